@@ -1,0 +1,2 @@
+# Sources of compiler/sema, appended to fiver_compiler.
+target_sources(fiver_compiler PRIVATE)

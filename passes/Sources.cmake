@@ -1,0 +1,1 @@
+target_sources(fiver_passes PRIVATE PassManager.cpp)
