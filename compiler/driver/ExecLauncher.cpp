@@ -1,0 +1,41 @@
+#include "compiler/driver/ExecLauncher.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <unistd.h>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace fiver {
+
+namespace {
+// 5rc and 5rc-exec are built and installed side by side.
+std::string findExecutor(const char* argv0) {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) self = fs::absolute(argv0, ec);
+  fs::path sibling = self.parent_path() / "5rc-exec";
+  if (fs::exists(sibling, ec)) return sibling.string();
+  return "5rc-exec"; // resolved through PATH by execvp
+}
+} // namespace
+
+int execPlan(const std::string& planPath, const ExecOptions& opts, const char* argv0) {
+  std::vector<std::string> args = {findExecutor(argv0), planPath, "--out", opts.outDir};
+  if (opts.threads > 0) args.insert(args.end(), {"--threads", std::to_string(opts.threads)});
+  if (opts.maxSteps > 0) args.insert(args.end(), {"--max-steps", std::to_string(opts.maxSteps)});
+  if (opts.quiet) args.push_back("--quiet");
+
+  std::vector<char*> cargs;
+  for (std::string& a : args) cargs.push_back(a.data());
+  cargs.push_back(nullptr);
+  std::cout.flush();
+  execvp(cargs[0], cargs.data());
+  std::cerr << "5rc: error: cannot start " << args[0] << ": " << std::strerror(errno) << "\n";
+  return 1;
+}
+
+} // namespace fiver

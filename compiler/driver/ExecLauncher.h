@@ -1,0 +1,20 @@
+// Starts 5rc-exec on a written plan, replacing this process so that its exit
+// status and signals reach the caller unchanged.
+#pragma once
+
+#include <string>
+
+namespace fiver {
+
+struct ExecOptions {
+  std::string outDir;
+  int threads = 0;     // 0 = all cores
+  long maxSteps = 0;   // 0 = the plan's budget
+  bool quiet = false;
+};
+
+// Finds 5rc-exec next to this executable (or on PATH) and execs it. Returns
+// only on failure, with a message on stderr and exit status 1.
+int execPlan(const std::string& planPath, const ExecOptions& opts, const char* argv0);
+
+} // namespace fiver

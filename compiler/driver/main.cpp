@@ -1,0 +1,167 @@
+// 5rc: the FiveR command line.
+//
+//   5rc check FILE...            diagnostics only; exit 1 on errors
+//   5rc compile FILE [-o PLAN]   recipe -> checked -> graph -> passes -> plan (YAML)
+//   5rc run FILE                 compile, then execute the plan with 5rc-exec
+//   5rc explain CODE             the long explanation of a diagnostic code
+//
+// The compiler runs in this process (no LibTorch: it starts in milliseconds);
+// `run` hands the written plan to 5rc-exec, which alone pays LibTorch's start-up.
+#include "compiler/diag/Diagnostic.h"
+#include "compiler/diag/SourceManager.h"
+#include "compiler/driver/Compile.h"
+#include "compiler/driver/ExecLauncher.h"
+#include "compiler/driver/Explain.h"
+#include "compiler/plan/Plan.h"
+#include "compiler/sema/Check.h"
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+
+namespace fs = std::filesystem;
+using namespace fiver;
+
+namespace {
+
+struct CompileFlags {
+  std::string file;
+  std::string recipe;
+  std::string stdlib;
+  std::vector<std::string> dumpAfter;
+  std::string dot;
+  bool printPipeline = false;
+};
+
+void addCompileFlags(CLI::App& cmd, CompileFlags& f) {
+  cmd.add_option("file", f.file, "recipe file (.5r)")->required();
+  cmd.add_option("--recipe", f.recipe, "recipe to use when the file declares several");
+  cmd.add_option("--stdlib", f.stdlib, "standard library folder (default: $FIVER_STDLIB)");
+  cmd.add_option("--dump-after", f.dumpAfter, "print the graph after PASS (or 'all')")
+      ->delimiter(',');
+  cmd.add_option("--dot", f.dot, "write the final model graph as Graphviz to FILE");
+  cmd.add_flag("--print-pipeline", f.printPipeline, "print the passes that will run");
+}
+
+// Runs sema and the pass pipeline; prints diagnostics to stderr.
+std::optional<plan::Plan> compileFile(const CompileFlags& f) {
+  SourceManager sm;
+  DiagnosticEngine diags;
+  CheckRequest req;
+  req.path = f.file;
+  req.recipe = f.recipe;
+  req.stdlibDir = f.stdlib;
+  std::optional<CheckedRecipe> checked = checkRecipe(req, sm, diags);
+  std::optional<plan::Plan> result;
+  if (checked && !diags.hasErrors()) {
+    CompileOptions opts;
+    opts.stdlibDir = f.stdlib;
+    opts.dumpAfter = f.dumpAfter;
+    opts.dumpStream = &std::cout;
+    opts.dotFile = f.dot;
+    opts.printPipeline = f.printPipeline ? &std::cout : nullptr;
+    result = compileRecipe(*checked, opts, diags);
+  }
+  renderDiagnostics(std::cerr, diags, sm);
+  if (diags.hasErrors()) return std::nullopt;
+  return result;
+}
+
+int runCheck(const std::vector<std::string>& files, const std::string& stdlib) {
+  bool failed = false;
+  for (const std::string& file : files) {
+    SourceManager sm;
+    DiagnosticEngine diags;
+    CheckRequest req;
+    req.path = file;
+    req.stdlibDir = stdlib;
+    checkFile(req, sm, diags);
+    renderDiagnostics(std::cerr, diags, sm);
+    failed |= diags.hasErrors();
+  }
+  return failed ? 1 : 0;
+}
+
+bool writeTextAtomically(const fs::path& path, const std::string& text) {
+  fs::path tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!(out << text)) return false;
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  return !ec;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"5rc: compile and run FiveR training-speedup recipes"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "5rc 0.1.0");
+
+  std::vector<std::string> checkFiles;
+  std::string checkStdlib;
+  CLI::App* check = app.add_subcommand("check", "check recipes and report diagnostics");
+  check->add_option("files", checkFiles, "files to check")->required();
+  check->add_option("--stdlib", checkStdlib, "standard library folder");
+
+  CompileFlags compileFlags;
+  std::string output;
+  CLI::App* compile = app.add_subcommand("compile", "compile a recipe to a plan");
+  addCompileFlags(*compile, compileFlags);
+  compile->add_option("-o,--output", output, "write the plan to FILE (default: stdout)");
+
+  CompileFlags runFlags;
+  ExecOptions exec;
+  CLI::App* run = app.add_subcommand("run", "compile a recipe and train with it");
+  addCompileFlags(*run, runFlags);
+  run->add_option("--out", exec.outDir, "run folder (default: runs/<recipe>)");
+  run->add_option("--threads", exec.threads, "intra-op threads (default: all cores)");
+  run->add_option("--max-steps", exec.maxSteps, "stop after N steps (smoke tests)");
+  run->add_flag("--quiet", exec.quiet, "no per-epoch lines");
+
+  std::string code;
+  CLI::App* explain = app.add_subcommand("explain", "explain a diagnostic code");
+  explain->add_option("code", code, "a code such as E0200")->required();
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*check) return runCheck(checkFiles, checkStdlib);
+  if (*explain) return explainCode(code, std::cout, std::cerr);
+
+  if (*compile) {
+    std::optional<plan::Plan> p = compileFile(compileFlags);
+    if (!p) return 1;
+    if (compileFlags.printPipeline || !compileFlags.dumpAfter.empty()) {
+      if (output.empty()) return 0; // the dumps were the requested output
+    }
+    std::string text = plan::planToString(*p);
+    if (output.empty() || output == "-") {
+      std::cout << text;
+    } else if (!writeTextAtomically(output, text)) {
+      std::cerr << "5rc: error: cannot write plan to " << output << "\n";
+      return 1;
+    }
+    return 0;
+  }
+
+  if (*run) {
+    std::optional<plan::Plan> p = compileFile(runFlags);
+    if (!p) return 1;
+    if (exec.outDir.empty()) exec.outDir = (fs::path("runs") / p->recipe).string();
+    std::error_code ec;
+    fs::create_directories(exec.outDir, ec);
+    fs::path planPath = fs::path(exec.outDir) / "plan.yaml";
+    if (ec || !writeTextAtomically(planPath, plan::planToString(*p))) {
+      std::cerr << "5rc: error: cannot write " << planPath.string() << "\n";
+      return 1;
+    }
+    return execPlan(planPath.string(), exec, argv[0]);
+  }
+  return 0;
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what FiveR needs from Debian 12's packages (only what is missing, so
+# it is safe to run again) and configures the build folder `build/`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  cmake ninja-build g++ ccache pkg-config git
+  antlr4 libantlr4-runtime-dev
+  libtorch-dev libopenblas-dev libgloo-dev
+  llvm-14-dev llvm-14-tools
+  libyaml-cpp-dev libboost-graph-dev nlohmann-json3-dev libcli11-dev
+  libfmt-dev libspdlog-dev zlib1g-dev libturbojpeg0-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  gnuplot-nox
+  dataset-fashion-mnist
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "bootstrap: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The ANTLR tool is a Java program; Debian's antlr4 package pulls in a JRE.
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+echo "bootstrap: build/ configured"
