@@ -84,7 +84,14 @@ void renderDiagnostic(std::ostream& os, const Diagnostic& d, const SourceManager
 
 void renderDiagnostics(std::ostream& os, const DiagnosticEngine& engine,
                        const SourceManager& sm) {
-  for (const Diagnostic& d : engine.diagnostics()) renderDiagnostic(os, d, sm);
+  // In source order, whatever order the checks ran in.
+  std::vector<const Diagnostic*> sorted;
+  for (const Diagnostic& d : engine.diagnostics()) sorted.push_back(&d);
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Diagnostic* a, const Diagnostic* b) {
+    if (a->range.begin.file != b->range.begin.file) return a->range.begin.file < b->range.begin.file;
+    return a->range.begin.offset < b->range.begin.offset;
+  });
+  for (const Diagnostic* d : sorted) renderDiagnostic(os, *d, sm);
   size_t errors = engine.errorCount();
   if (errors > 0) os << errors << (errors == 1 ? " error" : " errors") << " generated.\n";
 }

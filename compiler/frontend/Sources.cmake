@@ -1,2 +1,1 @@
-# Sources of compiler/frontend, appended to fiver_compiler.
-target_sources(fiver_compiler PRIVATE)
+target_sources(fiver_compiler PRIVATE ${CMAKE_CURRENT_LIST_DIR}/Parser.cpp)

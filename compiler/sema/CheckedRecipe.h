@@ -88,6 +88,7 @@ struct CheckedRecipe {
   int64_t batchSize = 128;
   uint64_t seed = 0;
   int64_t trainSubset = 0; // 0 = the whole training split
+  std::string precision = "fp32";
   Target target;
   std::vector<MethodUse> methods;
   std::vector<std::string> provenance; // overrides applied, in order

@@ -1,2 +1,9 @@
 # Sources of compiler/sema, appended to fiver_compiler.
-target_sources(fiver_compiler PRIVATE)
+target_sources(fiver_compiler PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/Builtins.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/Check.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/MethodSignature.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/ModelExpansion.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/Params.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/Program.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/Suggest.cpp)

@@ -1,0 +1,148 @@
+// The syntax tree of a .5r file: plain structs, every node with its source
+// range, no semantics. Sema turns these into a CheckedRecipe.
+#pragma once
+
+#include "compiler/diag/SourceLocation.h"
+#include "compiler/sema/Value.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fiver::ast {
+
+// A name as written, with where it was written.
+struct Word {
+  std::string text;
+  SourceRange range;
+};
+
+struct Arg;
+
+// A literal, a name, a call, a list or (in models) arithmetic.
+struct Value {
+  enum class Kind { Number, String, Name, Call, List, Binary, Negate };
+  Kind kind = Kind::Number;
+  double number = 0;
+  bool isInteger = false;
+  Unit unit = Unit::None;
+  std::string text;          // String contents, Name, Call name, Binary operator
+  std::vector<Value> items;  // List items, Binary operands, Negate operand
+  std::vector<Arg> args;     // Call arguments
+  SourceRange range;
+  SourceRange nameRange;     // Call: the callee's name
+};
+
+struct Arg {
+  std::optional<Word> name; // absent for positional arguments
+  Value value;
+  SourceRange range;
+};
+
+struct Call {
+  Word name;
+  std::vector<Arg> args;
+  bool hasParens = false;
+  SourceRange range;
+};
+
+struct Triple {
+  Word action, component, timing, information;
+  std::optional<Call> method; // absent: the cell's default method
+  SourceRange range;          // the four taxonomy words
+};
+
+struct RecipeItem {
+  enum class Kind { Triple, Drop, Target, Setting };
+  Kind kind = Kind::Setting;
+  Triple triple;
+  Word key; // Drop: the method; Target: the metric; Setting: the key
+  Value value;
+  SourceRange range;
+};
+
+struct Recipe {
+  Word name;
+  std::optional<Word> base;
+  std::vector<RecipeItem> items;
+  SourceRange range;
+};
+
+struct ParamDecl {
+  Word name;
+  Word type;
+  std::optional<Value> defaultValue;
+  std::optional<Value> low, high;
+  SourceRange range;
+};
+
+struct Lowering {
+  Word kind;   // pass | hook
+  Word target; // the pass or hook name
+};
+
+struct MethodDecl {
+  Word name;
+  Word action, component, timing, information;
+  bool isDefault = false;
+  std::vector<ParamDecl> params;
+  std::vector<Word> effects;
+  std::vector<Lowering> lowerings;
+  std::vector<Word> conflicts;
+  std::vector<Word> after;
+  std::string doc;
+  std::string cite;
+  SourceRange range;
+};
+
+struct Layer {
+  enum class Kind { Simple, Residual, Repeat };
+  Kind kind = Kind::Simple;
+  Word name;
+  std::vector<Arg> args;
+  std::vector<Layer> body;
+  std::vector<Layer> shortcut;
+  bool hasShortcut = false;
+  Value count; // Repeat
+  SourceRange range;
+};
+
+struct ModelParam {
+  Word name;
+  Word type;
+  std::optional<Value> defaultValue;
+};
+
+struct ModelDecl {
+  Word name;
+  std::vector<ModelParam> params;
+  std::vector<Layer> layers;
+  SourceRange range;
+};
+
+struct TaskItem {
+  Word key;
+  Value value;
+};
+
+struct TaskDecl {
+  Word name;
+  std::vector<TaskItem> items;
+  SourceRange range;
+};
+
+struct Import {
+  std::string path;
+  SourceRange range;
+};
+
+struct File {
+  std::string path;
+  std::vector<Import> imports;
+  std::vector<Recipe> recipes;
+  std::vector<MethodDecl> methods;
+  std::vector<ModelDecl> models;
+  std::vector<TaskDecl> tasks;
+};
+
+} // namespace fiver::ast

@@ -1,0 +1,509 @@
+// Runs the ANTLR-generated parser and converts its parse tree into the AST.
+// ANTLR reports positions in code points; diagnostics use byte columns, so a
+// code-point -> byte table translates every position.
+#include "compiler/frontend/Parser.h"
+
+#include "FiveRLexer.h"
+#include "FiveRParser.h"
+
+#include <antlr4-runtime.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace fiver {
+
+namespace {
+
+using P = fiverg::FiveRParser;
+
+// Deeper bracket nesting than this is rejected before parsing: the generated
+// recursive-descent parser would otherwise exhaust the stack on hostile input.
+constexpr int kMaxNesting = 256;
+
+// Maps code-point indices (ANTLR's) to byte offsets and byte positions to
+// line/column.
+class PositionMap {
+public:
+  PositionMap(std::string path, const std::string& text) : path_(std::move(path)) {
+    for (size_t i = 0; i < text.size(); ++i) {
+      unsigned char c = static_cast<unsigned char>(text[i]);
+      if ((c & 0xC0) != 0x80) cpToByte_.push_back(static_cast<uint32_t>(i));
+      if (c == '\n') lineStarts_.push_back(static_cast<uint32_t>(i + 1));
+    }
+    cpToByte_.push_back(static_cast<uint32_t>(text.size()));
+  }
+
+  SourceLoc locAtByte(uint32_t byte) const {
+    auto it = std::upper_bound(lineStarts_.begin(), lineStarts_.end(), byte);
+    uint32_t line = static_cast<uint32_t>(it - lineStarts_.begin());
+    SourceLoc loc;
+    loc.file = path_;
+    loc.line = line;
+    loc.column = byte - lineStarts_[line - 1] + 1;
+    loc.offset = byte;
+    return loc;
+  }
+
+  uint32_t byteOf(size_t codePoint) const {
+    if (codePoint >= cpToByte_.size()) return cpToByte_.back();
+    return cpToByte_[codePoint];
+  }
+
+  // The range covering code points [start, stop] inclusive.
+  SourceRange range(size_t start, size_t stop) const {
+    uint32_t b = byteOf(start);
+    uint32_t e = stop + 1 >= start ? byteOf(stop + 1) : b;
+    SourceRange r;
+    r.begin = locAtByte(b);
+    r.length = e > b ? e - b : 1;
+    return r;
+  }
+
+  SourceRange range(antlr4::Token* t) const {
+    if (!t || t->getType() == antlr4::Token::EOF) return endRange();
+    return range(t->getStartIndex(), t->getStopIndex());
+  }
+
+  SourceRange range(antlr4::ParserRuleContext* ctx) const {
+    if (!ctx || !ctx->getStart()) return endRange();
+    antlr4::Token* stop = ctx->getStop() ? ctx->getStop() : ctx->getStart();
+    if (stop->getStopIndex() + 1 < ctx->getStart()->getStartIndex()) return range(ctx->getStart());
+    return range(ctx->getStart()->getStartIndex(), stop->getStopIndex());
+  }
+
+  SourceRange endRange() const {
+    SourceRange r;
+    r.begin = locAtByte(cpToByte_.back());
+    r.length = 1;
+    return r;
+  }
+
+private:
+  std::string path_;
+  std::vector<uint32_t> cpToByte_;
+  std::vector<uint32_t> lineStarts_{0};
+};
+
+class DiagnosticErrorListener : public antlr4::BaseErrorListener {
+public:
+  DiagnosticErrorListener(const PositionMap& pos, DiagnosticEngine& diags)
+      : pos_(pos), diags_(diags) {}
+
+  void syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t, size_t,
+                   const std::string& msg, std::exception_ptr) override {
+    // One syntax error per file is enough to act on; later ones are mostly
+    // consequences of the first.
+    if (reported_++ > 0) return;
+    diags_.report(DiagId::SyntaxError, pos_.range(offending), describe(msg));
+  }
+
+private:
+  static std::string describe(std::string msg) {
+    if (msg.rfind("no viable alternative at input", 0) == 0) return "unexpected " + msg.substr(31);
+    return msg;
+  }
+
+  const PositionMap& pos_;
+  DiagnosticEngine& diags_;
+  int reported_ = 0;
+};
+
+// Converts parse-tree contexts into AST nodes.
+class AstBuilder {
+public:
+  AstBuilder(const PositionMap& pos, DiagnosticEngine& diags) : pos_(pos), diags_(diags) {}
+
+  ast::File file(P::FileContext* ctx, const std::string& path) {
+    ast::File f;
+    f.path = path;
+    for (P::TopDeclContext* d : ctx->topDecl()) {
+      if (auto* i = d->importDecl()) {
+        f.imports.push_back({unquote(i->STRING()->getText()), pos_.range(i)});
+      } else if (auto* r = d->recipeDecl()) {
+        f.recipes.push_back(recipe(r));
+      } else if (auto* m = d->methodDecl()) {
+        f.methods.push_back(method(m));
+      } else if (auto* m = d->modelDecl()) {
+        f.models.push_back(model(m));
+      } else if (auto* t = d->taskDecl()) {
+        f.tasks.push_back(task(t));
+      }
+    }
+    return f;
+  }
+
+  ast::RecipeItem recipeItem(P::RecipeItemContext* ctx) {
+    ast::RecipeItem item;
+    item.range = pos_.range(ctx);
+    if (auto* t = dynamic_cast<P::TripleItemContext*>(ctx)) {
+      item.kind = ast::RecipeItem::Kind::Triple;
+      item.triple = triple(t->triple());
+    } else if (auto* d = dynamic_cast<P::DropItemContext*>(ctx)) {
+      item.kind = ast::RecipeItem::Kind::Drop;
+      item.key = word(d->ident());
+    } else if (auto* t = dynamic_cast<P::TargetItemContext*>(ctx)) {
+      item.kind = ast::RecipeItem::Kind::Target;
+      item.key = word(t->ident());
+      item.value = value(t->value());
+    } else if (auto* s = dynamic_cast<P::SettingItemContext*>(ctx)) {
+      item.kind = ast::RecipeItem::Kind::Setting;
+      item.key = word(s->key);
+      item.value = value(s->value());
+    }
+    return item;
+  }
+
+private:
+  ast::Word word(P::IdentContext* ctx) {
+    if (!ctx) return {};
+    return {ctx->getText(), pos_.range(ctx)};
+  }
+
+  static std::string unquote(const std::string& s) {
+    std::string out;
+    for (size_t i = 1; i + 1 < s.size(); ++i) {
+      if (s[i] == '\\' && i + 2 < s.size()) {
+        char c = s[++i];
+        out += c == 'n' ? '\n' : c == 't' ? '\t' : c;
+      } else {
+        out += s[i];
+      }
+    }
+    return out;
+  }
+
+  ast::Recipe recipe(P::RecipeDeclContext* ctx) {
+    ast::Recipe r;
+    r.name = word(ctx->name);
+    if (ctx->base) r.base = word(ctx->base);
+    r.range = pos_.range(ctx);
+    for (P::RecipeItemContext* i : ctx->recipeItem()) {
+      if (dynamic_cast<P::EmptyItemContext*>(i)) continue;
+      r.items.push_back(recipeItem(i));
+    }
+    return r;
+  }
+
+  ast::Triple triple(P::TripleContext* ctx) {
+    ast::Triple t;
+    t.action = word(ctx->action);
+    t.component = word(ctx->component);
+    t.timing = word(ctx->timing);
+    t.information = word(ctx->information);
+    t.range = pos_.range(ctx->action);
+    SourceRange last = pos_.range(ctx->information);
+    t.range.length = last.begin.offset + last.length - t.range.begin.offset;
+    if (P::MethodRefContext* m = ctx->methodRef()) {
+      ast::Call c;
+      c.name = word(m->ident());
+      c.hasParens = m->getText().find('(') != std::string::npos;
+      c.range = pos_.range(m);
+      c.args = args(m->args());
+      t.method = std::move(c);
+    }
+    return t;
+  }
+
+  ast::Call call(P::CallContext* ctx) {
+    ast::Call c;
+    c.name = word(ctx->ident());
+    c.hasParens = true;
+    c.range = pos_.range(ctx);
+    if (ctx->args()) c.args = args(ctx->args());
+    return c;
+  }
+
+  std::vector<ast::Arg> args(P::ArgsContext* ctx) {
+    std::vector<ast::Arg> out;
+    if (!ctx) return out;
+    for (P::ArgContext* a : ctx->arg()) {
+      ast::Arg arg;
+      if (a->name) arg.name = word(a->name);
+      arg.value = value(a->value());
+      arg.range = pos_.range(a);
+      out.push_back(std::move(arg));
+    }
+    return out;
+  }
+
+  ast::Value value(P::ValueContext* ctx) {
+    ast::Value v;
+    if (!ctx) return v;
+    v.range = pos_.range(ctx);
+    if (auto* n = dynamic_cast<P::NumberValueContext*>(ctx)) {
+      v = expr(n->expr());
+      if (n->unit()) {
+        v.unit = unit(n->unit());
+        v.range = pos_.range(ctx);
+        if (v.kind != ast::Value::Kind::Number) {
+          diags_.report(DiagId::InvalidNumber, pos_.range(n->unit()),
+                        "a unit can only follow a number");
+        }
+      }
+    } else if (auto* s = dynamic_cast<P::StringValueContext*>(ctx)) {
+      v.kind = ast::Value::Kind::String;
+      v.text = unquote(s->STRING()->getText());
+    } else if (auto* c = dynamic_cast<P::CallValueContext*>(ctx)) {
+      ast::Call cl = call(c->call());
+      v.kind = ast::Value::Kind::Call;
+      v.text = cl.name.text;
+      v.nameRange = cl.name.range;
+      v.args = std::move(cl.args);
+    } else if (auto* l = dynamic_cast<P::ListValueContext*>(ctx)) {
+      v.kind = ast::Value::Kind::List;
+      for (P::ValueContext* item : l->value()) v.items.push_back(value(item));
+    }
+    return v;
+  }
+
+  ast::Value expr(P::ExprContext* ctx) {
+    ast::Value v;
+    if (!ctx) return v;
+    v.range = pos_.range(ctx);
+    if (auto* n = dynamic_cast<P::NumberAtomContext*>(ctx)) {
+      std::string text = n->NUMBER()->getText();
+      text.erase(std::remove(text.begin(), text.end(), '_'), text.end());
+      v.kind = ast::Value::Kind::Number;
+      v.number = std::strtod(text.c_str(), nullptr);
+      v.isInteger = text.find_first_of(".eE") == std::string::npos;
+    } else if (auto* n = dynamic_cast<P::NameAtomContext*>(ctx)) {
+      v.kind = ast::Value::Kind::Name;
+      v.text = n->getText();
+      v.nameRange = v.range;
+    } else if (auto* p = dynamic_cast<P::ParenExprContext*>(ctx)) {
+      v = expr(p->expr());
+    } else if (auto* n = dynamic_cast<P::NegExprContext*>(ctx)) {
+      ast::Value inner = expr(n->expr());
+      if (inner.kind == ast::Value::Kind::Number) {
+        inner.number = -inner.number;
+        inner.range = v.range;
+        return inner;
+      }
+      v.kind = ast::Value::Kind::Negate;
+      v.items.push_back(std::move(inner));
+    } else if (auto* m = dynamic_cast<P::MulExprContext*>(ctx)) {
+      v.kind = ast::Value::Kind::Binary;
+      v.text = m->op->getText();
+      v.items.push_back(expr(m->expr(0)));
+      v.items.push_back(expr(m->expr(1)));
+    } else if (auto* a = dynamic_cast<P::AddExprContext*>(ctx)) {
+      v.kind = ast::Value::Kind::Binary;
+      v.text = a->op->getText();
+      v.items.push_back(expr(a->expr(0)));
+      v.items.push_back(expr(a->expr(1)));
+    }
+    return v;
+  }
+
+  static Unit unit(P::UnitContext* ctx) {
+    if (ctx->EPOCHS()) return Unit::Epochs;
+    if (ctx->STEPS()) return Unit::Steps;
+    if (ctx->SAMPLES()) return Unit::Samples;
+    if (ctx->SECONDS()) return Unit::Seconds;
+    if (ctx->MINUTES()) return Unit::Seconds; // scaled by the caller below
+    return Unit::Percent;
+  }
+
+  ast::MethodDecl method(P::MethodDeclContext* ctx) {
+    ast::MethodDecl m;
+    m.name = word(ctx->name);
+    m.action = word(ctx->action);
+    m.component = word(ctx->component);
+    m.timing = word(ctx->timing);
+    m.information = word(ctx->information);
+    m.isDefault = ctx->DEFAULT() != nullptr;
+    m.range = pos_.range(ctx);
+    for (P::MethodItemContext* item : ctx->methodItem()) {
+      if (auto* p = dynamic_cast<P::ParamDeclContext*>(item)) {
+        ast::ParamDecl d;
+        d.name = word(p->pname);
+        d.type = word(p->ptype);
+        if (p->def) d.defaultValue = value(p->def);
+        if (p->lo) d.low = value(p->lo);
+        if (p->hi) d.high = value(p->hi);
+        d.range = pos_.range(p);
+        m.params.push_back(std::move(d));
+      } else if (auto* e = dynamic_cast<P::EffectDeclContext*>(item)) {
+        for (auto* i : e->identList()->ident()) m.effects.push_back(word(i));
+      } else if (auto* l = dynamic_cast<P::LowersDeclContext*>(item)) {
+        for (auto* low : l->lowering()) m.lowerings.push_back({word(low->kind), word(low->target)});
+      } else if (auto* c = dynamic_cast<P::ConflictsDeclContext*>(item)) {
+        for (auto* i : c->identList()->ident()) m.conflicts.push_back(word(i));
+      } else if (auto* a = dynamic_cast<P::AfterDeclContext*>(item)) {
+        for (auto* i : a->identList()->ident()) m.after.push_back(word(i));
+      } else if (auto* d = dynamic_cast<P::DocDeclContext*>(item)) {
+        m.doc = unquote(d->STRING()->getText());
+      } else if (auto* c = dynamic_cast<P::CiteDeclContext*>(item)) {
+        m.cite = unquote(c->STRING()->getText());
+      }
+    }
+    return m;
+  }
+
+  std::vector<ast::Layer> layers(const std::vector<P::LayerContext*>& ctxs) {
+    std::vector<ast::Layer> out;
+    for (P::LayerContext* l : ctxs) {
+      if (dynamic_cast<P::EmptyLayerContext*>(l)) continue;
+      out.push_back(layer(l));
+    }
+    return out;
+  }
+
+  ast::Layer layer(P::LayerContext* ctx) {
+    ast::Layer l;
+    l.range = pos_.range(ctx);
+    if (auto* r = dynamic_cast<P::ResidualLayerContext*>(ctx)) {
+      l.kind = ast::Layer::Kind::Residual;
+      l.name = {"residual", pos_.range(r->RESIDUAL()->getSymbol())};
+      l.body = layers(r->body);
+      l.hasShortcut = r->SHORTCUT() != nullptr;
+      l.shortcut = layers(r->shortcut);
+    } else if (auto* r = dynamic_cast<P::RepeatLayerContext*>(ctx)) {
+      l.kind = ast::Layer::Kind::Repeat;
+      l.name = {"repeat", pos_.range(r->REPEAT()->getSymbol())};
+      l.count = expr(r->expr());
+      l.body = layers(r->layer());
+    } else if (auto* s = dynamic_cast<P::SimpleLayerContext*>(ctx)) {
+      l.name = word(s->ident());
+      l.args = args(s->args());
+    }
+    return l;
+  }
+
+  ast::ModelDecl model(P::ModelDeclContext* ctx) {
+    ast::ModelDecl m;
+    m.name = word(ctx->name);
+    m.range = pos_.range(ctx);
+    for (P::ModelParamContext* p : ctx->modelParam()) {
+      ast::ModelParam mp;
+      mp.name = word(p->pname);
+      mp.type = word(p->ptype);
+      if (p->def) mp.defaultValue = value(p->def);
+      m.params.push_back(std::move(mp));
+    }
+    m.layers = layers(ctx->layer());
+    return m;
+  }
+
+  ast::TaskDecl task(P::TaskDeclContext* ctx) {
+    ast::TaskDecl t;
+    t.name = word(ctx->name);
+    t.range = pos_.range(ctx);
+    for (P::TaskItemContext* item : ctx->taskItem()) {
+      if (!item->key) continue;
+      t.items.push_back({word(item->key), value(item->value())});
+    }
+    return t;
+  }
+
+  const PositionMap& pos_;
+  DiagnosticEngine& diags_;
+};
+
+// Reports lexical problems (unterminated strings/comments, stray characters)
+// and refuses absurd nesting. Returns false when parsing should not proceed.
+bool checkTokens(antlr4::CommonTokenStream& tokens, const PositionMap& pos,
+                 DiagnosticEngine& diags) {
+  using L = fiverg::FiveRLexer;
+  tokens.fill();
+  int depth = 0;
+  bool ok = true;
+  for (antlr4::Token* t : tokens.getTokens()) {
+    switch (t->getType()) {
+    case L::UNTERMINATED_STRING:
+      diags.report(DiagId::UnterminatedString, pos.range(t), "this string is never closed");
+      return false;
+    case L::UNTERMINATED_COMMENT:
+      diags.report(DiagId::UnterminatedString, pos.range(t), "this comment is never closed");
+      return false;
+    case L::ANY:
+      diags.report(DiagId::SyntaxError, pos.range(t),
+                   "unexpected character '" + t->getText() + "'");
+      return false;
+    default: break;
+    }
+    std::string text = t->getText();
+    if (text == "(" || text == "[" || text == "{") {
+      if (++depth > kMaxNesting) {
+        diags.report(DiagId::SyntaxError, pos.range(t), "brackets nested too deeply");
+        return false;
+      }
+    } else if (text == ")" || text == "]" || text == "}") {
+      depth = std::max(0, depth - 1);
+    }
+  }
+  return ok;
+}
+
+struct ParseSession {
+  ParseSession(const std::string& path, const std::string& text, DiagnosticEngine& diags)
+      : pos(path, text), input(text), lexer(&input), tokens(&lexer), parser(&tokens),
+        listener(pos, diags) {
+    lexer.removeErrorListeners();
+    lexer.addErrorListener(&listener);
+    parser.removeErrorListeners();
+    parser.addErrorListener(&listener);
+  }
+  PositionMap pos;
+  antlr4::ANTLRInputStream input;
+  fiverg::FiveRLexer lexer;
+  antlr4::CommonTokenStream tokens;
+  fiverg::FiveRParser parser;
+  DiagnosticErrorListener listener;
+};
+
+// Replaces `N min` values (parsed with unit Seconds) by their seconds: the
+// lexer keeps `min` as its own token, so the text tells them apart.
+void scaleMinutes(ast::Value& v, const std::string& text) {
+  if (v.kind == ast::Value::Kind::Number && v.unit == Unit::Seconds &&
+      v.range.begin.offset + v.range.length <= text.size()) {
+    std::string_view written(text.data() + v.range.begin.offset, v.range.length);
+    if (written.size() >= 3 && written.substr(written.size() - 3) == "min") v.number *= 60;
+  }
+  for (ast::Value& item : v.items) scaleMinutes(item, text);
+  for (ast::Arg& a : v.args) scaleMinutes(a.value, text);
+}
+
+void scaleMinutes(ast::File& f, const std::string& text) {
+  for (ast::Recipe& r : f.recipes)
+    for (ast::RecipeItem& i : r.items) {
+      scaleMinutes(i.value, text);
+      if (i.triple.method)
+        for (ast::Arg& a : i.triple.method->args) scaleMinutes(a.value, text);
+    }
+  for (ast::MethodDecl& m : f.methods)
+    for (ast::ParamDecl& p : m.params)
+      if (p.defaultValue) scaleMinutes(*p.defaultValue, text);
+}
+
+} // namespace
+
+ast::File parseFile(const std::string& path, const std::string& text, DiagnosticEngine& diags) {
+  ParseSession s(path, text, diags);
+  if (!checkTokens(s.tokens, s.pos, diags)) {
+    ast::File empty;
+    empty.path = path;
+    return empty;
+  }
+  P::FileContext* tree = s.parser.file();
+  AstBuilder builder(s.pos, diags);
+  ast::File f = builder.file(tree, path);
+  scaleMinutes(f, text);
+  return f;
+}
+
+std::optional<ast::RecipeItem> parseRecipeItem(const std::string& name, const std::string& text,
+                                               DiagnosticEngine& diags) {
+  size_t before = diags.errorCount();
+  ParseSession s(name, text, diags);
+  if (!checkTokens(s.tokens, s.pos, diags)) return std::nullopt;
+  P::OverrideItemContext* tree = s.parser.overrideItem();
+  if (diags.errorCount() > before || !tree->recipeItem()) return std::nullopt;
+  AstBuilder builder(s.pos, diags);
+  ast::RecipeItem item = builder.recipeItem(tree->recipeItem());
+  scaleMinutes(item.value, text);
+  return item;
+}
+
+} // namespace fiver

@@ -1,0 +1,499 @@
+// Recipe checking: resolves `extends`, settings, triples and methods into a
+// CheckedRecipe, reporting every problem at the span that caused it.
+#include "compiler/sema/Check.h"
+
+#include "compiler/frontend/Parser.h"
+#include "compiler/sema/Builtins.h"
+#include "compiler/sema/MethodSignature.h"
+#include "compiler/sema/ModelExpansion.h"
+#include "compiler/sema/Program.h"
+#include "compiler/sema/Suggest.h"
+
+#include <cstdlib>
+#include <set>
+
+namespace fiver {
+
+namespace {
+
+const std::vector<std::string> kSettings = {"task",   "model",     "optimizer",    "schedule",
+                                            "augment", "batch_size", "budget",     "seed",
+                                            "train_subset", "precision"};
+const std::vector<std::string> kTaskKeys = {"dataset",    "path",      "input", "classes",
+                                            "train_size", "test_size", "metric"};
+
+// A recipe with `extends` resolved: the last value of each setting, and the
+// triples in order (a child's use of a method replaces its parent's).
+struct FlatRecipe {
+  std::map<std::string, const ast::RecipeItem*> settings;
+  std::vector<const ast::RecipeItem*> triples;
+  const ast::RecipeItem* target = nullptr;
+};
+
+std::string tripleKey(const ast::Triple& t) {
+  if (t.method) return t.method->name.text;
+  return t.action.text + " " + t.component.text + " " + t.timing.text + " " + t.information.text;
+}
+
+void applyItem(FlatRecipe& flat, const ast::RecipeItem& item, DiagnosticEngine& diags) {
+  switch (item.kind) {
+  case ast::RecipeItem::Kind::Setting: flat.settings[item.key.text] = &item; break;
+  case ast::RecipeItem::Kind::Target: flat.target = &item; break;
+  case ast::RecipeItem::Kind::Triple: {
+    std::string key = tripleKey(item.triple);
+    for (const ast::RecipeItem*& existing : flat.triples) {
+      if (tripleKey(existing->triple) == key) {
+        existing = &item;
+        return;
+      }
+    }
+    flat.triples.push_back(&item);
+    break;
+  }
+  case ast::RecipeItem::Kind::Drop: {
+    size_t before = flat.triples.size();
+    std::erase_if(flat.triples, [&](const ast::RecipeItem* t) {
+      return t->triple.method && t->triple.method->name.text == item.key.text;
+    });
+    if (flat.triples.size() == before)
+      diags.report(DiagId::UnknownMethod, item.key.range,
+                   "cannot drop '" + item.key.text + "': the recipe does not use it");
+    break;
+  }
+  }
+}
+
+class RecipeChecker {
+public:
+  RecipeChecker(const Program& program, DiagnosticEngine& diags)
+      : program_(program), diags_(diags) {
+    for (const auto& [name, decl] : program.methods)
+      if (auto sig = checkMethodDecl(*decl, diags)) signatures_.emplace(name, std::move(*sig));
+  }
+
+  bool flatten(const ast::Recipe& recipe, FlatRecipe& flat, std::set<std::string>& visiting) {
+    if (!visiting.insert(recipe.name.text).second) {
+      diags_.report(DiagId::UnknownRecipe, recipe.name.range,
+                    "recipe '" + recipe.name.text + "' extends itself");
+      return false;
+    }
+    if (recipe.base) {
+      auto it = program_.recipes.find(recipe.base->text);
+      if (it == program_.recipes.end()) {
+        std::vector<std::string> names;
+        for (const auto& [n, r] : program_.recipes) names.push_back(n);
+        Diagnostic& d = diags_.report(DiagId::UnknownRecipe, recipe.base->range,
+                                      "unknown recipe '" + recipe.base->text + "'");
+        if (auto near = closestMatch(recipe.base->text, names))
+          d.fixits.push_back({recipe.base->range, *near, Applicability::MaybeIncorrect});
+        return false;
+      }
+      if (!flatten(*it->second, flat, visiting)) return false;
+    }
+    for (const ast::RecipeItem& item : recipe.items) applyItem(flat, item, diags_);
+    return true;
+  }
+
+  std::optional<CheckedRecipe> check(const ast::Recipe& recipe,
+                                     const std::vector<ast::RecipeItem>& overrides) {
+    size_t before = diags_.errorCount();
+    FlatRecipe flat;
+    std::set<std::string> visiting;
+    if (!flatten(recipe, flat, visiting)) return std::nullopt;
+    for (const ast::RecipeItem& item : overrides) applyItem(flat, item, diags_);
+
+    CheckedRecipe out;
+    out.name = recipe.name.text;
+    out.sourceHash = program_.sourceHash;
+    for (const auto& [key, item] : flat.settings) {
+      if (std::find(kSettings.begin(), kSettings.end(), key) == kSettings.end()) {
+        Diagnostic& d = diags_.report(DiagId::UnknownSetting, item->key.range,
+                                      "'" + key + "' is not a recipe setting");
+        if (auto near = closestMatch(key, kSettings))
+          d.fixits.push_back({item->key.range, *near, Applicability::MaybeIncorrect});
+      }
+    }
+    checkTask(flat, recipe, out);
+    checkModel(flat, recipe, out);
+    checkCallSetting(flat, "optimizer", builtinOptimizers(), DiagId::UnknownOptimizer, "sgd",
+                     out.optimizer);
+    checkCallSetting(flat, "schedule", builtinSchedules(), DiagId::UnknownSchedule, "one_cycle",
+                     out.schedule);
+    checkAugment(flat, out);
+    checkScalars(flat, recipe, out);
+    checkTarget(flat, out);
+    for (const ast::RecipeItem* item : flat.triples) checkTriple(item->triple, out);
+    checkComposition(out);
+    if (diags_.errorCount() != before) return std::nullopt;
+    return out;
+  }
+
+  const std::map<std::string, MethodSignature>& signatures() const { return signatures_; }
+
+private:
+  const ast::RecipeItem* setting(const FlatRecipe& flat, const std::string& key) {
+    auto it = flat.settings.find(key);
+    return it == flat.settings.end() ? nullptr : it->second;
+  }
+
+  void missing(const ast::Recipe& recipe, const std::string& key, const std::string& example) {
+    Diagnostic& d = diags_.report(DiagId::MissingSetting, recipe.name.range,
+                                  "recipe '" + recipe.name.text + "' does not say its " + key);
+    d.notes.push_back({{}, "add a line such as `" + example + "`"});
+  }
+
+  // The name and arguments of a setting written `name` or `name(args)`.
+  bool callOf(const ast::RecipeItem& item, std::string& name, std::vector<ast::Arg>& args,
+              SourceRange& nameRange) {
+    const ast::Value& v = item.value;
+    if (v.kind == ast::Value::Kind::Name || v.kind == ast::Value::Kind::Call) {
+      name = v.text;
+      args = v.args;
+      nameRange = v.kind == ast::Value::Kind::Call ? v.nameRange : v.range;
+      return true;
+    }
+    diags_.report(DiagId::SettingType, v.range,
+                  "'" + item.key.text + "' needs a name, optionally with arguments");
+    return false;
+  }
+
+  void checkTask(const FlatRecipe& flat, const ast::Recipe& recipe, CheckedRecipe& out) {
+    const ast::RecipeItem* item = setting(flat, "task");
+    if (!item) return missing(recipe, "task", "task fashion_mnist");
+    std::string name;
+    std::vector<ast::Arg> args;
+    SourceRange nameRange;
+    if (!callOf(*item, name, args, nameRange)) return;
+    auto it = program_.tasks.find(name);
+    if (it == program_.tasks.end()) {
+      std::vector<std::string> names;
+      for (const auto& [n, t] : program_.tasks) names.push_back(n);
+      Diagnostic& d = diags_.report(DiagId::UnknownTask, nameRange, "unknown task '" + name + "'");
+      if (auto near = closestMatch(name, names))
+        d.fixits.push_back({nameRange, *near, Applicability::MaybeIncorrect});
+      return;
+    }
+    TaskSpec& task = out.task;
+    task.name = name;
+    task.where = it->second->range;
+    for (const ast::TaskItem& ti : it->second->items) {
+      std::optional<Value> v = evaluate(ti.value, {}, diags_);
+      if (!v) continue;
+      const std::string& key = ti.key.text;
+      auto wrong = [&](const char* what) {
+        diags_.report(DiagId::SettingType, ti.value.range,
+                      "task setting '" + key + "' must be " + what);
+      };
+      auto whole = [&](int64_t& field) {
+        if (v->kind == Value::Kind::Number && v->unit == Unit::None && v->number >= 0)
+          field = static_cast<int64_t>(v->number);
+        else
+          wrong("a whole number");
+      };
+      if (key == "dataset" || key == "metric" || key == "path") {
+        if (v->kind != Value::Kind::Ident && v->kind != Value::Kind::String) {
+          wrong("a name or a string");
+          continue;
+        }
+        (key == "dataset" ? task.dataset : key == "metric" ? task.metric : task.path) = v->text;
+      } else if (key == "input") {
+        task.inputShape.clear();
+        for (const Value& x : v->list)
+          if (x.kind == Value::Kind::Number && x.number >= 1)
+            task.inputShape.push_back(static_cast<int64_t>(x.number));
+        if (v->kind != Value::Kind::List || task.inputShape.size() != 3 ||
+            v->list.size() != 3)
+          wrong("a list of three positive sizes: [channels, height, width]");
+      } else if (key == "classes") {
+        whole(task.classes);
+      } else if (key == "train_size") {
+        whole(task.trainSize);
+      } else if (key == "test_size") {
+        whole(task.testSize);
+      } else {
+        Diagnostic& d = diags_.report(DiagId::UnknownSetting, ti.key.range,
+                                      "'" + key + "' is not a task setting");
+        if (auto near = closestMatch(key, kTaskKeys))
+          d.fixits.push_back({ti.key.range, *near, Applicability::MaybeIncorrect});
+      }
+    }
+    if (task.inputShape.size() != 3 || task.classes <= 0 || task.dataset.empty())
+      diags_.report(DiagId::MissingSetting, it->second->name.range,
+                    "task '" + name + "' must give dataset, input and classes");
+  }
+
+  void checkModel(const FlatRecipe& flat, const ast::Recipe& recipe, CheckedRecipe& out) {
+    const ast::RecipeItem* item = setting(flat, "model");
+    if (!item) return missing(recipe, "model", "model small_cnn(width: 32)");
+    std::string name;
+    std::vector<ast::Arg> args;
+    SourceRange nameRange;
+    if (!callOf(*item, name, args, nameRange)) return;
+    auto it = program_.models.find(name);
+    if (it == program_.models.end()) {
+      std::vector<std::string> names;
+      for (const auto& [n, m] : program_.models) names.push_back(n);
+      Diagnostic& d =
+          diags_.report(DiagId::UnknownModel, nameRange, "unknown model '" + name + "'");
+      if (auto near = closestMatch(name, names))
+        d.fixits.push_back({nameRange, *near, Applicability::MaybeIncorrect});
+      return;
+    }
+    if (auto model = expandModel(*it->second, args, item->value.range, out.task.classes, diags_))
+      out.model = std::move(*model);
+  }
+
+  // Checks `name(args)` against a built-in table; `fallback` when absent.
+  bool checkCall(const std::string& name, const std::vector<ast::Arg>& args, SourceRange nameRange,
+                 SourceRange range, const BuiltinTable& table, DiagId unknown, const char* kind,
+                 CallSpec& out) {
+    auto it = table.find(name);
+    if (it == table.end()) {
+      Diagnostic& d = diags_.report(unknown, nameRange,
+                                    std::string("unknown ") + kind + " '" + name + "'");
+      if (auto near = closestMatch(name, namesOf(table)))
+        d.fixits.push_back({nameRange, *near, Applicability::MaybeIncorrect});
+      return false;
+    }
+    out.kind = name;
+    out.where = range;
+    return checkArguments(args, it->second, std::string(kind) + " " + name, range, {}, diags_,
+                          out.params);
+  }
+
+  void checkCallSetting(const FlatRecipe& flat, const std::string& key, const BuiltinTable& table,
+                        DiagId unknown, const std::string& fallback, CallSpec& out) {
+    const ast::RecipeItem* item = setting(flat, key);
+    if (!item) {
+      checkCall(fallback, {}, {}, {}, table, unknown, key.c_str(), out);
+      return;
+    }
+    std::string name;
+    std::vector<ast::Arg> args;
+    SourceRange nameRange;
+    if (callOf(*item, name, args, nameRange))
+      checkCall(name, args, nameRange, item->value.range, table, unknown, key.c_str(), out);
+  }
+
+  void checkAugment(const FlatRecipe& flat, CheckedRecipe& out) {
+    const ast::RecipeItem* item = setting(flat, "augment");
+    if (!item) return;
+    std::vector<const ast::Value*> entries;
+    if (item->value.kind == ast::Value::Kind::List) {
+      for (const ast::Value& v : item->value.items) entries.push_back(&v);
+    } else {
+      entries.push_back(&item->value);
+    }
+    for (const ast::Value* v : entries) {
+      if (v->kind != ast::Value::Kind::Name && v->kind != ast::Value::Kind::Call) {
+        diags_.report(DiagId::SettingType, v->range,
+                      "an augmentation is a name such as flip or crop(padding: 2)");
+        continue;
+      }
+      CallSpec spec;
+      SourceRange nameRange = v->kind == ast::Value::Kind::Call ? v->nameRange : v->range;
+      if (checkCall(v->text, v->args, nameRange, v->range, builtinAugmentations(),
+                    DiagId::UnknownSetting, "augmentation", spec))
+        out.augment.push_back(std::move(spec));
+    }
+  }
+
+  void checkScalars(const FlatRecipe& flat, const ast::Recipe& recipe, CheckedRecipe& out) {
+    auto wholeSetting = [&](const char* key, int64_t low, auto assign) {
+      const ast::RecipeItem* item = setting(flat, key);
+      if (!item) return;
+      const ast::Value& v = item->value;
+      if (v.kind != ast::Value::Kind::Number || !v.isInteger || v.unit != Unit::None ||
+          v.number < static_cast<double>(low)) {
+        diags_.report(DiagId::SettingType, v.range,
+                      std::string("'") + key + "' must be a whole number of at least " +
+                          std::to_string(low));
+        return;
+      }
+      assign(static_cast<int64_t>(v.number));
+    };
+    wholeSetting("batch_size", 1, [&](int64_t v) { out.batchSize = v; });
+    wholeSetting("seed", 0, [&](int64_t v) { out.seed = static_cast<uint64_t>(v); });
+    wholeSetting("train_subset", 1, [&](int64_t v) { out.trainSubset = v; });
+
+    const ast::RecipeItem* budget = setting(flat, "budget");
+    if (!budget) return missing(recipe, "budget", "budget 4 epochs");
+    const ast::Value& v = budget->value;
+    if (v.kind != ast::Value::Kind::Number || v.number <= 0 ||
+        (v.unit != Unit::Epochs && v.unit != Unit::Steps && v.unit != Unit::Samples &&
+         v.unit != Unit::Seconds)) {
+      diags_.report(DiagId::SettingType, v.range,
+                    "the budget is a positive amount of epochs, steps, samples, s or min");
+      return;
+    }
+    out.budget = Budget{v.number, v.unit, v.range};
+
+    if (const ast::RecipeItem* p = setting(flat, "precision")) {
+      if (p->value.kind != ast::Value::Kind::Name ||
+          (p->value.text != "fp32" && p->value.text != "bf16" && p->value.text != "fp16"))
+        diags_.report(DiagId::SettingType, p->value.range,
+                      "precision is one of fp32, bf16, fp16");
+      else
+        out.precision = p->value.text;
+    }
+  }
+
+  void checkTarget(const FlatRecipe& flat, CheckedRecipe& out) {
+    if (!flat.target) return;
+    const ast::Value& v = flat.target->value;
+    if (v.kind != ast::Value::Kind::Number || (v.unit != Unit::None && v.unit != Unit::Percent)) {
+      diags_.report(DiagId::SettingType, v.range, "a target is a number or a percentage");
+      return;
+    }
+    out.target.metric = flat.target->key.text;
+    out.target.value = v.unit == Unit::Percent ? v.number / 100 : v.number;
+    out.target.present = true;
+  }
+
+  void checkTriple(const ast::Triple& t, CheckedRecipe& out) {
+    std::optional<Triple> written =
+        checkTripleWords(t.action, t.component, t.timing, t.information, diags_);
+    const MethodSignature* sig = nullptr;
+    if (t.method) {
+      auto it = signatures_.find(t.method->name.text);
+      if (it == signatures_.end()) {
+        if (program_.methods.count(t.method->name.text)) return; // its declaration has errors
+        Diagnostic& d = diags_.report(DiagId::UnknownMethod, t.method->name.range,
+                                      "unknown method '" + t.method->name.text + "'");
+        if (auto near = closestMatch(t.method->name.text, program_.methodNames()))
+          d.fixits.push_back({t.method->name.range, *near, Applicability::MaybeIncorrect});
+        return;
+      }
+      sig = &it->second;
+      if (written && !(*written == sig->triple)) {
+        Diagnostic& d = diags_.report(
+            DiagId::TripleMismatch, t.range,
+            "method '" + sig->name + "' is declared as '" + toString(sig->triple) +
+                "', not '" + toString(*written) + "'");
+        d.notes.push_back({sig->decl->name.range, "'" + sig->name + "' is declared here"});
+        d.fixits.push_back({t.range, toString(sig->triple), Applicability::MachineApplicable});
+        return;
+      }
+    } else {
+      if (!written) return;
+      for (const auto& [name, s] : signatures_)
+        if (s.isDefault && s.triple == *written) sig = &s;
+      if (!sig) {
+        diags_.report(DiagId::NoDefaultMethod, t.range,
+                      "no default method for '" + toString(*written) + "': name one");
+        return;
+      }
+    }
+    if (!written) return;
+    MethodUse use;
+    use.name = sig->name;
+    use.triple = sig->triple;
+    use.passes = sig->passes;
+    use.hooks = sig->hooks;
+    use.effects = sig->effects;
+    use.where = t.method ? t.method->range : t.range;
+    std::vector<ast::Arg> noArgs;
+    const std::vector<ast::Arg>& args = t.method ? t.method->args : noArgs;
+    if (checkArguments(args, sig->params, "method " + sig->name, use.where, {}, diags_,
+                       use.params))
+      out.methods.push_back(std::move(use));
+  }
+
+  void checkComposition(const CheckedRecipe& out) {
+    for (size_t j = 0; j < out.methods.size(); ++j) {
+      const MethodUse& b = out.methods[j];
+      for (size_t i = 0; i < j; ++i) {
+        const MethodUse& a = out.methods[i];
+        if (a.name == b.name) {
+          Diagnostic& d = diags_.report(DiagId::DuplicateMethod, b.where,
+                                        "method '" + b.name + "' is applied twice");
+          d.notes.push_back({a.where, "first applied here"});
+          continue;
+        }
+        const auto& ca = signatures_.at(a.name).conflicts;
+        const auto& cb = signatures_.at(b.name).conflicts;
+        if (std::find(ca.begin(), ca.end(), b.name) != ca.end() ||
+            std::find(cb.begin(), cb.end(), a.name) != cb.end()) {
+          Diagnostic& d = diags_.report(DiagId::MethodConflict, b.where,
+                                        "method '" + b.name + "' conflicts with '" + a.name + "'");
+          d.notes.push_back({a.where, "'" + a.name + "' is applied here"});
+          d.notes.push_back({{}, "use one of them, or drop the inherited one with `drop " +
+                                     a.name + "`"});
+        }
+      }
+    }
+  }
+
+  const Program& program_;
+  DiagnosticEngine& diags_;
+  std::map<std::string, MethodSignature> signatures_;
+};
+
+std::vector<ast::RecipeItem> parseOverrides(const CheckRequest& request, SourceManager& sources,
+                                            DiagnosticEngine& diags) {
+  std::vector<ast::RecipeItem> items;
+  for (size_t i = 0; i < request.overrides.size(); ++i) {
+    std::string name = "<override " + std::to_string(i + 1) + ">";
+    sources.add(name, request.overrides[i]);
+    if (auto item = parseRecipeItem(name, request.overrides[i], diags))
+      items.push_back(std::move(*item));
+  }
+  for (const std::string& drop : request.drops) {
+    ast::RecipeItem item;
+    item.kind = ast::RecipeItem::Kind::Drop;
+    item.key.text = drop;
+    sources.add("<drop " + drop + ">", drop);
+    item.key.range.begin = {"<drop " + drop + ">", 1, 1, 0};
+    item.key.range.length = static_cast<uint32_t>(drop.size());
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+} // namespace
+
+std::string resolveStdlibDir(const std::string& requested) {
+  if (!requested.empty()) return requested;
+  if (const char* env = std::getenv("FIVER_STDLIB"); env && *env) return env;
+  return FIVER_STDLIB_DIR;
+}
+
+std::optional<CheckedRecipe> checkRecipe(const CheckRequest& request, SourceManager& sources,
+                                         DiagnosticEngine& diags) {
+  Program program = loadProgram(request.path, request.text, resolveStdlibDir(request.stdlibDir),
+                                sources, diags);
+  if (!program.main || diags.hasErrors()) return std::nullopt;
+  const ast::Recipe* recipe = nullptr;
+  if (request.recipe.empty()) {
+    if (!program.main->recipes.empty()) recipe = &program.main->recipes.back();
+  } else if (auto it = program.recipes.find(request.recipe); it != program.recipes.end()) {
+    recipe = it->second;
+  }
+  if (!recipe) {
+    diags.report(DiagId::UnknownRecipe, {},
+                 request.recipe.empty() ? request.path + " declares no recipe"
+                                        : "no recipe named '" + request.recipe + "'");
+    return std::nullopt;
+  }
+  std::vector<ast::RecipeItem> overrides = parseOverrides(request, sources, diags);
+  if (diags.hasErrors()) return std::nullopt;
+  RecipeChecker checker(program, diags);
+  std::optional<CheckedRecipe> out = checker.check(*recipe, overrides);
+  if (out) {
+    out->file = request.path;
+    out->provenance = request.overrides;
+    for (const std::string& d : request.drops) out->provenance.push_back("drop " + d);
+  }
+  return out;
+}
+
+bool checkFile(const CheckRequest& request, SourceManager& sources, DiagnosticEngine& diags) {
+  Program program = loadProgram(request.path, request.text, resolveStdlibDir(request.stdlibDir),
+                                sources, diags);
+  if (!program.main || diags.hasErrors()) return false;
+  RecipeChecker checker(program, diags);
+  for (const ast::Recipe& r : program.main->recipes) checker.check(r, {});
+  return !diags.hasErrors();
+}
+
+} // namespace fiver

@@ -1,0 +1,111 @@
+#include "compiler/sema/MethodSignature.h"
+
+#include "compiler/sema/Suggest.h"
+
+namespace fiver {
+
+namespace {
+
+template <typename E>
+std::optional<E> checkWord(const ast::Word& w, std::optional<E> (*parse)(std::string_view),
+                           const std::vector<std::string>& valid, const char* role,
+                           DiagnosticEngine& diags) {
+  if (std::optional<E> e = parse(w.text)) return e;
+  std::string list;
+  for (const std::string& v : valid) list += (list.empty() ? "" : ", ") + v;
+  Diagnostic& d = diags.report(DiagId::UnknownTaxonomyWord, w.range,
+                               "'" + w.text + "' is not " + role + " of the 5R taxonomy");
+  d.notes.push_back({{}, std::string("expected one of: ") + list});
+  if (auto near = closestMatch(w.text, valid))
+    d.fixits.push_back({w.range, *near, Applicability::MachineApplicable});
+  return std::nullopt;
+}
+
+std::optional<double> numberOf(const std::optional<ast::Value>& v, DiagnosticEngine& diags) {
+  if (!v) return std::nullopt;
+  if (v->kind != ast::Value::Kind::Number) {
+    diags.report(DiagId::ParameterType, v->range, "a range bound must be a number");
+    return std::nullopt;
+  }
+  return v->number;
+}
+
+} // namespace
+
+std::optional<Triple> checkTripleWords(const ast::Word& action, const ast::Word& component,
+                                       const ast::Word& timing, const ast::Word& information,
+                                       DiagnosticEngine& diags) {
+  auto a = checkWord(action, parseAction,
+                     {"remove", "restrict", "reorder", "replace", "retrofit"}, "an action", diags);
+  auto c = checkWord(component, parseComponent,
+                     {"model_parameters", "architecture", "training_data", "derived_data",
+                      "training_objective", "training_algorithm"},
+                     "a component", diags);
+  auto t = checkWord(timing, parseTiming, {"static", "dynamic"}, "a timing", diags);
+  auto i = checkWord(information, parseInformation, {"domain", "learned"},
+                     "an information source", diags);
+  if (!a || !c || !t || !i) return std::nullopt;
+  return Triple{*a, *c, *t, *i};
+}
+
+std::optional<MethodSignature> checkMethodDecl(const ast::MethodDecl& decl,
+                                               DiagnosticEngine& diags) {
+  size_t before = diags.errorCount();
+  MethodSignature sig;
+  sig.name = decl.name.text;
+  sig.decl = &decl;
+  sig.isDefault = decl.isDefault;
+  std::optional<Triple> triple =
+      checkTripleWords(decl.action, decl.component, decl.timing, decl.information, diags);
+  if (triple) sig.triple = *triple;
+
+  for (const ast::ParamDecl& p : decl.params) {
+    if (!isKnownParamType(p.type.text)) {
+      diags.report(DiagId::ParameterType, p.type.range,
+                   "unknown parameter type '" + p.type.text +
+                       "' (int, float, bool, percent, duration, string, name)");
+      continue;
+    }
+    ParamSpec spec;
+    spec.name = p.name.text;
+    spec.type = p.type.text;
+    spec.where = p.range;
+    spec.low = numberOf(p.low, diags);
+    spec.high = numberOf(p.high, diags);
+    if (p.defaultValue) {
+      // The default is checked like an argument, so it must fit its own type and range.
+      ParamSpec asRequired = spec;
+      ast::Arg arg;
+      arg.name = p.name;
+      arg.value = *p.defaultValue;
+      arg.range = p.defaultValue->range;
+      ParamMap out;
+      if (checkArguments({arg}, {asRequired}, "method " + sig.name, p.range, {}, diags, out))
+        spec.defaultValue = out[spec.name];
+    }
+    sig.params.push_back(std::move(spec));
+  }
+  for (const ast::Lowering& l : decl.lowerings) {
+    if (l.kind.text == "pass") {
+      sig.passes.push_back(l.target.text);
+    } else if (l.kind.text == "hook") {
+      sig.hooks.push_back(l.target.text);
+    } else {
+      diags.report(DiagId::SyntaxError, l.kind.range,
+                   "a method lowers to a 'pass' or a 'hook', not '" + l.kind.text + "'");
+    }
+  }
+  for (const ast::Word& e : decl.effects) {
+    if (e.text != "T_i" && e.text != "n_iteration")
+      diags.report(DiagId::SyntaxError, e.range,
+                   "an effect is 'T_i' (time per iteration) or 'n_iteration' (iterations), not '" +
+                       e.text + "'");
+    sig.effects.push_back(e.text);
+  }
+  for (const ast::Word& c : decl.conflicts) sig.conflicts.push_back(c.text);
+  for (const ast::Word& a : decl.after) sig.after.push_back(a.text);
+  if (diags.errorCount() != before) return std::nullopt;
+  return sig;
+}
+
+} // namespace fiver

@@ -1,0 +1,34 @@
+// A method declaration after checking: its triple, typed parameters and what
+// it lowers to. Built from `method NAME : <triple> { ... }` in .5r.
+#pragma once
+
+#include "compiler/diag/Diagnostic.h"
+#include "compiler/frontend/Ast.h"
+#include "compiler/sema/Params.h"
+#include "compiler/sema/Taxonomy.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fiver {
+
+struct MethodSignature {
+  std::string name;
+  Triple triple;
+  bool isDefault = false;
+  std::vector<ParamSpec> params;
+  std::vector<std::string> passes, hooks, effects, conflicts, after;
+  const ast::MethodDecl* decl = nullptr;
+};
+
+// Checks the four taxonomy words; reports E0109 with a suggestion for a word
+// that is not part of the taxonomy.
+std::optional<Triple> checkTripleWords(const ast::Word& action, const ast::Word& component,
+                                       const ast::Word& timing, const ast::Word& information,
+                                       DiagnosticEngine& diags);
+
+std::optional<MethodSignature> checkMethodDecl(const ast::MethodDecl& decl,
+                                               DiagnosticEngine& diags);
+
+} // namespace fiver

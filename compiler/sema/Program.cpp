@@ -1,0 +1,123 @@
+#include "compiler/sema/Program.h"
+
+#include "compiler/frontend/Parser.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+
+namespace fs = std::filesystem;
+
+namespace fiver {
+
+namespace {
+
+uint64_t fnv1a(uint64_t h, std::string_view bytes) {
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+template <typename Decl>
+void declare(std::map<std::string, const Decl*>& table, const Decl& decl, const char* kind,
+             DiagnosticEngine& diags) {
+  auto [it, inserted] = table.emplace(decl.name.text, &decl);
+  if (inserted) return;
+  Diagnostic& d = diags.report(DiagId::DuplicateDefinition, decl.name.range,
+                               std::string(kind) + " '" + decl.name.text + "' is defined twice");
+  d.notes.push_back({it->second->name.range, "first defined here"});
+}
+
+class Loader {
+public:
+  Loader(Program& program, SourceManager& sources, DiagnosticEngine& diags)
+      : program_(program), sources_(sources), diags_(diags) {}
+
+  // Loads one file (unless already loaded) and, recursively, its imports.
+  const ast::File* load(const std::string& path, const std::optional<std::string>& text,
+                        SourceRange importedFrom) {
+    std::string key = canonical(path);
+    if (!seen_.insert(key).second) return nullptr;
+    if (text) {
+      sources_.add(path, *text);
+    } else if (!sources_.text(path) && !sources_.load(path)) {
+      if (importedFrom.valid())
+        diags_.report(DiagId::ImportNotFound, importedFrom, "cannot read '" + path + "'");
+      else
+        diags_.report(DiagId::ImportNotFound, {}, "cannot read '" + path + "'");
+      return nullptr;
+    }
+    const std::string& source = *sources_.text(path);
+    hash_ = fnv1a(fnv1a(hash_, path), source);
+    auto file = std::make_unique<ast::File>(parseFile(path, source, diags_));
+    const ast::File* raw = file.get();
+    program_.files.push_back(std::move(file));
+    for (const ast::Import& imp : raw->imports) {
+      fs::path target = fs::path(path).parent_path() / imp.path;
+      load(target.lexically_normal().string(), std::nullopt, imp.range);
+    }
+    return raw;
+  }
+
+  uint64_t hash() const { return hash_; }
+
+private:
+  static std::string canonical(const std::string& path) {
+    std::error_code ec;
+    fs::path c = fs::weakly_canonical(path, ec);
+    return ec ? path : c.string();
+  }
+
+  Program& program_;
+  SourceManager& sources_;
+  DiagnosticEngine& diags_;
+  std::set<std::string> seen_;
+  uint64_t hash_ = 14695981039346656037ULL;
+};
+
+std::vector<std::string> stdlibFiles(const std::string& dir) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.path().extension() == ".5r") files.push_back(entry.path().string());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+} // namespace
+
+std::vector<std::string> Program::methodNames() const {
+  std::vector<std::string> names;
+  for (const auto& [name, decl] : methods) names.push_back(name);
+  return names;
+}
+
+Program loadProgram(const std::string& path, const std::optional<std::string>& text,
+                    const std::string& stdlibDir, SourceManager& sources,
+                    DiagnosticEngine& diags) {
+  Program program;
+  Loader loader(program, sources, diags);
+  std::string mainKey = fs::weakly_canonical(path).string();
+  for (const std::string& f : stdlibFiles(stdlibDir)) {
+    // A stdlib file being checked itself is loaded once, as the main file.
+    if (fs::weakly_canonical(f).string() == mainKey) continue;
+    loader.load(f, std::nullopt, {});
+  }
+  program.main = loader.load(path, text, {});
+
+  for (const auto& file : program.files) {
+    for (const ast::Recipe& r : file->recipes) declare(program.recipes, r, "recipe", diags);
+    for (const ast::MethodDecl& m : file->methods) declare(program.methods, m, "method", diags);
+    for (const ast::ModelDecl& m : file->models) declare(program.models, m, "model", diags);
+    for (const ast::TaskDecl& t : file->tasks) declare(program.tasks, t, "task", diags);
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(loader.hash()));
+  program.sourceHash = buf;
+  return program;
+}
+
+} // namespace fiver

@@ -1,0 +1,35 @@
+// Everything sema sees at once: the standard library, the checked file and
+// its imports, parsed, with one symbol table per kind of declaration.
+#pragma once
+
+#include "compiler/diag/Diagnostic.h"
+#include "compiler/diag/SourceManager.h"
+#include "compiler/frontend/Ast.h"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fiver {
+
+struct Program {
+  std::vector<std::unique_ptr<ast::File>> files; // stable addresses for the tables below
+  std::map<std::string, const ast::Recipe*> recipes;
+  std::map<std::string, const ast::MethodDecl*> methods;
+  std::map<std::string, const ast::ModelDecl*> models;
+  std::map<std::string, const ast::TaskDecl*> tasks;
+  const ast::File* main = nullptr; // the file being checked
+  std::string sourceHash;          // FNV-1a over every loaded file, in load order
+
+  std::vector<std::string> methodNames() const;
+};
+
+// Parses the stdlib folder (sorted *.5r), then `path` (or `text` in its place)
+// and its imports, relative to the importing file, each file once.
+Program loadProgram(const std::string& path, const std::optional<std::string>& text,
+                    const std::string& stdlibDir, SourceManager& sources,
+                    DiagnosticEngine& diags);
+
+} // namespace fiver

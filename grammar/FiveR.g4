@@ -1,0 +1,158 @@
+// The .5r language: recipes, methods, models, tasks and studies.
+// Keywords are soft: `ident` accepts them wherever a name is expected.
+grammar FiveR;
+
+@parser::members {
+  // A recipe item is a triple when its first word is an action or its second
+  // word is a component, so that `task fashion_mnist` stays a setting while a
+  // misspelt action still reaches sema (which suggests the right word).
+  bool isTripleStart() {
+    static const char* actions[] = {"remove", "restrict", "reorder", "replace", "retrofit"};
+    static const char* components[] = {"model_parameters", "architecture", "training_data",
+                                       "derived_data", "training_objective",
+                                       "training_algorithm"};
+    std::string first = _input->LT(1)->getText();
+    std::string second = _input->LT(2)->getText();
+    for (const char* a : actions)
+      if (first == a) return true;
+    for (const char* c : components)
+      if (second == c) return true;
+    return false;
+  }
+  bool onSameLine() { return _input->LT(1)->getLine() == _input->LT(-1)->getLine(); }
+}
+
+file : topDecl* EOF ;
+
+topDecl
+  : importDecl
+  | recipeDecl
+  | methodDecl
+  | modelDecl
+  | taskDecl
+  | ';'
+  ;
+
+importDecl : IMPORT STRING ;
+
+// ---- recipes ----
+recipeDecl : RECIPE name=ident (EXTENDS base=ident)? '{' recipeItem* '}' ;
+
+recipeItem
+  : triple                      # tripleItem
+  | DROP ident                  # dropItem
+  | TARGET ident '>=' value     # targetItem
+  | key=ident value             # settingItem
+  | ';'                         # emptyItem
+  ;
+
+// An override from the command line: one recipe item, then the end.
+overrideItem : recipeItem EOF ;
+
+// The method is on the triple's line; a bare triple ends at its line's end.
+triple : {isTripleStart()}? action=ident component=ident timing=ident information=ident
+         ({onSameLine()}? methodRef)? ;
+methodRef : ident ('(' args? ')')? ;
+
+// ---- method declarations ----
+methodDecl
+  : METHOD name=ident ':' action=ident component=ident timing=ident information=ident
+    DEFAULT? '{' methodItem* '}'
+  ;
+
+methodItem
+  : PARAM pname=ident ':' ptype=ident ('=' def=value)? (IN '[' lo=value ',' hi=value ']')? # paramDecl
+  | EFFECT identList                                                 # effectDecl
+  | LOWERS lowering (',' lowering)*                                  # lowersDecl
+  | CONFLICTS identList                                              # conflictsDecl
+  | AFTER identList                                                  # afterDecl
+  | DOC STRING                                                       # docDecl
+  | CITE STRING                                                      # citeDecl
+  | ';'                                                              # emptyMethodItem
+  ;
+
+lowering : kind=ident target=ident ;
+identList : ident (',' ident)* ;
+
+// ---- models ----
+modelDecl : MODEL name=ident ('(' (modelParam (',' modelParam)*)? ')')? '{' layer* '}' ;
+modelParam : pname=ident ':' ptype=ident ('=' def=value)? ;
+
+layer
+  : RESIDUAL '{' body+=layer* '}' (SHORTCUT '{' shortcut+=layer* '}')?   # residualLayer
+  | REPEAT expr '{' layer* '}'                          # repeatLayer
+  | ident ('(' args? ')')?                              # simpleLayer
+  | ';'                                                 # emptyLayer
+  ;
+
+// ---- tasks ----
+taskDecl : TASK name=ident '{' taskItem* '}' ;
+taskItem : key=ident value | ';' ;
+
+// ---- values ----
+call : ident '(' args? ')' ;
+args : arg (',' arg)* ','? ;
+arg : (name=ident ':')? value ;
+
+value
+  : expr unit?          # numberValue
+  | STRING              # stringValue
+  | call                # callValue
+  | '[' (value (',' value)* ','?)? ']'   # listValue
+  ;
+
+expr
+  : expr op=('*' | '/') expr   # mulExpr
+  | expr op=('+' | '-') expr   # addExpr
+  | '-' expr                   # negExpr
+  | '(' expr ')'               # parenExpr
+  | NUMBER                     # numberAtom
+  | ident                      # nameAtom
+  ;
+
+unit : '%' | EPOCHS | STEPS | SAMPLES | SECONDS | MINUTES ;
+
+ident
+  : ID | IMPORT | RECIPE | EXTENDS | DROP | TARGET | METHOD | DEFAULT | PARAM | IN
+  | EFFECT | LOWERS | CONFLICTS | AFTER | DOC | CITE | MODEL | RESIDUAL | SHORTCUT
+  | REPEAT | TASK | EPOCHS | STEPS | SAMPLES | SECONDS | MINUTES
+  ;
+
+IMPORT : 'import' ;
+RECIPE : 'recipe' ;
+EXTENDS : 'extends' ;
+DROP : 'drop' ;
+TARGET : 'target' ;
+METHOD : 'method' ;
+DEFAULT : 'default' ;
+PARAM : 'param' ;
+IN : 'in' ;
+EFFECT : 'effect' ;
+LOWERS : 'lowers' ;
+CONFLICTS : 'conflicts' ;
+AFTER : 'after' ;
+DOC : 'doc' ;
+CITE : 'cite' ;
+MODEL : 'model' ;
+RESIDUAL : 'residual' ;
+SHORTCUT : 'shortcut' ;
+REPEAT : 'repeat' ;
+TASK : 'task' ;
+EPOCHS : 'epochs' | 'epoch' ;
+STEPS : 'steps' | 'step' ;
+SAMPLES : 'samples' ;
+SECONDS : 's' ;
+MINUTES : 'min' ;
+
+NUMBER : DIGITS ('.' DIGITS?)? EXPONENT? | '.' DIGITS EXPONENT? ;
+fragment DIGITS : [0-9] ([0-9_]* [0-9])? ;
+fragment EXPONENT : [eE] [+-]? [0-9]+ ;
+ID : [a-zA-Z_] [a-zA-Z_0-9]* ;
+STRING : '"' (~["\\\r\n] | '\\' .)* '"' ;
+UNTERMINATED_STRING : '"' (~["\\\r\n] | '\\' .)* ;
+
+LINE_COMMENT : '//' ~[\r\n]* -> skip ;
+BLOCK_COMMENT : '/*' .*? '*/' -> skip ;
+UNTERMINATED_COMMENT : '/*' .*? EOF ;
+WS : [ \t\r\n]+ -> skip ;
+ANY : . ;
