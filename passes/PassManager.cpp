@@ -1,0 +1,88 @@
+#include "passes/PassManager.h"
+
+#include "compiler/ir/GraphPrinter.h"
+#include "compiler/ir/Verifier.h"
+#include "passes/ChannelsLast.h"
+#include "passes/LayerFreezing.h"
+#include "passes/ProgressiveResolution.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <set>
+
+namespace fiver::passes {
+
+std::vector<std::string> registeredPasses() {
+  return {
+#define PASS(Name, Class) Name,
+#include "passes/PassRegistry.def"
+#undef PASS
+  };
+}
+
+std::unique_ptr<Pass> createPass(const std::string& name) {
+#define PASS(Name, Class)                                                                          \
+  if (name == Name) return std::make_unique<Class>();
+#include "passes/PassRegistry.def"
+#undef PASS
+  return nullptr;
+}
+
+bool PassManager::buildPipelineFor(const CheckedRecipe& recipe, DiagnosticEngine& diags) {
+  std::set<std::string> wanted;
+  std::vector<std::string> known = registeredPasses();
+  for (const MethodUse& m : recipe.methods) {
+    for (const std::string& p : m.passes) {
+      if (std::find(known.begin(), known.end(), p) == known.end()) {
+        diags.report(DiagId::UnknownPass, m.where,
+                     "method '" + m.name + "' lowers to the pass '" + p + "', which does not exist");
+        continue;
+      }
+      wanted.insert(p);
+    }
+  }
+  for (const std::string& name : known)
+    if (wanted.count(name)) add(createPass(name));
+  return !diags.hasErrors();
+}
+
+void PassManager::printPipeline(std::ostream& os) const {
+  for (const auto& p : passes_) os << p->name() << "\n";
+}
+
+bool PassManager::run(ir::TrainingGraph& graph, const PipelineOptions& options,
+                      DiagnosticEngine& diags) {
+  const bool timePasses = std::getenv("FIVER_TIME_PASSES") != nullptr;
+  auto wantsDump = [&](std::string_view name) {
+    return options.dumpStream && std::any_of(options.dumpAfter.begin(), options.dumpAfter.end(),
+                                             [&](const std::string& d) { return d == "all" || d == name; });
+  };
+  for (const auto& pass : passes_) {
+    auto start = std::chrono::steady_clock::now();
+    bool changed = pass->run(graph, diags);
+    auto elapsed = std::chrono::steady_clock::now() - start;
+    graph.passesRun.emplace_back(pass->name());
+    if (timePasses)
+      std::cerr << "pass " << pass->name() << ": "
+                << std::chrono::duration<double, std::micro>(elapsed).count() << " us\n";
+    if (diags.hasErrors()) return false;
+    if (options.verify) {
+      std::vector<std::string> problems = ir::verifyGraph(graph);
+      if (!problems.empty()) {
+        std::cerr << "5rc: internal error: the graph is broken after pass " << pass->name() << ":\n";
+        for (const std::string& p : problems) std::cerr << "  " << p << "\n";
+        return false;
+      }
+    }
+    // Like Halide's lowering log: only passes that changed something print.
+    if (wantsDump(pass->name())) {
+      *options.dumpStream << "; after " << pass->name() << (changed ? "" : " (unchanged)") << "\n";
+      if (changed) ir::printGraph(*options.dumpStream, graph);
+    }
+  }
+  return true;
+}
+
+} // namespace fiver::passes

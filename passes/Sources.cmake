@@ -1,1 +1,5 @@
-target_sources(fiver_passes PRIVATE PassManager.cpp)
+target_sources(fiver_passes PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/ChannelsLast.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/LayerFreezing.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/PassManager.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/ProgressiveResolution.cpp)

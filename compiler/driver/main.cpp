@@ -34,6 +34,7 @@ struct CompileFlags {
   std::vector<std::string> dumpAfter;
   std::string dot;
   bool printPipeline = false;
+  std::vector<std::string> sets, adds, drops;
 };
 
 void addCompileFlags(CLI::App& cmd, CompileFlags& f) {
@@ -44,6 +45,24 @@ void addCompileFlags(CLI::App& cmd, CompileFlags& f) {
       ->delimiter(',');
   cmd.add_option("--dot", f.dot, "write the final model graph as Graphviz to FILE");
   cmd.add_flag("--print-pipeline", f.printPipeline, "print the passes that will run");
+  cmd.add_option("--set", f.sets, "override a setting: --set 'budget 2 epochs' or "
+                                  "--set budget=2epochs");
+  cmd.add_option("--add", f.adds, "add a triple: --add 'retrofit training_data dynamic domain "
+                                  "mixup(alpha: 0.2)'");
+  cmd.add_option("--drop", f.drops, "drop a method the recipe uses");
+}
+
+// `key=value` is accepted for settings, as in Hydra; the grammar itself
+// separates key and value by a space.
+std::string overrideText(const std::string& set) {
+  size_t eq = set.find('=');
+  if (eq == std::string::npos || set.find('(') < eq) return set;
+  std::string value = set.substr(eq + 1);
+  // "2epochs" -> "2 epochs": a unit glued to its number.
+  size_t digits = value.find_first_not_of("0123456789.");
+  if (digits != std::string::npos && digits > 0 && value[digits] != '%' && value[digits] != ' ')
+    value.insert(digits, " ");
+  return set.substr(0, eq) + " " + value;
 }
 
 // Runs sema and the pass pipeline; prints diagnostics to stderr.
@@ -54,11 +73,13 @@ std::optional<plan::Plan> compileFile(const CompileFlags& f) {
   req.path = f.file;
   req.recipe = f.recipe;
   req.stdlibDir = f.stdlib;
+  for (const std::string& s : f.sets) req.overrides.push_back(overrideText(s));
+  for (const std::string& a : f.adds) req.overrides.push_back(a);
+  req.drops = f.drops;
   std::optional<CheckedRecipe> checked = checkRecipe(req, sm, diags);
   std::optional<plan::Plan> result;
   if (checked && !diags.hasErrors()) {
     CompileOptions opts;
-    opts.stdlibDir = f.stdlib;
     opts.dumpAfter = f.dumpAfter;
     opts.dumpStream = &std::cout;
     opts.dotFile = f.dot;

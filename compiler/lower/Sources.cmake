@@ -1,2 +1,1 @@
-# Sources of compiler/lower, appended to fiver_compiler.
-target_sources(fiver_compiler PRIVATE)
+target_sources(fiver_compiler PRIVATE ${CMAKE_CURRENT_LIST_DIR}/Lower.cpp)

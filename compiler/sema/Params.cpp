@@ -160,6 +160,7 @@ bool checkArguments(const std::vector<ast::Arg>& args, const std::vector<ParamSp
       if (spec->where.valid()) d.notes.push_back({spec->where, "declared here"});
       continue;
     }
+    v->isDuration = spec->type == "duration";
     out[spec->name] = *v;
   }
 

@@ -51,7 +51,7 @@ public:
       return nullptr;
     }
     const std::string& source = *sources_.text(path);
-    hash_ = fnv1a(fnv1a(hash_, path), source);
+    hash_ = fnv1a(hash_, source); // contents only: the same recipe hashes alike anywhere
     auto file = std::make_unique<ast::File>(parseFile(path, source, diags_));
     const ast::File* raw = file.get();
     program_.files.push_back(std::move(file));

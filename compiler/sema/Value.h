@@ -16,6 +16,7 @@ struct Value {
   Kind kind = Kind::Number;
   double number = 0;   // Number (for Percent: 75% is stored as 75)
   bool isInteger = false; // Number written without '.' or exponent
+  bool isDuration = false; // a duration parameter: a percentage means "of the budget"
   Unit unit = Unit::None;
   bool boolean = false;
   std::string text;    // String and Ident

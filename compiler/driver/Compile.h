@@ -1,0 +1,27 @@
+// The compiler pipeline after sema: training graph, passes, plan. Shared by
+// the 5rc command and the tests.
+#pragma once
+
+#include "compiler/diag/Diagnostic.h"
+#include "compiler/plan/Plan.h"
+#include "compiler/sema/CheckedRecipe.h"
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fiver {
+
+struct CompileOptions {
+  std::vector<std::string> dumpAfter; // pass names or "all"
+  std::ostream* dumpStream = nullptr;
+  std::ostream* printPipeline = nullptr; // list the passes here instead of nothing
+  std::string dotFile;                   // Graphviz of the final model graph
+  bool verify = true;
+};
+
+std::optional<plan::Plan> compileRecipe(const CheckedRecipe& recipe, const CompileOptions& options,
+                                        DiagnosticEngine& diags);
+
+} // namespace fiver

@@ -1,0 +1,201 @@
+#include "compiler/ir/GraphBuilder.h"
+
+#include <map>
+
+namespace fiver::ir {
+
+namespace {
+
+int64_t intArg(const ParamMap& args, const std::string& key, int64_t fallback = 0) {
+  auto it = args.find(key);
+  return it == args.end() ? fallback : static_cast<int64_t>(it->second.number);
+}
+
+std::string shapeText(const std::vector<int64_t>& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? "x" : "") + std::to_string(s[i]);
+  return out.empty() ? "scalar" : out;
+}
+
+int64_t attr(const OpNode& op, const char* key) {
+  return static_cast<int64_t>(plan::getNumber(op.attrs, key, 0));
+}
+
+class Builder {
+public:
+  Builder(TrainingGraph& g, DiagnosticEngine& diags) : g_(g), diags_(diags) {}
+
+  OpId input(const std::vector<int64_t>& shape, SourceRange where) {
+    OpNode op;
+    op.kind = "input";
+    op.name = "input";
+    op.shape = shape;
+    op.where = where;
+    return boost::add_vertex(op, g_.model);
+  }
+
+  // Appends `layers` after `from`; returns the last op, or nullopt on error.
+  std::optional<OpId> sequence(const std::vector<LayerSpec>& layers, OpId from) {
+    OpId current = from;
+    for (const LayerSpec& l : layers) {
+      std::optional<OpId> next = layer(l, current);
+      if (!next) return std::nullopt;
+      current = *next;
+    }
+    return current;
+  }
+
+private:
+  std::optional<OpId> layer(const LayerSpec& l, OpId from) {
+    if (l.kind == "residual") {
+      std::optional<OpId> branch = sequence(l.body, from);
+      if (!branch) return std::nullopt;
+      std::optional<OpId> shortcut = sequence(l.shortcut, from);
+      if (!shortcut) return std::nullopt;
+      OpNode add;
+      add.kind = "add";
+      add.where = l.where;
+      return addOp(std::move(add), {*branch, *shortcut});
+    }
+    OpNode op;
+    op.kind = l.kind;
+    op.where = l.where;
+    const std::vector<int64_t>& in = g_.model[from].shape;
+    if (l.kind == "conv") {
+      op.attrs["in"] = plan::Scalar::num(in.empty() ? 0 : static_cast<double>(in[0]));
+      for (const char* key : {"out", "kernel", "stride", "padding"})
+        op.attrs[key] = plan::Scalar::num(static_cast<double>(intArg(l.args, key)));
+      op.attrs["bias"] = plan::Scalar::num(l.args.at("bias").boolean ? 1 : 0);
+    } else if (l.kind == "bn") {
+      op.attrs["features"] = plan::Scalar::num(in.empty() ? 0 : static_cast<double>(in[0]));
+    } else if (l.kind == "linear") {
+      op.attrs["in"] = plan::Scalar::num(in.size() == 1 ? static_cast<double>(in[0]) : 0);
+      op.attrs["out"] = plan::Scalar::num(static_cast<double>(intArg(l.args, "out")));
+      op.attrs["bias"] = plan::Scalar::num(l.args.at("bias").boolean ? 1 : 0);
+    } else if (l.kind == "maxpool" || l.kind == "avgpool") {
+      op.attrs["kernel"] = plan::Scalar::num(static_cast<double>(intArg(l.args, "kernel")));
+      op.attrs["stride"] = plan::Scalar::num(static_cast<double>(intArg(l.args, "stride")));
+    } else if (l.kind == "dropout") {
+      op.attrs["p"] = plan::Scalar::num(l.args.at("p").number);
+    }
+    return addOp(std::move(op), {from});
+  }
+
+  std::optional<OpId> addOp(OpNode op, const std::vector<OpId>& inputs) {
+    op.name = op.kind + std::to_string(++ordinals_[op.kind]);
+    std::vector<std::vector<int64_t>> shapes;
+    for (OpId i : inputs) shapes.push_back(g_.model[i].shape);
+    if (std::string error = inferShape(op, shapes); !error.empty()) {
+      diags_.report(DiagId::ShapeError, op.where, error);
+      return std::nullopt;
+    }
+    OpId id = boost::add_vertex(op, g_.model);
+    for (size_t k = 0; k < inputs.size(); ++k)
+      boost::add_edge(inputs[k], id, OperandEdge{static_cast<int>(k)}, g_.model);
+    return id;
+  }
+
+  TrainingGraph& g_;
+  DiagnosticEngine& diags_;
+  std::map<std::string, int> ordinals_;
+};
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+bool layOutTimeline(TrainingGraph& g, DiagnosticEngine& diags) {
+  const CheckedRecipe& r = g.recipe;
+  Timeline& t = g.timeline;
+  t.trainSize = r.task.trainSize;
+  if (r.trainSubset > 0 && (t.trainSize == 0 || r.trainSubset < t.trainSize))
+    t.trainSize = r.trainSubset;
+  if (t.trainSize <= 0) {
+    diags.report(DiagId::MissingSetting, r.task.where,
+                 "task '" + r.task.name + "' must give its train_size");
+    return false;
+  }
+  t.stepsPerEpoch = ceilDiv(t.trainSize, r.batchSize);
+  switch (r.budget.unit) {
+  case Unit::Epochs:
+    t.totalSteps = static_cast<int64_t>(r.budget.amount * static_cast<double>(t.stepsPerEpoch) + 0.5);
+    break;
+  case Unit::Steps: t.totalSteps = static_cast<int64_t>(r.budget.amount); break;
+  case Unit::Samples:
+    t.totalSteps = ceilDiv(static_cast<int64_t>(r.budget.amount), r.batchSize);
+    break;
+  default:
+    diags.report(DiagId::UnsupportedBudget, r.budget.where,
+                 "a wall-clock budget cannot be fitted by the schedule yet: give epochs, steps "
+                 "or samples");
+    return false;
+  }
+  t.totalSteps = std::max<int64_t>(1, t.totalSteps);
+  t.epochs = ceilDiv(t.totalSteps, t.stepsPerEpoch);
+  return true;
+}
+
+} // namespace
+
+std::string inferShape(OpNode& op, const std::vector<std::vector<int64_t>>& inputs) {
+  if (op.kind == "input") return {};
+  if (inputs.empty()) return "'" + op.kind + "' has no input";
+  const std::vector<int64_t>& in = inputs[0];
+  const std::string where = "'" + op.kind + "' ";
+  auto needImage = [&]() -> std::string {
+    if (in.size() != 3)
+      return where + "needs a CxHxW input, but gets " + shapeText(in) +
+             " (is it after flatten?)";
+    return {};
+  };
+  if (op.kind == "conv" || op.kind == "maxpool" || op.kind == "avgpool") {
+    if (std::string e = needImage(); !e.empty()) return e;
+    int64_t k = attr(op, "kernel"), s = std::max<int64_t>(1, attr(op, "stride"));
+    int64_t p = op.kind == "conv" ? attr(op, "padding") : 0;
+    int64_t h = (in[1] + 2 * p - k) / s + 1, w = (in[2] + 2 * p - k) / s + 1;
+    if (in[1] + 2 * p < k || in[2] + 2 * p < k || h <= 0 || w <= 0)
+      return where + "with kernel " + std::to_string(k) + " does not fit its " + shapeText(in) +
+             " input";
+    int64_t c = op.kind == "conv" ? attr(op, "out") : in[0];
+    if (op.kind == "conv" && attr(op, "in") != in[0])
+      return where + "expects " + std::to_string(attr(op, "in")) + " input channels, gets " +
+             std::to_string(in[0]);
+    op.shape = {c, h, w};
+  } else if (op.kind == "bn") {
+    if (std::string e = needImage(); !e.empty()) return e;
+    op.shape = in;
+  } else if (op.kind == "global_avgpool") {
+    if (std::string e = needImage(); !e.empty()) return e;
+    op.shape = {in[0], 1, 1};
+  } else if (op.kind == "flatten") {
+    int64_t n = 1;
+    for (int64_t d : in) n *= d;
+    op.shape = {n};
+  } else if (op.kind == "linear") {
+    if (in.size() != 1)
+      return where + "needs a flat input, but gets " + shapeText(in) + ": add `flatten` before it";
+    if (attr(op, "in") != in[0])
+      return where + "expects " + std::to_string(attr(op, "in")) + " features, gets " +
+             std::to_string(in[0]);
+    op.shape = {attr(op, "out")};
+  } else if (op.kind == "add") {
+    if (inputs.size() != 2) return where + "needs two inputs";
+    if (inputs[0] != inputs[1])
+      return "the residual branch gives " + shapeText(inputs[0]) + " but the shortcut gives " +
+             shapeText(inputs[1]) + ": add a `shortcut { ... }` that matches";
+    op.shape = in;
+  } else {
+    op.shape = in; // elementwise: relu, gelu, silu, dropout, fused
+  }
+  return {};
+}
+
+std::optional<TrainingGraph> buildGraph(const CheckedRecipe& recipe, DiagnosticEngine& diags) {
+  TrainingGraph g;
+  g.recipe = recipe;
+  Builder builder(g, diags);
+  OpId input = builder.input(recipe.task.inputShape, recipe.model.where);
+  if (!builder.sequence(recipe.model.layers, input)) return std::nullopt;
+  if (!layOutTimeline(g, diags)) return std::nullopt;
+  return g;
+}
+
+} // namespace fiver::ir

@@ -1,0 +1,43 @@
+// Builds the pipeline a recipe needs (registry order, filtered by the passes
+// its methods lower to), runs it with the verifier after every pass, and
+// dumps the graph after chosen passes. FIVER_TIME_PASSES=1 prints per-pass
+// timings on stderr.
+#pragma once
+
+#include "compiler/diag/Diagnostic.h"
+#include "compiler/ir/TrainingGraph.h"
+#include "passes/Pass.h"
+
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace fiver::passes {
+
+struct PipelineOptions {
+  std::vector<std::string> dumpAfter; // pass names, or "all"
+  std::ostream* dumpStream = nullptr;
+  bool verify = true;
+};
+
+// Every registered pass name, in pipeline order.
+std::vector<std::string> registeredPasses();
+std::unique_ptr<Pass> createPass(const std::string& name);
+
+class PassManager {
+public:
+  // The passes the recipe's methods ask for; unknown names are diagnostics.
+  bool buildPipelineFor(const CheckedRecipe& recipe, DiagnosticEngine& diags);
+  void add(std::unique_ptr<Pass> pass) { passes_.push_back(std::move(pass)); }
+
+  void printPipeline(std::ostream& os) const;
+  // Runs every pass in order; false when a pass reported errors or the
+  // verifier found a broken graph.
+  bool run(ir::TrainingGraph& graph, const PipelineOptions& options, DiagnosticEngine& diags);
+
+private:
+  std::vector<std::unique_ptr<Pass>> passes_;
+};
+
+} // namespace fiver::passes

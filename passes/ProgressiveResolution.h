@@ -1,0 +1,19 @@
+// progressive_resolution: the per-step input-size schedule of the
+// progressive_resize method.
+//
+// Requires: a progressive_resize method; a model whose classifier does not
+// depend on the input size (global pooling before flatten/linear).
+// Changes: the graph's resolution stages and timeline events; not the ops.
+#pragma once
+
+#include "passes/Pass.h"
+
+namespace fiver::passes {
+
+class ProgressiveResolutionPass : public Pass {
+public:
+  std::string_view name() const override { return "progressive_resolution"; }
+  bool run(ir::TrainingGraph& graph, DiagnosticEngine& diags) override;
+};
+
+} // namespace fiver::passes
