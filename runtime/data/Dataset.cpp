@@ -1,0 +1,84 @@
+#include "runtime/data/Dataset.h"
+
+#include "runtime/data/IdxReader.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace fiver::runtime {
+
+namespace {
+
+torch::Tensor imagesToTensor(IdxArray&& a) {
+  auto owner = std::make_shared<std::vector<uint8_t>>(std::move(a.data));
+  torch::Tensor t = torch::from_blob(owner->data(), {a.dims[0], 1, a.dims[1], a.dims[2]},
+                                     [owner](void*) {}, torch::kUInt8);
+  return t.to(torch::kFloat32).div_(255.0f);
+}
+
+torch::Tensor labelsToTensor(IdxArray&& a, int64_t classes, const std::string& path) {
+  torch::Tensor t = torch::from_blob(a.data.data(), {a.dims[0]}, torch::kUInt8).to(torch::kInt64);
+  if (t.numel() > 0 && t.max().item<int64_t>() >= classes)
+    throw DataError(path + ": a label is " + std::to_string(t.max().item<int64_t>()) +
+                    ", but the task has " + std::to_string(classes) + " classes");
+  return t;
+}
+
+Split loadIdxSplit(const std::string& dir, const std::string& prefix, int64_t classes) {
+  std::string images = dir + "/" + prefix + "-images-idx3-ubyte.gz";
+  std::string labels = dir + "/" + prefix + "-labels-idx1-ubyte.gz";
+  Split s;
+  s.images = imagesToTensor(readIdx(images, 3));
+  s.labels = labelsToTensor(readIdx(labels, 1), classes, labels);
+  if (s.images.size(0) != s.labels.size(0))
+    throw DataError(images + ": " + std::to_string(s.images.size(0)) + " images but " + labels +
+                    " has " + std::to_string(s.labels.size(0)) + " labels");
+  return s;
+}
+
+// Each class is a fixed random template; samples add noise. Learnable, but
+// not trivially (noise std equals the template's).
+Split syntheticSplit(const plan::Task& task, int64_t n, uint64_t seed) {
+  torch::Generator gen = at::detail::createCPUGenerator(seed);
+  std::vector<int64_t> shape = {task.classes, task.inputShape[0], task.inputShape[1],
+                                task.inputShape[2]};
+  torch::Tensor templates = torch::rand(shape, gen);
+  Split s;
+  s.labels = torch::randint(task.classes, {n}, gen, torch::kInt64);
+  torch::Tensor noise = torch::randn({n, shape[1], shape[2], shape[3]}, gen) * 0.3;
+  s.images = (templates.index_select(0, s.labels) + noise).clamp_(0, 1);
+  return s;
+}
+
+} // namespace
+
+Dataset loadDataset(const plan::Task& task, uint64_t seed) {
+  Dataset d;
+  if (task.dataset == "synthetic") {
+    d.train = syntheticSplit(task, task.trainSize, seed * 2 + 1);
+    d.test = syntheticSplit(task, task.testSize, seed * 2 + 2);
+  } else if (task.dataset == "fashion_mnist" || task.dataset == "mnist") {
+    std::string dir = task.path;
+    if (const char* env = std::getenv("FIVER_DATA_DIR"); env && *env) dir = env;
+    d.train = loadIdxSplit(dir, "train", task.classes);
+    d.test = loadIdxSplit(dir, "t10k", task.classes);
+  } else {
+    throw DataError("unknown dataset '" + task.dataset + "' (known: fashion_mnist, mnist, synthetic)");
+  }
+  if (task.trainSize > 0 && task.trainSize < d.train.size()) {
+    d.train.images = d.train.images.narrow(0, 0, task.trainSize).contiguous();
+    d.train.labels = d.train.labels.narrow(0, 0, task.trainSize).contiguous();
+  }
+  if (task.testSize > 0 && task.testSize < d.test.size()) {
+    d.test.images = d.test.images.narrow(0, 0, task.testSize).contiguous();
+    d.test.labels = d.test.labels.narrow(0, 0, task.testSize).contiguous();
+  }
+  d.mean = d.train.images.mean().item<float>();
+  d.std = std::max(1e-6f, d.train.images.std().item<float>());
+  d.train.images.sub_(d.mean).div_(d.std);
+  d.test.images.sub_(d.mean).div_(d.std);
+  d.padValue = -d.mean / d.std;
+  return d;
+}
+
+} // namespace fiver::runtime

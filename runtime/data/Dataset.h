@@ -1,0 +1,29 @@
+// A dataset decoded once into in-memory tensors (float images normalized with
+// the training split's mean and std, int64 labels).
+#pragma once
+
+#include "compiler/plan/Plan.h"
+
+#include <torch/torch.h>
+
+namespace fiver::runtime {
+
+struct Split {
+  torch::Tensor images; // N x C x H x W, float32, normalized
+  torch::Tensor labels; // N, int64
+  int64_t size() const { return labels.size(0); }
+};
+
+struct Dataset {
+  Split train;
+  Split test;
+  float mean = 0, std = 1;
+  float padValue = 0; // the normalized value of a black pixel
+};
+
+// Loads the plan's task. Fashion-MNIST is read from task.path (or
+// $FIVER_DATA_DIR); a train_size below the split size keeps the first
+// train_size samples. `synthetic` builds learnable class patterns in memory.
+Dataset loadDataset(const plan::Task& task, uint64_t seed);
+
+} // namespace fiver::runtime

@@ -1,0 +1,51 @@
+#include "runtime/methods/Methods.h"
+
+#include <cmath>
+
+namespace fiver::runtime {
+
+void emaUpdate(std::vector<torch::Tensor>& shadow, const std::vector<torch::Tensor>& live,
+               double decay) {
+  torch::NoGradGuard noGrad;
+  for (size_t i = 0; i < shadow.size(); ++i) {
+    if (shadow[i].is_floating_point()) shadow[i].lerp_(live[i], 1 - decay);
+    else shadow[i].copy_(live[i]);
+  }
+}
+
+// decay^half_life = 1/2: a weight's influence halves every half_life steps.
+Ema::Ema(double halfLifeSteps) : decay_(std::pow(0.5, 1.0 / std::max(1.0, halfLifeSteps))) {}
+
+std::vector<torch::Tensor> Ema::stateOf(PlanModel& model) {
+  std::vector<torch::Tensor> state;
+  for (const torch::Tensor& p : model->parameters()) state.push_back(p);
+  for (const torch::Tensor& b : model->buffers()) state.push_back(b);
+  return state;
+}
+
+void Ema::swap(PlanModel& model) {
+  torch::NoGradGuard noGrad;
+  std::vector<torch::Tensor> live = stateOf(model);
+  for (size_t i = 0; i < live.size(); ++i) {
+    torch::Tensor tmp = live[i].clone();
+    live[i].copy_(shadow_[i]);
+    shadow_[i].copy_(tmp);
+  }
+}
+
+void Ema::apply(Event e, TrainState& s) {
+  switch (e) {
+  case Event::FitStart: {
+    torch::NoGradGuard noGrad;
+    shadow_.clear();
+    for (const torch::Tensor& t : stateOf(s.model)) shadow_.push_back(t.detach().clone());
+    break;
+  }
+  case Event::AfterOptimizerStep: emaUpdate(shadow_, stateOf(s.model), decay_); break;
+  case Event::EvalStart: // evaluate the average, keep the live weights aside
+  case Event::EvalEnd: swap(s.model); break;
+  default: break;
+  }
+}
+
+} // namespace fiver::runtime

@@ -1,0 +1,51 @@
+// Maps the hook names that plans carry to runtime methods.
+#include "runtime/methods/Methods.h"
+
+#include <functional>
+#include <stdexcept>
+
+namespace fiver::runtime {
+
+namespace {
+using Factory = std::function<std::unique_ptr<Method>(const plan::Method&, const plan::Plan&)>;
+
+const std::map<std::string, Factory>& registry() {
+  static const std::map<std::string, Factory> table = {
+      {"progressive_resize",
+       [](const plan::Method&, const plan::Plan&) { return std::make_unique<ProgressiveResize>(); }},
+      {"label_smoothing",
+       [](const plan::Method& m, const plan::Plan&) {
+         return std::make_unique<LabelSmoothing>(plan::getNumber(m.params, "smoothing", 0.1));
+       }},
+      {"ema",
+       [](const plan::Method& m, const plan::Plan&) {
+         return std::make_unique<Ema>(plan::getNumber(m.params, "half_life", 100));
+       }},
+      {"layer_freezing",
+       [](const plan::Method&, const plan::Plan&) { return std::make_unique<LayerFreezing>(); }},
+      {"channels_last",
+       [](const plan::Method&, const plan::Plan&) { return std::make_unique<ChannelsLast>(); }},
+  };
+  return table;
+}
+} // namespace
+
+std::vector<std::string> knownHooks() {
+  std::vector<std::string> names;
+  for (const auto& [name, factory] : registry()) names.push_back(name);
+  return names;
+}
+
+std::unique_ptr<Method> createMethod(const std::string& hook, const plan::Method& m,
+                                     const plan::Plan& p) {
+  auto it = registry().find(hook);
+  if (it == registry().end()) {
+    std::string known;
+    for (const std::string& n : knownHooks()) known += (known.empty() ? "" : ", ") + n;
+    throw std::runtime_error("method '" + m.name + "' needs the runtime hook '" + hook +
+                             "', which this runtime does not have (it has: " + known + ")");
+  }
+  return it->second(m, p);
+}
+
+} // namespace fiver::runtime

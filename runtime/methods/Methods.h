@@ -1,0 +1,78 @@
+// The runtime side of the stdlib methods: each a pure function (usable and
+// testable alone) plus a Method that calls it on its events.
+#pragma once
+
+#include "runtime/train/Method.h"
+
+#include <map>
+
+namespace fiver::runtime {
+
+// --- progressive_resize: feeds the plan's resolution stage for each step ---
+torch::Tensor resizeBatch(const torch::Tensor& images, int64_t height, int64_t width);
+// The stage in effect at `step` (the input size when there are no stages).
+std::pair<int64_t, int64_t> resolutionAt(const plan::Plan& p, int64_t step);
+
+class ProgressiveResize : public Method {
+public:
+  bool match(Event e, const TrainState&) const override { return e == Event::AfterData; }
+  void apply(Event e, TrainState& s) override;
+};
+
+// --- label_smoothing: the loss sees targets mixed with the uniform distribution ---
+torch::Tensor smoothTargets(const torch::Tensor& labels, int64_t classes, double smoothing);
+
+class LabelSmoothing : public Method {
+public:
+  explicit LabelSmoothing(double smoothing) : smoothing_(smoothing) {}
+  bool match(Event e, const TrainState&) const override {
+    return e == Event::BeforeLoss || e == Event::AfterLoss;
+  }
+  void apply(Event e, TrainState& s) override;
+
+private:
+  double smoothing_;
+  double saved_ = 0;
+};
+
+// --- ema: an exponential moving average of the weights, used at evaluation ---
+void emaUpdate(std::vector<torch::Tensor>& shadow, const std::vector<torch::Tensor>& live,
+               double decay);
+
+class Ema : public Method {
+public:
+  explicit Ema(double halfLifeSteps);
+  bool match(Event e, const TrainState&) const override {
+    return e == Event::FitStart || e == Event::AfterOptimizerStep || e == Event::EvalStart ||
+           e == Event::EvalEnd;
+  }
+  void apply(Event e, TrainState& s) override;
+  double decay() const { return decay_; }
+  const std::vector<torch::Tensor>& shadow() const { return shadow_; }
+
+private:
+  static std::vector<torch::Tensor> stateOf(PlanModel& model);
+  void swap(PlanModel& model);
+  double decay_;
+  std::vector<torch::Tensor> shadow_;
+};
+
+// --- layer_freezing: ops stop training at their planned freeze step ---
+class LayerFreezing : public Method {
+public:
+  bool match(Event e, const TrainState&) const override { return e == Event::BatchStart; }
+  void apply(Event e, TrainState& s) override;
+  size_t frozenCount() const { return frozen_.size(); }
+
+private:
+  std::map<std::string, bool> frozen_;
+};
+
+// --- channels_last: batches enter the network already in NHWC ---
+class ChannelsLast : public Method {
+public:
+  bool match(Event e, const TrainState&) const override { return e == Event::AfterData; }
+  void apply(Event e, TrainState& s) override;
+};
+
+} // namespace fiver::runtime

@@ -1,0 +1,44 @@
+#include "runtime/metrics/MetricsLog.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace fiver::runtime {
+
+MetricsLog::MetricsLog(const std::string& path, bool quiet)
+    : out_(path, std::ios::app), quiet_(quiet), tty_(isatty(STDERR_FILENO) != 0) {
+  if (!out_) throw std::runtime_error(path + ": cannot open for writing");
+}
+
+void MetricsLog::write(const nlohmann::json& record) {
+  out_ << record.dump() << "\n";
+  out_.flush();
+}
+
+void MetricsLog::progress(const std::string& text) {
+  if (!tty_ || quiet_) return;
+  std::cerr << "\r\033[K" << text << std::flush;
+  progressShown_ = true;
+}
+
+void MetricsLog::line(const std::string& text) {
+  if (progressShown_) {
+    std::cerr << "\r\033[K" << std::flush;
+    progressShown_ = false;
+  }
+  std::cout << text << std::endl;
+}
+
+void writeFileAtomically(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!(out << text) || !out.flush()) throw std::runtime_error(tmp + ": cannot write");
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+} // namespace fiver::runtime

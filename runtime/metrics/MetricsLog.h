@@ -1,0 +1,32 @@
+// Run output: metrics as JSON lines (one object per line, appended and
+// flushed so a killed run keeps what it logged), a `\r` progress line when
+// stderr is a terminal, and plain per-epoch lines.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <string>
+
+namespace fiver::runtime {
+
+class MetricsLog {
+public:
+  MetricsLog(const std::string& path, bool quiet);
+
+  void write(const nlohmann::json& record);
+  void progress(const std::string& line); // overwritten in place on a TTY
+  void line(const std::string& text);     // a permanent line on stdout
+
+private:
+  std::ofstream out_;
+  bool quiet_;
+  bool tty_;
+  bool progressShown_ = false;
+};
+
+// Writes `text` to `path` through a temporary file and a rename, so readers
+// never see half a file.
+void writeFileAtomically(const std::string& path, const std::string& text);
+
+} // namespace fiver::runtime

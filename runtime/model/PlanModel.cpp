@@ -1,0 +1,116 @@
+#include "runtime/model/PlanModel.h"
+
+#include <stdexcept>
+
+namespace fiver::runtime {
+
+namespace {
+
+int64_t attr(const plan::Op& op, const char* key) {
+  return static_cast<int64_t>(plan::getNumber(op.attrs, key, 0));
+}
+
+bool channelsLast(const plan::Op& op) { return op.memoryFormat == "channels_last"; }
+
+// contiguous(ChannelsLast) is a no-op on a 1-input-channel weight, whose
+// strides already satisfy both layouts; re-stride it explicitly or the stem
+// silently stays NCHW and drags the whole net with it.
+void restrideChannelsLast(torch::Tensor& w) {
+  torch::NoGradGuard noGrad;
+  torch::Tensor nhwc = torch::empty_like(w, torch::MemoryFormat::ChannelsLast).copy_(w);
+  w.set_data(nhwc);
+}
+
+} // namespace
+
+PlanModelImpl::PlanModelImpl(const std::vector<plan::Op>& ops) : ops_(ops), slot_(ops.size(), -1) {
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    const plan::Op& op = ops_[i];
+    if (op.kind == "conv") {
+      auto conv = register_module(
+          op.name, torch::nn::Conv2d(torch::nn::Conv2dOptions(attr(op, "in"), attr(op, "out"),
+                                                              attr(op, "kernel"))
+                                         .stride(attr(op, "stride"))
+                                         .padding(attr(op, "padding"))
+                                         .bias(attr(op, "bias") != 0)));
+      torch::nn::init::kaiming_normal_(conv->weight, 0, torch::kFanOut, torch::kReLU);
+      if (channelsLast(op)) restrideChannelsLast(conv->weight);
+      slot_[i] = static_cast<int>(convs_.size());
+      convs_.push_back(torch::nn::Conv2d(conv));
+      modules_[op.name] = conv;
+    } else if (op.kind == "bn") {
+      auto bn = register_module(op.name, torch::nn::BatchNorm2d(attr(op, "features")));
+      slot_[i] = static_cast<int>(bns_.size());
+      bns_.push_back(torch::nn::BatchNorm2d(bn));
+      modules_[op.name] = bn;
+    } else if (op.kind == "linear") {
+      auto lin = register_module(
+          op.name, torch::nn::Linear(torch::nn::LinearOptions(attr(op, "in"), attr(op, "out"))
+                                         .bias(attr(op, "bias") != 0)));
+      slot_[i] = static_cast<int>(linears_.size());
+      linears_.push_back(torch::nn::Linear(lin));
+      modules_[op.name] = lin;
+    } else if (op.kind != "input" && op.kind != "relu" && op.kind != "gelu" && op.kind != "silu" &&
+               op.kind != "maxpool" && op.kind != "avgpool" && op.kind != "global_avgpool" &&
+               op.kind != "flatten" && op.kind != "dropout" && op.kind != "add") {
+      throw std::runtime_error("the plan has an op of kind '" + op.kind +
+                               "', which this runtime cannot execute");
+    }
+  }
+}
+
+std::vector<torch::Tensor> PlanModelImpl::parametersOf(const std::string& opName) {
+  auto it = modules_.find(opName);
+  if (it == modules_.end()) return {};
+  return it->second->parameters();
+}
+
+std::shared_ptr<torch::nn::Module> PlanModelImpl::moduleOf(const std::string& opName) {
+  auto it = modules_.find(opName);
+  return it == modules_.end() ? nullptr : it->second;
+}
+
+torch::Tensor PlanModelImpl::forward(const torch::Tensor& input) {
+  if (is_training()) lastInputSize = input.sizes().vec();
+  std::vector<torch::Tensor> values(ops_.size());
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    const plan::Op& op = ops_[i];
+    if (op.kind == "input") {
+      values[i] = input;
+      continue;
+    }
+    torch::Tensor x = values[op.inputs[0]];
+    if (op.kind == "conv") {
+      if (channelsLast(op) && !x.is_contiguous(torch::MemoryFormat::ChannelsLast))
+        x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+      values[i] = convs_[slot_[i]]->forward(x);
+    } else if (op.kind == "bn") {
+      values[i] = bns_[slot_[i]]->forward(x);
+    } else if (op.kind == "linear") {
+      values[i] = linears_[slot_[i]]->forward(x);
+    } else if (op.kind == "relu") {
+      values[i] = torch::relu(x);
+    } else if (op.kind == "gelu") {
+      values[i] = torch::gelu(x);
+    } else if (op.kind == "silu") {
+      values[i] = torch::silu(x);
+    } else if (op.kind == "maxpool") {
+      values[i] = torch::max_pool2d(x, {attr(op, "kernel"), attr(op, "kernel")},
+                                    {attr(op, "stride"), attr(op, "stride")});
+    } else if (op.kind == "avgpool") {
+      values[i] = torch::avg_pool2d(x, {attr(op, "kernel"), attr(op, "kernel")},
+                                    {attr(op, "stride"), attr(op, "stride")});
+    } else if (op.kind == "global_avgpool") {
+      values[i] = x.mean({2, 3}, /*keepdim=*/true);
+    } else if (op.kind == "flatten") {
+      values[i] = x.flatten(1);
+    } else if (op.kind == "dropout") {
+      values[i] = torch::dropout(x, plan::getNumber(op.attrs, "p", 0.5), is_training());
+    } else if (op.kind == "add") {
+      values[i] = x + values[op.inputs[1]];
+    }
+  }
+  return values.back();
+}
+
+} // namespace fiver::runtime

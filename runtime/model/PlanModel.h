@@ -1,0 +1,43 @@
+// A torch::nn::Module built from the plan's ops: each op with parameters is a
+// submodule registered under the op's name; forward walks the ops in order.
+// Ops marked channels_last run in NHWC: weights are re-strided once, and an
+// input arriving in another layout is converted at the region's border.
+#pragma once
+
+#include "compiler/plan/Plan.h"
+
+#include <torch/torch.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace fiver::runtime {
+
+class PlanModelImpl : public torch::nn::Module {
+public:
+  explicit PlanModelImpl(const std::vector<plan::Op>& ops);
+
+  torch::Tensor forward(const torch::Tensor& input);
+
+  const std::vector<plan::Op>& ops() const { return ops_; }
+  // The parameters of one op (empty for ops without parameters).
+  std::vector<torch::Tensor> parametersOf(const std::string& opName);
+  // The module of an op (nullptr for ops without one).
+  std::shared_ptr<torch::nn::Module> moduleOf(const std::string& opName);
+
+  // Input sizes seen by forward in training mode, newest last (tests use it).
+  std::vector<int64_t> lastInputSize;
+
+private:
+  std::vector<plan::Op> ops_;
+  std::map<std::string, std::shared_ptr<torch::nn::Module>> modules_;
+  std::vector<torch::nn::Conv2d> convs_;
+  std::vector<torch::nn::BatchNorm2d> bns_;
+  std::vector<torch::nn::Linear> linears_;
+  std::vector<int> slot_; // op index -> index into convs_/bns_/linears_
+};
+
+TORCH_MODULE(PlanModel);
+
+} // namespace fiver::runtime

@@ -1,0 +1,20 @@
+// Builds the plan's optimizer over a model's parameters. Batch-norm and bias
+// parameters get no weight decay (decaying them only hurts).
+#pragma once
+
+#include "compiler/plan/Plan.h"
+#include "runtime/model/PlanModel.h"
+
+#include <torch/torch.h>
+
+#include <memory>
+
+namespace fiver::runtime {
+
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const plan::Call& optimizer,
+                                                       PlanModel& model);
+// The optimizer's configured learning rate (the schedule's peak).
+double peakLearningRate(const plan::Call& optimizer);
+void setLearningRate(torch::optim::Optimizer& opt, double lr);
+
+} // namespace fiver::runtime

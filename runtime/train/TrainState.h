@@ -1,0 +1,30 @@
+// What methods see and may change during training.
+#pragma once
+
+#include "compiler/plan/Plan.h"
+#include "runtime/model/PlanModel.h"
+
+#include <torch/torch.h>
+
+namespace fiver::runtime {
+
+struct TrainState {
+  TrainState(const plan::Plan& p, PlanModel& m, torch::optim::Optimizer& o)
+      : plan(p), model(m), optimizer(o) {}
+
+  const plan::Plan& plan;
+  PlanModel& model;
+  torch::optim::Optimizer& optimizer;
+
+  int64_t step = 0;  // 0-based index of the current (or next) optimizer step
+  int64_t epoch = 0; // 0-based
+
+  torch::Tensor images;  // the current batch
+  torch::Tensor labels;  // class indices
+  torch::Tensor targets; // soft targets (B x classes); undefined: use labels
+  double labelSmoothing = 0;
+  torch::Tensor output;
+  torch::Tensor loss;
+};
+
+} // namespace fiver::runtime

@@ -1,0 +1,226 @@
+#include "runtime/train/Trainer.h"
+
+#include "runtime/data/Augment.h"
+#include "runtime/data/BatchLoader.h"
+#include "runtime/metrics/MetricsLog.h"
+#include "runtime/optim/LrSchedule.h"
+#include "runtime/optim/Optimizer.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+namespace fiver::runtime {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+std::string percent(double fraction) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f%%", fraction * 100);
+  return buf;
+}
+
+std::string fixed(double v, int digits) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+// Drops gradients instead of zeroing them: no memset, and parameters that
+// get no gradient next step (frozen ones) are skipped by the optimizer.
+void clearGradients(torch::optim::Optimizer& opt) {
+  for (auto& group : opt.param_groups())
+    for (torch::Tensor& p : group.params()) p.mutable_grad() = torch::Tensor();
+}
+
+} // namespace
+
+struct Trainer::Impl {
+  Impl(const plan::Plan& p, const TrainOptions& o, const Dataset* d)
+      : plan(p), options(o), ownedData(d ? Dataset{} : loadDataset(p.task, p.training.seed)),
+        data(d ? *d : ownedData), model(p.ops),
+        optimizer(makeOptimizer(p.optimizer, model)),
+        schedule(p.schedule, peakLearningRate(p.optimizer), p.training.totalSteps),
+        augment(p.augment, data.padValue), loader(data.train, p.training.batchSize, p.training.seed),
+        state{p, model, *optimizer} {
+    for (const plan::Method& m : p.methods)
+      for (const std::string& hook : m.hooks) methods.push_back(createMethod(hook, m, p));
+  }
+
+  // Runs every method that matches `e`; AFTER_* events in reverse order.
+  void fire(Event e) {
+    if (isAfterEvent(e)) {
+      for (auto it = methods.rbegin(); it != methods.rend(); ++it)
+        if ((*it)->match(e, state)) (*it)->apply(e, state);
+    } else {
+      for (auto& m : methods)
+        if (m->match(e, state)) m->apply(e, state);
+    }
+  }
+
+  torch::Tensor lossOf(const torch::Tensor& output) {
+    namespace F = torch::nn::functional;
+    if (state.targets.defined())
+      return -(state.targets * torch::log_softmax(output, 1)).sum(1).mean();
+    return F::cross_entropy(output, state.labels,
+                            F::CrossEntropyFuncOptions().label_smoothing(state.labelSmoothing));
+  }
+
+  std::pair<double, double> evaluate() {
+    torch::NoGradGuard noGrad;
+    fire(Event::EvalStart);
+    model->eval();
+    const Split& test = data.test;
+    int64_t correct = 0;
+    double lossSum = 0;
+    namespace F = torch::nn::functional;
+    for (int64_t start = 0; start < test.size(); start += plan.training.evalBatchSize) {
+      int64_t n = std::min(plan.training.evalBatchSize, test.size() - start);
+      torch::Tensor x = test.images.narrow(0, start, n), y = test.labels.narrow(0, start, n);
+      torch::Tensor out = model->forward(x);
+      correct += out.argmax(1).eq(y).sum().item<int64_t>();
+      lossSum += F::cross_entropy(out, y, F::CrossEntropyFuncOptions().reduction(torch::kSum))
+                     .item<double>();
+    }
+    model->train();
+    fire(Event::EvalEnd);
+    double count = static_cast<double>(std::max<int64_t>(1, test.size()));
+    return {static_cast<double>(correct) / count, lossSum / count};
+  }
+
+  TrainResult fit() {
+    TrainResult result;
+    std::unique_ptr<MetricsLog> log;
+    if (!options.outDir.empty()) {
+      std::filesystem::create_directories(options.outDir);
+      log = std::make_unique<MetricsLog>(options.outDir + "/metrics.jsonl", options.quiet);
+    }
+    const int64_t total = options.maxSteps > 0 ? std::min(options.maxSteps, plan.training.totalSteps)
+                                               : plan.training.totalSteps;
+    const int64_t epochs = (total + plan.training.stepsPerEpoch - 1) / plan.training.stepsPerEpoch;
+    double trainSeconds = 0;
+    int64_t images = 0;
+
+    fire(Event::Init);
+    model->train();
+    fire(Event::FitStart);
+    for (int64_t epoch = 0; epoch < epochs && state.step < total; ++epoch) {
+      state.epoch = epoch;
+      loader.startEpoch(epoch);
+      model->train();
+      fire(Event::EpochStart);
+      auto epochStart = Clock::now();
+      double lossSum = 0;
+      int64_t lossCount = 0;
+      torch::Tensor x, y;
+      // Train time covers batching, augmentation and the step; not evaluation.
+      const double secondsBefore = trainSeconds;
+      while (state.step < total && loader.next(x, y)) {
+        fire(Event::BatchStart);
+        state.images = augment(x);
+        state.labels = y;
+        state.targets = torch::Tensor();
+        fire(Event::AfterData);
+        double lr = schedule.at(state.step);
+        setLearningRate(*optimizer, lr);
+        fire(Event::BeforeForward);
+        state.output = model->forward(state.images);
+        fire(Event::AfterForward);
+        fire(Event::BeforeLoss);
+        state.loss = lossOf(state.output);
+        fire(Event::AfterLoss);
+        fire(Event::BeforeBackward);
+        state.loss.backward();
+        fire(Event::AfterBackward);
+        fire(Event::BeforeOptimizerStep);
+        optimizer->step();
+        fire(Event::AfterOptimizerStep);
+        clearGradients(*optimizer);
+        double loss = state.loss.item<double>();
+        fire(Event::BatchEnd);
+        ++state.step;
+        trainSeconds = secondsBefore + secondsSince(epochStart);
+        images += x.size(0);
+        result.stepLosses.push_back(loss);
+        lossSum += loss;
+        ++lossCount;
+        if (log && (state.step % 50 == 0 || state.step == total)) {
+          double rate = static_cast<double>(images) / std::max(1e-9, trainSeconds);
+          log->write({{"event", "train"}, {"step", state.step}, {"epoch", epoch + 1},
+                      {"loss", loss}, {"lr", lr}, {"images_per_second", rate},
+                      {"train_seconds", trainSeconds}});
+          log->progress("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs) +
+                        "  step " + std::to_string(state.step) + "/" + std::to_string(total) +
+                        "  loss " + fixed(loss, 4) + "  " + fixed(rate, 0) + " img/s");
+        }
+      }
+      fire(Event::EpochEnd);
+      EpochResult er;
+      er.epoch = epoch + 1;
+      er.trainSeconds = trainSeconds;
+      if (options.evalEachEpoch || state.step >= total) {
+        std::tie(er.testAccuracy, er.testLoss) = evaluate();
+        result.testAccuracy = er.testAccuracy;
+      }
+      result.epochs.push_back(er);
+      if (log) {
+        log->write({{"event", "eval"}, {"epoch", er.epoch}, {"step", state.step},
+                    {"train_loss", lossSum / std::max<int64_t>(1, lossCount)},
+                    {"test_accuracy", er.testAccuracy}, {"test_loss", er.testLoss},
+                    {"train_seconds", trainSeconds},
+                    {"epoch_seconds", secondsSince(epochStart)}});
+        if (!options.quiet)
+          log->line("epoch " + std::to_string(er.epoch) + "/" + std::to_string(epochs) +
+                    "  loss " + fixed(lossSum / std::max<int64_t>(1, lossCount), 4) +
+                    "  test acc " + percent(er.testAccuracy) + "  train " +
+                    fixed(trainSeconds, 1) + " s");
+      }
+    }
+    fire(Event::FitEnd);
+    result.steps = state.step;
+    result.trainSeconds = trainSeconds;
+    result.imagesPerSecond = static_cast<double>(images) / std::max(1e-9, trainSeconds);
+    return result;
+  }
+
+  const plan::Plan& plan;
+  TrainOptions options;
+  Dataset ownedData;
+  const Dataset& data;
+  PlanModel model;
+  std::unique_ptr<torch::optim::Optimizer> optimizer;
+  LrSchedule schedule;
+  Augmenter augment;
+  BatchLoader loader;
+  TrainState state;
+  std::vector<std::unique_ptr<Method>> methods;
+};
+
+Trainer::Trainer(const plan::Plan& plan, const TrainOptions& options, const Dataset* data) {
+  torch::manual_seed(plan.training.seed);
+  int threads = options.threads > 0 ? options.threads
+                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  torch::set_num_threads(threads);
+  impl_ = std::make_unique<Impl>(plan, options, data);
+}
+
+Trainer::~Trainer() = default;
+
+TrainResult Trainer::fit() { return impl_->fit(); }
+std::pair<double, double> Trainer::evaluate() { return impl_->evaluate(); }
+PlanModel& Trainer::model() { return impl_->model; }
+const std::vector<std::unique_ptr<Method>>& Trainer::methods() const { return impl_->methods; }
+
+TrainResult train(const plan::Plan& plan, const TrainOptions& options, const Dataset* data) {
+  Trainer trainer(plan, options, data);
+  return trainer.fit();
+}
+
+} // namespace fiver::runtime

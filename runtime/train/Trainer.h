@@ -1,0 +1,63 @@
+// Executes a plan: builds data, model, optimizer and methods, then runs the
+// training loop as a sequence of events.
+#pragma once
+
+#include "compiler/plan/Plan.h"
+#include "runtime/data/Dataset.h"
+#include "runtime/model/PlanModel.h"
+#include "runtime/train/Method.h"
+
+#include <memory>
+
+#include <string>
+#include <vector>
+
+namespace fiver::runtime {
+
+struct TrainOptions {
+  std::string outDir;   // metrics.jsonl and summary.json go here ("" = nowhere)
+  int threads = 0;      // intra-op threads; 0 = every core
+  int64_t maxSteps = 0; // stop early (smoke tests); 0 = the plan's budget
+  bool quiet = false;
+  bool evalEachEpoch = true;
+};
+
+struct EpochResult {
+  int64_t epoch = 0;
+  double testAccuracy = 0;
+  double testLoss = 0;
+  double trainSeconds = 0; // cumulative, training steps only
+};
+
+struct TrainResult {
+  int64_t steps = 0;
+  std::vector<double> stepLosses;
+  std::vector<EpochResult> epochs;
+  double testAccuracy = 0;
+  double trainSeconds = 0;
+  double imagesPerSecond = 0;
+};
+
+class Trainer {
+public:
+  // `data` may be passed in (tests reuse one load); otherwise the plan's task
+  // is loaded.
+  Trainer(const plan::Plan& plan, const TrainOptions& options, const Dataset* data = nullptr);
+  ~Trainer();
+
+  TrainResult fit();
+  // Test-set accuracy and mean loss, as the methods want it evaluated.
+  std::pair<double, double> evaluate();
+
+  PlanModel& model();
+  const std::vector<std::unique_ptr<Method>>& methods() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+TrainResult train(const plan::Plan& plan, const TrainOptions& options,
+                  const Dataset* data = nullptr);
+
+} // namespace fiver::runtime
