@@ -477,16 +477,55 @@ void scaleMinutes(ast::File& f, const std::string& text) {
       if (p.defaultValue) scaleMinutes(*p.defaultValue, text);
 }
 
+// The byte offset of the first invalid UTF-8 sequence, or npos. ANTLR's input
+// stream throws on invalid UTF-8, so it is rejected before lexing.
+size_t invalidUtf8At(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (len == 0 || i + len > text.size()) return i;
+    for (size_t k = 1; k < len; ++k)
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return i;
+    i += len;
+  }
+  return std::string::npos;
+}
+
+bool rejectInvalidUtf8(const std::string& path, const std::string& text, DiagnosticEngine& diags) {
+  size_t bad = invalidUtf8At(text);
+  if (bad == std::string::npos) return false;
+  PositionMap pos(path, text.substr(0, bad));
+  SourceRange r;
+  r.begin = pos.locAtByte(static_cast<uint32_t>(bad));
+  diags.report(DiagId::SyntaxError, r,
+               "the file is not valid UTF-8 (byte offset " + std::to_string(bad) + ")");
+  return true;
+}
+
 } // namespace
 
 ast::File parseFile(const std::string& path, const std::string& text, DiagnosticEngine& diags) {
+  if (rejectInvalidUtf8(path, text, diags)) {
+    ast::File empty;
+    empty.path = path;
+    return empty;
+  }
   ParseSession s(path, text, diags);
   if (!checkTokens(s.tokens, s.pos, diags)) {
     ast::File empty;
     empty.path = path;
     return empty;
   }
+  size_t before = diags.errorCount();
   P::FileContext* tree = s.parser.file();
+  // After a syntax error ANTLR's recovered tree may lack children; an AST is
+  // only built from trees that parsed cleanly.
+  if (diags.errorCount() > before) {
+    ast::File empty;
+    empty.path = path;
+    return empty;
+  }
   AstBuilder builder(s.pos, diags);
   ast::File f = builder.file(tree, path);
   scaleMinutes(f, text);
@@ -496,6 +535,7 @@ ast::File parseFile(const std::string& path, const std::string& text, Diagnostic
 std::optional<ast::RecipeItem> parseRecipeItem(const std::string& name, const std::string& text,
                                                DiagnosticEngine& diags) {
   size_t before = diags.errorCount();
+  if (rejectInvalidUtf8(name, text, diags)) return std::nullopt;
   ParseSession s(name, text, diags);
   if (!checkTokens(s.tokens, s.pos, diags)) return std::nullopt;
   P::OverrideItemContext* tree = s.parser.overrideItem();

@@ -229,6 +229,7 @@ private:
     std::vector<ast::Arg> args;
     SourceRange nameRange;
     if (!callOf(*item, name, args, nameRange)) return;
+    if (out.task.classes <= 0) return; // the task's error is reported; `classes` is unknown
     auto it = program_.models.find(name);
     if (it == program_.models.end()) {
       std::vector<std::string> names;

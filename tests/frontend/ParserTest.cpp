@@ -1,0 +1,138 @@
+#include "compiler/frontend/Parser.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+
+using namespace fiver;
+
+namespace {
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+ast::File parse(const std::string& text, DiagnosticEngine& diags) {
+  return parseFile("t.5r", text, diags);
+}
+
+} // namespace
+
+TEST(Parser, AcceptsTheShippedFiles) {
+  for (const char* f : {"/stdlib/methods.5r", "/stdlib/models.5r", "/stdlib/tasks.5r",
+                        "/recipes/fmnist/baseline.5r", "/recipes/fmnist/fast.5r"}) {
+    DiagnosticEngine diags;
+    std::string path = std::string(FIVER_TEST_SOURCE_DIR) + f;
+    parseFile(path, readFile(path), diags);
+    EXPECT_TRUE(diags.diagnostics().empty()) << f;
+  }
+}
+
+TEST(Parser, BuildsRecipeItems) {
+  DiagnosticEngine diags;
+  ast::File f = parse(R"(recipe r extends base {
+  budget 8 epochs
+  target accuracy >= 93%
+  reorder training_data dynamic domain progressive_resize(from: 0.5, until: 75%)
+  reorder derived_data static domain channels_last
+  retrofit model_parameters dynamic domain
+  drop ema
+})", diags);
+  ASSERT_TRUE(diags.diagnostics().empty());
+  ASSERT_EQ(f.recipes.size(), 1u);
+  const ast::Recipe& r = f.recipes[0];
+  EXPECT_EQ(r.base->text, "base");
+  ASSERT_EQ(r.items.size(), 6u);
+  EXPECT_EQ(r.items[0].kind, ast::RecipeItem::Kind::Setting);
+  EXPECT_EQ(r.items[0].value.number, 8);
+  EXPECT_EQ(r.items[0].value.unit, Unit::Epochs);
+  EXPECT_EQ(r.items[1].kind, ast::RecipeItem::Kind::Target);
+  EXPECT_EQ(r.items[1].value.unit, Unit::Percent);
+  ASSERT_EQ(r.items[2].kind, ast::RecipeItem::Kind::Triple);
+  EXPECT_EQ(r.items[2].triple.method->name.text, "progressive_resize");
+  EXPECT_EQ(r.items[2].triple.method->args.size(), 2u);
+  EXPECT_EQ(r.items[3].triple.method->name.text, "channels_last");
+  EXPECT_FALSE(r.items[4].triple.method.has_value()); // bare triple: the cell's default
+  EXPECT_EQ(r.items[5].kind, ast::RecipeItem::Kind::Drop);
+}
+
+TEST(Parser, SettingsAreNotMistakenForTriples) {
+  DiagnosticEngine diags;
+  ast::File f = parse("recipe r {\n task fashion_mnist\n model small_cnn(width: 32)\n}", diags);
+  ASSERT_TRUE(diags.diagnostics().empty());
+  ASSERT_EQ(f.recipes[0].items.size(), 2u);
+  EXPECT_EQ(f.recipes[0].items[1].value.kind, ast::Value::Kind::Call);
+}
+
+TEST(Parser, PositionsAreOneBasedByteColumns) {
+  DiagnosticEngine diags;
+  // "é" is two bytes: the error column counts bytes.
+  parse("// é\nrecipe r {\n  budget 4 epochs )\n}", diags);
+  ASSERT_EQ(diags.diagnostics().size(), 1u);
+  const Diagnostic& d = diags.diagnostics()[0];
+  EXPECT_EQ(d.id, DiagId::SyntaxError);
+  EXPECT_EQ(d.range.begin.line, 3u);
+  EXPECT_EQ(d.range.begin.column, 19u);
+}
+
+TEST(Parser, RejectsUnterminatedStringsAndComments) {
+  for (const char* text : {"task t { path \"abc\n}", "/* never closed\nrecipe r {}"}) {
+    DiagnosticEngine diags;
+    parse(text, diags);
+    ASSERT_EQ(diags.diagnostics().size(), 1u) << text;
+    EXPECT_EQ(diags.diagnostics()[0].id, DiagId::UnterminatedString);
+    EXPECT_EQ(diags.diagnostics()[0].range.begin.line, 1u);
+  }
+}
+
+TEST(Parser, RejectsStrayCharactersAndDeepNesting) {
+  DiagnosticEngine a;
+  parse("recipe r { budget 4 epochs $ }", a);
+  ASSERT_FALSE(a.diagnostics().empty());
+  EXPECT_EQ(a.diagnostics()[0].range.begin.column, 28u);
+
+  DiagnosticEngine b;
+  parse("model m { conv(out: " + std::string(5000, '(') + "1" + std::string(5000, ')') + ") }", b);
+  EXPECT_TRUE(b.hasErrors());
+}
+
+TEST(Parser, OverrideEntryRule) {
+  DiagnosticEngine diags;
+  auto item = parseRecipeItem("<override>", "budget 2 epochs", diags);
+  ASSERT_TRUE(item.has_value());
+  EXPECT_EQ(item->key.text, "budget");
+  EXPECT_FALSE(parseRecipeItem("<override>", "budget 2 epochs extra )", diags).has_value());
+  EXPECT_TRUE(diags.hasErrors());
+}
+
+// Random byte flips, insertions and truncations of real files never crash the
+// parser, and every diagnostic points inside the text.
+TEST(Parser, SurvivesMutatedInput) {
+  std::vector<std::string> seeds;
+  for (const char* f : {"/stdlib/methods.5r", "/stdlib/models.5r", "/recipes/fmnist/fast.5r"})
+    seeds.push_back(readFile(std::string(FIVER_TEST_SOURCE_DIR) + f));
+  std::mt19937 rng(1234);
+  const std::string alphabet = "{}()[]:;,=%\"/*\n abc019_-.";
+  for (int i = 0; i < 2000; ++i) {
+    std::string text = seeds[i % seeds.size()];
+    int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits && !text.empty(); ++e) {
+      size_t at = rng() % text.size();
+      switch (rng() % 4) {
+      case 0: text[at] = static_cast<char>(rng() % 256); break;
+      case 1: text.insert(at, 1, alphabet[rng() % alphabet.size()]); break;
+      case 2: text.erase(at, 1 + rng() % 8); break;
+      case 3: text.resize(at); break;
+      }
+    }
+    DiagnosticEngine diags;
+    parse(text, diags);
+    for (const Diagnostic& d : diags.diagnostics())
+      if (d.range.valid()) EXPECT_LE(d.range.begin.offset, text.size());
+  }
+}

@@ -1,0 +1,85 @@
+#include "tests/runtime/TestPlans.h"
+
+#include <stdexcept>
+
+namespace fiver::runtime::testing {
+
+namespace {
+
+plan::Op makeOp(int id, std::string kind, std::string name, std::vector<int> inputs,
+                plan::ScalarMap attrs, std::vector<int64_t> shape, bool channelsLast) {
+  plan::Op op;
+  op.id = id;
+  op.kind = std::move(kind);
+  op.name = std::move(name);
+  op.inputs = std::move(inputs);
+  op.attrs = std::move(attrs);
+  op.shape = std::move(shape);
+  bool spatial = op.shape.size() == 3 && op.kind != "input";
+  op.memoryFormat = channelsLast && spatial ? "channels_last" : "contiguous";
+  return op;
+}
+
+plan::ScalarMap conv(double in, double out) {
+  using plan::Scalar;
+  return {{"in", Scalar::num(in)},     {"out", Scalar::num(out)},     {"kernel", Scalar::num(3)},
+          {"stride", Scalar::num(1)},  {"padding", Scalar::num(1)},   {"bias", Scalar::num(0)}};
+}
+
+} // namespace
+
+plan::Plan tinyCnnPlan(const TinyPlanOptions& o) {
+  using plan::Scalar;
+  plan::Plan p;
+  p.recipe = "tiny";
+  p.task.dataset = o.dataset;
+  p.task.path = kFashionMnistDir;
+  p.task.inputShape = {1, 28, 28};
+  p.task.classes = 10;
+  p.task.trainSize = o.trainSize;
+  p.task.testSize = o.testSize;
+
+  p.training.batchSize = o.batchSize;
+  p.training.stepsPerEpoch = (o.trainSize + o.batchSize - 1) / o.batchSize;
+  p.training.totalSteps = o.totalSteps;
+  p.training.epochs = (o.totalSteps + p.training.stepsPerEpoch - 1) / p.training.stepsPerEpoch;
+  p.training.evalBatchSize = 256;
+  p.training.seed = 7;
+
+  p.optimizer = {"sgd",
+                 {{"lr", Scalar::num(0.05)},
+                  {"momentum", Scalar::num(0.9)},
+                  {"nesterov", Scalar::num(1)},
+                  {"weight_decay", Scalar::num(5e-4)}}};
+  p.schedule = {"constant", {}};
+
+  const bool cl = o.channelsLast;
+  p.ops.push_back(makeOp(0, "input", "input", {}, {}, {1, 28, 28}, false));
+  p.ops.push_back(makeOp(1, "conv", "conv1", {0}, conv(1, 8), {8, 28, 28}, cl));
+  p.ops.push_back(makeOp(2, "bn", "bn1", {1}, {{"features", Scalar::num(8)}}, {8, 28, 28}, cl));
+  p.ops.push_back(makeOp(3, "relu", "relu1", {2}, {}, {8, 28, 28}, cl));
+  p.ops.push_back(makeOp(4, "maxpool", "maxpool1", {3},
+                         {{"kernel", Scalar::num(2)}, {"stride", Scalar::num(2)}}, {8, 14, 14}, cl));
+  p.ops.push_back(makeOp(5, "conv", "conv2", {4}, conv(8, 16), {16, 14, 14}, cl));
+  p.ops.push_back(makeOp(6, "bn", "bn2", {5}, {{"features", Scalar::num(16)}}, {16, 14, 14}, cl));
+  p.ops.push_back(makeOp(7, "relu", "relu2", {6}, {}, {16, 14, 14}, cl));
+  if (o.headless) return p;
+  p.ops.push_back(makeOp(8, "global_avgpool", "global_avgpool1", {7}, {}, {16, 1, 1}, cl));
+  p.ops.push_back(makeOp(9, "flatten", "flatten1", {8}, {}, {16}, false));
+  p.ops.push_back(makeOp(10, "linear", "linear1", {9},
+                         {{"in", Scalar::num(16)}, {"out", Scalar::num(10)}, {"bias", Scalar::num(1)}},
+                         {10}, false));
+  return p;
+}
+
+void addMethod(plan::Plan& p, const std::string& name, plan::ScalarMap params) {
+  p.methods.push_back(plan::Method{name, "", std::move(params), {name}});
+}
+
+plan::Op& opNamed(plan::Plan& p, const std::string& name) {
+  for (plan::Op& op : p.ops)
+    if (op.name == name) return op;
+  throw std::runtime_error("no op named " + name);
+}
+
+} // namespace fiver::runtime::testing

@@ -1,0 +1,32 @@
+// Small plans built in C++ for the runtime tests: a tiny CNN over either the
+// synthetic task or a Fashion-MNIST subset, so each test trains in seconds.
+#pragma once
+
+#include "compiler/plan/Plan.h"
+
+#include <string>
+
+namespace fiver::runtime::testing {
+
+inline const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
+
+struct TinyPlanOptions {
+  std::string dataset = "synthetic"; // or "fashion_mnist"
+  int64_t trainSize = 512;
+  int64_t testSize = 512;
+  int64_t batchSize = 32;
+  int64_t totalSteps = 20;
+  bool channelsLast = false;
+  bool headless = false; // end at the last relu (4-D output) instead of the classifier
+};
+
+// input -> conv1 bn1 relu1 maxpool1 -> conv2 bn2 relu2 -> global_avgpool flatten linear1
+plan::Plan tinyCnnPlan(const TinyPlanOptions& o = {});
+
+// Appends a plan method using `hook` with the given parameters.
+void addMethod(plan::Plan& p, const std::string& name, plan::ScalarMap params = {});
+
+// The op called `name` (throws when absent).
+plan::Op& opNamed(plan::Plan& p, const std::string& name);
+
+} // namespace fiver::runtime::testing
