@@ -1,0 +1,51 @@
+// Golden diagnostics: each tests/golden/diagnostics/<case>.5r is checked and
+// its rendered diagnostics compared with <case>.expected (paths relative to
+// the source tree). FIVER_BLESS=1 rewrites the expected files.
+#include "tests/support/CompileText.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+using namespace fiver;
+
+namespace {
+std::string relativeToSource(std::string text) {
+  const std::string prefix = std::string(FIVER_TEST_SOURCE_DIR) + "/";
+  for (size_t at; (at = text.find(prefix)) != std::string::npos;) text.erase(at, prefix.size());
+  return text;
+}
+} // namespace
+
+TEST(GoldenDiagnostics, MatchExpected) {
+  const fs::path root = fs::path(FIVER_TEST_SOURCE_DIR) / "tests/golden/diagnostics";
+  const bool bless = std::getenv("FIVER_BLESS") != nullptr;
+  int cases = 0;
+  for (const auto& file : fs::directory_iterator(root)) {
+    if (file.path().extension() != ".5r") continue;
+    ++cases;
+    CheckRequest req;
+    req.path = file.path().string();
+    req.stdlibDir = test::stdlibDir();
+    SourceManager sm;
+    DiagnosticEngine diags;
+    checkFile(req, sm, diags);
+    std::ostringstream os;
+    renderDiagnostics(os, diags, sm);
+    std::string got = relativeToSource(os.str());
+    EXPECT_TRUE(diags.hasErrors()) << file.path() << " should not check clean";
+    fs::path expected = file.path();
+    expected.replace_extension(".expected");
+    if (bless) {
+      std::ofstream(expected) << got;
+      continue;
+    }
+    std::ifstream in(expected);
+    std::string want((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(got, want) << file.path() << " (rerun with FIVER_BLESS=1 to accept)";
+  }
+  EXPECT_GE(cases, 5);
+}
