@@ -63,6 +63,24 @@ void applyItem(FlatRecipe& flat, const ast::RecipeItem& item, DiagnosticEngine& 
   }
 }
 
+template <typename Decl>
+std::vector<std::string> keysOf(const std::map<std::string, Decl>& table) {
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : table) keys.push_back(key);
+  return keys;
+}
+
+// Reports `message` at `range` with a "did you mean" fix-it when one of
+// `candidates` is close to `name`.
+Diagnostic& reportUnknown(DiagnosticEngine& diags, DiagId id, SourceRange range,
+                          const std::string& message, const std::string& name,
+                          const std::vector<std::string>& candidates) {
+  Diagnostic& d = diags.report(id, range, message);
+  if (auto near = closestMatch(name, candidates))
+    d.fixits.push_back({range, *near, Applicability::MaybeIncorrect});
+  return d;
+}
+
 class RecipeChecker {
 public:
   RecipeChecker(const Program& program, DiagnosticEngine& diags)
@@ -80,12 +98,9 @@ public:
     if (recipe.base) {
       auto it = program_.recipes.find(recipe.base->text);
       if (it == program_.recipes.end()) {
-        std::vector<std::string> names;
-        for (const auto& [n, r] : program_.recipes) names.push_back(n);
-        Diagnostic& d = diags_.report(DiagId::UnknownRecipe, recipe.base->range,
-                                      "unknown recipe '" + recipe.base->text + "'");
-        if (auto near = closestMatch(recipe.base->text, names))
-          d.fixits.push_back({recipe.base->range, *near, Applicability::MaybeIncorrect});
+        reportUnknown(diags_, DiagId::UnknownRecipe, recipe.base->range,
+                      "unknown recipe '" + recipe.base->text + "'", recipe.base->text,
+                      keysOf(program_.recipes));
         return false;
       }
       if (!flatten(*it->second, flat, visiting)) return false;
@@ -107,10 +122,8 @@ public:
     out.sourceHash = program_.sourceHash;
     for (const auto& [key, item] : flat.settings) {
       if (std::find(kSettings.begin(), kSettings.end(), key) == kSettings.end()) {
-        Diagnostic& d = diags_.report(DiagId::UnknownSetting, item->key.range,
-                                      "'" + key + "' is not a recipe setting");
-        if (auto near = closestMatch(key, kSettings))
-          d.fixits.push_back({item->key.range, *near, Applicability::MaybeIncorrect});
+        reportUnknown(diags_, DiagId::UnknownSetting, item->key.range,
+                      "'" + key + "' is not a recipe setting", key, kSettings);
       }
     }
     checkTask(flat, recipe, out);
@@ -166,11 +179,8 @@ private:
     if (!callOf(*item, name, args, nameRange)) return;
     auto it = program_.tasks.find(name);
     if (it == program_.tasks.end()) {
-      std::vector<std::string> names;
-      for (const auto& [n, t] : program_.tasks) names.push_back(n);
-      Diagnostic& d = diags_.report(DiagId::UnknownTask, nameRange, "unknown task '" + name + "'");
-      if (auto near = closestMatch(name, names))
-        d.fixits.push_back({nameRange, *near, Applicability::MaybeIncorrect});
+      reportUnknown(diags_, DiagId::UnknownTask, nameRange, "unknown task '" + name + "'", name,
+                    keysOf(program_.tasks));
       return;
     }
     TaskSpec& task = out.task;
@@ -211,10 +221,8 @@ private:
       } else if (key == "test_size") {
         whole(task.testSize);
       } else {
-        Diagnostic& d = diags_.report(DiagId::UnknownSetting, ti.key.range,
-                                      "'" + key + "' is not a task setting");
-        if (auto near = closestMatch(key, kTaskKeys))
-          d.fixits.push_back({ti.key.range, *near, Applicability::MaybeIncorrect});
+        reportUnknown(diags_, DiagId::UnknownSetting, ti.key.range,
+                      "'" + key + "' is not a task setting", key, kTaskKeys);
       }
     }
     if (task.inputShape.size() != 3 || task.classes <= 0 || task.dataset.empty())
@@ -232,12 +240,8 @@ private:
     if (out.task.classes <= 0) return; // the task's error is reported; `classes` is unknown
     auto it = program_.models.find(name);
     if (it == program_.models.end()) {
-      std::vector<std::string> names;
-      for (const auto& [n, m] : program_.models) names.push_back(n);
-      Diagnostic& d =
-          diags_.report(DiagId::UnknownModel, nameRange, "unknown model '" + name + "'");
-      if (auto near = closestMatch(name, names))
-        d.fixits.push_back({nameRange, *near, Applicability::MaybeIncorrect});
+      reportUnknown(diags_, DiagId::UnknownModel, nameRange, "unknown model '" + name + "'", name,
+                    keysOf(program_.models));
       return;
     }
     if (auto model = expandModel(*it->second, args, item->value.range, out.task.classes, diags_))
@@ -250,10 +254,8 @@ private:
                  CallSpec& out) {
     auto it = table.find(name);
     if (it == table.end()) {
-      Diagnostic& d = diags_.report(unknown, nameRange,
-                                    std::string("unknown ") + kind + " '" + name + "'");
-      if (auto near = closestMatch(name, namesOf(table)))
-        d.fixits.push_back({nameRange, *near, Applicability::MaybeIncorrect});
+      reportUnknown(diags_, unknown, nameRange, std::string("unknown ") + kind + " '" + name + "'",
+                    name, namesOf(table));
       return false;
     }
     out.kind = name;
@@ -359,10 +361,9 @@ private:
       auto it = signatures_.find(t.method->name.text);
       if (it == signatures_.end()) {
         if (program_.methods.count(t.method->name.text)) return; // its declaration has errors
-        Diagnostic& d = diags_.report(DiagId::UnknownMethod, t.method->name.range,
-                                      "unknown method '" + t.method->name.text + "'");
-        if (auto near = closestMatch(t.method->name.text, program_.methodNames()))
-          d.fixits.push_back({t.method->name.range, *near, Applicability::MaybeIncorrect});
+        reportUnknown(diags_, DiagId::UnknownMethod, t.method->name.range,
+                      "unknown method '" + t.method->name.text + "'", t.method->name.text,
+                      program_.methodNames());
         return;
       }
       sig = &it->second;
