@@ -17,7 +17,7 @@ void LayerFreezing::apply(Event, TrainState& s) {
       }
       frozen_[op.name] = true;
     }
-    // The trainer switches the model to training mode every epoch.
+    // Training mode comes back every epoch and after each evaluation.
     if (op.kind == "bn") module->eval();
   }
 }

@@ -60,7 +60,10 @@ private:
 // --- layer_freezing: ops stop training at their planned freeze step ---
 class LayerFreezing : public Method {
 public:
-  bool match(Event e, const TrainState&) const override { return e == Event::BatchStart; }
+  // EVAL_END too: evaluation leaves the whole model in training mode.
+  bool match(Event e, const TrainState&) const override {
+    return e == Event::BatchStart || e == Event::EvalEnd;
+  }
   void apply(Event e, TrainState& s) override;
   size_t frozenCount() const { return frozen_.size(); }
 

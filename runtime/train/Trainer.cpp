@@ -5,6 +5,7 @@
 #include "runtime/metrics/MetricsLog.h"
 #include "runtime/optim/LrSchedule.h"
 #include "runtime/optim/Optimizer.h"
+#include "runtime/train/Loss.h"
 
 #include <chrono>
 #include <cstdio>
@@ -63,14 +64,6 @@ struct Trainer::Impl {
       for (auto& m : methods)
         if (m->match(e, state)) m->apply(e, state);
     }
-  }
-
-  torch::Tensor lossOf(const torch::Tensor& output) {
-    namespace F = torch::nn::functional;
-    if (state.targets.defined())
-      return -(state.targets * torch::log_softmax(output, 1)).sum(1).mean();
-    return F::cross_entropy(output, state.labels,
-                            F::CrossEntropyFuncOptions().label_smoothing(state.labelSmoothing));
   }
 
   std::pair<double, double> evaluate() {
@@ -134,7 +127,7 @@ struct Trainer::Impl {
         state.output = model->forward(state.images);
         fire(Event::AfterForward);
         fire(Event::BeforeLoss);
-        state.loss = lossOf(state.output);
+        state.loss = trainingLoss(state);
         fire(Event::AfterLoss);
         fire(Event::BeforeBackward);
         state.loss.backward();
@@ -216,6 +209,7 @@ Trainer::~Trainer() = default;
 TrainResult Trainer::fit() { return impl_->fit(); }
 std::pair<double, double> Trainer::evaluate() { return impl_->evaluate(); }
 PlanModel& Trainer::model() { return impl_->model; }
+TrainState& Trainer::state() { return impl_->state; }
 const std::vector<std::unique_ptr<Method>>& Trainer::methods() const { return impl_->methods; }
 
 TrainResult train(const plan::Plan& plan, const TrainOptions& options, const Dataset* data) {

@@ -6,6 +6,7 @@
 #include "runtime/data/Dataset.h"
 #include "runtime/model/PlanModel.h"
 #include "runtime/train/Method.h"
+#include "runtime/train/TrainState.h"
 
 #include <memory>
 
@@ -50,6 +51,8 @@ public:
   std::pair<double, double> evaluate();
 
   PlanModel& model();
+  // What the methods see; tests drive single hooks with it.
+  TrainState& state();
   const std::vector<std::unique_ptr<Method>>& methods() const;
 
 private:

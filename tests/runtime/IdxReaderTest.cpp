@@ -40,10 +40,12 @@ protected:
   static std::vector<uint8_t> header(uint32_t magic, std::vector<uint32_t> dims) {
     std::vector<uint8_t> out;
     auto put = [&](uint32_t v) {
-      for (int shift = 24; shift >= 0; shift -= 8) out.push_back(uint8_t(v >> shift));
+      for (int shift = 24; shift >= 0; shift -= 8)
+        out.push_back(uint8_t(v >> shift));
     };
     put(magic);
-    for (uint32_t d : dims) put(d);
+    for (uint32_t d : dims)
+      put(d);
     return out;
   }
 
@@ -86,7 +88,8 @@ TEST_F(IdxReaderTest, TruncatedGzipNamesFileAndOffset) {
   std::vector<char> gz((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   ASSERT_GT(gz.size(), 100000u);
   std::string path = (dir_ / "t10k-images-idx3-ubyte.gz").string();
-  std::ofstream(path, std::ios::binary).write(gz.data(), static_cast<std::streamsize>(gz.size() / 2));
+  std::ofstream(path, std::ios::binary)
+      .write(gz.data(), static_cast<std::streamsize>(gz.size() / 2));
   std::string error = errorOf(path, 3);
   EXPECT_NE(error.find(path), std::string::npos) << error;
   EXPECT_NE(error.find("byte offset "), std::string::npos) << error;

@@ -17,9 +17,12 @@ TEST(LrScheduleTest, OneCyclePeaksAtWarmupEndAndEndsNearTheFloor) {
   LrSchedule s(c, 0.1, 400);
   EXPECT_NEAR(s.at(0), 0.1 / 25, 1e-12);
   EXPECT_NEAR(s.at(100), 0.1, 1e-12);
-  for (int64_t t = 0; t < 400; ++t) EXPECT_LE(s.at(t), s.at(100) + 1e-15) << t;
-  for (int64_t t = 1; t < 100; ++t) EXPECT_GT(s.at(t), s.at(t - 1)) << t;
-  for (int64_t t = 101; t < 400; ++t) EXPECT_LT(s.at(t), s.at(t - 1)) << t;
+  for (int64_t t = 0; t < 400; ++t)
+    EXPECT_LE(s.at(t), s.at(100) + 1e-15) << t;
+  for (int64_t t = 1; t < 100; ++t)
+    EXPECT_GT(s.at(t), s.at(t - 1)) << t;
+  for (int64_t t = 101; t < 400; ++t)
+    EXPECT_LT(s.at(t), s.at(t - 1)) << t;
   EXPECT_NEAR(s.at(399), 0.1 / (25 * 1e4), 1e-9);
 }
 
@@ -37,7 +40,8 @@ TEST(LrScheduleTest, CosineAndLinearWarmUpThenDecay) {
 
 TEST(LrScheduleTest, ConstantIsConstant) {
   LrSchedule s(call("constant", 0), 0.3, 10);
-  for (int64_t t = 0; t < 10; ++t) EXPECT_DOUBLE_EQ(s.at(t), 0.3);
+  for (int64_t t = 0; t < 10; ++t)
+    EXPECT_DOUBLE_EQ(s.at(t), 0.3);
 }
 
 TEST(LrScheduleTest, UnknownScheduleIsAnError) {

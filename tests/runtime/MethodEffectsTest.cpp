@@ -2,6 +2,7 @@
 // way its method card says.
 #include "runtime/data/Dataset.h"
 #include "runtime/methods/Methods.h"
+#include "runtime/train/Loss.h"
 #include "runtime/train/Trainer.h"
 #include "tests/runtime/TestPlans.h"
 
@@ -93,7 +94,8 @@ TEST(LabelSmoothingTest, ConfidentCorrectPredictionCostsMore) {
 
   // The same loss as cross-entropy against explicitly smoothed targets.
   torch::Tensor targets = smoothTargets(state.labels, 10, 0.1);
-  double explicitLoss = -(targets * torch::log_softmax(state.output, 1)).sum(1).mean().item<double>();
+  double explicitLoss =
+      -(targets * torch::log_softmax(state.output, 1)).sum(1).mean().item<double>();
   EXPECT_NEAR(smoothed, explicitLoss, 1e-5);
 }
 
@@ -111,33 +113,40 @@ TEST(EmaTest, AveragedWeightsDifferAndAreTheOnesEvaluated) {
 
   PlanModel& model = trainer.model();
   std::vector<torch::Tensor> live;
-  for (const torch::Tensor& t : model->parameters()) live.push_back(t.detach().clone());
-  for (const torch::Tensor& t : model->buffers()) live.push_back(t.detach().clone());
+  for (const torch::Tensor& t : model->parameters())
+    live.push_back(t.detach().clone());
+  for (const torch::Tensor& t : model->buffers())
+    live.push_back(t.detach().clone());
   ASSERT_EQ(live.size(), ema->shadow().size());
   double difference = 0;
   for (size_t i = 0; i < live.size(); ++i)
-    if (live[i].is_floating_point()) difference += (live[i] - ema->shadow()[i]).abs().sum().item<double>();
+    if (live[i].is_floating_point())
+      difference += (live[i] - ema->shadow()[i]).abs().sum().item<double>();
   EXPECT_GT(difference, 1e-3);
 
   // evaluate() must report the loss of the shadow weights, and put the live
   // weights back afterwards.
   auto [emaAccuracy, emaLoss] = trainer.evaluate();
   std::vector<torch::Tensor> state;
-  for (const torch::Tensor& t : model->parameters()) state.push_back(t);
-  for (const torch::Tensor& t : model->buffers()) state.push_back(t);
+  for (const torch::Tensor& t : model->parameters())
+    state.push_back(t);
+  for (const torch::Tensor& t : model->buffers())
+    state.push_back(t);
   for (size_t i = 0; i < live.size(); ++i)
     EXPECT_TRUE(torch::equal(state[i], live[i])) << "live weight " << i << " not restored";
 
   auto evaluateWith = [&](const std::vector<torch::Tensor>& weights) {
     torch::NoGradGuard noGrad;
-    for (size_t i = 0; i < state.size(); ++i) state[i].copy_(weights[i]);
+    for (size_t i = 0; i < state.size(); ++i)
+      state[i].copy_(weights[i]);
     model->eval();
     torch::Tensor out = model->forward(data.test.images);
     model->train();
     return torch::nn::functional::cross_entropy(out, data.test.labels).item<double>();
   };
   std::vector<torch::Tensor> shadow = ema->shadow();
-  for (torch::Tensor& t : shadow) t = t.clone();
+  for (torch::Tensor& t : shadow)
+    t = t.clone();
   EXPECT_NEAR(evaluateWith(shadow), emaLoss, 1e-4);
   EXPECT_GT(std::abs(evaluateWith(live) - emaLoss), 1e-4);
   (void)emaAccuracy;
@@ -154,8 +163,10 @@ TEST(LayerFreezingTest, FrozenWeightsStopChanging) {
 
   auto snapshot = [](Trainer& t) {
     std::map<std::string, torch::Tensor> out;
-    for (const auto& item : t.model()->named_parameters()) out[item.key()] = item.value().detach().clone();
-    for (const auto& item : t.model()->named_buffers()) out[item.key()] = item.value().detach().clone();
+    for (const auto& item : t.model()->named_parameters())
+      out[item.key()] = item.value().detach().clone();
+    for (const auto& item : t.model()->named_buffers())
+      out[item.key()] = item.value().detach().clone();
     return out;
   };
   // Steps 0..3 train everything; from step 4 conv1 and bn1 are frozen.
@@ -165,8 +176,8 @@ TEST(LayerFreezingTest, FrozenWeightsStopChanging) {
   atEnd.fit();
   auto before = snapshot(atFreeze), after = snapshot(atEnd);
 
-  for (const char* frozen : {"conv1.weight", "bn1.weight", "bn1.bias", "bn1.running_mean",
-                             "bn1.running_var"})
+  for (const char* frozen :
+       {"conv1.weight", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var"})
     EXPECT_TRUE(torch::allclose(before.at(frozen), after.at(frozen), 0, 1e-6)) << frozen;
   for (const char* trained : {"conv2.weight", "bn2.weight", "linear1.weight", "bn2.running_mean"})
     EXPECT_FALSE(torch::allclose(before.at(trained), after.at(trained), 0, 1e-4)) << trained;
@@ -185,7 +196,8 @@ TEST(ChannelsLastTest, ConvolutionsRunChannelsLastIncludingTheStem) {
   // The 1-input-channel stem must be re-strided, not just marked contiguous.
   torch::Tensor stem = model->moduleOf("conv1")->parameters()[0];
   EXPECT_EQ(stem.stride(1), 1);
-  EXPECT_TRUE(model->moduleOf("conv2")->parameters()[0].is_contiguous(torch::MemoryFormat::ChannelsLast));
+  EXPECT_TRUE(
+      model->moduleOf("conv2")->parameters()[0].is_contiguous(torch::MemoryFormat::ChannelsLast));
 
   torch::Tensor out = model->forward(torch::randn({4, 1, 28, 28}));
   EXPECT_TRUE(out.is_contiguous(torch::MemoryFormat::ChannelsLast));

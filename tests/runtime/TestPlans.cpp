@@ -22,8 +22,8 @@ plan::Op makeOp(int id, std::string kind, std::string name, std::vector<int> inp
 
 plan::ScalarMap conv(double in, double out) {
   using plan::Scalar;
-  return {{"in", Scalar::num(in)},     {"out", Scalar::num(out)},     {"kernel", Scalar::num(3)},
-          {"stride", Scalar::num(1)},  {"padding", Scalar::num(1)},   {"bias", Scalar::num(0)}};
+  return {{"in", Scalar::num(in)},    {"out", Scalar::num(out)},   {"kernel", Scalar::num(3)},
+          {"stride", Scalar::num(1)}, {"padding", Scalar::num(1)}, {"bias", Scalar::num(0)}};
 }
 
 } // namespace
@@ -59,16 +59,17 @@ plan::Plan tinyCnnPlan(const TinyPlanOptions& o) {
   p.ops.push_back(makeOp(2, "bn", "bn1", {1}, {{"features", Scalar::num(8)}}, {8, 28, 28}, cl));
   p.ops.push_back(makeOp(3, "relu", "relu1", {2}, {}, {8, 28, 28}, cl));
   p.ops.push_back(makeOp(4, "maxpool", "maxpool1", {3},
-                         {{"kernel", Scalar::num(2)}, {"stride", Scalar::num(2)}}, {8, 14, 14}, cl));
+                         {{"kernel", Scalar::num(2)}, {"stride", Scalar::num(2)}}, {8, 14, 14},
+                         cl));
   p.ops.push_back(makeOp(5, "conv", "conv2", {4}, conv(8, 16), {16, 14, 14}, cl));
   p.ops.push_back(makeOp(6, "bn", "bn2", {5}, {{"features", Scalar::num(16)}}, {16, 14, 14}, cl));
   p.ops.push_back(makeOp(7, "relu", "relu2", {6}, {}, {16, 14, 14}, cl));
   if (o.headless) return p;
   p.ops.push_back(makeOp(8, "global_avgpool", "global_avgpool1", {7}, {}, {16, 1, 1}, cl));
   p.ops.push_back(makeOp(9, "flatten", "flatten1", {8}, {}, {16}, false));
-  p.ops.push_back(makeOp(10, "linear", "linear1", {9},
-                         {{"in", Scalar::num(16)}, {"out", Scalar::num(10)}, {"bias", Scalar::num(1)}},
-                         {10}, false));
+  p.ops.push_back(makeOp(
+      10, "linear", "linear1", {9},
+      {{"in", Scalar::num(16)}, {"out", Scalar::num(10)}, {"bias", Scalar::num(1)}}, {10}, false));
   return p;
 }
 

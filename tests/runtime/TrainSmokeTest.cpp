@@ -24,7 +24,8 @@ TEST(TrainSmokeTest, LossFallsOnFashionMnistSubset) {
   o.batchSize = 32;
   o.totalSteps = 20;
   plan::Plan p = testing::tinyCnnPlan(o);
-  p.augment = {{"crop", {{"padding", plan::Scalar::num(2)}}}, {"flip", {{"p", plan::Scalar::num(0.5)}}}};
+  p.augment = {{"crop", {{"padding", plan::Scalar::num(2)}}},
+               {"flip", {{"p", plan::Scalar::num(0.5)}}}};
 
   std::filesystem::path out = std::filesystem::temp_directory_path() / "fiver-smoke";
   std::filesystem::remove_all(out);
@@ -44,7 +45,8 @@ TEST(TrainSmokeTest, LossFallsOnFashionMnistSubset) {
   std::ifstream metrics(out / "metrics.jsonl");
   std::string line;
   int lines = 0;
-  while (std::getline(metrics, line)) ++lines;
+  while (std::getline(metrics, line))
+    ++lines;
   EXPECT_GE(lines, 2); // at least one train record and one eval per epoch
   std::filesystem::remove_all(out);
 }
@@ -58,8 +60,8 @@ TEST(TrainSmokeTest, UnknownMethodListsTheKnownOnes) {
   } catch (const std::exception& e) {
     std::string message = e.what();
     EXPECT_NE(message.find("time_travel"), std::string::npos) << message;
-    for (const char* known : {"progressive_resize", "label_smoothing", "ema", "layer_freezing",
-                              "channels_last"})
+    for (const char* known :
+         {"progressive_resize", "label_smoothing", "ema", "layer_freezing", "channels_last"})
       EXPECT_NE(message.find(known), std::string::npos) << message;
   }
 }
