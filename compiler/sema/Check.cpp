@@ -396,9 +396,27 @@ private:
     use.where = t.method ? t.method->range : t.range;
     std::vector<ast::Arg> noArgs;
     const std::vector<ast::Arg>& args = t.method ? t.method->args : noArgs;
+    warnIfNotExecutable(*sig, use.where);
     if (checkArguments(args, sig->params, "method " + sig->name, use.where, {}, diags_,
                        use.params))
       out.methods.push_back(std::move(use));
+  }
+
+  // No silent no-ops: a method whose hook the runtime lacks is flagged here,
+  // and 5rc-exec refuses the plan rather than ignoring the method.
+  void warnIfNotExecutable(const MethodSignature& sig, SourceRange where) {
+    static const std::set<std::string> kHooks = {
+#define HOOK(Name) Name,
+#include "compiler/plan/RuntimeHooks.def"
+#undef HOOK
+    };
+    for (const std::string& hook : sig.hooks) {
+      if (kHooks.count(hook)) continue;
+      Diagnostic& d = diags_.report(DiagId::HookNotExecutable, where,
+                                    "method '" + sig.name + "' needs the runtime hook '" + hook +
+                                        "', which 5rc-exec does not implement yet");
+      d.notes.push_back({{}, "the recipe checks and compiles, but running it stops with an error"});
+    }
   }
 
   void checkComposition(const CheckedRecipe& out) {
