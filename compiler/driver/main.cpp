@@ -12,6 +12,7 @@
 #include "compiler/driver/Compile.h"
 #include "compiler/driver/ExecLauncher.h"
 #include "compiler/driver/Explain.h"
+#include "compiler/format/Formatter.h"
 #include "compiler/plan/Plan.h"
 #include "compiler/sema/Check.h"
 
@@ -106,6 +107,39 @@ int runCheck(const std::vector<std::string>& files, const std::string& stdlib) {
   return failed ? 1 : 0;
 }
 
+bool writeTextAtomically(const fs::path& path, const std::string& text);
+
+// Rewrites each file in its canonical layout; with --check only reports the
+// files that would change (exit 1).
+int runFormat(const std::vector<std::string>& files, bool checkOnly) {
+  bool failed = false;
+  for (const std::string& file : files) {
+    SourceManager sm;
+    DiagnosticEngine diags;
+    if (!sm.load(file)) {
+      std::cerr << "5rc: error: cannot read " << file << "\n";
+      failed = true;
+      continue;
+    }
+    const std::string& original = *sm.text(file);
+    std::optional<std::string> formatted = formatSource(file, original, diags);
+    if (!formatted) {
+      renderDiagnostics(std::cerr, diags, sm);
+      failed = true;
+      continue;
+    }
+    if (*formatted == original) continue;
+    if (checkOnly) {
+      std::cout << file << ": not formatted\n";
+      failed = true;
+    } else if (!writeTextAtomically(file, *formatted)) {
+      std::cerr << "5rc: error: cannot write " << file << "\n";
+      failed = true;
+    }
+  }
+  return failed ? 1 : 0;
+}
+
 bool writeTextAtomically(const fs::path& path, const std::string& text) {
   fs::path tmp = path;
   tmp += ".tmp";
@@ -146,6 +180,12 @@ int main(int argc, char** argv) {
   run->add_option("--max-steps", exec.maxSteps, "stop after N steps (smoke tests)");
   run->add_flag("--quiet", exec.quiet, "no per-epoch lines");
 
+  std::vector<std::string> fmtFiles;
+  bool fmtCheck = false;
+  CLI::App* fmt = app.add_subcommand("fmt", "rewrite recipes in the canonical layout");
+  fmt->add_option("files", fmtFiles, "files to format")->required();
+  fmt->add_flag("--check", fmtCheck, "only list files that are not formatted (exit 1)");
+
   std::string code;
   CLI::App* explain = app.add_subcommand("explain", "explain a diagnostic code");
   explain->add_option("code", code, "a code such as E0200")->required();
@@ -154,6 +194,7 @@ int main(int argc, char** argv) {
 
   if (*check) return runCheck(checkFiles, checkStdlib);
   if (*explain) return explainCode(code, std::cout, std::cerr);
+  if (*fmt) return runFormat(fmtFiles, fmtCheck);
 
   if (*compile) {
     std::optional<plan::Plan> p = compileFile(compileFlags);

@@ -37,6 +37,13 @@ print_pipeline)
   cat "$work/out"
   grep -q "progressive_resolution" "$work/out" || fail "pass not in pipeline"
   ;;
+fmt_check)
+  # Every shipped .5r file is in canonical layout; fmt is idempotent.
+  "$fivec" fmt --check "$src"/recipes/*/*.5r "$src"/stdlib/*.5r "$src"/tests/e2e/recipes/*.5r \
+    || fail "files not formatted"
+  cp "$src/stdlib/models.5r" "$work/m.5r"
+  "$fivec" fmt "$work/m.5r" && cmp "$work/m.5r" "$src/stdlib/models.5r" || fail "fmt changed a formatted file"
+  ;;
 explain)
   "$fivec" explain E0200 >"$work/out" || fail "explain failed"
   grep -q "E0200" "$work/out" || fail "code not shown"

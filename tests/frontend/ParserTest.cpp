@@ -1,3 +1,4 @@
+#include "compiler/format/Formatter.h"
 #include "compiler/frontend/Parser.h"
 
 #include <gtest/gtest.h>
@@ -135,4 +136,25 @@ TEST(Parser, SurvivesMutatedInput) {
     for (const Diagnostic& d : diags.diagnostics())
       if (d.range.valid()) EXPECT_LE(d.range.begin.offset, text.size());
   }
+}
+
+TEST(Formatter, CanonicalLayoutKeepsComments) {
+  DiagnosticEngine diags;
+  auto out = formatSource("t.5r",
+                          "// head\n\n\n\nrecipe   r{\n      budget 4 epochs // trailing\n"
+                          "reorder training_data dynamic domain progressive_resize( from:0.5 ,until:75 % )\n"
+                          "/* block */ }\nmodel m(w: int = -2){conv(out: w*2) bn}\n",
+                          diags);
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(*out, "// head\n\nrecipe r {\n  budget 4 epochs // trailing\n"
+                  "  reorder training_data dynamic domain progressive_resize(from: 0.5, until: 75%)\n"
+                  "  /* block */ }\nmodel m(w: int = -2) { conv(out: w * 2) bn }\n");
+  DiagnosticEngine again;
+  EXPECT_EQ(formatSource("t.5r", *out, again), out); // idempotent
+}
+
+TEST(Formatter, RefusesFilesThatDoNotParse) {
+  DiagnosticEngine diags;
+  EXPECT_FALSE(formatSource("t.5r", "recipe r { budget 4 epochs )", diags).has_value());
+  EXPECT_TRUE(diags.hasErrors());
 }
