@@ -1,11 +1,16 @@
 #include "compiler/driver/Explain.h"
 
 #include "compiler/diag/Diagnostic.h"
+#include "compiler/diag/SourceManager.h"
+#include "compiler/sema/Check.h"
+#include "compiler/sema/MethodSignature.h"
+#include "compiler/sema/Program.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <ostream>
 
 namespace fiver {
@@ -21,9 +26,7 @@ std::string docsDir() {
   if (const char* env = std::getenv("FIVER_DOCS")) return env;
   return FIVER_DOCS_DIR;
 }
-} // namespace
-
-int explainCode(const std::string& code, std::ostream& out, std::ostream& err) {
+bool explainCode(const std::string& code, std::ostream& out) {
   std::string wanted = code;
   std::transform(wanted.begin(), wanted.end(), wanted.begin(),
                  [](unsigned char c) { return std::toupper(c); });
@@ -32,9 +35,94 @@ int explainCode(const std::string& code, std::ostream& out, std::ostream& err) {
     out << wanted << " (" << severityName(diagSeverity(id)) << "): " << diagSummary(id) << "\n";
     std::ifstream doc(docsDir() + "/errors/" + wanted + ".md");
     if (doc) out << "\n" << doc.rdbuf();
+    return true;
+  }
+  return false;
+}
+
+std::map<std::string, MethodSignature> stdlibMethods(const std::string& stdlibDir,
+                                                      std::vector<std::string>& files) {
+  SourceManager sm;
+  DiagnosticEngine diags;
+  static Program program; // the signatures point into its AST
+  program = loadProgram("<explain>", std::string(), resolveStdlibDir(stdlibDir), sm, diags);
+  std::map<std::string, MethodSignature> out;
+  for (const auto& [name, decl] : program.methods)
+    if (auto sig = checkMethodDecl(*decl, diags)) out.emplace(name, std::move(*sig));
+  for (const auto& [name, decl] : program.methods) files.push_back(decl->name.range.begin.file);
+  return out;
+}
+
+void printCard(const MethodSignature& m, std::ostream& out) {
+  out << m.name << " : " << toString(m.triple) << (m.isDefault ? "  (the cell's default)" : "")
+      << "\n\n";
+  if (!m.decl->doc.empty()) out << m.decl->doc << "\n\n";
+  out << "parameters:\n";
+  if (m.params.empty()) out << "  (none)\n";
+  for (const ParamSpec& p : m.params) {
+    out << "  " << p.name << ": " << p.type;
+    if (p.defaultValue) out << " = " << toString(*p.defaultValue);
+    if (p.low || p.high) {
+      out << " in [" << (p.low ? toString(Value::num(*p.low)) : "-inf") << ", "
+          << (p.high ? toString(Value::num(*p.high)) : "inf") << "]";
+    }
+    out << "\n";
+  }
+  auto list = [&](const char* label, const std::vector<std::string>& items) {
+    if (items.empty()) return;
+    out << label;
+    for (size_t i = 0; i < items.size(); ++i) out << (i ? ", " : "") << items[i];
+    out << "\n";
+  };
+  list("reduces: ", m.effects);
+  list("passes: ", m.passes);
+  list("runtime hooks: ", m.hooks);
+  list("conflicts with: ", m.conflicts);
+  if (!m.decl->cite.empty()) out << "cite: " << m.decl->cite << "\n";
+  out << "declared at " << m.decl->name.range.begin.file << ":" << m.decl->name.range.begin.line
+      << "\n";
+}
+
+// Rows: actions; columns: components; each cell lists its methods ("-" when
+// the stdlib has none: the survey's open opportunities).
+void printTaxonomy(const std::map<std::string, MethodSignature>& methods, std::ostream& out) {
+  const Action actions[] = {Action::Remove, Action::Restrict, Action::Reorder, Action::Replace,
+                            Action::Retrofit};
+  const Component components[] = {Component::ModelParameters, Component::Architecture,
+                                  Component::TrainingData,    Component::DerivedData,
+                                  Component::TrainingObjective, Component::TrainingAlgorithm};
+  out << "| action \\ component |";
+  for (Component c : components) out << " " << toString(c) << " |";
+  out << "\n|---|---|---|---|---|---|---|\n";
+  for (Action a : actions) {
+    out << "| " << toString(a) << " |";
+    for (Component c : components) {
+      std::string cell;
+      for (const auto& [name, m] : methods)
+        if (m.triple.action == a && m.triple.component == c)
+          cell += (cell.empty() ? "" : ", ") + name;
+      out << " " << (cell.empty() ? "-" : cell) << " |";
+    }
+    out << "\n";
+  }
+}
+
+} // namespace
+
+int explain(const std::string& what, const std::string& stdlibDir, std::ostream& out,
+            std::ostream& err) {
+  if (!what.empty() && explainCode(what, out)) return 0;
+  std::vector<std::string> files;
+  std::map<std::string, MethodSignature> methods = stdlibMethods(stdlibDir, files);
+  if (what.empty()) {
+    printTaxonomy(methods, out);
     return 0;
   }
-  err << "5rc: error: no diagnostic has the code '" << code << "'\n";
+  if (auto it = methods.find(what); it != methods.end()) {
+    printCard(it->second, out);
+    return 0;
+  }
+  err << "5rc: error: '" << what << "' is neither a diagnostic code nor a method\n";
   return 1;
 }
 

@@ -1,5 +1,5 @@
-// `5rc explain CODE`: the long-form explanation of a diagnostic code, read from
-// docs/errors/<CODE>.md (FIVER_DOCS at run time, else the source tree's docs/).
+// `5rc explain`: diagnostic codes (docs/errors/<CODE>.md, from FIVER_DOCS at
+// run time, else the source tree's docs/), method cards and the taxonomy.
 #pragma once
 
 #include <iosfwd>
@@ -7,7 +7,10 @@
 
 namespace fiver {
 
-// Returns the process exit status: 0 when the code is known.
-int explainCode(const std::string& code, std::ostream& out, std::ostream& err);
+// `what` is a diagnostic code (E0200), a stdlib method (its card), or empty
+// (the 5 x 6 taxonomy table with the stdlib's methods in each cell). Returns
+// the process exit status: 0 when `what` is known.
+int explain(const std::string& what, const std::string& stdlibDir, std::ostream& out,
+            std::ostream& err);
 
 } // namespace fiver

@@ -186,14 +186,16 @@ int main(int argc, char** argv) {
   fmt->add_option("files", fmtFiles, "files to format")->required();
   fmt->add_flag("--check", fmtCheck, "only list files that are not formatted (exit 1)");
 
-  std::string code;
-  CLI::App* explain = app.add_subcommand("explain", "explain a diagnostic code");
-  explain->add_option("code", code, "a code such as E0200")->required();
+  std::string code, explainStdlib;
+  CLI::App* explainCmd = app.add_subcommand(
+      "explain", "explain a diagnostic code or a method; without one, the taxonomy table");
+  explainCmd->add_option("what", code, "a code such as E0200, or a method such as ema");
+  explainCmd->add_option("--stdlib", explainStdlib, "standard library folder");
 
   CLI11_PARSE(app, argc, argv);
 
   if (*check) return runCheck(checkFiles, checkStdlib);
-  if (*explain) return explainCode(code, std::cout, std::cerr);
+  if (*explainCmd) return explain(code, explainStdlib, std::cout, std::cerr);
   if (*fmt) return runFormat(fmtFiles, fmtCheck);
 
   if (*compile) {

@@ -48,6 +48,12 @@ explain)
   "$fivec" explain E0200 >"$work/out" || fail "explain failed"
   grep -q "E0200" "$work/out" || fail "code not shown"
   "$fivec" explain E9999 2>/dev/null && fail "unknown code accepted"
+  # The taxonomy table puts each stdlib method in its cell; a method's card.
+  "$fivec" explain >"$work/table" || fail "explain table"
+  grep -q "^| reorder | layer_freezing | - | progressive_resize | channels_last |" "$work/table" \
+    || { cat "$work/table"; fail "taxonomy cell"; }
+  "$fivec" explain ema >"$work/card" || fail "explain ema"
+  grep -q "half_life: duration = 100 steps" "$work/card" || fail "card parameters"
   true
   ;;
 run_tiny)
