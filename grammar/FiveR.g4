@@ -30,6 +30,7 @@ topDecl
   | methodDecl
   | modelDecl
   | taskDecl
+  | studyDecl
   | ';'
   ;
 
@@ -89,6 +90,9 @@ layer
 taskDecl : TASK name=ident '{' taskItem* '}' ;
 taskItem : key=ident value | ';' ;
 
+// ---- studies: a grid of recipes x budgets x seeds, compared fairly ----
+studyDecl : STUDY name=ident '{' taskItem* '}' ;
+
 // ---- values ----
 call : ident '(' args? ')' ;
 args : arg (',' arg)* ','? ;
@@ -115,7 +119,7 @@ unit : '%' | EPOCHS | STEPS | SAMPLES | SECONDS | MINUTES ;
 ident
   : ID | IMPORT | RECIPE | EXTENDS | DROP | TARGET | METHOD | DEFAULT | PARAM | IN
   | EFFECT | LOWERS | CONFLICTS | AFTER | DOC | CITE | MODEL | RESIDUAL | SHORTCUT
-  | REPEAT | TASK | EPOCHS | STEPS | SAMPLES | SECONDS | MINUTES
+  | REPEAT | TASK | STUDY | EPOCHS | STEPS | SAMPLES | SECONDS | MINUTES
   ;
 
 IMPORT : 'import' ;
@@ -138,6 +142,7 @@ RESIDUAL : 'residual' ;
 SHORTCUT : 'shortcut' ;
 REPEAT : 'repeat' ;
 TASK : 'task' ;
+STUDY : 'study' ;
 EPOCHS : 'epochs' | 'epoch' ;
 STEPS : 'steps' | 'step' ;
 SAMPLES : 'samples' ;

@@ -131,6 +131,13 @@ struct TaskDecl {
   SourceRange range;
 };
 
+// `study NAME { key value ... }`: checked by sema (see StudyCheck.h).
+struct StudyDecl {
+  Word name;
+  std::vector<TaskItem> items;
+  SourceRange range;
+};
+
 struct Import {
   std::string path;
   SourceRange range;
@@ -143,6 +150,7 @@ struct File {
   std::vector<MethodDecl> methods;
   std::vector<ModelDecl> models;
   std::vector<TaskDecl> tasks;
+  std::vector<StudyDecl> studies;
 };
 
 } // namespace fiver::ast

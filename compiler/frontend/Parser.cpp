@@ -128,6 +128,8 @@ public:
         f.models.push_back(model(m));
       } else if (auto* t = d->taskDecl()) {
         f.tasks.push_back(task(t));
+      } else if (auto* st = d->studyDecl()) {
+        f.studies.push_back(study(st));
       }
     }
     return f;
@@ -395,6 +397,17 @@ private:
       t.items.push_back({word(item->key), value(item->value())});
     }
     return t;
+  }
+
+  ast::StudyDecl study(P::StudyDeclContext* ctx) {
+    ast::StudyDecl st;
+    st.name = word(ctx->name);
+    st.range = pos_.range(ctx);
+    for (P::TaskItemContext* item : ctx->taskItem()) {
+      if (!item->key) continue;
+      st.items.push_back({word(item->key), value(item->value())});
+    }
+    return st;
   }
 
   const PositionMap& pos_;

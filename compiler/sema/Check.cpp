@@ -513,7 +513,34 @@ bool checkFile(const CheckRequest& request, SourceManager& sources, DiagnosticEn
   if (!program.main || diags.hasErrors()) return false;
   RecipeChecker checker(program, diags);
   for (const ast::Recipe& r : program.main->recipes) checker.check(r, {});
+  for (const ast::StudyDecl& s : program.main->studies) checkStudyDecl(s, program, diags);
   return !diags.hasErrors();
+}
+
+std::optional<CheckedStudy> checkStudy(const CheckRequest& request, SourceManager& sources,
+                                       DiagnosticEngine& diags) {
+  Program program = loadProgram(request.path, request.text, resolveStdlibDir(request.stdlibDir),
+                                sources, diags);
+  if (!program.main || diags.hasErrors()) return std::nullopt;
+  const ast::StudyDecl* decl = nullptr;
+  if (request.recipe.empty()) {
+    if (!program.main->studies.empty()) decl = &program.main->studies.back();
+  } else if (auto it = program.studies.find(request.recipe); it != program.studies.end()) {
+    decl = it->second;
+  }
+  if (!decl) {
+    diags.report(DiagId::UnknownRecipe, {},
+                 request.recipe.empty() ? request.path + " declares no study"
+                                        : "no study named '" + request.recipe + "'");
+    return std::nullopt;
+  }
+  std::optional<CheckedStudy> study = checkStudyDecl(*decl, program, diags);
+  if (!study) return std::nullopt;
+  RecipeChecker checker(program, diags);
+  for (const std::string& name : study->recipes) checker.check(*program.recipes.at(name), {});
+  if (diags.hasErrors()) return std::nullopt;
+  study->file = request.path;
+  return study;
 }
 
 } // namespace fiver

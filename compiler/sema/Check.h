@@ -5,6 +5,7 @@
 #include "compiler/diag/Diagnostic.h"
 #include "compiler/diag/SourceManager.h"
 #include "compiler/sema/CheckedRecipe.h"
+#include "compiler/sema/StudyCheck.h"
 
 #include <optional>
 #include <string>
@@ -30,6 +31,11 @@ std::optional<CheckedRecipe> checkRecipe(const CheckRequest& request, SourceMana
 // Checks every declaration of a file (every recipe too) without choosing one.
 // Returns true when there were no errors.
 bool checkFile(const CheckRequest& request, SourceManager& sources, DiagnosticEngine& diags);
+
+// Checks a study (request.recipe names it; empty: the file's last study) and
+// every recipe it names.
+std::optional<CheckedStudy> checkStudy(const CheckRequest& request, SourceManager& sources,
+                                       DiagnosticEngine& diags);
 
 // The standard library folder a request resolves to.
 std::string resolveStdlibDir(const std::string& requested);

@@ -113,6 +113,7 @@ Program loadProgram(const std::string& path, const std::optional<std::string>& t
     for (const ast::MethodDecl& m : file->methods) declare(program.methods, m, "method", diags);
     for (const ast::ModelDecl& m : file->models) declare(program.models, m, "model", diags);
     for (const ast::TaskDecl& t : file->tasks) declare(program.tasks, t, "task", diags);
+    for (const ast::StudyDecl& s : file->studies) declare(program.studies, s, "study", diags);
   }
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(loader.hash()));

@@ -20,6 +20,7 @@ struct Program {
   std::map<std::string, const ast::MethodDecl*> methods;
   std::map<std::string, const ast::ModelDecl*> models;
   std::map<std::string, const ast::TaskDecl*> tasks;
+  std::map<std::string, const ast::StudyDecl*> studies;
   const ast::File* main = nullptr; // the file being checked
   std::string sourceHash;          // FNV-1a over every loaded file, in load order
 

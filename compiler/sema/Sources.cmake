@@ -6,4 +6,5 @@ target_sources(fiver_compiler PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/ModelExpansion.cpp
   ${CMAKE_CURRENT_LIST_DIR}/Params.cpp
   ${CMAKE_CURRENT_LIST_DIR}/Program.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/StudyCheck.cpp
   ${CMAKE_CURRENT_LIST_DIR}/Suggest.cpp)
