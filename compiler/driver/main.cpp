@@ -8,6 +8,7 @@
 // The compiler runs in this process (no LibTorch: it starts in milliseconds);
 // `run` hands the written plan to 5rc-exec, which alone pays LibTorch's start-up.
 #include "compiler/diag/Diagnostic.h"
+#include "compiler/diag/DiagnosticJson.h"
 #include "compiler/diag/SourceManager.h"
 #include "compiler/driver/Compile.h"
 #include "compiler/driver/ExecLauncher.h"
@@ -92,7 +93,7 @@ std::optional<plan::Plan> compileFile(const CompileFlags& f) {
   return result;
 }
 
-int runCheck(const std::vector<std::string>& files, const std::string& stdlib) {
+int runCheck(const std::vector<std::string>& files, const std::string& stdlib, bool json) {
   bool failed = false;
   for (const std::string& file : files) {
     SourceManager sm;
@@ -101,7 +102,8 @@ int runCheck(const std::vector<std::string>& files, const std::string& stdlib) {
     req.path = file;
     req.stdlibDir = stdlib;
     checkFile(req, sm, diags);
-    renderDiagnostics(std::cerr, diags, sm);
+    if (json) writeDiagnosticsJson(std::cout, diags);
+    else renderDiagnostics(std::cerr, diags, sm);
     failed |= diags.hasErrors();
   }
   return failed ? 1 : 0;
@@ -164,6 +166,9 @@ int main(int argc, char** argv) {
   CLI::App* check = app.add_subcommand("check", "check recipes and report diagnostics");
   check->add_option("files", checkFiles, "files to check")->required();
   check->add_option("--stdlib", checkStdlib, "standard library folder");
+  std::string checkFormat = "text";
+  check->add_option("--format", checkFormat, "text (default) or json: one JSON object per file")
+      ->check(CLI::IsMember({"text", "json"}));
 
   CompileFlags compileFlags;
   std::string output;
@@ -194,7 +199,7 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  if (*check) return runCheck(checkFiles, checkStdlib);
+  if (*check) return runCheck(checkFiles, checkStdlib, checkFormat == "json");
   if (*explainCmd) return explain(code, explainStdlib, std::cout, std::cerr);
   if (*fmt) return runFormat(fmtFiles, fmtCheck);
 

@@ -18,6 +18,10 @@ wrong_triple)
   [ "$rc" -eq 1 ] || fail "exit status $rc, expected 1"
   grep -q "wrong_triple.5r:6:3: error\[E0200\]" "$work/err" || fail "no E0200 at 6:3"
   grep -q "reorder training_data dynamic domain" "$work/err" || fail "declared triple not shown"
+  # The same diagnostic as JSON, for tools.
+  "$fivec" check --format json "$src/tests/e2e/recipes/wrong_triple.5r" >"$work/json" && fail "json: exit 0"
+  grep -q '"code":"E0200"' "$work/json" || fail "json: no E0200"
+  grep -q '"length":35,"line":6' "$work/json" || { cat "$work/json"; fail "json: range"; }
   ;;
 check_clean)
   # The shipped recipes and the standard library check without diagnostics.
