@@ -137,6 +137,7 @@ public:
     checkTarget(flat, out);
     for (const ast::RecipeItem* item : flat.triples) checkTriple(item->triple, out);
     checkComposition(out);
+    orderByAfter(out);
     if (diags_.errorCount() != before) return std::nullopt;
     return out;
   }
@@ -441,6 +442,29 @@ private:
                                      a.name + "`"});
         }
       }
+    }
+  }
+
+  // Methods declaring `after X` run after X when both are used: a stable
+  // topological order of the written order. Hooks then fire in this order.
+  void orderByAfter(CheckedRecipe& out) {
+    std::vector<MethodUse> pending = std::move(out.methods);
+    out.methods.clear();
+    while (!pending.empty()) {
+      auto ready = std::find_if(pending.begin(), pending.end(), [&](const MethodUse& m) {
+        for (const std::string& dep : signatures_.at(m.name).after)
+          for (const MethodUse& other : pending)
+            if (other.name == dep) return false;
+        return true;
+      });
+      if (ready == pending.end()) {
+        Diagnostic& d = diags_.report(DiagId::MethodConflict, pending.front().where,
+                                      "the `after` relations of these methods form a cycle");
+        for (const MethodUse& m : pending) d.notes.push_back({m.where, "'" + m.name + "'"});
+        return;
+      }
+      out.methods.push_back(std::move(*ready));
+      pending.erase(ready);
     }
   }
 

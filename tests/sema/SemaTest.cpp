@@ -174,3 +174,20 @@ TEST(Sema, SurvivesMutatedRecipes) {
     checkText(text); // must return, whatever it reports
   }
 }
+
+TEST(Sema, AfterRelationsOrderTheMethods) {
+  auto out = checkText(R"(
+method first_thing : retrofit training_algorithm static domain {
+  after second_thing
+  lowers hook ema
+}
+method second_thing : restrict derived_data static domain {
+  lowers hook ema
+}
+)" + recipeWith("  retrofit training_algorithm static domain first_thing\n"
+                "  restrict derived_data static domain second_thing\n"));
+  ASSERT_TRUE(out.recipe) << out.rendered();
+  ASSERT_EQ(out.recipe->methods.size(), 2u);
+  EXPECT_EQ(out.recipe->methods[0].name, "second_thing");
+  EXPECT_EQ(out.recipe->methods[1].name, "first_thing");
+}
