@@ -466,6 +466,26 @@ struct ParseSession {
   DiagnosticErrorListener listener;
 };
 
+// ANTLR's fast SLL prediction parses almost every real file; only when it
+// fails is the file parsed again with full LL prediction (which is also what
+// reports the errors). The usual two-stage strategy from ANTLR's authors.
+P::FileContext* parseTwoStage(ParseSession& s) {
+  auto* interpreter = s.parser.getInterpreter<antlr4::atn::ParserATNSimulator>();
+  interpreter->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+  s.parser.removeErrorListeners();
+  s.parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+  try {
+    return s.parser.file();
+  } catch (const antlr4::ParseCancellationException&) {
+  }
+  s.tokens.seek(0);
+  s.parser.reset();
+  s.parser.addErrorListener(&s.listener);
+  s.parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
+  interpreter->setPredictionMode(antlr4::atn::PredictionMode::LL);
+  return s.parser.file();
+}
+
 // Replaces `N min` values (parsed with unit Seconds) by their seconds: the
 // lexer keeps `min` as its own token, so the text tells them apart.
 void scaleMinutes(ast::Value& v, const std::string& text) {
@@ -531,7 +551,7 @@ ast::File parseFile(const std::string& path, const std::string& text, Diagnostic
     return empty;
   }
   size_t before = diags.errorCount();
-  P::FileContext* tree = s.parser.file();
+  P::FileContext* tree = parseTwoStage(s);
   // After a syntax error ANTLR's recovered tree may lack children; an AST is
   // only built from trees that parsed cleanly.
   if (diags.errorCount() > before) {
