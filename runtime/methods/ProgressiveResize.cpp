@@ -8,7 +8,9 @@ torch::Tensor resizeBatch(const torch::Tensor& images, int64_t height, int64_t w
   return F::interpolate(images, F::InterpolateFuncOptions()
                                     .size(std::vector<int64_t>{height, width})
                                     .mode(torch::kBilinear)
-                                    .align_corners(false));
+                                    .align_corners(false)
+                                    // Shrinking without it aliases fine texture.
+                                    .antialias(height < images.size(2) || width < images.size(3)));
 }
 
 std::pair<int64_t, int64_t> resolutionAt(const plan::Plan& p, int64_t step) {

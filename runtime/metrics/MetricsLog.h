@@ -12,6 +12,8 @@ namespace fiver::runtime {
 
 class MetricsLog {
 public:
+  // An empty path keeps the console output and writes no file. `quiet`
+  // silences the console.
   MetricsLog(const std::string& path, bool quiet);
 
   void write(const nlohmann::json& record);

@@ -38,7 +38,8 @@ std::string fixed(double v, int digits) {
 // get no gradient next step (frozen ones) are skipped by the optimizer.
 void clearGradients(torch::optim::Optimizer& opt) {
   for (auto& group : opt.param_groups())
-    for (torch::Tensor& p : group.params()) p.mutable_grad() = torch::Tensor();
+    for (torch::Tensor& p : group.params())
+      p.mutable_grad() = torch::Tensor();
 }
 
 } // namespace
@@ -46,13 +47,13 @@ void clearGradients(torch::optim::Optimizer& opt) {
 struct Trainer::Impl {
   Impl(const plan::Plan& p, const TrainOptions& o, const Dataset* d)
       : plan(p), options(o), ownedData(d ? Dataset{} : loadDataset(p.task, p.training.seed)),
-        data(d ? *d : ownedData), model(p.ops),
-        optimizer(makeOptimizer(p.optimizer, model)),
+        data(d ? *d : ownedData), model(p.ops), optimizer(makeOptimizer(p.optimizer, model)),
         schedule(p.schedule, peakLearningRate(p.optimizer), p.training.totalSteps),
-        augment(p.augment, data.padValue), loader(data.train, p.training.batchSize, p.training.seed),
-        state{p, model, *optimizer} {
+        augment(p.augment, data.padValue),
+        loader(data.train, p.training.batchSize, p.training.seed), state{p, model, *optimizer} {
     for (const plan::Method& m : p.methods)
-      for (const std::string& hook : m.hooks) methods.push_back(createMethod(hook, m, p));
+      for (const std::string& hook : m.hooks)
+        methods.push_back(createMethod(hook, m, p));
   }
 
   // Runs every method that matches `e`; AFTER_* events in reverse order.
@@ -90,13 +91,12 @@ struct Trainer::Impl {
 
   TrainResult fit() {
     TrainResult result;
-    std::unique_ptr<MetricsLog> log;
-    if (!options.outDir.empty()) {
-      std::filesystem::create_directories(options.outDir);
-      log = std::make_unique<MetricsLog>(options.outDir + "/metrics.jsonl", options.quiet);
-    }
-    const int64_t total = options.maxSteps > 0 ? std::min(options.maxSteps, plan.training.totalSteps)
-                                               : plan.training.totalSteps;
+    if (!options.outDir.empty()) std::filesystem::create_directories(options.outDir);
+    auto log = std::make_unique<MetricsLog>(
+        options.outDir.empty() ? "" : options.outDir + "/metrics.jsonl", options.quiet);
+    const int64_t total = options.maxSteps > 0
+                              ? std::min(options.maxSteps, plan.training.totalSteps)
+                              : plan.training.totalSteps;
     const int64_t epochs = (total + plan.training.stepsPerEpoch - 1) / plan.training.stepsPerEpoch;
     double trainSeconds = 0;
     int64_t images = 0;
@@ -144,11 +144,16 @@ struct Trainer::Impl {
         result.stepLosses.push_back(loss);
         lossSum += loss;
         ++lossCount;
-        if (log && (state.step % 50 == 0 || state.step == total)) {
-          double rate = static_cast<double>(images) / std::max(1e-9, trainSeconds);
-          log->write({{"event", "train"}, {"step", state.step}, {"epoch", epoch + 1},
-                      {"loss", loss}, {"lr", lr}, {"images_per_second", rate},
+        const double rate = static_cast<double>(images) / std::max(1e-9, trainSeconds);
+        if (state.step % 50 == 0 || state.step == total)
+          log->write({{"event", "train"},
+                      {"step", state.step},
+                      {"epoch", epoch + 1},
+                      {"loss", loss},
+                      {"lr", lr},
+                      {"images_per_second", rate},
                       {"train_seconds", trainSeconds}});
+        if (state.step % 10 == 0 || state.step == total) {
           log->progress("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs) +
                         "  step " + std::to_string(state.step) + "/" + std::to_string(total) +
                         "  loss " + fixed(loss, 4) + "  " + fixed(rate, 0) + " img/s");
@@ -163,18 +168,17 @@ struct Trainer::Impl {
         result.testAccuracy = er.testAccuracy;
       }
       result.epochs.push_back(er);
-      if (log) {
-        log->write({{"event", "eval"}, {"epoch", er.epoch}, {"step", state.step},
-                    {"train_loss", lossSum / std::max<int64_t>(1, lossCount)},
-                    {"test_accuracy", er.testAccuracy}, {"test_loss", er.testLoss},
-                    {"train_seconds", trainSeconds},
-                    {"epoch_seconds", secondsSince(epochStart)}});
-        if (!options.quiet)
-          log->line("epoch " + std::to_string(er.epoch) + "/" + std::to_string(epochs) +
-                    "  loss " + fixed(lossSum / std::max<int64_t>(1, lossCount), 4) +
-                    "  test acc " + percent(er.testAccuracy) + "  train " +
-                    fixed(trainSeconds, 1) + " s");
-      }
+      log->write({{"event", "eval"},
+                  {"epoch", er.epoch},
+                  {"step", state.step},
+                  {"train_loss", lossSum / std::max<int64_t>(1, lossCount)},
+                  {"test_accuracy", er.testAccuracy},
+                  {"test_loss", er.testLoss},
+                  {"train_seconds", trainSeconds},
+                  {"epoch_seconds", secondsSince(epochStart)}});
+      log->line("epoch " + std::to_string(er.epoch) + "/" + std::to_string(epochs) + "  loss " +
+                fixed(lossSum / std::max<int64_t>(1, lossCount), 4) + "  test acc " +
+                percent(er.testAccuracy) + "  train " + fixed(trainSeconds, 1) + " s");
     }
     fire(Event::FitEnd);
     result.steps = state.step;
@@ -198,19 +202,30 @@ struct Trainer::Impl {
 
 Trainer::Trainer(const plan::Plan& plan, const TrainOptions& options, const Dataset* data) {
   torch::manual_seed(plan.training.seed);
-  int threads = options.threads > 0 ? options.threads
-                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int threads = options.threads > 0
+                    ? options.threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   torch::set_num_threads(threads);
   impl_ = std::make_unique<Impl>(plan, options, data);
 }
 
 Trainer::~Trainer() = default;
 
-TrainResult Trainer::fit() { return impl_->fit(); }
-std::pair<double, double> Trainer::evaluate() { return impl_->evaluate(); }
-PlanModel& Trainer::model() { return impl_->model; }
-TrainState& Trainer::state() { return impl_->state; }
-const std::vector<std::unique_ptr<Method>>& Trainer::methods() const { return impl_->methods; }
+TrainResult Trainer::fit() {
+  return impl_->fit();
+}
+std::pair<double, double> Trainer::evaluate() {
+  return impl_->evaluate();
+}
+PlanModel& Trainer::model() {
+  return impl_->model;
+}
+TrainState& Trainer::state() {
+  return impl_->state;
+}
+const std::vector<std::unique_ptr<Method>>& Trainer::methods() const {
+  return impl_->methods;
+}
 
 TrainResult train(const plan::Plan& plan, const TrainOptions& options, const Dataset* data) {
   Trainer trainer(plan, options, data);
