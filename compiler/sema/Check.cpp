@@ -9,8 +9,10 @@
 #include "compiler/sema/Program.h"
 #include "compiler/sema/Suggest.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <set>
+#include <tuple>
 
 namespace fiver {
 
@@ -29,39 +31,6 @@ struct FlatRecipe {
   std::vector<const ast::RecipeItem*> triples;
   const ast::RecipeItem* target = nullptr;
 };
-
-std::string tripleKey(const ast::Triple& t) {
-  if (t.method) return t.method->name.text;
-  return t.action.text + " " + t.component.text + " " + t.timing.text + " " + t.information.text;
-}
-
-void applyItem(FlatRecipe& flat, const ast::RecipeItem& item, DiagnosticEngine& diags) {
-  switch (item.kind) {
-  case ast::RecipeItem::Kind::Setting: flat.settings[item.key.text] = &item; break;
-  case ast::RecipeItem::Kind::Target: flat.target = &item; break;
-  case ast::RecipeItem::Kind::Triple: {
-    std::string key = tripleKey(item.triple);
-    for (const ast::RecipeItem*& existing : flat.triples) {
-      if (tripleKey(existing->triple) == key) {
-        existing = &item;
-        return;
-      }
-    }
-    flat.triples.push_back(&item);
-    break;
-  }
-  case ast::RecipeItem::Kind::Drop: {
-    size_t before = flat.triples.size();
-    std::erase_if(flat.triples, [&](const ast::RecipeItem* t) {
-      return t->triple.method && t->triple.method->name.text == item.key.text;
-    });
-    if (flat.triples.size() == before)
-      diags.report(DiagId::UnknownMethod, item.key.range,
-                   "cannot drop '" + item.key.text + "': the recipe does not use it");
-    break;
-  }
-  }
-}
 
 template <typename Decl>
 std::vector<std::string> keysOf(const std::map<std::string, Decl>& table) {
@@ -87,6 +56,7 @@ public:
       : program_(program), diags_(diags) {
     for (const auto& [name, decl] : program.methods)
       if (auto sig = checkMethodDecl(*decl, diags)) signatures_.emplace(name, std::move(*sig));
+    checkOneDefaultPerCell();
   }
 
   bool flatten(const ast::Recipe& recipe, FlatRecipe& flat, std::set<std::string>& visiting) {
@@ -105,7 +75,7 @@ public:
       }
       if (!flatten(*it->second, flat, visiting)) return false;
     }
-    for (const ast::RecipeItem& item : recipe.items) applyItem(flat, item, diags_);
+    applyLevel(flat, recipe.items, true);
     return true;
   }
 
@@ -115,7 +85,7 @@ public:
     FlatRecipe flat;
     std::set<std::string> visiting;
     if (!flatten(recipe, flat, visiting)) return std::nullopt;
-    for (const ast::RecipeItem& item : overrides) applyItem(flat, item, diags_);
+    applyLevel(flat, overrides, false);
 
     CheckedRecipe out;
     out.name = recipe.name.text;
@@ -144,7 +114,103 @@ public:
 
   const std::map<std::string, MethodSignature>& signatures() const { return signatures_; }
 
-private:
+  // A bare triple must resolve to exactly one method.
+  void checkOneDefaultPerCell() {
+    std::vector<const MethodSignature*> defaults;
+    for (const auto& [name, sig] : signatures_)
+      if (sig.isDefault) defaults.push_back(&sig);
+    // Declaration order (file, then offset) decides which one is "first".
+    std::sort(defaults.begin(), defaults.end(), [](const auto* a, const auto* b) {
+      const SourceLoc& x = a->decl->name.range.begin;
+      const SourceLoc& y = b->decl->name.range.begin;
+      return std::tie(x.file, x.offset) < std::tie(y.file, y.offset);
+    });
+    for (size_t j = 0; j < defaults.size(); ++j) {
+      for (size_t i = 0; i < j; ++i) {
+        if (!(defaults[i]->triple == defaults[j]->triple)) continue;
+        Diagnostic& d = diags_.report(DiagId::DuplicateDefinition, defaults[j]->decl->name.range,
+                                      "'" + toString(defaults[j]->triple) +
+                                          "' already has a default method, '" +
+                                          defaults[i]->name + "'");
+        d.notes.push_back({defaults[i]->decl->name.range, "the first default is declared here"});
+        break;
+      }
+    }
+  }
+
+  // The method a triple names, or for a bare triple the name of its cell's
+  // default method, so that `retrofit model_parameters dynamic domain` in a
+  // child replaces an inherited `ema(...)`. Unresolvable triples key by text.
+  std::string tripleKey(const ast::Triple& t) const {
+    if (t.method) return t.method->name.text;
+    auto a = parseAction(t.action.text);
+    auto c = parseComponent(t.component.text);
+    auto ti = parseTiming(t.timing.text);
+    auto i = parseInformation(t.information.text);
+    if (a && c && ti && i) {
+      Triple written{*a, *c, *ti, *i};
+      for (const auto& [name, sig] : signatures_)
+        if (sig.isDefault && sig.triple == written) return name;
+    }
+    return t.action.text + " " + t.component.text + " " + t.timing.text + " " +
+           t.information.text;
+  }
+
+  // Applies one recipe's own items (or the command-line overrides) on top of
+  // what it inherited. Within one recipe a method may appear once (E0301);
+  // across levels a later use replaces the inherited one.
+  void applyLevel(FlatRecipe& flat, const std::vector<ast::RecipeItem>& items,
+                  bool duplicatesAreErrors) {
+    std::map<std::string, const ast::RecipeItem*> usedHere;
+    for (const ast::RecipeItem& item : items) {
+      if (item.kind == ast::RecipeItem::Kind::Triple && duplicatesAreErrors) {
+        std::string key = tripleKey(item.triple);
+        auto [first, inserted] = usedHere.emplace(key, &item);
+        if (!inserted) {
+          const ast::Triple& t = item.triple;
+          Diagnostic& d = diags_.report(DiagId::DuplicateMethod,
+                                        t.method ? t.method->range : t.range,
+                                        "method '" + key + "' is applied twice in this recipe");
+          const ast::Triple& f = first->second->triple;
+          d.notes.push_back({f.method ? f.method->range : f.range, "first applied here"});
+          continue;
+        }
+      }
+      applyItem(flat, item);
+    }
+  }
+
+  void applyItem(FlatRecipe& flat, const ast::RecipeItem& item) {
+    switch (item.kind) {
+    case ast::RecipeItem::Kind::Setting: flat.settings[item.key.text] = &item; break;
+    case ast::RecipeItem::Kind::Target: flat.target = &item; break;
+    case ast::RecipeItem::Kind::Triple: {
+      std::string key = tripleKey(item.triple);
+      for (const ast::RecipeItem*& existing : flat.triples) {
+        if (tripleKey(existing->triple) == key) {
+          existing = &item;
+          return;
+        }
+      }
+      flat.triples.push_back(&item);
+      break;
+    }
+    case ast::RecipeItem::Kind::Drop: {
+      size_t before = flat.triples.size();
+      std::erase_if(flat.triples,
+                    [&](const ast::RecipeItem* t) { return tripleKey(t->triple) == item.key.text; });
+      if (flat.triples.size() == before) {
+        std::vector<std::string> used;
+        for (const ast::RecipeItem* t : flat.triples) used.push_back(tripleKey(t->triple));
+        reportUnknown(diags_, DiagId::UnknownMethod, item.key.range,
+                      "cannot drop '" + item.key.text + "': the recipe does not use it",
+                      item.key.text, used);
+      }
+      break;
+    }
+    }
+  }
+
   const ast::RecipeItem* setting(const FlatRecipe& flat, const std::string& key) {
     auto it = flat.settings.find(key);
     return it == flat.settings.end() ? nullptr : it->second;
@@ -184,10 +250,15 @@ private:
                     keysOf(program_.tasks));
       return;
     }
-    TaskSpec& task = out.task;
+    checkTaskDecl(*it->second, out.task);
+  }
+
+  // Reads a task declaration into `task`, reporting keys and values it cannot use.
+  void checkTaskDecl(const ast::TaskDecl& decl, TaskSpec& task) {
+    const std::string& name = decl.name.text;
     task.name = name;
-    task.where = it->second->range;
-    for (const ast::TaskItem& ti : it->second->items) {
+    task.where = decl.range;
+    for (const ast::TaskItem& ti : decl.items) {
       std::optional<Value> v = evaluate(ti.value, {}, diags_);
       if (!v) continue;
       const std::string& key = ti.key.text;
@@ -227,8 +298,33 @@ private:
       }
     }
     if (task.inputShape.size() != 3 || task.classes <= 0 || task.dataset.empty())
-      diags_.report(DiagId::MissingSetting, it->second->name.range,
+      diags_.report(DiagId::MissingSetting, decl.name.range,
                     "task '" + name + "' must give dataset, input and classes");
+  }
+
+  // Expands a model declaration on its own, with its defaults (a placeholder
+  // for parameters without one and for `classes`), so that `5rc check` of a
+  // models file reports unknown layers and bad arguments without a recipe.
+  void checkModelDecl(const ast::ModelDecl& decl) {
+    std::vector<ast::Arg> args;
+    for (const ast::ModelParam& p : decl.params) {
+      if (p.defaultValue) continue;
+      ast::Arg arg;
+      arg.name = p.name;
+      arg.value.kind = ast::Value::Kind::Number;
+      arg.value.number = 1;
+      arg.value.isInteger = p.type.text == "int";
+      if (p.type.text == "percent") arg.value.unit = Unit::Percent;
+      if (p.type.text == "duration") arg.value.unit = Unit::Steps;
+      if (p.type.text == "bool" || p.type.text == "string" || p.type.text == "name") {
+        arg.value.kind = ast::Value::Kind::Name;
+        arg.value.text = p.type.text == "bool" ? "true" : "placeholder";
+      }
+      arg.range = arg.value.range = p.name.range;
+      args.push_back(std::move(arg));
+    }
+    constexpr int64_t kPlaceholderClasses = 10;
+    expandModel(decl, args, decl.name.range, kPlaceholderClasses, diags_);
   }
 
   void checkModel(const FlatRecipe& flat, const ast::Recipe& recipe, CheckedRecipe& out) {
@@ -468,6 +564,7 @@ private:
     }
   }
 
+private:
   const Program& program_;
   DiagnosticEngine& diags_;
   std::map<std::string, MethodSignature> signatures_;
@@ -535,9 +632,25 @@ bool checkFile(const CheckRequest& request, SourceManager& sources, DiagnosticEn
   Program program = loadProgram(request.path, request.text, resolveStdlibDir(request.stdlibDir),
                                 sources, diags);
   if (!program.main || diags.hasErrors()) return false;
-  RecipeChecker checker(program, diags);
+  // Declarations are checked on their own and again where recipes use them:
+  // collect separately and forward each distinct diagnostic once.
+  DiagnosticEngine local;
+  RecipeChecker checker(program, local);
+  for (const ast::TaskDecl& t : program.main->tasks) {
+    TaskSpec ignored;
+    checker.checkTaskDecl(t, ignored);
+  }
+  for (const ast::ModelDecl& m : program.main->models) checker.checkModelDecl(m);
   for (const ast::Recipe& r : program.main->recipes) checker.check(r, {});
-  for (const ast::StudyDecl& s : program.main->studies) checkStudyDecl(s, program, diags);
+  for (const ast::StudyDecl& s : program.main->studies) checkStudyDecl(s, program, local);
+  std::set<std::tuple<int, std::string, uint32_t, uint32_t, std::string>> seen;
+  for (const Diagnostic& d : local.diagnostics()) {
+    const SourceLoc& at = d.range.begin;
+    if (!seen.emplace(static_cast<int>(d.id), at.file, at.offset, d.range.length, d.message)
+             .second)
+      continue;
+    diags.report(d.id, d.range, d.message) = d;
+  }
   return !diags.hasErrors();
 }
 

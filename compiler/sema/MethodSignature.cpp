@@ -2,6 +2,8 @@
 
 #include "compiler/sema/Suggest.h"
 
+#include <map>
+
 namespace fiver {
 
 namespace {
@@ -59,7 +61,17 @@ std::optional<MethodSignature> checkMethodDecl(const ast::MethodDecl& decl,
       checkTripleWords(decl.action, decl.component, decl.timing, decl.information, diags);
   if (triple) sig.triple = *triple;
 
+  std::map<std::string, const ast::ParamDecl*> declared;
   for (const ast::ParamDecl& p : decl.params) {
+    auto [first, inserted] = declared.emplace(p.name.text, &p);
+    if (inserted) continue;
+    Diagnostic& d = diags.report(DiagId::DuplicateDefinition, p.name.range,
+                                 "method " + sig.name + " declares parameter '" + p.name.text +
+                                     "' twice");
+    d.notes.push_back({first->second->name.range, "first declared here"});
+  }
+  for (const ast::ParamDecl& p : decl.params) {
+    if (declared.at(p.name.text) != &p) continue; // a repeated declaration, reported above
     if (!isKnownParamType(p.type.text)) {
       diags.report(DiagId::ParameterType, p.type.range,
                    "unknown parameter type '" + p.type.text +
