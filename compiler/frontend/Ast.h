@@ -140,7 +140,7 @@ struct StudyDecl {
 
 struct Import {
   std::string path;
-  SourceRange range;
+  SourceRange range; // the quoted path
 };
 
 struct File {

@@ -119,7 +119,7 @@ public:
     f.path = path;
     for (P::TopDeclContext* d : ctx->topDecl()) {
       if (auto* i = d->importDecl()) {
-        f.imports.push_back({unquote(i->STRING()->getText()), pos_.range(i)});
+        f.imports.push_back({unquote(i->STRING()->getText()), pos_.range(i->STRING()->getSymbol())});
       } else if (auto* r = d->recipeDecl()) {
         f.recipes.push_back(recipe(r));
       } else if (auto* m = d->methodDecl()) {

@@ -258,7 +258,9 @@ public:
     const std::string& name = decl.name.text;
     task.name = name;
     task.where = decl.range;
+    std::set<std::string> given;
     for (const ast::TaskItem& ti : decl.items) {
+      given.insert(ti.key.text);
       std::optional<Value> v = evaluate(ti.value, {}, diags_);
       if (!v) continue;
       const std::string& key = ti.key.text;
@@ -287,7 +289,10 @@ public:
             v->list.size() != 3)
           wrong("a list of three positive sizes: [channels, height, width]");
       } else if (key == "classes") {
-        whole(task.classes);
+        if (v->kind == Value::Kind::Number && v->number == 0)
+          wrong("at least 1");
+        else
+          whole(task.classes);
       } else if (key == "train_size") {
         whole(task.trainSize);
       } else if (key == "test_size") {
@@ -297,9 +302,14 @@ public:
                       "'" + key + "' is not a task setting", key, kTaskKeys);
       }
     }
-    if (task.inputShape.size() != 3 || task.classes <= 0 || task.dataset.empty())
+    // A key that is present but malformed was reported above; name only absent ones.
+    std::string absent;
+    for (const char* key : {"dataset", "input", "classes"})
+      if (!given.count(key)) absent += std::string(absent.empty() ? "" : ", ") + key;
+    if (!absent.empty())
       diags_.report(DiagId::MissingSetting, decl.name.range,
-                    "task '" + name + "' must give dataset, input and classes");
+                    "task '" + name + "' does not give its " + absent);
+
   }
 
   // Expands a model declaration on its own, with its defaults (a placeholder
@@ -591,6 +601,23 @@ std::vector<ast::RecipeItem> parseOverrides(const CheckRequest& request, SourceM
   return items;
 }
 
+// Sema reads only complete syntax trees: after a syntax error or a missing
+// import, further diagnostics would mostly be echoes of the first one. Name
+// clashes are not fatal: the first definition is kept and checking goes on.
+bool loadFailed(const Program& program, const DiagnosticEngine& diags) {
+  if (!program.main) return true;
+  for (const Diagnostic& d : diags.diagnostics()) {
+    switch (d.id) {
+    case DiagId::SyntaxError:
+    case DiagId::UnterminatedString:
+    case DiagId::ImportNotFound:
+    case DiagId::InvalidNumber: return true;
+    default: break;
+    }
+  }
+  return false;
+}
+
 } // namespace
 
 std::string resolveStdlibDir(const std::string& requested) {
@@ -603,7 +630,7 @@ std::optional<CheckedRecipe> checkRecipe(const CheckRequest& request, SourceMana
                                          DiagnosticEngine& diags) {
   Program program = loadProgram(request.path, request.text, resolveStdlibDir(request.stdlibDir),
                                 sources, diags);
-  if (!program.main || diags.hasErrors()) return std::nullopt;
+  if (loadFailed(program, diags)) return std::nullopt;
   const ast::Recipe* recipe = nullptr;
   if (request.recipe.empty()) {
     if (!program.main->recipes.empty()) recipe = &program.main->recipes.back();
@@ -616,10 +643,12 @@ std::optional<CheckedRecipe> checkRecipe(const CheckRequest& request, SourceMana
                                         : "no recipe named '" + request.recipe + "'");
     return std::nullopt;
   }
+  size_t errorsBeforeOverrides = diags.errorCount();
   std::vector<ast::RecipeItem> overrides = parseOverrides(request, sources, diags);
-  if (diags.hasErrors()) return std::nullopt;
+  if (diags.errorCount() != errorsBeforeOverrides) return std::nullopt;
   RecipeChecker checker(program, diags);
   std::optional<CheckedRecipe> out = checker.check(*recipe, overrides);
+  if (diags.hasErrors()) return std::nullopt; // also name clashes found while loading
   if (out) {
     out->file = request.path;
     out->provenance = request.overrides;
@@ -631,7 +660,7 @@ std::optional<CheckedRecipe> checkRecipe(const CheckRequest& request, SourceMana
 bool checkFile(const CheckRequest& request, SourceManager& sources, DiagnosticEngine& diags) {
   Program program = loadProgram(request.path, request.text, resolveStdlibDir(request.stdlibDir),
                                 sources, diags);
-  if (!program.main || diags.hasErrors()) return false;
+  if (loadFailed(program, diags)) return false;
   // Declarations are checked on their own and again where recipes use them:
   // collect separately and forward each distinct diagnostic once.
   DiagnosticEngine local;
@@ -658,7 +687,7 @@ std::optional<CheckedStudy> checkStudy(const CheckRequest& request, SourceManage
                                        DiagnosticEngine& diags) {
   Program program = loadProgram(request.path, request.text, resolveStdlibDir(request.stdlibDir),
                                 sources, diags);
-  if (!program.main || diags.hasErrors()) return std::nullopt;
+  if (loadFailed(program, diags)) return std::nullopt;
   const ast::StudyDecl* decl = nullptr;
   if (request.recipe.empty()) {
     if (!program.main->studies.empty()) decl = &program.main->studies.back();

@@ -102,6 +102,64 @@ TEST(Parser, RejectsStrayCharactersAndDeepNesting) {
   EXPECT_TRUE(b.hasErrors());
 }
 
+TEST(Parser, ImportRangeIsThePath) {
+  DiagnosticEngine diags;
+  ast::File f = parse("import \"base.5r\"\nrecipe r extends base { budget 1 epochs }", diags);
+  ASSERT_TRUE(diags.diagnostics().empty());
+  ASSERT_EQ(f.imports.size(), 1u);
+  EXPECT_EQ(f.imports[0].path, "base.5r");
+  EXPECT_EQ(f.imports[0].range.begin.column, 8u);
+  EXPECT_EQ(f.imports[0].range.length, 9u);
+}
+
+TEST(Parser, MethodDeclarationsAndModels) {
+  DiagnosticEngine diags;
+  ast::File f = parse(R"(method m : retrofit model_parameters dynamic domain default {
+  param half_life: duration = 100 steps in [1, 1e6]; param p: float
+  effect T_i, n_iteration
+  lowers pass a, hook b
+  conflicts x, y
+  after z
+  doc "d" cite "c"
+}
+model net(width: int = 8) {
+  conv(out: width * 2 + 1, kernel: 3) bn relu
+  residual { conv(out: width) } shortcut { conv(out: width, kernel: 1) }
+  repeat 2 { relu }
+})",
+                      diags);
+  ASSERT_TRUE(diags.diagnostics().empty());
+  ASSERT_EQ(f.methods.size(), 1u);
+  const ast::MethodDecl& m = f.methods[0];
+  EXPECT_TRUE(m.isDefault);
+  ASSERT_EQ(m.params.size(), 2u);
+  EXPECT_EQ(m.params[0].defaultValue->unit, Unit::Steps);
+  EXPECT_TRUE(m.params[0].high.has_value());
+  EXPECT_FALSE(m.params[1].defaultValue.has_value());
+  EXPECT_EQ(m.effects.size(), 2u);
+  ASSERT_EQ(m.lowerings.size(), 2u);
+  EXPECT_EQ(m.lowerings[1].kind.text, "hook");
+  EXPECT_EQ(m.conflicts.size(), 2u);
+  EXPECT_EQ(m.doc, "d");
+  EXPECT_EQ(m.cite, "c");
+  ASSERT_EQ(f.models.size(), 1u);
+  const auto& layers = f.models[0].layers;
+  ASSERT_EQ(layers.size(), 5u);
+  EXPECT_EQ(layers[0].args[0].value.kind, ast::Value::Kind::Binary);
+  EXPECT_EQ(layers[3].kind, ast::Layer::Kind::Residual);
+  EXPECT_TRUE(layers[3].hasShortcut);
+  EXPECT_EQ(layers[4].kind, ast::Layer::Kind::Repeat);
+}
+
+TEST(Parser, KeywordsAreSoftNames) {
+  DiagnosticEngine diags;
+  ast::File f = parse("task model { dataset steps metric epochs }\nrecipe default { task model }",
+                      diags);
+  ASSERT_TRUE(diags.diagnostics().empty());
+  EXPECT_EQ(f.tasks[0].name.text, "model");
+  EXPECT_EQ(f.recipes[0].name.text, "default");
+}
+
 TEST(Parser, OverrideEntryRule) {
   DiagnosticEngine diags;
   auto item = parseRecipeItem("<override>", "budget 2 epochs", diags);
@@ -133,8 +191,11 @@ TEST(Parser, SurvivesMutatedInput) {
     }
     DiagnosticEngine diags;
     parse(text, diags);
-    for (const Diagnostic& d : diags.diagnostics())
-      if (d.range.valid()) EXPECT_LE(d.range.begin.offset, text.size());
+    for (const Diagnostic& d : diags.diagnostics()) {
+      if (d.range.valid()) {
+        EXPECT_LE(d.range.begin.offset, text.size());
+      }
+    }
   }
 }
 
