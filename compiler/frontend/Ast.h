@@ -26,11 +26,11 @@ struct Value {
   double number = 0;
   bool isInteger = false;
   Unit unit = Unit::None;
-  std::string text;          // String contents, Name, Call name, Binary operator
-  std::vector<Value> items;  // List items, Binary operands, Negate operand
-  std::vector<Arg> args;     // Call arguments
+  std::string text;         // String contents, Name, Call name, Binary operator
+  std::vector<Value> items; // List items, Binary operands, Negate operand
+  std::vector<Arg> args;    // Call arguments
   SourceRange range;
-  SourceRange nameRange;     // Call: the callee's name
+  SourceRange nameRange; // Call: the callee's name
 };
 
 struct Arg {

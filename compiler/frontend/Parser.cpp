@@ -119,7 +119,8 @@ public:
     f.path = path;
     for (P::TopDeclContext* d : ctx->topDecl()) {
       if (auto* i = d->importDecl()) {
-        f.imports.push_back({unquote(i->STRING()->getText()), pos_.range(i->STRING()->getSymbol())});
+        f.imports.push_back(
+            {unquote(i->STRING()->getText()), pos_.range(i->STRING()->getSymbol())});
       } else if (auto* r = d->recipeDecl()) {
         f.recipes.push_back(recipe(r));
       } else if (auto* m = d->methodDecl()) {
@@ -254,7 +255,8 @@ private:
       v.args = std::move(cl.args);
     } else if (auto* l = dynamic_cast<P::ListValueContext*>(ctx)) {
       v.kind = ast::Value::Kind::List;
-      for (P::ValueContext* item : l->value()) v.items.push_back(value(item));
+      for (P::ValueContext* item : l->value())
+        v.items.push_back(value(item));
     }
     return v;
   }
@@ -327,13 +329,17 @@ private:
         d.range = pos_.range(p);
         m.params.push_back(std::move(d));
       } else if (auto* e = dynamic_cast<P::EffectDeclContext*>(item)) {
-        for (auto* i : e->identList()->ident()) m.effects.push_back(word(i));
+        for (auto* i : e->identList()->ident())
+          m.effects.push_back(word(i));
       } else if (auto* l = dynamic_cast<P::LowersDeclContext*>(item)) {
-        for (auto* low : l->lowering()) m.lowerings.push_back({word(low->kind), word(low->target)});
+        for (auto* low : l->lowering())
+          m.lowerings.push_back({word(low->kind), word(low->target)});
       } else if (auto* c = dynamic_cast<P::ConflictsDeclContext*>(item)) {
-        for (auto* i : c->identList()->ident()) m.conflicts.push_back(word(i));
+        for (auto* i : c->identList()->ident())
+          m.conflicts.push_back(word(i));
       } else if (auto* a = dynamic_cast<P::AfterDeclContext*>(item)) {
-        for (auto* i : a->identList()->ident()) m.after.push_back(word(i));
+        for (auto* i : a->identList()->ident())
+          m.after.push_back(word(i));
       } else if (auto* d = dynamic_cast<P::DocDeclContext*>(item)) {
         m.doc = unquote(d->STRING()->getText());
       } else if (auto* c = dynamic_cast<P::CiteDeclContext*>(item)) {
@@ -434,7 +440,8 @@ bool checkTokens(antlr4::CommonTokenStream& tokens, const PositionMap& pos,
       diags.report(DiagId::SyntaxError, pos.range(t),
                    "unexpected character '" + t->getText() + "'");
       return false;
-    default: break;
+    default:
+      break;
     }
     std::string text = t->getText();
     if (text == "(" || text == "[" || text == "{") {
@@ -494,8 +501,10 @@ void scaleMinutes(ast::Value& v, const std::string& text) {
     std::string_view written(text.data() + v.range.begin.offset, v.range.length);
     if (written.size() >= 3 && written.substr(written.size() - 3) == "min") v.number *= 60;
   }
-  for (ast::Value& item : v.items) scaleMinutes(item, text);
-  for (ast::Arg& a : v.args) scaleMinutes(a.value, text);
+  for (ast::Value& item : v.items)
+    scaleMinutes(item, text);
+  for (ast::Arg& a : v.args)
+    scaleMinutes(a.value, text);
 }
 
 void scaleMinutes(ast::File& f, const std::string& text) {
@@ -503,7 +512,8 @@ void scaleMinutes(ast::File& f, const std::string& text) {
     for (ast::RecipeItem& i : r.items) {
       scaleMinutes(i.value, text);
       if (i.triple.method)
-        for (ast::Arg& a : i.triple.method->args) scaleMinutes(a.value, text);
+        for (ast::Arg& a : i.triple.method->args)
+          scaleMinutes(a.value, text);
     }
   for (ast::MethodDecl& m : f.methods)
     for (ast::ParamDecl& p : m.params)
@@ -516,7 +526,11 @@ size_t invalidUtf8At(const std::string& text) {
   size_t i = 0;
   while (i < text.size()) {
     unsigned char c = static_cast<unsigned char>(text[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 0;
     if (len == 0 || i + len > text.size()) return i;
     for (size_t k = 1; k < len; ++k)
       if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return i;

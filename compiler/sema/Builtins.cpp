@@ -75,7 +75,8 @@ const BuiltinTable& builtinLayers() {
 
 std::vector<std::string> namesOf(const BuiltinTable& table) {
   std::vector<std::string> names;
-  for (const auto& [name, specs] : table) names.push_back(name);
+  for (const auto& [name, specs] : table)
+    names.push_back(name);
   return names;
 }
 

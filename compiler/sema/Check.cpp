@@ -18,8 +18,8 @@ namespace fiver {
 
 namespace {
 
-const std::vector<std::string> kSettings = {"task",   "model",     "optimizer",    "schedule",
-                                            "augment", "batch_size", "budget",     "seed",
+const std::vector<std::string> kSettings = {"task",         "model",      "optimizer", "schedule",
+                                            "augment",      "batch_size", "budget",    "seed",
                                             "train_subset", "precision"};
 const std::vector<std::string> kTaskKeys = {"dataset",    "path",      "input", "classes",
                                             "train_size", "test_size", "metric"};
@@ -32,10 +32,10 @@ struct FlatRecipe {
   const ast::RecipeItem* target = nullptr;
 };
 
-template <typename Decl>
-std::vector<std::string> keysOf(const std::map<std::string, Decl>& table) {
+template <typename Decl> std::vector<std::string> keysOf(const std::map<std::string, Decl>& table) {
   std::vector<std::string> keys;
-  for (const auto& [key, value] : table) keys.push_back(key);
+  for (const auto& [key, value] : table)
+    keys.push_back(key);
   return keys;
 }
 
@@ -105,7 +105,8 @@ public:
     checkAugment(flat, out);
     checkScalars(flat, recipe, out);
     checkTarget(flat, out);
-    for (const ast::RecipeItem* item : flat.triples) checkTriple(item->triple, out);
+    for (const ast::RecipeItem* item : flat.triples)
+      checkTriple(item->triple, out);
     checkComposition(out);
     orderByAfter(out);
     if (diags_.errorCount() != before) return std::nullopt;
@@ -128,10 +129,10 @@ public:
     for (size_t j = 0; j < defaults.size(); ++j) {
       for (size_t i = 0; i < j; ++i) {
         if (!(defaults[i]->triple == defaults[j]->triple)) continue;
-        Diagnostic& d = diags_.report(DiagId::DuplicateDefinition, defaults[j]->decl->name.range,
-                                      "'" + toString(defaults[j]->triple) +
-                                          "' already has a default method, '" +
-                                          defaults[i]->name + "'");
+        Diagnostic& d =
+            diags_.report(DiagId::DuplicateDefinition, defaults[j]->decl->name.range,
+                          "'" + toString(defaults[j]->triple) +
+                              "' already has a default method, '" + defaults[i]->name + "'");
         d.notes.push_back({defaults[i]->decl->name.range, "the first default is declared here"});
         break;
       }
@@ -152,8 +153,7 @@ public:
       for (const auto& [name, sig] : signatures_)
         if (sig.isDefault && sig.triple == written) return name;
     }
-    return t.action.text + " " + t.component.text + " " + t.timing.text + " " +
-           t.information.text;
+    return t.action.text + " " + t.component.text + " " + t.timing.text + " " + t.information.text;
   }
 
   // Applies one recipe's own items (or the command-line overrides) on top of
@@ -168,9 +168,9 @@ public:
         auto [first, inserted] = usedHere.emplace(key, &item);
         if (!inserted) {
           const ast::Triple& t = item.triple;
-          Diagnostic& d = diags_.report(DiagId::DuplicateMethod,
-                                        t.method ? t.method->range : t.range,
-                                        "method '" + key + "' is applied twice in this recipe");
+          Diagnostic& d =
+              diags_.report(DiagId::DuplicateMethod, t.method ? t.method->range : t.range,
+                            "method '" + key + "' is applied twice in this recipe");
           const ast::Triple& f = first->second->triple;
           d.notes.push_back({f.method ? f.method->range : f.range, "first applied here"});
           continue;
@@ -182,8 +182,12 @@ public:
 
   void applyItem(FlatRecipe& flat, const ast::RecipeItem& item) {
     switch (item.kind) {
-    case ast::RecipeItem::Kind::Setting: flat.settings[item.key.text] = &item; break;
-    case ast::RecipeItem::Kind::Target: flat.target = &item; break;
+    case ast::RecipeItem::Kind::Setting:
+      flat.settings[item.key.text] = &item;
+      break;
+    case ast::RecipeItem::Kind::Target:
+      flat.target = &item;
+      break;
     case ast::RecipeItem::Kind::Triple: {
       std::string key = tripleKey(item.triple);
       for (const ast::RecipeItem*& existing : flat.triples) {
@@ -197,11 +201,13 @@ public:
     }
     case ast::RecipeItem::Kind::Drop: {
       size_t before = flat.triples.size();
-      std::erase_if(flat.triples,
-                    [&](const ast::RecipeItem* t) { return tripleKey(t->triple) == item.key.text; });
+      std::erase_if(flat.triples, [&](const ast::RecipeItem* t) {
+        return tripleKey(t->triple) == item.key.text;
+      });
       if (flat.triples.size() == before) {
         std::vector<std::string> used;
-        for (const ast::RecipeItem* t : flat.triples) used.push_back(tripleKey(t->triple));
+        for (const ast::RecipeItem* t : flat.triples)
+          used.push_back(tripleKey(t->triple));
         reportUnknown(diags_, DiagId::UnknownMethod, item.key.range,
                       "cannot drop '" + item.key.text + "': the recipe does not use it",
                       item.key.text, used);
@@ -285,8 +291,7 @@ public:
         for (const Value& x : v->list)
           if (x.kind == Value::Kind::Number && x.number >= 1)
             task.inputShape.push_back(static_cast<int64_t>(x.number));
-        if (v->kind != Value::Kind::List || task.inputShape.size() != 3 ||
-            v->list.size() != 3)
+        if (v->kind != Value::Kind::List || task.inputShape.size() != 3 || v->list.size() != 3)
           wrong("a list of three positive sizes: [channels, height, width]");
       } else if (key == "classes") {
         if (v->kind == Value::Kind::Number && v->number == 0)
@@ -309,7 +314,6 @@ public:
     if (!absent.empty())
       diags_.report(DiagId::MissingSetting, decl.name.range,
                     "task '" + name + "' does not give its " + absent);
-
   }
 
   // Expands a model declaration on its own, with its defaults (a placeholder
@@ -390,7 +394,8 @@ public:
     if (!item) return;
     std::vector<const ast::Value*> entries;
     if (item->value.kind == ast::Value::Kind::List) {
-      for (const ast::Value& v : item->value.items) entries.push_back(&v);
+      for (const ast::Value& v : item->value.items)
+        entries.push_back(&v);
     } else {
       entries.push_back(&item->value);
     }
@@ -441,8 +446,7 @@ public:
     if (const ast::RecipeItem* p = setting(flat, "precision")) {
       if (p->value.kind != ast::Value::Kind::Name ||
           (p->value.text != "fp32" && p->value.text != "bf16" && p->value.text != "fp16"))
-        diags_.report(DiagId::SettingType, p->value.range,
-                      "precision is one of fp32, bf16, fp16");
+        diags_.report(DiagId::SettingType, p->value.range, "precision is one of fp32, bf16, fp16");
       else
         out.precision = p->value.text;
     }
@@ -475,10 +479,10 @@ public:
       }
       sig = &it->second;
       if (written && !(*written == sig->triple)) {
-        Diagnostic& d = diags_.report(
-            DiagId::TripleMismatch, t.range,
-            "method '" + sig->name + "' is declared as '" + toString(sig->triple) +
-                "', not '" + toString(*written) + "'");
+        Diagnostic& d =
+            diags_.report(DiagId::TripleMismatch, t.range,
+                          "method '" + sig->name + "' is declared as '" + toString(sig->triple) +
+                              "', not '" + toString(*written) + "'");
         d.notes.push_back({sig->decl->name.range, "'" + sig->name + "' is declared here"});
         d.fixits.push_back({t.range, toString(sig->triple), Applicability::MachineApplicable});
         return;
@@ -504,8 +508,7 @@ public:
     std::vector<ast::Arg> noArgs;
     const std::vector<ast::Arg>& args = t.method ? t.method->args : noArgs;
     warnIfNotExecutable(*sig, use.where);
-    if (checkArguments(args, sig->params, "method " + sig->name, use.where, {}, diags_,
-                       use.params))
+    if (checkArguments(args, sig->params, "method " + sig->name, use.where, {}, diags_, use.params))
       out.methods.push_back(std::move(use));
   }
 
@@ -544,8 +547,8 @@ public:
           Diagnostic& d = diags_.report(DiagId::MethodConflict, b.where,
                                         "method '" + b.name + "' conflicts with '" + a.name + "'");
           d.notes.push_back({a.where, "'" + a.name + "' is applied here"});
-          d.notes.push_back({{}, "use one of them, or drop the inherited one with `drop " +
-                                     a.name + "`"});
+          d.notes.push_back(
+              {{}, "use one of them, or drop the inherited one with `drop " + a.name + "`"});
         }
       }
     }
@@ -566,7 +569,8 @@ public:
       if (ready == pending.end()) {
         Diagnostic& d = diags_.report(DiagId::MethodConflict, pending.front().where,
                                       "the `after` relations of these methods form a cycle");
-        for (const MethodUse& m : pending) d.notes.push_back({m.where, "'" + m.name + "'"});
+        for (const MethodUse& m : pending)
+          d.notes.push_back({m.where, "'" + m.name + "'"});
         return;
       }
       out.methods.push_back(std::move(*ready));
@@ -611,8 +615,10 @@ bool loadFailed(const Program& program, const DiagnosticEngine& diags) {
     case DiagId::SyntaxError:
     case DiagId::UnterminatedString:
     case DiagId::ImportNotFound:
-    case DiagId::InvalidNumber: return true;
-    default: break;
+    case DiagId::InvalidNumber:
+      return true;
+    default:
+      break;
     }
   }
   return false;
@@ -628,8 +634,8 @@ std::string resolveStdlibDir(const std::string& requested) {
 
 std::optional<CheckedRecipe> checkRecipe(const CheckRequest& request, SourceManager& sources,
                                          DiagnosticEngine& diags) {
-  Program program = loadProgram(request.path, request.text, resolveStdlibDir(request.stdlibDir),
-                                sources, diags);
+  Program program =
+      loadProgram(request.path, request.text, resolveStdlibDir(request.stdlibDir), sources, diags);
   if (loadFailed(program, diags)) return std::nullopt;
   const ast::Recipe* recipe = nullptr;
   if (request.recipe.empty()) {
@@ -652,14 +658,15 @@ std::optional<CheckedRecipe> checkRecipe(const CheckRequest& request, SourceMana
   if (out) {
     out->file = request.path;
     out->provenance = request.overrides;
-    for (const std::string& d : request.drops) out->provenance.push_back("drop " + d);
+    for (const std::string& d : request.drops)
+      out->provenance.push_back("drop " + d);
   }
   return out;
 }
 
 bool checkFile(const CheckRequest& request, SourceManager& sources, DiagnosticEngine& diags) {
-  Program program = loadProgram(request.path, request.text, resolveStdlibDir(request.stdlibDir),
-                                sources, diags);
+  Program program =
+      loadProgram(request.path, request.text, resolveStdlibDir(request.stdlibDir), sources, diags);
   if (loadFailed(program, diags)) return false;
   // Declarations are checked on their own and again where recipes use them:
   // collect separately and forward each distinct diagnostic once.
@@ -669,14 +676,16 @@ bool checkFile(const CheckRequest& request, SourceManager& sources, DiagnosticEn
     TaskSpec ignored;
     checker.checkTaskDecl(t, ignored);
   }
-  for (const ast::ModelDecl& m : program.main->models) checker.checkModelDecl(m);
-  for (const ast::Recipe& r : program.main->recipes) checker.check(r, {});
-  for (const ast::StudyDecl& s : program.main->studies) checkStudyDecl(s, program, local);
+  for (const ast::ModelDecl& m : program.main->models)
+    checker.checkModelDecl(m);
+  for (const ast::Recipe& r : program.main->recipes)
+    checker.check(r, {});
+  for (const ast::StudyDecl& s : program.main->studies)
+    checkStudyDecl(s, program, local);
   std::set<std::tuple<int, std::string, uint32_t, uint32_t, std::string>> seen;
   for (const Diagnostic& d : local.diagnostics()) {
     const SourceLoc& at = d.range.begin;
-    if (!seen.emplace(static_cast<int>(d.id), at.file, at.offset, d.range.length, d.message)
-             .second)
+    if (!seen.emplace(static_cast<int>(d.id), at.file, at.offset, d.range.length, d.message).second)
       continue;
     diags.report(d.id, d.range, d.message) = d;
   }
@@ -685,8 +694,8 @@ bool checkFile(const CheckRequest& request, SourceManager& sources, DiagnosticEn
 
 std::optional<CheckedStudy> checkStudy(const CheckRequest& request, SourceManager& sources,
                                        DiagnosticEngine& diags) {
-  Program program = loadProgram(request.path, request.text, resolveStdlibDir(request.stdlibDir),
-                                sources, diags);
+  Program program =
+      loadProgram(request.path, request.text, resolveStdlibDir(request.stdlibDir), sources, diags);
   if (loadFailed(program, diags)) return std::nullopt;
   const ast::StudyDecl* decl = nullptr;
   if (request.recipe.empty()) {
@@ -703,7 +712,8 @@ std::optional<CheckedStudy> checkStudy(const CheckRequest& request, SourceManage
   std::optional<CheckedStudy> study = checkStudyDecl(*decl, program, diags);
   if (!study) return std::nullopt;
   RecipeChecker checker(program, diags);
-  for (const std::string& name : study->recipes) checker.check(*program.recipes.at(name), {});
+  for (const std::string& name : study->recipes)
+    checker.check(*program.recipes.at(name), {});
   if (diags.hasErrors()) return std::nullopt;
   study->file = request.path;
   return study;

@@ -15,8 +15,8 @@ namespace fiver {
 
 struct CheckRequest {
   std::string path;
-  std::string recipe;    // empty: the last recipe declared in the file
-  std::string stdlibDir; // empty: $FIVER_STDLIB, else the compiled-in stdlib
+  std::string recipe;              // empty: the last recipe declared in the file
+  std::string stdlibDir;           // empty: $FIVER_STDLIB, else the compiled-in stdlib
   std::optional<std::string> text; // an editor buffer to use instead of the file on disk
   // Command-line overrides, each one recipe item (`budget 2 epochs`,
   // `layer_freezing.start=50%` is written `layer_freezing(start: 50%)`).

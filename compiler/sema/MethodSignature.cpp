@@ -14,7 +14,8 @@ std::optional<E> checkWord(const ast::Word& w, std::optional<E> (*parse)(std::st
                            DiagnosticEngine& diags) {
   if (std::optional<E> e = parse(w.text)) return e;
   std::string list;
-  for (const std::string& v : valid) list += (list.empty() ? "" : ", ") + v;
+  for (const std::string& v : valid)
+    list += (list.empty() ? "" : ", ") + v;
   Diagnostic& d = diags.report(DiagId::UnknownTaxonomyWord, w.range,
                                "'" + w.text + "' is not " + role + " of the 5R taxonomy");
   d.notes.push_back({{}, std::string("expected one of: ") + list});
@@ -37,15 +38,15 @@ std::optional<double> numberOf(const std::optional<ast::Value>& v, DiagnosticEng
 std::optional<Triple> checkTripleWords(const ast::Word& action, const ast::Word& component,
                                        const ast::Word& timing, const ast::Word& information,
                                        DiagnosticEngine& diags) {
-  auto a = checkWord(action, parseAction,
-                     {"remove", "restrict", "reorder", "replace", "retrofit"}, "an action", diags);
+  auto a = checkWord(action, parseAction, {"remove", "restrict", "reorder", "replace", "retrofit"},
+                     "an action", diags);
   auto c = checkWord(component, parseComponent,
                      {"model_parameters", "architecture", "training_data", "derived_data",
                       "training_objective", "training_algorithm"},
                      "a component", diags);
   auto t = checkWord(timing, parseTiming, {"static", "dynamic"}, "a timing", diags);
-  auto i = checkWord(information, parseInformation, {"domain", "learned"},
-                     "an information source", diags);
+  auto i = checkWord(information, parseInformation, {"domain", "learned"}, "an information source",
+                     diags);
   if (!a || !c || !t || !i) return std::nullopt;
   return Triple{*a, *c, *t, *i};
 }
@@ -65,9 +66,9 @@ std::optional<MethodSignature> checkMethodDecl(const ast::MethodDecl& decl,
   for (const ast::ParamDecl& p : decl.params) {
     auto [first, inserted] = declared.emplace(p.name.text, &p);
     if (inserted) continue;
-    Diagnostic& d = diags.report(DiagId::DuplicateDefinition, p.name.range,
-                                 "method " + sig.name + " declares parameter '" + p.name.text +
-                                     "' twice");
+    Diagnostic& d =
+        diags.report(DiagId::DuplicateDefinition, p.name.range,
+                     "method " + sig.name + " declares parameter '" + p.name.text + "' twice");
     d.notes.push_back({first->second->name.range, "first declared here"});
   }
   for (const ast::ParamDecl& p : decl.params) {
@@ -114,8 +115,10 @@ std::optional<MethodSignature> checkMethodDecl(const ast::MethodDecl& decl,
                        e.text + "'");
     sig.effects.push_back(e.text);
   }
-  for (const ast::Word& c : decl.conflicts) sig.conflicts.push_back(c.text);
-  for (const ast::Word& a : decl.after) sig.after.push_back(a.text);
+  for (const ast::Word& c : decl.conflicts)
+    sig.conflicts.push_back(c.text);
+  for (const ast::Word& a : decl.after)
+    sig.after.push_back(a.text);
   if (diags.errorCount() != before) return std::nullopt;
   return sig;
 }

@@ -19,7 +19,8 @@ public:
 
   bool expand(const std::vector<ast::Layer>& layers, std::vector<LayerSpec>& out) {
     bool ok = true;
-    for (const ast::Layer& l : layers) ok &= expandOne(l, out);
+    for (const ast::Layer& l : layers)
+      ok &= expandOne(l, out);
     return ok;
   }
 
@@ -52,10 +53,12 @@ private:
         return false;
       }
       bool ok = true;
-      for (int64_t i = 0; i < static_cast<int64_t>(n->number); ++i) ok &= expand(l.body, out);
+      for (int64_t i = 0; i < static_cast<int64_t>(n->number); ++i)
+        ok &= expand(l.body, out);
       return ok;
     }
-    case ast::Layer::Kind::Simple: break;
+    case ast::Layer::Kind::Simple:
+      break;
     }
     const BuiltinTable& layers = builtinLayers();
     auto it = layers.find(l.name.text);
@@ -102,8 +105,7 @@ std::optional<ModelSpec> expandModel(const ast::ModelDecl& decl, const std::vect
     s.type = p.type.text;
     s.where = p.name.range;
     if (!isKnownParamType(s.type)) {
-      diags.report(DiagId::ParameterType, p.type.range,
-                   "unknown parameter type '" + s.type + "'");
+      diags.report(DiagId::ParameterType, p.type.range, "unknown parameter type '" + s.type + "'");
       return std::nullopt;
     }
     if (p.defaultValue) {

@@ -43,8 +43,10 @@ bool isKnownParamType(const std::string& type) {
 std::optional<Value> evaluate(const ast::Value& v, const NameLookup& names,
                               DiagnosticEngine& diags) {
   switch (v.kind) {
-  case ast::Value::Kind::Number: return Value::num(v.number, v.unit, v.isInteger);
-  case ast::Value::Kind::String: return Value::str(v.text);
+  case ast::Value::Kind::Number:
+    return Value::num(v.number, v.unit, v.isInteger);
+  case ast::Value::Kind::String:
+    return Value::str(v.text);
   case ast::Value::Kind::Name: {
     if (v.text == "true") return Value::flag(true);
     if (v.text == "false") return Value::flag(false);
@@ -103,7 +105,8 @@ bool checkArguments(const std::vector<ast::Arg>& args, const std::vector<ParamSp
   std::map<std::string, SourceRange> given;
   size_t positional = 0;
   std::vector<std::string> specNames;
-  for (const ParamSpec& s : specs) specNames.push_back(s.name);
+  for (const ParamSpec& s : specs)
+    specNames.push_back(s.name);
 
   for (const ast::Arg& arg : args) {
     const ParamSpec* spec = nullptr;
@@ -117,7 +120,8 @@ bool checkArguments(const std::vector<ast::Arg>& args, const std::vector<ParamSp
           d.fixits.push_back({arg.name->range, *near, Applicability::MaybeIncorrect});
         } else if (!specNames.empty()) {
           std::string list;
-          for (const std::string& n : specNames) list += (list.empty() ? "" : ", ") + n;
+          for (const std::string& n : specNames)
+            list += (list.empty() ? "" : ", ") + n;
           d.notes.push_back({{}, "its parameters are: " + list});
         }
         continue;
@@ -125,8 +129,8 @@ bool checkArguments(const std::vector<ast::Arg>& args, const std::vector<ParamSp
     } else {
       if (positional >= specs.size()) {
         diags.report(DiagId::TooManyArguments, arg.range,
-                     what + " takes at most " + std::to_string(specs.size()) +
-                         " argument" + (specs.size() == 1 ? "" : "s"));
+                     what + " takes at most " + std::to_string(specs.size()) + " argument" +
+                         (specs.size() == 1 ? "" : "s"));
         continue;
       }
       spec = &specs[positional++];
@@ -153,10 +157,10 @@ bool checkArguments(const std::vector<ast::Arg>& args, const std::vector<ParamSp
         ((spec->low && v->number < *spec->low) || (spec->high && v->number > *spec->high))) {
       Value lo = Value::num(spec->low.value_or(-INFINITY), v->unit);
       Value hi = Value::num(spec->high.value_or(INFINITY), v->unit);
-      Diagnostic& d = diags.report(DiagId::ParameterRange, arg.value.range,
-                                   "parameter '" + spec->name + "' of " + what + " is " +
-                                       toString(*v) + ", outside [" + toString(lo) + ", " +
-                                       toString(hi) + "]");
+      Diagnostic& d =
+          diags.report(DiagId::ParameterRange, arg.value.range,
+                       "parameter '" + spec->name + "' of " + what + " is " + toString(*v) +
+                           ", outside [" + toString(lo) + ", " + toString(hi) + "]");
       if (spec->where.valid()) d.notes.push_back({spec->where, "declared here"});
       continue;
     }

@@ -91,13 +91,13 @@ std::vector<std::string> stdlibFiles(const std::string& dir) {
 
 std::vector<std::string> Program::methodNames() const {
   std::vector<std::string> names;
-  for (const auto& [name, decl] : methods) names.push_back(name);
+  for (const auto& [name, decl] : methods)
+    names.push_back(name);
   return names;
 }
 
 Program loadProgram(const std::string& path, const std::optional<std::string>& text,
-                    const std::string& stdlibDir, SourceManager& sources,
-                    DiagnosticEngine& diags) {
+                    const std::string& stdlibDir, SourceManager& sources, DiagnosticEngine& diags) {
   Program program;
   Loader loader(program, sources, diags);
   std::string mainKey = fs::weakly_canonical(path).string();
@@ -109,11 +109,16 @@ Program loadProgram(const std::string& path, const std::optional<std::string>& t
   program.main = loader.load(path, text, {});
 
   for (const auto& file : program.files) {
-    for (const ast::Recipe& r : file->recipes) declare(program.recipes, r, "recipe", diags);
-    for (const ast::MethodDecl& m : file->methods) declare(program.methods, m, "method", diags);
-    for (const ast::ModelDecl& m : file->models) declare(program.models, m, "model", diags);
-    for (const ast::TaskDecl& t : file->tasks) declare(program.tasks, t, "task", diags);
-    for (const ast::StudyDecl& s : file->studies) declare(program.studies, s, "study", diags);
+    for (const ast::Recipe& r : file->recipes)
+      declare(program.recipes, r, "recipe", diags);
+    for (const ast::MethodDecl& m : file->methods)
+      declare(program.methods, m, "method", diags);
+    for (const ast::ModelDecl& m : file->models)
+      declare(program.models, m, "model", diags);
+    for (const ast::TaskDecl& t : file->tasks)
+      declare(program.tasks, t, "task", diags);
+    for (const ast::StudyDecl& s : file->studies)
+      declare(program.studies, s, "study", diags);
   }
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(loader.hash()));

@@ -30,7 +30,6 @@ struct Program {
 // Parses the stdlib folder (sorted *.5r), then `path` (or `text` in its place)
 // and its imports, relative to the importing file, each file once.
 Program loadProgram(const std::string& path, const std::optional<std::string>& text,
-                    const std::string& stdlibDir, SourceManager& sources,
-                    DiagnosticEngine& diags);
+                    const std::string& stdlibDir, SourceManager& sources, DiagnosticEngine& diags);
 
 } // namespace fiver

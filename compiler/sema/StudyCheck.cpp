@@ -35,8 +35,10 @@ std::optional<CheckedStudy> checkStudyDecl(const ast::StudyDecl& decl, const Pro
       continue;
     }
     if (key == "metric") {
-      if (item.value.kind == ast::Value::Kind::Name) study.metric = item.value.text;
-      else diags.report(DiagId::SettingType, item.value.range, "the metric is a name");
+      if (item.value.kind == ast::Value::Kind::Name)
+        study.metric = item.value.text;
+      else
+        diags.report(DiagId::SettingType, item.value.range, "the metric is a name");
       continue;
     }
     if (std::find(kStudyKeys.begin(), kStudyKeys.end(), key) == kStudyKeys.end()) {
@@ -52,9 +54,10 @@ std::optional<CheckedStudy> checkStudyDecl(const ast::StudyDecl& decl, const Pro
       if (key == "recipes") {
         if (v.kind != ast::Value::Kind::Name || !program.recipes.count(v.text)) {
           std::vector<std::string> names;
-          for (const auto& [n, r] : program.recipes) names.push_back(n);
-          Diagnostic& d = diags.report(DiagId::UnknownRecipe, v.range,
-                                       "unknown recipe '" + v.text + "'");
+          for (const auto& [n, r] : program.recipes)
+            names.push_back(n);
+          Diagnostic& d =
+              diags.report(DiagId::UnknownRecipe, v.range, "unknown recipe '" + v.text + "'");
           if (auto near = closestMatch(v.text, names))
             d.fixits.push_back({v.range, *near, Applicability::MaybeIncorrect});
           continue;
@@ -113,8 +116,9 @@ std::optional<CheckedStudy> checkStudyDecl(const ast::StudyDecl& decl, const Pro
     Diagnostic& d = diags.report(DiagId::MissingSetting, decl.name.range,
                                  "study '" + study.name + "' needs at least " +
                                      std::to_string(kMinOperatingPoints) + " budgets");
-    d.notes.push_back({{}, "a speedup is only meaningful against a speed-quality curve: compare "
-                           "at three or more operating points"});
+    d.notes.push_back({{},
+                       "a speedup is only meaningful against a speed-quality curve: compare "
+                       "at three or more operating points"});
   }
   if (study.seeds.empty()) study.seeds.push_back(0);
   if (diags.errorCount() != before) return std::nullopt;

@@ -1,5 +1,5 @@
-#include "compiler/format/Formatter.h"
 #include "compiler/frontend/Parser.h"
+#include "compiler/format/Formatter.h"
 
 #include <gtest/gtest.h>
 
@@ -43,7 +43,8 @@ TEST(Parser, BuildsRecipeItems) {
   reorder derived_data static domain channels_last
   retrofit model_parameters dynamic domain
   drop ema
-})", diags);
+})",
+                      diags);
   ASSERT_TRUE(diags.diagnostics().empty());
   ASSERT_EQ(f.recipes.size(), 1u);
   const ast::Recipe& r = f.recipes[0];
@@ -153,8 +154,8 @@ model net(width: int = 8) {
 
 TEST(Parser, KeywordsAreSoftNames) {
   DiagnosticEngine diags;
-  ast::File f = parse("task model { dataset steps metric epochs }\nrecipe default { task model }",
-                      diags);
+  ast::File f =
+      parse("task model { dataset steps metric epochs }\nrecipe default { task model }", diags);
   ASSERT_TRUE(diags.diagnostics().empty());
   EXPECT_EQ(f.tasks[0].name.text, "model");
   EXPECT_EQ(f.recipes[0].name.text, "default");
@@ -183,10 +184,18 @@ TEST(Parser, SurvivesMutatedInput) {
     for (int e = 0; e < edits && !text.empty(); ++e) {
       size_t at = rng() % text.size();
       switch (rng() % 4) {
-      case 0: text[at] = static_cast<char>(rng() % 256); break;
-      case 1: text.insert(at, 1, alphabet[rng() % alphabet.size()]); break;
-      case 2: text.erase(at, 1 + rng() % 8); break;
-      case 3: text.resize(at); break;
+      case 0:
+        text[at] = static_cast<char>(rng() % 256);
+        break;
+      case 1:
+        text.insert(at, 1, alphabet[rng() % alphabet.size()]);
+        break;
+      case 2:
+        text.erase(at, 1 + rng() % 8);
+        break;
+      case 3:
+        text.resize(at);
+        break;
       }
     }
     DiagnosticEngine diags;
@@ -201,15 +210,17 @@ TEST(Parser, SurvivesMutatedInput) {
 
 TEST(Formatter, CanonicalLayoutKeepsComments) {
   DiagnosticEngine diags;
-  auto out = formatSource("t.5r",
-                          "// head\n\n\n\nrecipe   r{\n      budget 4 epochs // trailing\n"
-                          "reorder training_data dynamic domain progressive_resize( from:0.5 ,until:75 % )\n"
-                          "/* block */ }\nmodel m(w: int = -2){conv(out: w*2) bn}\n",
-                          diags);
+  auto out = formatSource(
+      "t.5r",
+      "// head\n\n\n\nrecipe   r{\n      budget 4 epochs // trailing\n"
+      "reorder training_data dynamic domain progressive_resize( from:0.5 ,until:75 % )\n"
+      "/* block */ }\nmodel m(w: int = -2){conv(out: w*2) bn}\n",
+      diags);
   ASSERT_TRUE(out.has_value());
-  EXPECT_EQ(*out, "// head\n\nrecipe r {\n  budget 4 epochs // trailing\n"
-                  "  reorder training_data dynamic domain progressive_resize(from: 0.5, until: 75%)\n"
-                  "  /* block */ }\nmodel m(w: int = -2) { conv(out: w * 2) bn }\n");
+  EXPECT_EQ(*out,
+            "// head\n\nrecipe r {\n  budget 4 epochs // trailing\n"
+            "  reorder training_data dynamic domain progressive_resize(from: 0.5, until: 75%)\n"
+            "  /* block */ }\nmodel m(w: int = -2) { conv(out: w * 2) bn }\n");
   DiagnosticEngine again;
   EXPECT_EQ(formatSource("t.5r", *out, again), out); // idempotent
 }

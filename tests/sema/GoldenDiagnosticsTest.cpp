@@ -15,7 +15,8 @@ using namespace fiver;
 namespace {
 std::string relativeToSource(std::string text) {
   const std::string prefix = std::string(FIVER_TEST_SOURCE_DIR) + "/";
-  for (size_t at; (at = text.find(prefix)) != std::string::npos;) text.erase(at, prefix.size());
+  for (size_t at; (at = text.find(prefix)) != std::string::npos;)
+    text.erase(at, prefix.size());
   return text;
 }
 } // namespace

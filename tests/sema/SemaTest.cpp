@@ -19,7 +19,7 @@ TEST(Sema, ResolvesTheFastRecipe) {
   auto r = checkRecipe(req, sm, diags);
   ASSERT_TRUE(r) << diags.diagnostics().size();
   EXPECT_EQ(r->name, "fmnist_fast");
-  EXPECT_EQ(r->budget.amount, 3); // overrides the baseline's 4
+  EXPECT_EQ(r->budget.amount, 3);      // overrides the baseline's 4
   EXPECT_EQ(r->optimizer.kind, "sgd"); // inherited
   EXPECT_EQ(r->task.classes, 10);
   ASSERT_EQ(r->methods.size(), 4u);
@@ -60,16 +60,21 @@ TEST(Sema, MisspeltNamesGetSuggestions) {
 }
 
 TEST(Sema, ParametersAreTypedAndRanged) {
-  auto type = checkText(recipeWith("  replace training_objective static domain label_smoothing(\"x\")\n"));
+  auto type =
+      checkText(recipeWith("  replace training_objective static domain label_smoothing(\"x\")\n"));
   EXPECT_TRUE(type.has(DiagId::ParameterType)) << type.rendered();
-  auto range = checkText(recipeWith("  replace training_objective static domain label_smoothing(0.9)\n"));
+  auto range =
+      checkText(recipeWith("  replace training_objective static domain label_smoothing(0.9)\n"));
   EXPECT_TRUE(range.has(DiagId::ParameterRange)) << range.rendered();
-  auto unknown = checkText(recipeWith("  retrofit model_parameters dynamic domain ema(half_lif: 5 steps)\n"));
+  auto unknown =
+      checkText(recipeWith("  retrofit model_parameters dynamic domain ema(half_lif: 5 steps)\n"));
   ASSERT_TRUE(unknown.has(DiagId::UnknownParameter));
   EXPECT_EQ(unknown.first(DiagId::UnknownParameter)->fixits.at(0).replacement, "half_life");
-  auto dup = checkText(recipeWith("  replace training_objective static domain label_smoothing(0.1, smoothing: 0.2)\n"));
+  auto dup = checkText(recipeWith(
+      "  replace training_objective static domain label_smoothing(0.1, smoothing: 0.2)\n"));
   EXPECT_TRUE(dup.has(DiagId::DuplicateParameter));
-  auto many = checkText(recipeWith("  replace training_objective static domain label_smoothing(0.1, 0.2)\n"));
+  auto many = checkText(
+      recipeWith("  replace training_objective static domain label_smoothing(0.1, 0.2)\n"));
   EXPECT_TRUE(many.has(DiagId::TooManyArguments));
   auto missing = checkText(recipeWith("", "small_cnn(width: 8)\n  optimizer sgd(lr: \"fast\")"));
   EXPECT_TRUE(missing.has(DiagId::ParameterType));
@@ -126,7 +131,8 @@ TEST(Sema, CommandLineOverrides) {
   CheckRequest req;
   req.path = sourceDir() + "/recipes/fmnist/fast.5r";
   req.stdlibDir = stdlibDir();
-  req.overrides = {"budget 1 epochs", "reorder training_data dynamic domain progressive_resize(from: 0.25)"};
+  req.overrides = {"budget 1 epochs",
+                   "reorder training_data dynamic domain progressive_resize(from: 0.25)"};
   req.drops = {"ema"};
   SourceManager sm;
   DiagnosticEngine diags;
@@ -165,8 +171,8 @@ TEST(Sema, SurvivesMutatedRecipes) {
           "  reorder training_data dynamic domain progressive_resize(from: 0.5, until: 50%)\n"
           "  retrofit model_parameters dynamic domain ema(half_life: 2 epochs)\n}\n";
   std::mt19937 rng(99);
-  const std::vector<std::string> tokens = {"0", "-1", "1e9", "50%", "2 epochs", "x", "\"s\"",
-                                           "[1, 2]", "f(a: 1)", "classes", "width * 0"};
+  const std::vector<std::string> tokens = {"0",     "-1",     "1e9",     "50%",     "2 epochs", "x",
+                                           "\"s\"", "[1, 2]", "f(a: 1)", "classes", "width * 0"};
   for (int i = 0; i < 400; ++i) {
     std::string text = seed;
     size_t at = rng() % text.size();
@@ -253,10 +259,12 @@ TEST(Sema, RequiredMethodParameterMustBeGiven) {
                            "}\n";
   auto out = checkText(decl + recipeWith("  restrict training_algorithm static domain warm\n"));
   EXPECT_EQ(spanOf(out, DiagId::MissingParameter), (Span{9, 45, 4})) << out.rendered();
-  auto given = checkText(decl + recipeWith("  restrict training_algorithm static domain warm(7)\n"));
+  auto given =
+      checkText(decl + recipeWith("  restrict training_algorithm static domain warm(7)\n"));
   ASSERT_TRUE(given.recipe) << given.rendered();
   EXPECT_EQ(given.recipe->methods[0].params.at("steps").number, 7);
-  auto range = checkText(decl + recipeWith("  restrict training_algorithm static domain warm(0)\n"));
+  auto range =
+      checkText(decl + recipeWith("  restrict training_algorithm static domain warm(0)\n"));
   EXPECT_EQ(spanOf(range, DiagId::ParameterRange), (Span{9, 50, 1})) << range.rendered();
 }
 
@@ -318,11 +326,11 @@ TEST(Sema, ModelsExpandWithArithmeticRepeatsAndDefaults) {
   const LayerSpec& down = layers[9];
   EXPECT_EQ(down.kind, "residual");
   ASSERT_EQ(down.shortcut.size(), 2u);
-  EXPECT_EQ(down.shortcut[0].args.at("out").number, 8);  // width * 2
+  EXPECT_EQ(down.shortcut[0].args.at("out").number, 8);     // width * 2
   EXPECT_EQ(down.shortcut[0].args.at("padding").number, 0); // 1 / 2
-  EXPECT_EQ(layers.back().args.at("out").number, 10); // classes
-  auto pool = checkText("model m { maxpool(3) flatten linear(out: classes) }\n" +
-                        recipeWith("", "m"));
+  EXPECT_EQ(layers.back().args.at("out").number, 10);       // classes
+  auto pool =
+      checkText("model m { maxpool(3) flatten linear(out: classes) }\n" + recipeWith("", "m"));
   ASSERT_TRUE(pool.recipe) << pool.rendered();
   EXPECT_EQ(pool.recipe->model.layers[0].args.at("stride").number, 3); // stride = kernel
 }
@@ -451,10 +459,18 @@ TEST(Sema, SurvivesTwoThousandByteMutations) {
     for (int e = 0; e < edits && !text.empty(); ++e) {
       size_t at = rng() % text.size();
       switch (rng() % 4) {
-      case 0: text[at] = static_cast<char>(rng() % 256); break;
-      case 1: text[at] ^= static_cast<char>(1u << (rng() % 8)); break;
-      case 2: text.erase(at, 1 + rng() % 16); break;
-      case 3: text.resize(at); break;
+      case 0:
+        text[at] = static_cast<char>(rng() % 256);
+        break;
+      case 1:
+        text[at] ^= static_cast<char>(1u << (rng() % 8));
+        break;
+      case 2:
+        text.erase(at, 1 + rng() % 16);
+        break;
+      case 3:
+        text.resize(at);
+        break;
       }
     }
     SourceManager sm;
