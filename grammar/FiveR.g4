@@ -150,6 +150,10 @@ SECONDS : 's' ;
 MINUTES : 'min' ;
 
 NUMBER : DIGITS ('.' DIGITS?)? EXPONENT? | '.' DIGITS EXPONENT? ;
+// A number run into letters or a second dot (`1.2.3`, `0x10`, `30s`): one
+// token, so that it is reported as a malformed number (E0004). NUMBER wins
+// ties, being listed first.
+BAD_NUMBER : [0-9] [a-zA-Z_0-9.]* ;
 fragment DIGITS : [0-9] ([0-9_]* [0-9])? ;
 fragment EXPONENT : [eE] [+-]? [0-9]+ ;
 ID : [a-zA-Z_] [a-zA-Z_0-9]* ;

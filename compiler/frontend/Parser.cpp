@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 
 namespace fiver {
 
@@ -101,6 +102,15 @@ public:
 private:
   static std::string describe(std::string msg) {
     if (msg.rfind("no viable alternative at input", 0) == 0) return "unexpected " + msg.substr(31);
+    // ANTLR lists every token that could follow; past a handful the list
+    // (mostly soft keywords) hides the point: what was found.
+    size_t expecting = msg.find(" expecting {");
+    if (expecting != std::string::npos &&
+        std::count(msg.begin() + static_cast<long>(expecting), msg.end(), ',') >= 5) {
+      msg.erase(expecting);
+      for (const char* prefix : {"extraneous input ", "mismatched input "})
+        if (msg.rfind(prefix, 0) == 0) msg = "unexpected " + msg.substr(std::strlen(prefix));
+    }
     return msg;
   }
 
@@ -422,6 +432,23 @@ private:
 
 // Reports lexical problems (unterminated strings/comments, stray characters)
 // and refuses absurd nesting. Returns false when parsing should not proceed.
+// `30s`, `2epochs`: a number run into its unit gets a fix-it adding the
+// space; anything else (`1.2.3`, `0x10`) is just malformed.
+void reportBadNumber(antlr4::Token* t, const PositionMap& pos, DiagnosticEngine& diags) {
+  const std::string text = t->getText();
+  Diagnostic& d =
+      diags.report(DiagId::InvalidNumber, pos.range(t), "malformed number '" + text + "'");
+  size_t unitAt = text.find_first_not_of("0123456789_.");
+  if (unitAt == std::string::npos) return;
+  std::string number = text.substr(0, unitAt), unit = text.substr(unitAt);
+  for (const char* u : {"epochs", "epoch", "steps", "step", "samples", "s", "min"}) {
+    if (unit != u || number.back() == '.' || number.front() == '_') continue;
+    d.notes.push_back({{}, "a unit is written after a space"});
+    d.fixits.push_back({pos.range(t), number + " " + unit, Applicability::MachineApplicable});
+    return;
+  }
+}
+
 bool checkTokens(antlr4::CommonTokenStream& tokens, const PositionMap& pos,
                  DiagnosticEngine& diags) {
   using L = fiverg::FiveRLexer;
@@ -439,6 +466,9 @@ bool checkTokens(antlr4::CommonTokenStream& tokens, const PositionMap& pos,
     case L::ANY:
       diags.report(DiagId::SyntaxError, pos.range(t),
                    "unexpected character '" + t->getText() + "'");
+      return false;
+    case L::BAD_NUMBER:
+      reportBadNumber(t, pos, diags);
       return false;
     default:
       break;

@@ -161,6 +161,38 @@ TEST(Parser, KeywordsAreSoftNames) {
   EXPECT_EQ(f.recipes[0].name.text, "default");
 }
 
+TEST(Parser, MalformedNumbersAreE0004) {
+  DiagnosticEngine glued;
+  parse("recipe r {\n  budget 30s\n}", glued);
+  ASSERT_EQ(glued.diagnostics().size(), 1u);
+  const Diagnostic& d = glued.diagnostics()[0];
+  EXPECT_EQ(d.id, DiagId::InvalidNumber);
+  EXPECT_EQ(d.range.begin.line, 2u);
+  EXPECT_EQ(d.range.begin.column, 10u);
+  EXPECT_EQ(d.range.length, 3u);
+  ASSERT_EQ(d.fixits.size(), 1u);
+  EXPECT_EQ(d.fixits[0].replacement, "30 s");
+
+  DiagnosticEngine dots;
+  parse("recipe r { seed 1.2.3 }", dots);
+  ASSERT_EQ(dots.diagnostics().size(), 1u);
+  EXPECT_EQ(dots.diagnostics()[0].id, DiagId::InvalidNumber);
+  EXPECT_TRUE(dots.diagnostics()[0].fixits.empty());
+
+  DiagnosticEngine fine; // exponents, separators and percentages are numbers
+  ast::File f = parse("recipe r { a 5e-4 b 1e9 c 60_000 d 75% e 1. }", fine);
+  EXPECT_TRUE(fine.diagnostics().empty());
+  ASSERT_EQ(f.recipes[0].items.size(), 5u);
+  EXPECT_EQ(f.recipes[0].items[2].value.number, 60000);
+}
+
+TEST(Parser, LongExpectedSetsAreLeftOut) {
+  DiagnosticEngine diags;
+  parse("recipe r {\n  budget 4 epochs )\n}", diags);
+  ASSERT_EQ(diags.diagnostics().size(), 1u);
+  EXPECT_EQ(diags.diagnostics()[0].message, "unexpected ')'");
+}
+
 TEST(Parser, OverrideEntryRule) {
   DiagnosticEngine diags;
   auto item = parseRecipeItem("<override>", "budget 2 epochs", diags);

@@ -34,8 +34,13 @@ TEST(GoldenDiagnostics, MatchExpected) {
     SourceManager sm;
     DiagnosticEngine diags;
     checkFile(req, sm, diags);
+    // W0002 says which hooks 5rc-exec lacks today: it follows the runtime's
+    // progress, not the case under test (Sema.UnexecutableHooksAreFlagged covers it).
+    DiagnosticEngine shown;
+    for (const Diagnostic& d : diags.diagnostics())
+      if (d.id != DiagId::HookNotExecutable) shown.report(d.id, d.range, d.message) = d;
     std::ostringstream os;
-    renderDiagnostics(os, diags, sm);
+    renderDiagnostics(os, shown, sm);
     std::string got = relativeToSource(os.str());
     EXPECT_TRUE(diags.hasErrors()) << file.path() << " should not check clean";
     fs::path expected = file.path();

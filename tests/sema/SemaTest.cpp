@@ -491,3 +491,15 @@ TEST(Sema, SurvivesTwoThousandByteMutations) {
     }
   }
 }
+
+TEST(Sema, UnexecutableHooksAreFlagged) {
+  auto out = checkText("method later : restrict training_algorithm static domain {\n"
+                       "  lowers hook not_a_runtime_hook\n}\n" +
+                       recipeWith("  restrict training_algorithm static domain later\n"));
+  ASSERT_TRUE(out.recipe) << out.rendered(); // a warning: the recipe still checks
+  const Diagnostic* d = out.first(DiagId::HookNotExecutable);
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->severity, Severity::Warning);
+  EXPECT_EQ(d->range.begin.line, 8u);
+  EXPECT_EQ(d->range.begin.column, 45u);
+}
