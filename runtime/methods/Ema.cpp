@@ -8,8 +8,10 @@ void emaUpdate(std::vector<torch::Tensor>& shadow, const std::vector<torch::Tens
                double decay) {
   torch::NoGradGuard noGrad;
   for (size_t i = 0; i < shadow.size(); ++i) {
-    if (shadow[i].is_floating_point()) shadow[i].lerp_(live[i], 1 - decay);
-    else shadow[i].copy_(live[i]);
+    if (shadow[i].is_floating_point())
+      shadow[i].lerp_(live[i], 1 - decay);
+    else
+      shadow[i].copy_(live[i]);
   }
 }
 
@@ -18,8 +20,10 @@ Ema::Ema(double halfLifeSteps) : decay_(std::pow(0.5, 1.0 / std::max(1.0, halfLi
 
 std::vector<torch::Tensor> Ema::stateOf(PlanModel& model) {
   std::vector<torch::Tensor> state;
-  for (const torch::Tensor& p : model->parameters()) state.push_back(p);
-  for (const torch::Tensor& b : model->buffers()) state.push_back(b);
+  for (const torch::Tensor& p : model->parameters())
+    state.push_back(p);
+  for (const torch::Tensor& b : model->buffers())
+    state.push_back(b);
   return state;
 }
 
@@ -38,13 +42,19 @@ void Ema::apply(Event e, TrainState& s) {
   case Event::FitStart: {
     torch::NoGradGuard noGrad;
     shadow_.clear();
-    for (const torch::Tensor& t : stateOf(s.model)) shadow_.push_back(t.detach().clone());
+    for (const torch::Tensor& t : stateOf(s.model))
+      shadow_.push_back(t.detach().clone());
     break;
   }
-  case Event::AfterOptimizerStep: emaUpdate(shadow_, stateOf(s.model), decay_); break;
+  case Event::AfterOptimizerStep:
+    emaUpdate(shadow_, stateOf(s.model), decay_);
+    break;
   case Event::EvalStart: // evaluate the average, keep the live weights aside
-  case Event::EvalEnd: swap(s.model); break;
-  default: break;
+  case Event::EvalEnd:
+    swap(s.model);
+    break;
+  default:
+    break;
   }
 }
 

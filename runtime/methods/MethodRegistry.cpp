@@ -12,7 +12,9 @@ using Factory = std::function<std::unique_ptr<Method>(const plan::Method&, const
 const std::map<std::string, Factory>& registry() {
   static const std::map<std::string, Factory> table = {
       {"progressive_resize",
-       [](const plan::Method&, const plan::Plan&) { return std::make_unique<ProgressiveResize>(); }},
+       [](const plan::Method&, const plan::Plan&) {
+         return std::make_unique<ProgressiveResize>();
+       }},
       {"label_smoothing",
        [](const plan::Method& m, const plan::Plan&) {
          return std::make_unique<LabelSmoothing>(plan::getNumber(m.params, "smoothing", 0.1));
@@ -23,6 +25,18 @@ const std::map<std::string, Factory>& registry() {
        }},
       {"layer_freezing",
        [](const plan::Method&, const plan::Plan&) { return std::make_unique<LayerFreezing>(); }},
+      {"mixup",
+       [](const plan::Method& m, const plan::Plan&) {
+         return std::make_unique<Mixup>(plan::getNumber(m.params, "alpha", 0.2));
+       }},
+      {"cutmix",
+       [](const plan::Method& m, const plan::Plan&) {
+         return std::make_unique<CutMix>(plan::getNumber(m.params, "alpha", 1.0));
+       }},
+      {"stochastic_depth",
+       [](const plan::Method& m, const plan::Plan&) {
+         return std::make_unique<StochasticDepth>(plan::getNumber(m.params, "drop", 0.1));
+       }},
       {"channels_last",
        [](const plan::Method&, const plan::Plan&) { return std::make_unique<ChannelsLast>(); }},
   };
@@ -32,7 +46,8 @@ const std::map<std::string, Factory>& registry() {
 
 std::vector<std::string> knownHooks() {
   std::vector<std::string> names;
-  for (const auto& [name, factory] : registry()) names.push_back(name);
+  for (const auto& [name, factory] : registry())
+    names.push_back(name);
   return names;
 }
 
@@ -41,7 +56,8 @@ std::unique_ptr<Method> createMethod(const std::string& hook, const plan::Method
   auto it = registry().find(hook);
   if (it == registry().end()) {
     std::string known;
-    for (const std::string& n : knownHooks()) known += (known.empty() ? "" : ", ") + n;
+    for (const std::string& n : knownHooks())
+      known += (known.empty() ? "" : ", ") + n;
     throw std::runtime_error("method '" + m.name + "' needs the runtime hook '" + hook +
                              "', which this runtime does not have (it has: " + known + ")");
   }

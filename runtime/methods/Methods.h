@@ -78,4 +78,62 @@ public:
   void apply(Event e, TrainState& s) override;
 };
 
+// --- mixup and cutmix: train on pairs of examples with mixed soft targets ---
+// A Beta(alpha, alpha) draw from torch's (seeded) generator.
+double sampleBeta(double alpha);
+// lambda * onehot(labels) + (1 - lambda) * onehot(labels[permutation]).
+torch::Tensor mixTargets(const torch::Tensor& labels, const torch::Tensor& permutation,
+                         int64_t classes, double lambda);
+torch::Tensor mixupBatch(const torch::Tensor& images, const torch::Tensor& permutation,
+                         double lambda);
+
+class Mixup : public Method {
+public:
+  explicit Mixup(double alpha) : alpha_(alpha) {}
+  bool match(Event e, const TrainState&) const override { return e == Event::AfterData; }
+  void apply(Event e, TrainState& s) override;
+  double lastLambda() const { return lastLambda_; }
+
+private:
+  double alpha_;
+  double lastLambda_ = 1;
+};
+
+// Rows [top, bottom) and columns [left, right) pasted from the partner image.
+struct CutBox {
+  int64_t top = 0, bottom = 0, left = 0, right = 0;
+};
+// A box of area (1 - lambda) * height * width centred at the given fractions,
+// clipped to the image.
+CutBox cutBox(int64_t height, int64_t width, double lambda, double centerY, double centerX);
+
+class CutMix : public Method {
+public:
+  explicit CutMix(double alpha) : alpha_(alpha) {}
+  bool match(Event e, const TrainState&) const override { return e == Event::AfterData; }
+  void apply(Event e, TrainState& s) override;
+  double lastLambda() const { return lastLambda_; }
+
+private:
+  double alpha_;
+  double lastLambda_ = 1;
+};
+
+// --- stochastic_depth: residual branches skipped at random while training ---
+double branchDropProbability(double drop, size_t index, size_t count);
+
+class StochasticDepth : public Method {
+public:
+  explicit StochasticDepth(double drop) : drop_(drop) {}
+  bool match(Event e, const TrainState&) const override {
+    return e == Event::BeforeForward || e == Event::AfterForward;
+  }
+  void apply(Event e, TrainState& s) override;
+  size_t droppedCount() const { return droppedCount_; } // branches skipped so far
+
+private:
+  double drop_;
+  size_t droppedCount_ = 0;
+};
+
 } // namespace fiver::runtime

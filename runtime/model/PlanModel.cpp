@@ -1,5 +1,6 @@
 #include "runtime/model/PlanModel.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace fiver::runtime {
@@ -10,7 +11,9 @@ int64_t attr(const plan::Op& op, const char* key) {
   return static_cast<int64_t>(plan::getNumber(op.attrs, key, 0));
 }
 
-bool channelsLast(const plan::Op& op) { return op.memoryFormat == "channels_last"; }
+bool channelsLast(const plan::Op& op) {
+  return op.memoryFormat == "channels_last";
+}
 
 // contiguous(ChannelsLast) is a no-op on a 1-input-channel weight, whose
 // strides already satisfy both layouts; re-stride it explicitly or the stem
@@ -28,11 +31,11 @@ PlanModelImpl::PlanModelImpl(const std::vector<plan::Op>& ops) : ops_(ops), slot
     const plan::Op& op = ops_[i];
     if (op.kind == "conv") {
       auto conv = register_module(
-          op.name, torch::nn::Conv2d(torch::nn::Conv2dOptions(attr(op, "in"), attr(op, "out"),
-                                                              attr(op, "kernel"))
-                                         .stride(attr(op, "stride"))
-                                         .padding(attr(op, "padding"))
-                                         .bias(attr(op, "bias") != 0)));
+          op.name, torch::nn::Conv2d(
+                       torch::nn::Conv2dOptions(attr(op, "in"), attr(op, "out"), attr(op, "kernel"))
+                           .stride(attr(op, "stride"))
+                           .padding(attr(op, "padding"))
+                           .bias(attr(op, "bias") != 0)));
       torch::nn::init::kaiming_normal_(conv->weight, 0, torch::kFanOut, torch::kReLU);
       if (channelsLast(op)) restrideChannelsLast(conv->weight);
       slot_[i] = static_cast<int>(convs_.size());
@@ -72,9 +75,17 @@ std::shared_ptr<torch::nn::Module> PlanModelImpl::moduleOf(const std::string& op
 
 torch::Tensor PlanModelImpl::forward(const torch::Tensor& input) {
   if (is_training()) lastInputSize = input.sizes().vec();
+  // Branch drops are a training-time regularizer; evaluation runs every op.
+  const bool drops = is_training() && !droppedBranches_.empty();
+  std::vector<bool> needed = neededOps(drops);
   std::vector<torch::Tensor> values(ops_.size());
   for (size_t i = 0; i < ops_.size(); ++i) {
     const plan::Op& op = ops_[i];
+    if (!needed[i]) continue; // inside a dropped residual branch
+    if (drops && op.kind == "add" && droppedBranches_.count(static_cast<int>(i))) {
+      values[i] = values[skipInput(op)];
+      continue;
+    }
     if (op.kind == "input") {
       values[i] = input;
       continue;
@@ -107,10 +118,55 @@ torch::Tensor PlanModelImpl::forward(const torch::Tensor& input) {
     } else if (op.kind == "dropout") {
       values[i] = torch::dropout(x, plan::getNumber(op.attrs, "p", 0.5), is_training());
     } else if (op.kind == "add") {
-      values[i] = x + values[op.inputs[1]];
+      auto scale = branchScales_.find(static_cast<int>(i));
+      if (is_training() && scale != branchScales_.end() && op.inputs.size() == 2)
+        values[i] = values[skipInput(op)] + values[branchInput(op)] * scale->second;
+      else
+        values[i] = x + values[op.inputs[1]];
     }
   }
   return values.back();
+}
+
+// A residual add reads its skip connection from the earlier op and its branch
+// from the later one.
+int PlanModelImpl::skipInput(const plan::Op& add) {
+  return *std::min_element(add.inputs.begin(), add.inputs.end());
+}
+int PlanModelImpl::branchInput(const plan::Op& add) {
+  return *std::max_element(add.inputs.begin(), add.inputs.end());
+}
+
+std::vector<int> PlanModelImpl::residualAdds() const {
+  std::vector<int> adds;
+  for (const plan::Op& op : ops_)
+    if (op.kind == "add" && op.inputs.size() == 2 && op.inputs[0] != op.inputs[1])
+      adds.push_back(op.id);
+  return adds;
+}
+
+void PlanModelImpl::setBranchDrops(std::set<int> dropped, std::map<int, double> keptScales) {
+  droppedBranches_ = std::move(dropped);
+  branchScales_ = std::move(keptScales);
+}
+
+// Walks back from the output; a dropped add needs only its skip input, so
+// the ops of its branch are never computed (stochastic depth saves their
+// forward and backward time).
+std::vector<bool> PlanModelImpl::neededOps(bool drops) const {
+  std::vector<bool> needed(ops_.size(), false);
+  if (ops_.empty()) return needed;
+  needed.back() = true;
+  for (size_t i = ops_.size(); i-- > 0;) {
+    if (!needed[i]) continue;
+    const plan::Op& op = ops_[i];
+    if (drops && op.kind == "add" && droppedBranches_.count(static_cast<int>(i)))
+      needed[skipInput(op)] = true;
+    else
+      for (int in : op.inputs)
+        needed[in] = true;
+  }
+  return needed;
 }
 
 } // namespace fiver::runtime

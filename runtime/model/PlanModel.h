@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,10 +27,22 @@ public:
   // The module of an op (nullptr for ops without one).
   std::shared_ptr<torch::nn::Module> moduleOf(const std::string& opName);
 
+  // Residual branches (stochastic depth): the ids of two-input add ops; in
+  // training, adds in `dropped` pass only their skip input and their branch
+  // is not computed; adds in `keptScales` scale their branch.
+  std::vector<int> residualAdds() const;
+  void setBranchDrops(std::set<int> dropped, std::map<int, double> keptScales);
+
   // Input sizes seen by forward in training mode, newest last (tests use it).
   std::vector<int64_t> lastInputSize;
 
 private:
+  static int skipInput(const plan::Op& add);
+  static int branchInput(const plan::Op& add);
+  std::vector<bool> neededOps(bool drops) const;
+
+  std::set<int> droppedBranches_;
+  std::map<int, double> branchScales_;
   std::vector<plan::Op> ops_;
   std::map<std::string, std::shared_ptr<torch::nn::Module>> modules_;
   std::vector<torch::nn::Conv2d> convs_;

@@ -64,11 +64,19 @@ plan::Plan tinyCnnPlan(const TinyPlanOptions& o) {
   p.ops.push_back(makeOp(5, "conv", "conv2", {4}, conv(8, 16), {16, 14, 14}, cl));
   p.ops.push_back(makeOp(6, "bn", "bn2", {5}, {{"features", Scalar::num(16)}}, {16, 14, 14}, cl));
   p.ops.push_back(makeOp(7, "relu", "relu2", {6}, {}, {16, 14, 14}, cl));
+  if (o.residual) {
+    p.ops.push_back(makeOp(8, "conv", "conv3", {7}, conv(16, 16), {16, 14, 14}, cl));
+    p.ops.push_back(makeOp(9, "bn", "bn3", {8}, {{"features", Scalar::num(16)}}, {16, 14, 14}, cl));
+    p.ops.push_back(makeOp(10, "relu", "relu3", {9}, {}, {16, 14, 14}, cl));
+    p.ops.push_back(makeOp(11, "add", "add1", {10, 7}, {}, {16, 14, 14}, cl));
+  }
   if (o.headless) return p;
-  p.ops.push_back(makeOp(8, "global_avgpool", "global_avgpool1", {7}, {}, {16, 1, 1}, cl));
-  p.ops.push_back(makeOp(9, "flatten", "flatten1", {8}, {}, {16}, false));
+  const int last = static_cast<int>(p.ops.size()) - 1;
+  p.ops.push_back(
+      makeOp(last + 1, "global_avgpool", "global_avgpool1", {last}, {}, {16, 1, 1}, cl));
+  p.ops.push_back(makeOp(last + 2, "flatten", "flatten1", {last + 1}, {}, {16}, false));
   p.ops.push_back(makeOp(
-      10, "linear", "linear1", {9},
+      last + 3, "linear", "linear1", {last + 2},
       {{"in", Scalar::num(16)}, {"out", Scalar::num(10)}, {"bias", Scalar::num(1)}}, {10}, false));
   return p;
 }

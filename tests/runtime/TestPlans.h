@@ -18,9 +18,11 @@ struct TinyPlanOptions {
   int64_t totalSteps = 20;
   bool channelsLast = false;
   bool headless = false; // end at the last relu (4-D output) instead of the classifier
+  bool residual = false; // add a residual block conv3 bn3 relu3 + relu2 after relu2
 };
 
-// input -> conv1 bn1 relu1 maxpool1 -> conv2 bn2 relu2 -> global_avgpool flatten linear1
+// input -> conv1 bn1 relu1 maxpool1 -> conv2 bn2 relu2 [-> conv3 bn3 relu3 add1(relu3, relu2)]
+//       -> global_avgpool flatten linear1
 plan::Plan tinyCnnPlan(const TinyPlanOptions& o = {});
 
 // Appends a plan method using `hook` with the given parameters.
