@@ -5,12 +5,16 @@ namespace fiver::passes {
 namespace {
 const char* kChannelsLast = "channels_last";
 
-bool isImage(const ir::OpNode& op) { return op.shape.size() == 3; }
-bool isOnePixel(const ir::OpNode& op) { return isImage(op) && op.shape[1] == 1 && op.shape[2] == 1; }
+bool isImage(const ir::OpNode& op) {
+  return op.shape.size() == 3;
+}
+bool isOnePixel(const ir::OpNode& op) {
+  return isImage(op) && op.shape[1] == 1 && op.shape[2] == 1;
+}
 } // namespace
 
 bool ChannelsLastPass::run(ir::TrainingGraph& g, DiagnosticEngine&) {
-  if (!g.findMethod("channels_last")) return false;
+  if (!g.findMethod(std::string(enabledBy()))) return false;
   bool changed = false;
   // Ops are in topological order, so a region grows forward from each conv.
   for (ir::OpId v : g.opsInOrder()) {

@@ -15,6 +15,7 @@ namespace fiver::passes {
 class ChannelsLastPass : public Pass {
 public:
   std::string_view name() const override { return "channels_last"; }
+  std::string_view enabledBy() const override { return "channels_last"; }
   bool run(ir::TrainingGraph& graph, DiagnosticEngine& diags) override;
 };
 

@@ -2,7 +2,7 @@
 //
 // Requires: a layer_freezing method (start, end: fractions of the budget).
 // Changes: freezeStep of conv/linear ops and the bn that follows each conv;
-// the classifier (the last linear) never freezes. Layer i of n freezes at
+// the classifier (the last conv or linear) never freezes. Layer i of n freezes at
 // T * (start + (end - start) * i / (n - 1)), so frozen layers always form a
 // prefix and the backward pass can stop at the first trainable one.
 #pragma once
@@ -14,6 +14,7 @@ namespace fiver::passes {
 class LayerFreezingPass : public Pass {
 public:
   std::string_view name() const override { return "layer_freezing"; }
+  std::string_view enabledBy() const override { return "layer_freezing"; }
   bool run(ir::TrainingGraph& graph, DiagnosticEngine& diags) override;
 };
 

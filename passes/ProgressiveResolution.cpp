@@ -1,7 +1,10 @@
 #include "passes/ProgressiveResolution.h"
 
+#include "compiler/ir/GraphBuilder.h"
+
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 namespace fiver::passes {
 
@@ -26,6 +29,35 @@ const ir::OpNode* sizeDependentOp(const ir::TrainingGraph& g) {
   return nullptr;
 }
 
+struct ShapeFailure {
+  const ir::OpNode* op = nullptr;
+  std::string message;
+};
+
+// Infers every op's shape again for an HxW input; the first op that does not
+// fit (a kernel larger than its shrunken input, a residual whose branches
+// round differently) is why that size cannot be used.
+ShapeFailure checkAtSize(const ir::TrainingGraph& g, int64_t height, int64_t width) {
+  std::map<ir::OpId, std::vector<int64_t>> shapes;
+  for (ir::OpId v : g.opsInOrder()) {
+    ir::OpNode op = g.model[v];
+    if (op.kind == "input") {
+      shapes[v] = {op.shape[0], height, width};
+      continue;
+    }
+    std::vector<std::vector<int64_t>> inputs;
+    for (ir::OpId in : g.inputsOf(v))
+      inputs.push_back(shapes.at(in));
+    if (op.kind == "fused") {
+      op.shape = inputs.at(0);
+    } else if (std::string e = ir::inferShape(op, inputs); !e.empty()) {
+      return {&g.model[v], e};
+    }
+    shapes[v] = op.shape;
+  }
+  return {};
+}
+
 int64_t scaledSize(int64_t full, double scale, int64_t multiple) {
   double raw = scale * static_cast<double>(full) / static_cast<double>(multiple);
   int64_t size = static_cast<int64_t>(std::llround(raw)) * multiple;
@@ -35,7 +67,7 @@ int64_t scaledSize(int64_t full, double scale, int64_t multiple) {
 } // namespace
 
 bool ProgressiveResolutionPass::run(ir::TrainingGraph& g, DiagnosticEngine& diags) {
-  const MethodUse* m = g.findMethod("progressive_resize");
+  const MethodUse* m = g.findMethod(std::string(enabledBy()));
   if (!m) return false;
   if (const ir::OpNode* op = sizeDependentOp(g)) {
     Diagnostic& d = diags.report(DiagId::ModelNeedsFixedSize, m->where,
@@ -51,20 +83,36 @@ bool ProgressiveResolutionPass::run(ir::TrainingGraph& g, DiagnosticEngine& diag
   const int64_t total = g.timeline.totalSteps;
   const double rampSteps = until * static_cast<double>(total);
 
-  g.resolution.clear();
+  // Scale grows linearly from `from` at step 0 to 1 at until x total; a
+  // stage starts wherever the rounded size changes.
+  std::vector<plan::ResolutionStage> stages;
   for (int64_t step = 0; step < total; ++step) {
-    double scale = rampSteps <= 0 ? 1.0
-                                  : std::min(1.0, from + (1.0 - from) * static_cast<double>(step) / rampSteps);
+    double scale = rampSteps <= 0
+                       ? 1.0
+                       : std::min(1.0, from + (1.0 - from) * static_cast<double>(step) / rampSteps);
     int64_t h = scaledSize(input[1], scale, multiple), w = scaledSize(input[2], scale, multiple);
-    if (!g.resolution.empty() && g.resolution.back().height == h && g.resolution.back().width == w)
-      continue;
-    g.resolution.push_back({step, h, w});
-    g.timeline.events.push_back(
-        {step, "progressive_resize", "input " + std::to_string(h) + "x" + std::to_string(w)});
+    if (!stages.empty() && stages.back().height == h && stages.back().width == w) continue;
+    stages.push_back({step, h, w});
+    if (h == input[1] && w == input[2]) break; // full size from here on
   }
-  std::stable_sort(g.timeline.events.begin(), g.timeline.events.end(),
-                   [](const ir::TimelineEvent& a, const ir::TimelineEvent& b) { return a.step < b.step; });
-  g.notes.push_back("progressive_resolution: " + std::to_string(g.resolution.size()) + " stages");
+
+  // Sizes only grow, so the first stage is the one most likely not to fit.
+  const plan::ResolutionStage& smallest = stages.front();
+  if (ShapeFailure f = checkAtSize(g, smallest.height, smallest.width); f.op) {
+    Diagnostic& d =
+        diags.report(DiagId::ModelNeedsFixedSize, m->where,
+                     "progressive_resize starts at " + std::to_string(smallest.height) + "x" +
+                         std::to_string(smallest.width) + " images, which model '" +
+                         g.recipe.model.name + "' cannot take");
+    d.notes.push_back({f.op->where, f.message + " at that size; raise `from`"});
+    return false;
+  }
+
+  g.resolution = stages;
+  for (const plan::ResolutionStage& s : stages)
+    g.timeline.addEvent({s.startStep, std::string(enabledBy()),
+                         "input " + std::to_string(s.height) + "x" + std::to_string(s.width)});
+  g.notes.push_back("progressive_resolution: " + std::to_string(stages.size()) + " stages");
   return true;
 }
 

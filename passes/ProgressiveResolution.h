@@ -13,6 +13,10 @@ namespace fiver::passes {
 class ProgressiveResolutionPass : public Pass {
 public:
   std::string_view name() const override { return "progressive_resolution"; }
+  std::string_view enabledBy() const override { return "progressive_resize"; }
+  std::vector<std::string_view> runsAfter() const override {
+    return {"layer_freezing", "channels_last"};
+  }
   bool run(ir::TrainingGraph& graph, DiagnosticEngine& diags) override;
 };
 

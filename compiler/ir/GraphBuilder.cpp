@@ -6,14 +6,24 @@ namespace fiver::ir {
 
 namespace {
 
-int64_t intArg(const ParamMap& args, const std::string& key, int64_t fallback = 0) {
+int64_t intArg(const ParamMap& args, const std::string& key, int64_t fallback) {
   auto it = args.find(key);
   return it == args.end() ? fallback : static_cast<int64_t>(it->second.number);
 }
 
+bool flagArg(const ParamMap& args, const std::string& key, bool fallback) {
+  auto it = args.find(key);
+  return it == args.end() ? fallback : it->second.boolean;
+}
+
+plan::Scalar count(int64_t v) {
+  return plan::Scalar::num(static_cast<double>(v));
+}
+
 std::string shapeText(const std::vector<int64_t>& s) {
   std::string out;
-  for (size_t i = 0; i < s.size(); ++i) out += (i ? "x" : "") + std::to_string(s[i]);
+  for (size_t i = 0; i < s.size(); ++i)
+    out += (i ? "x" : "") + std::to_string(s[i]);
   return out.empty() ? "scalar" : out;
 }
 
@@ -47,6 +57,7 @@ public:
 
 private:
   std::optional<OpId> layer(const LayerSpec& l, OpId from) {
+    if (l.kind == "sequence") return sequence(l.body, from);
     if (l.kind == "residual") {
       std::optional<OpId> branch = sequence(l.body, from);
       if (!branch) return std::nullopt;
@@ -60,23 +71,31 @@ private:
     OpNode op;
     op.kind = l.kind;
     op.where = l.where;
+    // The attributes the runtime builds the layer from; defaults as in sema's
+    // layer table, for specs that leave them out.
     const std::vector<int64_t>& in = g_.model[from].shape;
+    const int64_t channels = in.empty() ? 0 : in[0];
     if (l.kind == "conv") {
-      op.attrs["in"] = plan::Scalar::num(in.empty() ? 0 : static_cast<double>(in[0]));
-      for (const char* key : {"out", "kernel", "stride", "padding"})
-        op.attrs[key] = plan::Scalar::num(static_cast<double>(intArg(l.args, key)));
-      op.attrs["bias"] = plan::Scalar::num(l.args.at("bias").boolean ? 1 : 0);
+      const int64_t kernel = intArg(l.args, "kernel", 3);
+      op.attrs["in"] = count(channels);
+      op.attrs["out"] = count(intArg(l.args, "out", 0));
+      op.attrs["kernel"] = count(kernel);
+      op.attrs["stride"] = count(intArg(l.args, "stride", 1));
+      op.attrs["padding"] = count(intArg(l.args, "padding", kernel / 2));
+      op.attrs["bias"] = count(flagArg(l.args, "bias", false));
     } else if (l.kind == "bn") {
-      op.attrs["features"] = plan::Scalar::num(in.empty() ? 0 : static_cast<double>(in[0]));
+      op.attrs["features"] = count(channels);
     } else if (l.kind == "linear") {
-      op.attrs["in"] = plan::Scalar::num(in.size() == 1 ? static_cast<double>(in[0]) : 0);
-      op.attrs["out"] = plan::Scalar::num(static_cast<double>(intArg(l.args, "out")));
-      op.attrs["bias"] = plan::Scalar::num(l.args.at("bias").boolean ? 1 : 0);
+      op.attrs["in"] = count(in.size() == 1 ? in[0] : 0);
+      op.attrs["out"] = count(intArg(l.args, "out", 0));
+      op.attrs["bias"] = count(flagArg(l.args, "bias", true));
     } else if (l.kind == "maxpool" || l.kind == "avgpool") {
-      op.attrs["kernel"] = plan::Scalar::num(static_cast<double>(intArg(l.args, "kernel")));
-      op.attrs["stride"] = plan::Scalar::num(static_cast<double>(intArg(l.args, "stride")));
+      const int64_t kernel = intArg(l.args, "kernel", 2);
+      op.attrs["kernel"] = count(kernel);
+      op.attrs["stride"] = count(intArg(l.args, "stride", kernel));
     } else if (l.kind == "dropout") {
-      op.attrs["p"] = plan::Scalar::num(l.args.at("p").number);
+      auto p = l.args.find("p");
+      op.attrs["p"] = plan::Scalar::num(p == l.args.end() ? 0.5 : p->second.number);
     }
     return addOp(std::move(op), {from});
   }
@@ -84,7 +103,8 @@ private:
   std::optional<OpId> addOp(OpNode op, const std::vector<OpId>& inputs) {
     op.name = op.kind + std::to_string(++ordinals_[op.kind]);
     std::vector<std::vector<int64_t>> shapes;
-    for (OpId i : inputs) shapes.push_back(g_.model[i].shape);
+    for (OpId i : inputs)
+      shapes.push_back(g_.model[i].shape);
     if (std::string error = inferShape(op, shapes); !error.empty()) {
       diags_.report(DiagId::ShapeError, op.where, error);
       return std::nullopt;
@@ -100,7 +120,9 @@ private:
   std::map<std::string, int> ordinals_;
 };
 
-int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t ceilDiv(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
 
 bool layOutTimeline(TrainingGraph& g, DiagnosticEngine& diags) {
   const CheckedRecipe& r = g.recipe;
@@ -113,12 +135,21 @@ bool layOutTimeline(TrainingGraph& g, DiagnosticEngine& diags) {
                  "task '" + r.task.name + "' must give its train_size");
     return false;
   }
+  if (r.batchSize <= 0) {
+    diags.report(DiagId::SettingType, r.budget.where,
+                 "batch_size must be positive, not " + std::to_string(r.batchSize));
+    return false;
+  }
+  t.batchSize = r.batchSize;
   t.stepsPerEpoch = ceilDiv(t.trainSize, r.batchSize);
   switch (r.budget.unit) {
   case Unit::Epochs:
-    t.totalSteps = static_cast<int64_t>(r.budget.amount * static_cast<double>(t.stepsPerEpoch) + 0.5);
+    t.totalSteps =
+        static_cast<int64_t>(r.budget.amount * static_cast<double>(t.stepsPerEpoch) + 0.5);
     break;
-  case Unit::Steps: t.totalSteps = static_cast<int64_t>(r.budget.amount); break;
+  case Unit::Steps:
+    t.totalSteps = static_cast<int64_t>(r.budget.amount);
+    break;
   case Unit::Samples:
     t.totalSteps = ceilDiv(static_cast<int64_t>(r.budget.amount), r.batchSize);
     break;
@@ -142,36 +173,50 @@ std::string inferShape(OpNode& op, const std::vector<std::vector<int64_t>>& inpu
   const std::string where = "'" + op.kind + "' ";
   auto needImage = [&]() -> std::string {
     if (in.size() != 3)
-      return where + "needs a CxHxW input, but gets " + shapeText(in) +
-             " (is it after flatten?)";
+      return where + "needs a CxHxW input, but gets " + shapeText(in) + " (is it after flatten?)";
+    return {};
+  };
+  auto positive = [&](const char* key) -> std::string {
+    if (attr(op, key) <= 0)
+      return where + "needs a positive " + key + ", not " + std::to_string(attr(op, key));
     return {};
   };
   if (op.kind == "conv" || op.kind == "maxpool" || op.kind == "avgpool") {
     if (std::string e = needImage(); !e.empty()) return e;
-    int64_t k = attr(op, "kernel"), s = std::max<int64_t>(1, attr(op, "stride"));
-    int64_t p = op.kind == "conv" ? attr(op, "padding") : 0;
-    int64_t h = (in[1] + 2 * p - k) / s + 1, w = (in[2] + 2 * p - k) / s + 1;
-    if (in[1] + 2 * p < k || in[2] + 2 * p < k || h <= 0 || w <= 0)
+    for (const char* key : {"kernel", "stride"})
+      if (std::string e = positive(key); !e.empty()) return e;
+    if (op.kind == "conv")
+      if (std::string e = positive("out"); !e.empty()) return e;
+    const int64_t k = attr(op, "kernel"), s = attr(op, "stride");
+    const int64_t p = op.kind == "conv" ? attr(op, "padding") : 0;
+    // floor((size + 2p - k) / s) + 1, and the window must fit at least once.
+    if (p < 0 || in[1] + 2 * p < k || in[2] + 2 * p < k)
       return where + "with kernel " + std::to_string(k) + " does not fit its " + shapeText(in) +
              " input";
-    int64_t c = op.kind == "conv" ? attr(op, "out") : in[0];
+    const int64_t h = (in[1] + 2 * p - k) / s + 1, w = (in[2] + 2 * p - k) / s + 1;
+    const int64_t c = op.kind == "conv" ? attr(op, "out") : in[0];
     if (op.kind == "conv" && attr(op, "in") != in[0])
       return where + "expects " + std::to_string(attr(op, "in")) + " input channels, gets " +
              std::to_string(in[0]);
     op.shape = {c, h, w};
   } else if (op.kind == "bn") {
     if (std::string e = needImage(); !e.empty()) return e;
+    if (attr(op, "features") != in[0])
+      return where + "normalizes " + std::to_string(attr(op, "features")) + " channels, gets " +
+             std::to_string(in[0]);
     op.shape = in;
   } else if (op.kind == "global_avgpool") {
     if (std::string e = needImage(); !e.empty()) return e;
     op.shape = {in[0], 1, 1};
   } else if (op.kind == "flatten") {
     int64_t n = 1;
-    for (int64_t d : in) n *= d;
+    for (int64_t d : in)
+      n *= d;
     op.shape = {n};
   } else if (op.kind == "linear") {
     if (in.size() != 1)
       return where + "needs a flat input, but gets " + shapeText(in) + ": add `flatten` before it";
+    if (std::string e = positive("out"); !e.empty()) return e;
     if (attr(op, "in") != in[0])
       return where + "expects " + std::to_string(attr(op, "in")) + " features, gets " +
              std::to_string(in[0]);
@@ -182,17 +227,30 @@ std::string inferShape(OpNode& op, const std::vector<std::vector<int64_t>>& inpu
       return "the residual branch gives " + shapeText(inputs[0]) + " but the shortcut gives " +
              shapeText(inputs[1]) + ": add a `shortcut { ... }` that matches";
     op.shape = in;
+  } else if (isElementwise(op.kind)) {
+    op.shape = in;
   } else {
-    op.shape = in; // elementwise: relu, gelu, silu, dropout, fused
+    return "unknown op kind '" + op.kind + "'";
   }
   return {};
+}
+
+bool isElementwise(const std::string& kind) {
+  return kind == "relu" || kind == "gelu" || kind == "silu" || kind == "dropout" || kind == "fused";
 }
 
 std::optional<TrainingGraph> buildGraph(const CheckedRecipe& recipe, DiagnosticEngine& diags) {
   TrainingGraph g;
   g.recipe = recipe;
   Builder builder(g, diags);
-  OpId input = builder.input(recipe.task.inputShape, recipe.model.where);
+  const std::vector<int64_t>& shape = recipe.task.inputShape;
+  if (shape.size() != 3 || shape[0] <= 0 || shape[1] <= 0 || shape[2] <= 0) {
+    diags.report(DiagId::ShapeError, recipe.task.where,
+                 "task '" + recipe.task.name + "' must give a positive CxHxW input shape, not " +
+                     shapeText(shape));
+    return std::nullopt;
+  }
+  OpId input = builder.input(shape, recipe.model.where);
   if (!builder.sequence(recipe.model.layers, input)) return std::nullopt;
   if (!layOutTimeline(g, diags)) return std::nullopt;
   return g;

@@ -16,11 +16,14 @@ std::string number(double v) {
   return std::string(buf, end);
 }
 
-std::string scalarText(const plan::Scalar& s) { return s.isString ? "\"" + s.text + "\"" : number(s.number); }
+std::string scalarText(const plan::Scalar& s) {
+  return s.isString ? "\"" + s.text + "\"" : number(s.number);
+}
 
 std::string shapeText(const std::vector<int64_t>& s) {
   std::string out;
-  for (size_t i = 0; i < s.size(); ++i) out += (i ? "x" : "") + std::to_string(s[i]);
+  for (size_t i = 0; i < s.size(); ++i)
+    out += (i ? "x" : "") + std::to_string(s[i]);
   return out;
 }
 
@@ -46,7 +49,8 @@ void printGraph(std::ostream& os, const TrainingGraph& g) {
     const OpNode& op = g.model[v];
     os << "  %" << v << " " << op.name << " = " << opLabel(op) << " (";
     std::vector<OpId> ins = g.inputsOf(v);
-    for (size_t i = 0; i < ins.size(); ++i) os << (i ? ", " : "") << "%" << ins[i];
+    for (size_t i = 0; i < ins.size(); ++i)
+      os << (i ? ", " : "") << "%" << ins[i];
     os << ") : " << shapeText(op.shape) << " " << op.dtype;
     if (op.memoryFormat != "contiguous") os << " " << op.memoryFormat;
     if (op.freezeStep >= 0) os << " frozen@" << op.freezeStep;
@@ -54,15 +58,16 @@ void printGraph(std::ostream& os, const TrainingGraph& g) {
     os << "\n";
   }
   const Timeline& t = g.timeline;
-  os << "timeline " << t.totalSteps << " steps = " << t.epochs << " epochs x "
-     << t.stepsPerEpoch << " steps (" << t.trainSize << " samples, batch "
-     << g.recipe.batchSize << ")\n";
+  os << "timeline " << t.totalSteps << " steps = " << t.epochs << " epochs x " << t.stepsPerEpoch
+     << " steps (" << t.trainSize << " samples, batch " << g.recipe.batchSize << ")\n";
   for (const TimelineEvent& e : t.events)
     os << "  step " << e.step << ": " << e.method << " " << e.what << "\n";
   for (const plan::ResolutionStage& s : g.resolution)
     os << "  resolution from step " << s.startStep << ": " << s.height << "x" << s.width << "\n";
-  for (const MethodUse& m : g.recipe.methods) os << "method " << m.name << " : " << toString(m.triple) << "\n";
-  for (const std::string& n : g.notes) os << "note " << n << "\n";
+  for (const MethodUse& m : g.recipe.methods)
+    os << "method " << m.name << " : " << toString(m.triple) << "\n";
+  for (const std::string& n : g.notes)
+    os << "note " << n << "\n";
 }
 
 std::string graphToString(const TrainingGraph& g) {
@@ -77,8 +82,10 @@ void writeDot(std::ostream& os, const TrainingGraph& g) {
     std::string label = op.name + "\\n" + opLabel(op) + "\\n" + shapeText(op.shape);
     std::string escaped;
     for (char c : label) {
-      if (c == '"') escaped += "\\\"";
-      else escaped += c;
+      if (c == '"')
+        escaped += "\\\"";
+      else
+        escaped += c;
     }
     out << "[label=\"" << escaped << "\"";
     if (op.freezeStep >= 0) out << ", style=filled, fillcolor=lightblue";

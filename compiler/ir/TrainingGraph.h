@@ -33,8 +33,8 @@ struct OperandEdge {
   int operand = 0;
 };
 
-using ModelGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, OpNode,
-                                         OperandEdge>;
+using ModelGraph =
+    boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, OpNode, OperandEdge>;
 using OpId = ModelGraph::vertex_descriptor;
 
 struct TimelineEvent {
@@ -43,12 +43,18 @@ struct TimelineEvent {
   std::string what;
 };
 
+// The budget in steps. stepsPerEpoch = ceil(trainSize / batchSize), where
+// trainSize is the recipe's train_subset when it sets one.
 struct Timeline {
   int64_t trainSize = 0;
+  int64_t batchSize = 0;
   int64_t stepsPerEpoch = 0;
   int64_t totalSteps = 0;
   int64_t epochs = 0;
   std::vector<TimelineEvent> events; // sorted by step
+
+  // Adds an event, keeping events sorted by step (stable for equal steps).
+  void addEvent(TimelineEvent e);
 };
 
 struct TrainingGraph {

@@ -2,34 +2,106 @@
 
 #include "compiler/ir/GraphBuilder.h"
 
+#include <map>
 #include <set>
 
 namespace fiver::ir {
 
-std::vector<std::string> verifyGraph(const TrainingGraph& g) {
-  std::vector<std::string> problems;
+namespace {
+
+// The attributes the runtime reads to build each kind of op.
+const std::map<std::string, std::vector<std::string>>& requiredAttrs() {
+  static const std::map<std::string, std::vector<std::string>> table = {
+      {"conv", {"in", "out", "kernel", "stride", "padding", "bias"}},
+      {"bn", {"features"}},
+      {"linear", {"in", "out", "bias"}},
+      {"maxpool", {"kernel", "stride"}},
+      {"avgpool", {"kernel", "stride"}},
+      {"dropout", {"p"}},
+  };
+  return table;
+}
+
+bool hasParameters(const std::string& kind) {
+  return kind == "conv" || kind == "bn" || kind == "linear";
+}
+
+void verifyOps(const TrainingGraph& g, std::vector<std::string>& problems) {
   std::set<std::string> names;
   for (OpId v : g.opsInOrder()) {
     const OpNode& op = g.model[v];
+    const std::string who = op.name.empty() ? "op %" + std::to_string(v) : op.name;
     if (!names.insert(op.name).second) problems.push_back("duplicate op name " + op.name);
+    if ((v == 0) != (op.kind == "input"))
+      problems.push_back(who + ": op 0, and only op 0, is the input");
+
     std::vector<OpId> ins = g.inputsOf(v);
-    size_t want = op.kind == "input" ? 0 : op.kind == "add" ? 2 : op.kind == "fused" ? ins.size() : 1;
-    if (ins.size() != want)
-      problems.push_back(op.name + " has " + std::to_string(ins.size()) + " inputs, expected " +
-                         std::to_string(want));
+    const size_t want = op.kind == "input" ? 0 : op.kind == "add" ? 2 : 1;
+    const bool arityOk = op.kind == "fused" ? !ins.empty() : ins.size() == want;
+    if (!arityOk)
+      problems.push_back(who + " has " + std::to_string(ins.size()) + " inputs, expected " +
+                         (op.kind == "fused" ? "at least 1" : std::to_string(want)));
+    // Vertices are numbered in topological order; an edge backwards would
+    // be a cycle or an op the lowering cannot place.
+    bool ordered = true;
+    for (OpId i : ins)
+      if (i >= v) ordered = false;
+    if (!ordered) problems.push_back(who + " reads an op that is not before it");
+
+    if (auto req = requiredAttrs().find(op.kind); req != requiredAttrs().end())
+      for (const std::string& key : req->second)
+        if (!op.attrs.count(key)) problems.push_back(who + " lacks the attribute " + key);
+
+    if (op.memoryFormat != "contiguous" && op.memoryFormat != "channels_last")
+      problems.push_back(who + " has an unknown memory format " + op.memoryFormat);
+    if (op.memoryFormat == "channels_last" && op.shape.size() != 3)
+      problems.push_back(who + " is channels_last but not a CxHxW tensor");
+    if (op.freezeStep < -1 || op.freezeStep > g.timeline.totalSteps)
+      problems.push_back(who + " freezes at step " + std::to_string(op.freezeStep) +
+                         ", outside the budget");
+    if (op.freezeStep >= 0 && !hasParameters(op.kind))
+      problems.push_back(who + " has no parameters to freeze");
+
+    if (op.kind == "input" || op.kind == "fused" || !arityOk || !ordered) continue;
     std::vector<std::vector<int64_t>> shapes;
-    for (OpId i : ins) {
-      if (i >= v) problems.push_back(op.name + " reads a later op");
+    for (OpId i : ins)
       shapes.push_back(g.model[i].shape);
-    }
-    if (op.kind == "fused" || op.kind == "input" || ins.size() != want) continue;
     OpNode copy = op;
     if (std::string e = inferShape(copy, shapes); !e.empty())
-      problems.push_back(op.name + ": " + e);
+      problems.push_back(who + ": " + e);
     else if (copy.shape != op.shape)
-      problems.push_back(op.name + " has a shape inconsistent with its inputs");
+      problems.push_back(who + " has a shape inconsistent with its inputs");
   }
+}
+
+void verifyTimeline(const TrainingGraph& g, std::vector<std::string>& problems) {
+  const Timeline& t = g.timeline;
+  if (t.totalSteps <= 0 || t.stepsPerEpoch <= 0) problems.push_back("the timeline has no steps");
+  for (size_t i = 0; i < t.events.size(); ++i) {
+    if (t.events[i].step < 0 || t.events[i].step > t.totalSteps)
+      problems.push_back("event '" + t.events[i].what + "' lies outside the budget");
+    if (i && t.events[i].step < t.events[i - 1].step)
+      problems.push_back("timeline events are not sorted by step");
+  }
+  const std::vector<int64_t>& input = g.recipe.task.inputShape;
+  for (size_t i = 0; i < g.resolution.size(); ++i) {
+    const plan::ResolutionStage& s = g.resolution[i];
+    if (i == 0 ? s.startStep != 0 : s.startStep <= g.resolution[i - 1].startStep)
+      problems.push_back("resolution stages must start at step 0 and strictly increase");
+    if (s.height <= 0 || s.width <= 0 ||
+        (input.size() == 3 && (s.height > input[1] || s.width > input[2])))
+      problems.push_back("resolution stage at step " + std::to_string(s.startStep) +
+                         " is not within the input size");
+  }
+}
+
+} // namespace
+
+std::vector<std::string> verifyGraph(const TrainingGraph& g) {
+  std::vector<std::string> problems;
   if (boost::num_vertices(g.model) == 0) problems.push_back("the model has no ops");
+  verifyOps(g, problems);
+  verifyTimeline(g, problems);
   return problems;
 }
 

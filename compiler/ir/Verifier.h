@@ -1,6 +1,9 @@
-// Checks the invariants every pass must keep: ops in topological order (each
-// op's inputs come before it), the right number of inputs per kind, shapes
-// consistent with the inputs, unique names.
+// Checks the invariants every pass must keep: op 0 is the input and ops are
+// in topological order (each op's inputs come before it, so the graph is
+// acyclic); the right number of inputs and the runtime's attributes per kind;
+// shapes consistent with the inputs; unique names; memory formats and freeze
+// steps that make sense; timeline events and resolution stages in order and
+// within the budget and the input size.
 #pragma once
 
 #include "compiler/ir/TrainingGraph.h"

@@ -9,7 +9,8 @@ namespace {
 
 plan::ScalarMap lowerParams(const ParamMap& params, const ir::Timeline& t) {
   plan::ScalarMap out;
-  for (const auto& [k, v] : params) out[k] = lowerValue(v, t);
+  for (const auto& [k, v] : params)
+    out[k] = lowerValue(v, t);
   return out;
 }
 
@@ -21,24 +22,32 @@ plan::Call lowerCall(const CallSpec& c, const ir::Timeline& t) {
 
 plan::Scalar lowerValue(const Value& v, const ir::Timeline& t) {
   switch (v.kind) {
-  case Value::Kind::Bool: return plan::Scalar::num(v.boolean ? 1 : 0);
+  case Value::Kind::Bool:
+    return plan::Scalar::num(v.boolean ? 1 : 0);
   case Value::Kind::String:
-  case Value::Kind::Ident: return plan::Scalar::str(v.text);
-  case Value::Kind::List: return plan::Scalar::str(toString(v));
-  case Value::Kind::Number: break;
+  case Value::Kind::Ident:
+    return plan::Scalar::str(v.text);
+  case Value::Kind::List:
+    return plan::Scalar::str(toString(v));
+  case Value::Kind::Number:
+    break;
   }
   double steps = static_cast<double>(t.totalSteps);
   switch (v.unit) {
-  case Unit::None: return plan::Scalar::num(v.number);
+  case Unit::None:
+    return plan::Scalar::num(v.number);
   case Unit::Percent:
     if (v.isDuration) return plan::Scalar::num(std::round(v.number / 100.0 * steps));
     return plan::Scalar::num(v.number / 100.0);
-  case Unit::Steps: return plan::Scalar::num(v.number);
-  case Unit::Epochs: return plan::Scalar::num(std::round(v.number * static_cast<double>(t.stepsPerEpoch)));
+  case Unit::Steps:
+    return plan::Scalar::num(v.number);
+  case Unit::Epochs:
+    return plan::Scalar::num(std::round(v.number * static_cast<double>(t.stepsPerEpoch)));
   case Unit::Samples:
-    return plan::Scalar::num(std::ceil(v.number * static_cast<double>(t.stepsPerEpoch) /
-                                       static_cast<double>(std::max<int64_t>(1, t.trainSize))));
-  case Unit::Seconds: return plan::Scalar::num(v.number);
+    return plan::Scalar::num(
+        std::ceil(v.number / static_cast<double>(std::max<int64_t>(1, t.batchSize))));
+  case Unit::Seconds:
+    return plan::Scalar::num(v.number);
   }
   return plan::Scalar::num(v.number);
 }
@@ -69,7 +78,8 @@ plan::Plan lower(const ir::TrainingGraph& g) {
 
   p.optimizer = lowerCall(r.optimizer, t);
   p.schedule = lowerCall(r.schedule, t);
-  for (const CallSpec& a : r.augment) p.augment.push_back(lowerCall(a, t));
+  for (const CallSpec& a : r.augment)
+    p.augment.push_back(lowerCall(a, t));
 
   std::map<ir::OpId, int> ids;
   for (ir::OpId v : g.opsInOrder()) {
@@ -79,7 +89,8 @@ plan::Plan lower(const ir::TrainingGraph& g) {
     ids[v] = op.id;
     op.kind = n.kind;
     op.name = n.name;
-    for (ir::OpId in : g.inputsOf(v)) op.inputs.push_back(ids.at(in));
+    for (ir::OpId in : g.inputsOf(v))
+      op.inputs.push_back(ids.at(in));
     op.attrs = n.attrs;
     op.shape = n.shape;
     op.memoryFormat = n.memoryFormat;
@@ -89,7 +100,8 @@ plan::Plan lower(const ir::TrainingGraph& g) {
   }
   p.resolution = g.resolution;
   for (const MethodUse& m : r.methods)
-    p.methods.push_back(plan::Method{m.name, toString(m.triple), lowerParams(m.params, t), m.hooks});
+    p.methods.push_back(
+        plan::Method{m.name, toString(m.triple), lowerParams(m.params, t), m.hooks});
   return p;
 }
 

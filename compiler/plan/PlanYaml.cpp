@@ -6,10 +6,14 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <charconv>
+#include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <ostream>
 #include <sstream>
+#include <type_traits>
 
 namespace fiver::plan {
 
@@ -33,7 +37,11 @@ namespace {
 
 // ---- writing ----
 
+// Shortest text that reads back as the same double; YAML spellings for the
+// values to_chars would write as "inf" and "nan".
 std::string num(double v) {
+  if (std::isnan(v)) return ".nan";
+  if (std::isinf(v)) return v > 0 ? ".inf" : "-.inf";
   char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, end);
@@ -56,13 +64,24 @@ std::string quote(const std::string& s) {
   return out + "\"";
 }
 
-std::string scalar(const Scalar& s) { return s.isString ? quote(s.text) : num(s.number); }
+std::string scalar(const Scalar& s) {
+  return s.isString ? quote(s.text) : num(s.number);
+}
+
+// Parameter names are identifiers; anything else is quoted so that it cannot
+// break the flow map.
+std::string key(const std::string& k) {
+  bool plain = !k.empty() && (std::isalpha(static_cast<unsigned char>(k[0])) || k[0] == '_');
+  for (unsigned char c : k)
+    plain &= std::isalnum(c) || c == '_' || c == '.' || c == '-';
+  return plain ? k : quote(k);
+}
 
 std::string flowMap(const ScalarMap& m) {
   std::string out = "{";
   bool first = true;
   for (const auto& [k, v] : m) {
-    out += (first ? "" : ", ") + k + ": " + scalar(v);
+    out += (first ? "" : ", ") + key(k) + ": " + scalar(v);
     first = false;
   }
   return out + "}";
@@ -72,13 +91,17 @@ template <typename T> std::string flowList(const std::vector<T>& items) {
   std::string out = "[";
   for (size_t i = 0; i < items.size(); ++i) {
     if (i) out += ", ";
-    if constexpr (std::is_same_v<T, std::string>) out += quote(items[i]);
-    else out += num(static_cast<double>(items[i]));
+    if constexpr (std::is_same_v<T, std::string>)
+      out += quote(items[i]);
+    else
+      out += std::to_string(items[i]); // integers, exactly
   }
   return out + "]";
 }
 
-std::string call(const Call& c) { return "{kind: " + quote(c.kind) + ", params: " + flowMap(c.params) + "}"; }
+std::string call(const Call& c) {
+  return "{kind: " + quote(c.kind) + ", params: " + flowMap(c.params) + "}";
+}
 
 // ---- reading ----
 
@@ -95,7 +118,8 @@ public:
 
   YAML::Node need(const YAML::Node& parent, const char* key, const std::string& context) const {
     YAML::Node n = parent[key];
-    if (!n.IsDefined() || n.IsNull()) fail(parent, "missing '" + std::string(key) + "' in " + context);
+    if (!n.IsDefined() || n.IsNull())
+      fail(parent, "missing '" + std::string(key) + "' in " + context);
     return n;
   }
 
@@ -107,7 +131,8 @@ public:
     }
   }
 
-  template <typename T> T get(const YAML::Node& parent, const char* key, const std::string& ctx) const {
+  template <typename T>
+  T get(const YAML::Node& parent, const char* key, const std::string& ctx) const {
     return as<T>(need(parent, key, ctx), ctx + "." + key);
   }
 
@@ -118,8 +143,10 @@ public:
       std::string key = as<std::string>(kv.first, ctx + " key");
       const YAML::Node& v = kv.second;
       if (!v.IsScalar()) fail(v, ctx + "." + key + " must be a scalar");
-      if (v.Tag() == "!") m[key] = Scalar::str(v.Scalar());
-      else m[key] = Scalar::num(as<double>(v, ctx + "." + key));
+      if (v.Tag() == "!")
+        m[key] = Scalar::str(v.Scalar());
+      else
+        m[key] = Scalar::num(as<double>(v, ctx + "." + key));
     }
     return m;
   }
@@ -134,7 +161,8 @@ public:
   template <typename T> std::vector<T> list(const YAML::Node& n, const std::string& ctx) const {
     if (!n.IsSequence()) fail(n, ctx + " must be a list");
     std::vector<T> out;
-    for (const auto& item : n) out.push_back(as<T>(item, ctx + " item"));
+    for (const auto& item : n)
+      out.push_back(as<T>(item, ctx + " item"));
     return out;
   }
 
@@ -178,7 +206,8 @@ void writePlan(std::ostream& os, const Plan& p) {
   os << "optimizer: " << call(p.optimizer) << "\n";
   os << "schedule: " << call(p.schedule) << "\n";
   os << "augment:" << (p.augment.empty() ? " []" : "") << "\n";
-  for (const Call& a : p.augment) os << "  - " << call(a) << "\n";
+  for (const Call& a : p.augment)
+    os << "  - " << call(a) << "\n";
   os << "ops:" << (p.ops.empty() ? " []" : "") << "\n";
   for (const Op& op : p.ops) {
     os << "  - {id: " << op.id << ", kind: " << quote(op.kind) << ", name: " << quote(op.name)
@@ -215,8 +244,10 @@ Plan parsePlan(const std::string& yamlText, const std::string& name) {
   Plan p;
   p.version = r.get<int>(root, "version", "plan");
   if (p.version != kPlanVersion)
-    r.fail(root["version"], "version " + std::to_string(p.version) + " is not supported (this "
-                            "runtime reads version " + std::to_string(kPlanVersion) + ")");
+    r.fail(root["version"], "version " + std::to_string(p.version) +
+                                " is not supported (this "
+                                "runtime reads version " +
+                                std::to_string(kPlanVersion) + ")");
   p.recipe = r.get<std::string>(root, "recipe", "plan");
   p.sourceHash = r.get<std::string>(root, "source_hash", "plan");
   p.provenance = r.list<std::string>(r.need(root, "provenance", "plan"), "provenance");
@@ -260,8 +291,9 @@ Plan parsePlan(const std::string& yamlText, const std::string& name) {
     op.expr = o["expr"].IsDefined() ? r.as<std::string>(o["expr"], "op.expr") : "";
     if (op.id != static_cast<int>(p.ops.size())) r.fail(o, "op ids must be 0, 1, 2, ... in order");
     for (int in : op.inputs)
-      if (in < 0 || in >= op.id) r.fail(o, "op " + std::to_string(op.id) + " reads op " +
-                                              std::to_string(in) + ", which is not before it");
+      if (in < 0 || in >= op.id)
+        r.fail(o, "op " + std::to_string(op.id) + " reads op " + std::to_string(in) +
+                      ", which is not before it");
     p.ops.push_back(std::move(op));
   }
   if (p.ops.empty() || p.ops[0].kind != "input") r.fail(root["ops"], "op 0 must be the input");

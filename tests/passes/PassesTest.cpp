@@ -38,7 +38,9 @@ TEST(Graph, InfersShapesAndTimeline) {
   EXPECT_EQ(g.timeline.totalSteps, 1200);
   // The residual's add reads the branch first, then the shortcut.
   for (ir::OpId v : ops)
-    if (g.model[v].kind == "add") EXPECT_EQ(g.inputsOf(v).size(), 2u);
+    if (g.model[v].kind == "add") {
+      EXPECT_EQ(g.inputsOf(v).size(), 2u);
+    }
 }
 
 TEST(Graph, ShapeErrorsPointAtTheLayer) {
@@ -97,8 +99,12 @@ TEST(LayerFreezing, FreezesFrontToBackAndKeepsTheClassifier) {
       EXPECT_GE(op.freezeStep, g.timeline.totalSteps / 2);
       previous = op.freezeStep;
     }
-    if (op.kind == "bn") EXPECT_EQ(op.freezeStep, g.model[g.inputsOf(v)[0]].freezeStep);
-    if (op.kind == "linear") EXPECT_EQ(op.freezeStep, -1);
+    if (op.kind == "bn") {
+      EXPECT_EQ(op.freezeStep, g.model[g.inputsOf(v)[0]].freezeStep);
+    }
+    if (op.kind == "linear") {
+      EXPECT_EQ(op.freezeStep, -1);
+    }
   }
   EXPECT_EQ(previous, static_cast<int64_t>(std::llround(0.9 * g.timeline.totalSteps)));
 }
