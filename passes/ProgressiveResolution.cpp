@@ -81,7 +81,10 @@ bool ProgressiveResolutionPass::run(ir::TrainingGraph& g, DiagnosticEngine& diag
   const double from = param(*m, "from", 0.5), until = param(*m, "until", 0.75);
   const int64_t multiple = std::max<int64_t>(1, static_cast<int64_t>(param(*m, "multiple", 4)));
   const int64_t total = g.timeline.totalSteps;
-  const double rampSteps = until * static_cast<double>(total);
+  // Full size by until x total, and at the latest on the last step: the run
+  // always ends at the resolution it is evaluated at.
+  const double rampSteps =
+      std::min(until * static_cast<double>(total), static_cast<double>(total - 1));
 
   // Scale grows linearly from `from` at step 0 to 1 at until x total; a
   // stage starts wherever the rounded size changes.

@@ -44,8 +44,8 @@ TEST(Graph, InfersShapesAndTimeline) {
 }
 
 TEST(Graph, ShapeErrorsPointAtTheLayer) {
-  CheckOutcome out = checkText("model bad {\n  flatten\n  conv(out: 4)\n}\n" +
-                               recipeWith("", "bad"));
+  CheckOutcome out =
+      checkText("model bad {\n  flatten\n  conv(out: 4)\n}\n" + recipeWith("", "bad"));
   ASSERT_TRUE(out.recipe);
   DiagnosticEngine diags;
   EXPECT_FALSE(ir::buildGraph(*out.recipe, diags));
@@ -55,15 +55,17 @@ TEST(Graph, ShapeErrorsPointAtTheLayer) {
 
   CheckOutcome residual = checkText(
       "model bad2 {\n  conv(out: 4)\n  residual { conv(out: 8) }\n  global_avgpool flatten "
-      "linear(out: classes)\n}\n" + recipeWith("", "bad2"));
+      "linear(out: classes)\n}\n" +
+      recipeWith("", "bad2"));
   DiagnosticEngine d2;
   EXPECT_FALSE(ir::buildGraph(*residual.recipe, d2));
   EXPECT_NE(d2.diagnostics().at(0).message.find("shortcut"), std::string::npos);
 }
 
 TEST(ProgressiveResolution, StagesGrowToFullSize) {
-  ir::TrainingGraph g = graphFor(recipeWith(
-      "  reorder training_data dynamic domain progressive_resize(from: 0.25, until: 80%, multiple: 2)\n"));
+  ir::TrainingGraph g =
+      graphFor(recipeWith("  reorder training_data dynamic domain progressive_resize(from: 0.25, "
+                          "until: 80%, multiple: 2)\n"));
   DiagnosticEngine diags;
   ASSERT_TRUE(runPass("progressive_resolution", g, diags));
   ASSERT_GE(g.resolution.size(), 3u);
@@ -79,8 +81,8 @@ TEST(ProgressiveResolution, StagesGrowToFullSize) {
 }
 
 TEST(ProgressiveResolution, RejectsModelsThatNeedAFixedSize) {
-  ir::TrainingGraph g = graphFor(
-      recipeWith("  reorder training_data dynamic domain progressive_resize\n", "mlp"));
+  ir::TrainingGraph g =
+      graphFor(recipeWith("  reorder training_data dynamic domain progressive_resize\n", "mlp"));
   DiagnosticEngine diags;
   EXPECT_FALSE(runPass("progressive_resolution", g, diags));
   EXPECT_EQ(diags.diagnostics().at(0).id, DiagId::ModelNeedsFixedSize);
@@ -110,7 +112,8 @@ TEST(LayerFreezing, FreezesFrontToBackAndKeepsTheClassifier) {
 }
 
 TEST(ChannelsLast, MarksConvolutionRegionsAndCountsConversions) {
-  ir::TrainingGraph g = graphFor(recipeWith("  reorder derived_data static domain channels_last\n"));
+  ir::TrainingGraph g =
+      graphFor(recipeWith("  reorder derived_data static domain channels_last\n"));
   DiagnosticEngine diags;
   ASSERT_TRUE(runPass("channels_last", g, diags));
   for (ir::OpId v : g.opsInOrder()) {
@@ -123,9 +126,9 @@ TEST(ChannelsLast, MarksConvolutionRegionsAndCountsConversions) {
 }
 
 TEST(PassManager, PipelineFollowsTheRecipesMethods) {
-  CheckOutcome out = checkText(recipeWith(
-      "  reorder training_data dynamic domain progressive_resize\n"
-      "  reorder derived_data static domain channels_last\n"));
+  CheckOutcome out =
+      checkText(recipeWith("  reorder training_data dynamic domain progressive_resize\n"
+                           "  reorder derived_data static domain channels_last\n"));
   passes::PassManager pm;
   DiagnosticEngine diags;
   ASSERT_TRUE(pm.buildPipelineFor(*out.recipe, diags));
