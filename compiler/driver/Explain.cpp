@@ -120,6 +120,9 @@ int explain(const std::string& what, const std::string& stdlibDir, std::ostream&
   }
   if (auto it = methods.find(what); it != methods.end()) {
     printCard(it->second, out);
+    // The long-form card (technical details, interactions), when installed.
+    if (std::ifstream card(docsDir() + "/methods/" + what + ".md"); card)
+      out << "\n" << card.rdbuf();
     return 0;
   }
   err << "5rc: error: '" << what << "' is neither a diagnostic code nor a method\n";
