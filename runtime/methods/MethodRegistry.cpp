@@ -37,6 +37,13 @@ const std::map<std::string, Factory>& registry() {
        [](const plan::Method& m, const plan::Plan&) {
          return std::make_unique<StochasticDepth>(plan::getNumber(m.params, "drop", 0.1));
        }},
+      {"swa",
+       [](const plan::Method& m, const plan::Plan& p) {
+         // `start` is a fraction of the budget (a step number when above 1).
+         const double start = plan::getNumber(m.params, "start", 0.75);
+         const double steps = static_cast<double>(p.training.totalSteps);
+         return std::make_unique<Swa>(static_cast<int64_t>(start > 1 ? start : start * steps));
+       }},
       {"channels_last",
        [](const plan::Method&, const plan::Plan&) { return std::make_unique<ChannelsLast>(); }},
   };

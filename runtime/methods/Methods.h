@@ -136,4 +136,30 @@ private:
   size_t droppedCount_ = 0;
 };
 
+// --- swa: an equal-weight average of the weights from `start` on ---
+// average += (live - average) / (countBefore + 1)
+void swaUpdate(std::vector<torch::Tensor>& average, const std::vector<torch::Tensor>& live,
+               int64_t countBefore);
+
+class Swa : public Method {
+public:
+  explicit Swa(int64_t startStep) : startStep_(startStep) {}
+  bool match(Event e, const TrainState&) const override {
+    return e == Event::AfterOptimizerStep || e == Event::EvalStart || e == Event::EvalEnd;
+  }
+  void apply(Event e, TrainState& s) override;
+  int64_t averagedCount() const { return count_; }
+  const std::vector<torch::Tensor>& average() const { return average_; }
+
+  // Training samples used to re-estimate batch-norm statistics.
+  static constexpr int64_t kBatchNormSamples = 8192;
+
+private:
+  void recomputeBatchNorm(TrainState& s);
+  int64_t startStep_;
+  int64_t count_ = 0;
+  std::vector<torch::Tensor> average_; // parameters only
+  std::vector<torch::Tensor> saved_;   // live parameters and buffers during evaluation
+};
+
 } // namespace fiver::runtime

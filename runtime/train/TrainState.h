@@ -25,6 +25,11 @@ struct TrainState {
   double labelSmoothing = 0;
   torch::Tensor output;
   torch::Tensor loss;
+
+  // The in-memory training split, for methods that re-estimate batch-norm
+  // statistics (swa); null when the caller supplies none.
+  const torch::Tensor* trainImages = nullptr;
+  int64_t batchSize = 256;
 };
 
 } // namespace fiver::runtime

@@ -51,6 +51,8 @@ struct Trainer::Impl {
         schedule(p.schedule, peakLearningRate(p.optimizer), p.training.totalSteps),
         augment(p.augment, data.padValue),
         loader(data.train, p.training.batchSize, p.training.seed), state{p, model, *optimizer} {
+    state.trainImages = &data.train.images;
+    state.batchSize = p.training.batchSize;
     for (const plan::Method& m : p.methods)
       for (const std::string& hook : m.hooks)
         methods.push_back(createMethod(hook, m, p));

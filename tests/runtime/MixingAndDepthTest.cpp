@@ -109,6 +109,7 @@ TEST(StochasticDepthTest, DroppedBranchIsNotComputed) {
 // Every method the runtime knows trains a few steps on a plan that gives it
 // something to act on, with a finite, falling-or-flat loss.
 TEST(EveryMethodTest, EachKnownMethodTrains) {
+  const Dataset data = loadDataset(tinyCnnPlan().task, 1);
   for (const std::string& hook : knownHooks()) {
     SCOPED_TRACE(hook);
     plan::Plan p =
@@ -119,12 +120,68 @@ TEST(EveryMethodTest, EachKnownMethodTrains) {
     addMethod(p, hook);
     TrainOptions options;
     options.quiet = true;
-    TrainResult r = train(p, options);
+    TrainResult r = train(p, options, &data);
     ASSERT_EQ(r.steps, 6);
     for (double loss : r.stepLosses)
       EXPECT_TRUE(std::isfinite(loss));
     EXPECT_GT(r.testAccuracy, 0.0);
   }
+}
+
+} // namespace
+} // namespace fiver::runtime
+
+namespace fiver::runtime {
+namespace {
+
+TEST(SwaTest, RunningMeanIsTheEqualWeightAverage) {
+  std::vector<torch::Tensor> average = {torch::tensor({1.0f})};
+  for (int64_t k = 1; k < 4; ++k)
+    swaUpdate(average, {torch::tensor({static_cast<float>(k + 1)})}, k);
+  EXPECT_FLOAT_EQ(average[0].item<float>(), 2.5f); // mean of 1, 2, 3, 4
+}
+
+TEST(SwaTest, AveragesFromStartAndEvaluatesTheAverage) {
+  plan::Plan p = tinyCnnPlan({.totalSteps = 8});
+  addMethod(p, "swa", {{"start", plan::Scalar::num(0.5)}});
+  Dataset data = loadDataset(p.task, p.training.seed);
+  TrainOptions options;
+  options.quiet = true;
+  Trainer trainer(p, options, &data);
+  trainer.fit();
+  Swa* swa = nullptr;
+  for (const auto& m : trainer.methods())
+    if (auto* found = dynamic_cast<Swa*>(m.get())) swa = found;
+  ASSERT_NE(swa, nullptr);
+  EXPECT_EQ(swa->averagedCount(), 4); // steps 4, 5, 6 and 7
+
+  std::vector<torch::Tensor> live;
+  for (const torch::Tensor& t : trainer.model()->parameters())
+    live.push_back(t.detach().clone());
+  for (const torch::Tensor& t : trainer.model()->buffers())
+    live.push_back(t.detach().clone());
+  double difference = 0;
+  for (size_t i = 0; i < swa->average().size(); ++i)
+    difference += (swa->average()[i] - live[i]).abs().sum().item<double>();
+  EXPECT_GT(difference, 1e-4);
+
+  // Evaluation with the average differs from evaluation with the live
+  // weights, and leaves the live weights (and statistics) in place.
+  auto [accuracy, swaLoss] = trainer.evaluate();
+  std::vector<torch::Tensor> after;
+  for (const torch::Tensor& t : trainer.model()->parameters())
+    after.push_back(t);
+  for (const torch::Tensor& t : trainer.model()->buffers())
+    after.push_back(t);
+  for (size_t i = 0; i < live.size(); ++i)
+    EXPECT_TRUE(torch::equal(after[i], live[i])) << i;
+  torch::NoGradGuard noGrad;
+  trainer.model()->eval();
+  double liveLoss = torch::nn::functional::cross_entropy(trainer.model()->forward(data.test.images),
+                                                         data.test.labels)
+                        .item<double>();
+  EXPECT_GT(std::abs(liveLoss - swaLoss), 1e-5);
+  (void)accuracy;
 }
 
 } // namespace
