@@ -106,7 +106,11 @@ struct Trainer::Impl {
     fire(Event::Init);
     model->train();
     fire(Event::FitStart);
-    for (int64_t epoch = 0; epoch < epochs && state.step < total; ++epoch) {
+    // The plan's wall-clock budget counts training time only; the run stops
+    // after the step that crosses it and still evaluates.
+    const double timeLimit = plan.training.timeLimitSeconds;
+    bool outOfTime = false;
+    for (int64_t epoch = 0; epoch < epochs && state.step < total && !outOfTime; ++epoch) {
       state.epoch = epoch;
       loader.startEpoch(epoch);
       model->train();
@@ -117,7 +121,7 @@ struct Trainer::Impl {
       torch::Tensor x, y;
       // Train time covers batching, augmentation and the step; not evaluation.
       const double secondsBefore = trainSeconds;
-      while (state.step < total && loader.next(x, y)) {
+      while (state.step < total && !outOfTime && loader.next(x, y)) {
         fire(Event::BatchStart);
         state.images = augment(x);
         state.labels = y;
@@ -142,6 +146,7 @@ struct Trainer::Impl {
         fire(Event::BatchEnd);
         ++state.step;
         trainSeconds = secondsBefore + secondsSince(epochStart);
+        outOfTime = timeLimit > 0 && trainSeconds >= timeLimit;
         images += x.size(0);
         result.stepLosses.push_back(loss);
         lossSum += loss;
@@ -165,7 +170,7 @@ struct Trainer::Impl {
       EpochResult er;
       er.epoch = epoch + 1;
       er.trainSeconds = trainSeconds;
-      if (options.evalEachEpoch || state.step >= total) {
+      if (options.evalEachEpoch || state.step >= total || outOfTime) {
         std::tie(er.testAccuracy, er.testLoss) = evaluate();
         result.testAccuracy = er.testAccuracy;
       }

@@ -76,3 +76,20 @@ TEST(TrainSmokeTest, MaxStepsStopsEarly) {
 
 } // namespace
 } // namespace fiver::runtime
+
+namespace fiver::runtime {
+namespace {
+
+TEST(TrainSmokeTest, TimeLimitStopsTrainingAndStillEvaluates) {
+  plan::Plan p = testing::tinyCnnPlan({.totalSteps = 100000});
+  p.training.timeLimitSeconds = 1.0;
+  TrainOptions options;
+  options.quiet = true;
+  TrainResult r = train(p, options);
+  EXPECT_LT(r.steps, 100000);
+  EXPECT_GE(r.trainSeconds, 1.0);
+  EXPECT_GT(r.testAccuracy, 0.0);
+}
+
+} // namespace
+} // namespace fiver::runtime
