@@ -11,7 +11,6 @@ namespace fs = std::filesystem;
 
 namespace fiver {
 
-namespace {
 // 5rc and 5rc-exec are built and installed side by side.
 std::string findExecutor(const char* argv0) {
   std::error_code ec;
@@ -21,7 +20,6 @@ std::string findExecutor(const char* argv0) {
   if (fs::exists(sibling, ec)) return sibling.string();
   return "5rc-exec"; // resolved through PATH by execvp
 }
-} // namespace
 
 int execPlan(const std::string& planPath, const ExecOptions& opts, const char* argv0) {
   std::vector<std::string> args = {findExecutor(argv0), planPath, "--out", opts.outDir};

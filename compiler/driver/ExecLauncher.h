@@ -13,6 +13,9 @@ struct ExecOptions {
   bool quiet = false;
 };
 
+// 5rc-exec beside this executable, else the bare name (resolved through PATH).
+std::string findExecutor(const char* argv0);
+
 // Finds 5rc-exec next to this executable (or on PATH) and execs it. Returns
 // only on failure, with a message on stderr and exit status 1.
 int execPlan(const std::string& planPath, const ExecOptions& opts, const char* argv0);

@@ -3,6 +3,7 @@
 //   5rc check FILE...            diagnostics only; exit 1 on errors
 //   5rc compile FILE [-o PLAN]   recipe -> checked -> graph -> passes -> plan (YAML)
 //   5rc run FILE                 compile, then execute the plan with 5rc-exec
+//   5rc study FILE               train a study's grid and write its report
 //   5rc explain CODE             the long explanation of a diagnostic code
 //
 // The compiler runs in this process (no LibTorch: it starts in milliseconds);
@@ -16,6 +17,7 @@
 #include "compiler/format/Formatter.h"
 #include "compiler/plan/Plan.h"
 #include "compiler/sema/Check.h"
+#include "compiler/study/StudyRunner.h"
 
 #include <CLI/CLI.hpp>
 
@@ -185,6 +187,18 @@ int main(int argc, char** argv) {
   run->add_option("--max-steps", exec.maxSteps, "stop after N steps (smoke tests)");
   run->add_flag("--quiet", exec.quiet, "no per-epoch lines");
 
+  study::StudyOptions studyOptions;
+  CLI::App* studyCmd =
+      app.add_subcommand("study", "train a study's recipes and baselines; write the Pareto report");
+  studyCmd->add_option("file", studyOptions.file, "file declaring the study (.5r)")->required();
+  studyCmd->add_option("--study", studyOptions.study,
+                       "study to run when the file declares several");
+  studyCmd->add_option("--out", studyOptions.outDir, "report folder (default: studies/<name>)");
+  studyCmd->add_option("--threads", studyOptions.threads, "intra-op threads per run");
+  studyCmd->add_option("--stdlib", studyOptions.stdlib, "standard library folder");
+  studyCmd->add_flag("--merge-environments", studyOptions.mergeEnvironments,
+                     "add to a folder whose results were measured in another environment");
+
   std::vector<std::string> fmtFiles;
   bool fmtCheck = false;
   CLI::App* fmt = app.add_subcommand("fmt", "rewrite recipes in the canonical layout");
@@ -202,6 +216,10 @@ int main(int argc, char** argv) {
   if (*check) return runCheck(checkFiles, checkStdlib, checkFormat == "json");
   if (*explainCmd) return explain(code, explainStdlib, std::cout, std::cerr);
   if (*fmt) return runFormat(fmtFiles, fmtCheck);
+  if (*studyCmd) {
+    studyOptions.executor = findExecutor(argv[0]);
+    return study::runStudy(studyOptions, std::cout, std::cerr);
+  }
 
   if (*compile) {
     std::optional<plan::Plan> p = compileFile(compileFlags);

@@ -1,0 +1,25 @@
+// report.md: the study's table (mean ± std per point), its Pareto frontier,
+// each series' (ε, δ)-speedup against the reference and a verdict per series.
+#pragma once
+
+#include "compiler/study/Environment.h"
+#include "compiler/study/StudyAnalysis.h"
+
+#include <iosfwd>
+#include <string>
+
+namespace fiver::study {
+
+struct ReportContext {
+  std::string studyName;
+  std::string file;
+  std::string metric;
+  std::string reference;     // the reference series
+  std::string earlyStopNote; // how early_stop was read, empty when absent
+  Environment environment;
+  size_t runsExecuted = 0, runsReused = 0;
+};
+
+void writeReport(std::ostream& os, const StudyAnalysis& analysis, const ReportContext& context);
+
+} // namespace fiver::study

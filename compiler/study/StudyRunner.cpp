@@ -1,0 +1,305 @@
+#include "compiler/study/StudyRunner.h"
+
+#include "compiler/diag/Diagnostic.h"
+#include "compiler/diag/SourceManager.h"
+#include "compiler/driver/Compile.h"
+#include "compiler/sema/Check.h"
+#include "compiler/study/Environment.h"
+#include "compiler/study/ExecChild.h"
+#include "compiler/study/ParetoPlot.h"
+#include "compiler/study/PlanHash.h"
+#include "compiler/study/StudyAnalysis.h"
+#include "compiler/study/StudyGrid.h"
+#include "compiler/study/StudyReport.h"
+#include "compiler/study/StudyResults.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace fiver::study {
+
+namespace {
+
+struct CompiledRun {
+  RunSpec spec;
+  plan::Plan plan;
+  std::string hash;
+};
+
+bool writeText(const fs::path& path, const std::string& text) {
+  fs::path tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!(out << text)) return false;
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  return !ec;
+}
+
+std::optional<nlohmann::json> readJson(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded()) return std::nullopt;
+  return j;
+}
+
+std::optional<plan::Plan> compileRun(const StudyOptions& o, const RunSpec& spec,
+                                     std::ostream& err) {
+  SourceManager sm;
+  DiagnosticEngine diags;
+  CheckRequest req;
+  req.path = o.file;
+  req.recipe = spec.recipe;
+  req.stdlibDir = o.stdlib;
+  req.overrides = spec.overrides;
+  std::optional<CheckedRecipe> checked = checkRecipe(req, sm, diags);
+  std::optional<plan::Plan> p;
+  if (checked && !diags.hasErrors()) p = compileRecipe(*checked, CompileOptions{}, diags);
+  renderDiagnostics(err, diags, sm);
+  if (diags.hasErrors()) return std::nullopt;
+  return p;
+}
+
+// Refuses a folder whose results were measured elsewhere, unless merging.
+bool acceptEnvironment(const fs::path& dir, const Environment& current, bool merge,
+                       std::ostream& err) {
+  fs::path path = dir / "environment.json";
+  nlohmann::json record = current.toJson();
+  if (std::optional<nlohmann::json> old = readJson(path)) {
+    Environment previous = environmentFromJson(*old);
+    if (!(previous == current)) {
+      if (!merge) {
+        err << "5rc: error: " << path.string()
+            << " records another environment; its times are not comparable with this one's\n"
+            << "  recorded: " << previous.toJson().dump() << "\n"
+            << "  current:  " << current.toJson().dump() << "\n"
+            << "  pass --merge-environments to add to it anyway, or --out another folder\n";
+        return false;
+      }
+      nlohmann::json merged = old->value("merged_environments", nlohmann::json::array());
+      old->erase("merged_environments");
+      merged.push_back(*old);
+      record["merged_environments"] = merged;
+    } else if (old->contains("merged_environments")) {
+      record["merged_environments"] = (*old)["merged_environments"];
+    }
+  }
+  return writeText(path, record.dump(2) + "\n");
+}
+
+RunRow rowFrom(const CompiledRun& run, const nlohmann::json& summary) {
+  RunRow row;
+  row.recipe = run.spec.recipe;
+  row.variant = run.spec.variant;
+  row.budget = run.spec.budget;
+  row.seed = run.spec.seed;
+  row.planHash = run.hash;
+  row.trainSeconds = summary.value("train_seconds", 0.0);
+  row.testAccuracy = summary.value("test_accuracy", 0.0);
+  row.epochs = summary.value("epochs", int64_t{0});
+  row.steps = summary.value("steps", int64_t{0});
+  return row;
+}
+
+// early_stop: the reference's longest run per seed, read after each epoch.
+// Its schedule was fitted to the whole budget, so an early epoch sees a
+// learning rate still high: that is why stopping early loses to epoch_count.
+std::vector<RunRow> earlyStopRows(const std::vector<CompiledRun>& runs,
+                                  const std::map<std::string, nlohmann::json>& summaries,
+                                  const std::string& reference, const std::string& variant,
+                                  std::string& longestBudget) {
+  std::map<uint64_t, const CompiledRun*> longest;
+  for (const CompiledRun& r : runs) {
+    if (r.spec.recipe != reference || r.spec.variant != variant) continue;
+    const CompiledRun*& best = longest[r.spec.seed];
+    if (!best || r.plan.training.totalSteps > best->plan.training.totalSteps) best = &r;
+  }
+  std::vector<RunRow> rows;
+  for (const auto& [seed, run] : longest) {
+    auto s = summaries.find(run->hash);
+    if (s == summaries.end()) continue;
+    longestBudget = run->spec.budget;
+    for (const nlohmann::json& e : s->second.value("epoch_curve", nlohmann::json::array())) {
+      RunRow row;
+      row.recipe = reference;
+      row.variant = kEarlyStop;
+      row.epochs = e.value("epoch", int64_t{0});
+      row.budget = "epoch " + std::to_string(row.epochs);
+      row.seed = seed;
+      row.planHash = run->hash;
+      row.trainSeconds = e.value("train_seconds", 0.0);
+      row.testAccuracy = e.value("test_accuracy", 0.0);
+      row.steps =
+          std::min(row.epochs * run->plan.training.stepsPerEpoch, run->plan.training.totalSteps);
+      rows.push_back(row);
+    }
+  }
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const RunRow& a, const RunRow& b) { return a.epochs < b.epochs; });
+  return rows;
+}
+
+} // namespace
+
+int runStudy(const StudyOptions& o, std::ostream& out, std::ostream& err) {
+  std::optional<CheckedStudy> study;
+  std::optional<CheckedRecipe> reference;
+  {
+    SourceManager sm;
+    DiagnosticEngine diags;
+    CheckRequest req;
+    req.path = o.file;
+    req.recipe = o.study;
+    req.stdlibDir = o.stdlib;
+    study = checkStudy(req, sm, diags);
+    if (study && !diags.hasErrors()) {
+      req.recipe = study->recipes.front();
+      reference = checkRecipe(req, sm, diags);
+    }
+    renderDiagnostics(err, diags, sm);
+    if (!study || !reference || diags.hasErrors()) return 1;
+  }
+
+  fs::path dir = o.outDir.empty() ? fs::path("studies") / study->name : fs::path(o.outDir);
+  std::error_code ec;
+  fs::create_directories(dir / "runs", ec);
+  if (ec) {
+    err << "5rc: error: cannot create " << (dir / "runs").string() << ": " << ec.message() << "\n";
+    return 1;
+  }
+  Environment env = currentEnvironment(o.threads);
+  if (!acceptEnvironment(dir, env, o.mergeEnvironments, err)) return 1;
+
+  std::vector<CompiledRun> runs;
+  for (RunSpec& spec : expandGrid(*study, reference->model)) {
+    std::optional<plan::Plan> p = compileRun(o, spec, err);
+    if (!p) {
+      err << "5rc: error: " << spec.recipe << " (" << spec.variant << ", " << spec.budget
+          << ", seed " << spec.seed << ") does not compile\n";
+      return 1;
+    }
+    std::string hash = planHash(*p);
+    runs.push_back({std::move(spec), std::move(*p), std::move(hash)});
+  }
+
+  // Identical plans are one experiment: train each hash once.
+  std::map<std::string, nlohmann::json> summaries;
+  std::vector<const CompiledRun*> toTrain;
+  for (const CompiledRun& r : runs) {
+    if (summaries.count(r.hash)) continue;
+    if (std::optional<nlohmann::json> s = readJson(dir / "runs" / r.hash / "summary.json")) {
+      summaries[r.hash] = *s;
+      continue;
+    }
+    summaries[r.hash] = nullptr; // claimed; filled in when trained
+    toTrain.push_back(&r);
+  }
+  size_t reused = 0;
+  for (const auto& [hash, s] : summaries)
+    reused += !s.is_null();
+  out << "study " << study->name << ": " << runs.size() << " runs, " << summaries.size()
+      << " distinct plans, " << reused << " already done, " << toTrain.size() << " to train\n";
+
+  bool failed = false;
+  for (size_t i = 0; i < toTrain.size(); ++i) {
+    const CompiledRun& r = *toTrain[i];
+    fs::path runDir = dir / "runs" / r.hash;
+    fs::create_directories(runDir, ec);
+    fs::path planPath = runDir / "plan.yaml";
+    out << "[" << i + 1 << "/" << toTrain.size() << "] "
+        << seriesName(r.spec.recipe, r.spec.variant) << " @ " << r.spec.budget << ", seed "
+        << r.spec.seed << " (" << r.hash << ") ... " << std::flush;
+    if (!writeText(planPath, plan::planToString(r.plan))) {
+      err << "5rc: error: cannot write " << planPath.string() << "\n";
+      return 1;
+    }
+    std::vector<std::string> args = {planPath.string(), "--out", runDir.string(), "--quiet"};
+    if (o.threads > 0) args.insert(args.end(), {"--threads", std::to_string(o.threads)});
+    int rc = runChild(o.executor, args, (runDir / "exec.log").string());
+    std::optional<nlohmann::json> s = readJson(runDir / "summary.json");
+    if (rc != 0 || !s) {
+      out << "failed\n";
+      err << "5rc: error: " << o.executor << " exited with " << rc << "; see "
+          << (runDir / "exec.log").string() << "\n";
+      failed = true;
+      summaries.erase(r.hash);
+      continue;
+    }
+    summaries[r.hash] = *s;
+    char line[96];
+    std::snprintf(line, sizeof line, "%.2f%% in %.1f s\n", s->value("test_accuracy", 0.0) * 100,
+                  s->value("train_seconds", 0.0));
+    out << line << std::flush;
+  }
+
+  std::vector<RunRow> rows;
+  for (const CompiledRun& r : runs) {
+    auto s = summaries.find(r.hash);
+    if (s != summaries.end() && !s->second.is_null()) rows.push_back(rowFrom(r, s->second));
+  }
+  const std::string& refName = study->recipes.front();
+  std::string refVariant = hasBaseline(*study, kEpochCount) ? kEpochCount : kRecipeVariant;
+  std::string earlyStopNote;
+  if (hasBaseline(*study, kEarlyStop)) {
+    std::string longest;
+    std::vector<RunRow> early = earlyStopRows(runs, summaries, refName, refVariant, longest);
+    rows.insert(rows.end(), early.begin(), early.end());
+    if (!early.empty())
+      earlyStopNote = "early_stop: one " + refName + " run per seed at " + longest +
+                      ", read after each epoch (its schedule was fitted to the whole budget).";
+  }
+
+  if (!writeText(dir / "results.csv",
+                 [&] {
+                   std::ostringstream s;
+                   writeResultsCsv(s, rows);
+                   return s.str();
+                 }()) ||
+      !writeText(dir / "results.json", [&] {
+        std::ostringstream s;
+        writeResultsJson(s, rows);
+        return s.str();
+      }())) {
+    err << "5rc: error: cannot write the results into " << dir.string() << "\n";
+    return 1;
+  }
+
+  std::string refSeries = seriesName(refName, refVariant);
+  StudyAnalysis analysis = analyze(aggregate(rows), refSeries);
+  ReportContext ctx;
+  ctx.studyName = study->name;
+  ctx.file = o.file;
+  ctx.metric = study->metric;
+  ctx.reference = refSeries == refName ? refName : refSeries + " (" + refName + ")";
+  ctx.earlyStopNote = earlyStopNote;
+  ctx.environment = env;
+  ctx.runsExecuted = toTrain.size();
+  ctx.runsReused = reused;
+  std::ostringstream report;
+  writeReport(report, analysis, ctx);
+  if (!writeText(dir / "report.md", report.str())) {
+    err << "5rc: error: cannot write " << (dir / "report.md").string() << "\n";
+    return 1;
+  }
+  std::string plotError;
+  if (!drawParetoPlot(analysis, "Study " + study->name + ": time vs test " + study->metric,
+                      dir.string(), plotError)) {
+    err << "5rc: error: " << plotError << "\n";
+    failed = true;
+  }
+  out << "report: " << (dir / "report.md").string() << "\n";
+  return failed ? 1 : 0;
+}
+
+} // namespace fiver::study
