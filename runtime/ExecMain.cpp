@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
     plan::Plan p = plan::readPlan(planPath);
     runtime::TrainResult r = runtime::train(p, options);
     char line[256];
-    std::snprintf(line, sizeof line, "%s: %lld epochs (%lld steps), test accuracy %.2f%%, train %.1f s",
+    std::snprintf(line, sizeof line,
+                  "%s: %lld epochs (%lld steps), test accuracy %.2f%%, train %.1f s",
                   p.recipe.c_str(), static_cast<long long>(r.epochs.size()),
                   static_cast<long long>(r.steps), r.testAccuracy * 100, r.trainSeconds);
     std::cout << line << std::endl;
@@ -48,7 +49,8 @@ int main(int argc, char** argv) {
       };
       nlohmann::json curve = nlohmann::json::array();
       for (const runtime::EpochResult& e : r.epochs)
-        curve.push_back({{"epoch", e.epoch}, {"test_accuracy", e.testAccuracy},
+        curve.push_back({{"epoch", e.epoch},
+                         {"test_accuracy", e.testAccuracy},
                          {"train_seconds", e.trainSeconds}});
       summary["epoch_curve"] = curve;
       runtime::writeFileAtomically(options.outDir + "/summary.json", summary.dump(2) + "\n");

@@ -27,7 +27,8 @@ void renderSnippet(std::ostream& os, const SourceRange& r, const SourceManager& 
   std::string gutter(lineNo.size(), ' ');
   os << gutter << " |\n" << lineNo << " | " << text << "\n" << gutter << " | ";
   uint32_t col = r.begin.column == 0 ? 1 : r.begin.column;
-  for (uint32_t i = 1; i < col; ++i) os << (i - 1 < text.size() && text[i - 1] == '\t' ? '\t' : ' ');
+  for (uint32_t i = 1; i < col; ++i)
+    os << (i - 1 < text.size() && text[i - 1] == '\t' ? '\t' : ' ');
   size_t room = text.size() >= col ? text.size() - col + 1 : 1;
   size_t len = std::max<size_t>(1, std::min<size_t>(r.length, room));
   os << '^' << std::string(len - 1, '~') << "\n";
@@ -39,15 +40,24 @@ void renderLocation(std::ostream& os, const SourceRange& r) {
 }
 } // namespace
 
-const char* diagCode(DiagId id) { return kDiagInfo[static_cast<int>(id)].code; }
-Severity diagSeverity(DiagId id) { return kDiagInfo[static_cast<int>(id)].severity; }
-const char* diagSummary(DiagId id) { return kDiagInfo[static_cast<int>(id)].summary; }
+const char* diagCode(DiagId id) {
+  return kDiagInfo[static_cast<int>(id)].code;
+}
+Severity diagSeverity(DiagId id) {
+  return kDiagInfo[static_cast<int>(id)].severity;
+}
+const char* diagSummary(DiagId id) {
+  return kDiagInfo[static_cast<int>(id)].summary;
+}
 
 const char* severityName(Severity s) {
   switch (s) {
-  case Severity::Error: return "error";
-  case Severity::Warning: return "warning";
-  case Severity::Note: return "note";
+  case Severity::Error:
+    return "error";
+  case Severity::Warning:
+    return "warning";
+  case Severity::Note:
+    return "note";
   }
   return "error";
 }
@@ -57,7 +67,9 @@ Diagnostic& DiagnosticEngine::report(DiagId id, SourceRange range, std::string m
   return diags_.back();
 }
 
-bool DiagnosticEngine::hasErrors() const { return errorCount() > 0; }
+bool DiagnosticEngine::hasErrors() const {
+  return errorCount() > 0;
+}
 
 size_t DiagnosticEngine::errorCount() const {
   return std::count_if(diags_.begin(), diags_.end(),
@@ -75,23 +87,27 @@ void renderDiagnostic(std::ostream& os, const Diagnostic& d, const SourceManager
   }
   for (const FixIt& f : d.fixits) {
     os << "help: ";
-    if (f.replacement.empty()) os << "remove this";
-    else os << "replace with `" << f.replacement << "`";
+    if (f.replacement.empty())
+      os << "remove this";
+    else
+      os << "replace with `" << f.replacement << "`";
     if (f.applicability == Applicability::MaybeIncorrect) os << " (maybe incorrect)";
     os << "\n";
   }
 }
 
-void renderDiagnostics(std::ostream& os, const DiagnosticEngine& engine,
-                       const SourceManager& sm) {
+void renderDiagnostics(std::ostream& os, const DiagnosticEngine& engine, const SourceManager& sm) {
   // In source order, whatever order the checks ran in.
   std::vector<const Diagnostic*> sorted;
-  for (const Diagnostic& d : engine.diagnostics()) sorted.push_back(&d);
+  for (const Diagnostic& d : engine.diagnostics())
+    sorted.push_back(&d);
   std::stable_sort(sorted.begin(), sorted.end(), [](const Diagnostic* a, const Diagnostic* b) {
-    if (a->range.begin.file != b->range.begin.file) return a->range.begin.file < b->range.begin.file;
+    if (a->range.begin.file != b->range.begin.file)
+      return a->range.begin.file < b->range.begin.file;
     return a->range.begin.offset < b->range.begin.offset;
   });
-  for (const Diagnostic* d : sorted) renderDiagnostic(os, *d, sm);
+  for (const Diagnostic* d : sorted)
+    renderDiagnostic(os, *d, sm);
   size_t errors = engine.errorCount();
   if (errors > 0) os << errors << (errors == 1 ? " error" : " errors") << " generated.\n";
 }

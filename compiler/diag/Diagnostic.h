@@ -66,7 +66,6 @@ private:
 // Renders `file:line:col: error[E0200]: message`, the source line, a caret
 // under the span, then notes and fix-it suggestions (rustc/clang style).
 void renderDiagnostic(std::ostream& os, const Diagnostic& d, const SourceManager& sm);
-void renderDiagnostics(std::ostream& os, const DiagnosticEngine& engine,
-                       const SourceManager& sm);
+void renderDiagnostics(std::ostream& os, const DiagnosticEngine& engine, const SourceManager& sm);
 
 } // namespace fiver

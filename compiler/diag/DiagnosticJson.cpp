@@ -23,7 +23,8 @@ void writeDiagnosticsJson(std::ostream& os, const DiagnosticEngine& engine) {
   for (const Diagnostic& d : engine.diagnostics()) {
     warnings += d.severity == Severity::Warning;
     nlohmann::json notes = nlohmann::json::array();
-    for (const DiagNote& n : d.notes) notes.push_back({{"message", n.message}, {"range", rangeJson(n.range)}});
+    for (const DiagNote& n : d.notes)
+      notes.push_back({{"message", n.message}, {"range", rangeJson(n.range)}});
     nlohmann::json fixits = nlohmann::json::array();
     for (const FixIt& f : d.fixits)
       fixits.push_back({{"range", rangeJson(f.range)},

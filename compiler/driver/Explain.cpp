@@ -41,7 +41,7 @@ bool explainCode(const std::string& code, std::ostream& out) {
 }
 
 std::map<std::string, MethodSignature> stdlibMethods(const std::string& stdlibDir,
-                                                      std::vector<std::string>& files) {
+                                                     std::vector<std::string>& files) {
   SourceManager sm;
   DiagnosticEngine diags;
   static Program program; // the signatures point into its AST
@@ -49,7 +49,8 @@ std::map<std::string, MethodSignature> stdlibMethods(const std::string& stdlibDi
   std::map<std::string, MethodSignature> out;
   for (const auto& [name, decl] : program.methods)
     if (auto sig = checkMethodDecl(*decl, diags)) out.emplace(name, std::move(*sig));
-  for (const auto& [name, decl] : program.methods) files.push_back(decl->name.range.begin.file);
+  for (const auto& [name, decl] : program.methods)
+    files.push_back(decl->name.range.begin.file);
   return out;
 }
 
@@ -71,7 +72,8 @@ void printCard(const MethodSignature& m, std::ostream& out) {
   auto list = [&](const char* label, const std::vector<std::string>& items) {
     if (items.empty()) return;
     out << label;
-    for (size_t i = 0; i < items.size(); ++i) out << (i ? ", " : "") << items[i];
+    for (size_t i = 0; i < items.size(); ++i)
+      out << (i ? ", " : "") << items[i];
     out << "\n";
   };
   list("reduces: ", m.effects);
@@ -88,11 +90,12 @@ void printCard(const MethodSignature& m, std::ostream& out) {
 void printTaxonomy(const std::map<std::string, MethodSignature>& methods, std::ostream& out) {
   const Action actions[] = {Action::Remove, Action::Restrict, Action::Reorder, Action::Replace,
                             Action::Retrofit};
-  const Component components[] = {Component::ModelParameters, Component::Architecture,
-                                  Component::TrainingData,    Component::DerivedData,
+  const Component components[] = {Component::ModelParameters,   Component::Architecture,
+                                  Component::TrainingData,      Component::DerivedData,
                                   Component::TrainingObjective, Component::TrainingAlgorithm};
   out << "| action \\ component |";
-  for (Component c : components) out << " " << toString(c) << " |";
+  for (Component c : components)
+    out << " " << toString(c) << " |";
   out << "\n|---|---|---|---|---|---|---|\n";
   for (Action a : actions) {
     out << "| " << toString(a) << " |";

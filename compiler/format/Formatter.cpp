@@ -14,8 +14,12 @@ namespace {
 
 using L = fiverg::FiveRLexer;
 
-bool isOpen(const std::string& t) { return t == "(" || t == "[" || t == "{"; }
-bool isClose(const std::string& t) { return t == ")" || t == "]" || t == "}"; }
+bool isOpen(const std::string& t) {
+  return t == "(" || t == "[" || t == "{";
+}
+bool isClose(const std::string& t) {
+  return t == ")" || t == "]" || t == "}";
+}
 
 // Spacing between two tokens on one line.
 bool spaceBetween(const antlr4::Token* a, const antlr4::Token* b, bool inMethodHeader,
@@ -27,8 +31,9 @@ bool spaceBetween(const antlr4::Token* a, const antlr4::Token* b, bool inMethodH
   if (y == ")" || y == "]" || y == "," || y == ";") return false;
   if (y == "%") return false;
   if (y == ":") return inMethodHeader;
-  if (y == "(") return x == "{" || x == "," || x == ":" || x == "=" || x == ">=" ||
-                       x == "*" || x == "/" || x == "+" || x == "-" || a->getType() == L::REPEAT;
+  if (y == "(")
+    return x == "{" || x == "," || x == ":" || x == "=" || x == ">=" || x == "*" || x == "/" ||
+           x == "+" || x == "-" || a->getType() == L::REPEAT;
   if (x == "-" && unaryContext) return false;
   return true;
 }
@@ -47,14 +52,14 @@ std::optional<std::string> formatSource(const std::string& path, const std::stri
   std::vector<std::unique_ptr<antlr4::Token>> tokens = lexer.getAllTokens();
 
   std::string out;
-  std::string line;         // the line being built, without indentation
-  int depth = 0;            // open brackets of every kind
-  int lineDepth = 0;        // depth at the start of the current line
+  std::string line;  // the line being built, without indentation
+  int depth = 0;     // open brackets of every kind
+  int lineDepth = 0; // depth at the start of the current line
   bool lineStartsClosed = false;
   bool inMethodHeader = false;
   const antlr4::Token* prev = nullptr;
   const antlr4::Token* prevPrev = nullptr;
-  int pendingBlank = 0;     // blank lines seen before the next token
+  int pendingBlank = 0; // blank lines seen before the next token
 
   auto flush = [&]() {
     if (line.empty()) return;
@@ -96,7 +101,8 @@ std::optional<std::string> formatSource(const std::string& path, const std::stri
     prevPrev = prev;
     prev = t;
     prevEndLine = t->getLine();
-    for (char c : text) prevEndLine += c == '\n';
+    for (char c : text)
+      prevEndLine += c == '\n';
   }
   flush();
   return out;

@@ -39,11 +39,11 @@ struct Op {
   std::string kind;
   std::string name; // stable layer name, e.g. "conv3"; parameters live under it
   std::vector<int> inputs;
-  ScalarMap attrs;            // conv: out, kernel, stride, padding, bias
-  std::vector<int64_t> shape; // output shape without the batch dimension
+  ScalarMap attrs;                         // conv: out, kernel, stride, padding, bias
+  std::vector<int64_t> shape;              // output shape without the batch dimension
   std::string memoryFormat = "contiguous"; // or "channels_last"
-  int64_t freezeStep = -1;    // step from which the op's parameters are frozen; -1 never
-  std::string expr;           // fused: expression text consumed by the kernels library
+  int64_t freezeStep = -1; // step from which the op's parameters are frozen; -1 never
+  std::string expr;        // fused: expression text consumed by the kernels library
   bool operator==(const Op&) const = default;
 };
 
@@ -59,7 +59,7 @@ struct Task {
 };
 
 struct Training {
-  int64_t epochs = 0;         // ceil(totalSteps / stepsPerEpoch)
+  int64_t epochs = 0; // ceil(totalSteps / stepsPerEpoch)
   int64_t stepsPerEpoch = 0;
   int64_t totalSteps = 0;
   int64_t batchSize = 0;
@@ -86,8 +86,8 @@ struct ResolutionStage {
 
 struct Method {
   std::string name;
-  std::string triple;  // "reorder training_data dynamic domain"
-  ScalarMap params;    // fully resolved; percentages as fractions, durations in steps
+  std::string triple;             // "reorder training_data dynamic domain"
+  ScalarMap params;               // fully resolved; percentages as fractions, durations in steps
   std::vector<std::string> hooks; // runtime hooks, in the order they must run
   bool operator==(const Method&) const = default;
 };

@@ -37,8 +37,8 @@ struct ModelSpec {
 
 struct TaskSpec {
   std::string name;
-  std::string dataset; // "fashion_mnist", "synthetic", ...
-  std::string path;    // directory with the dataset's files
+  std::string dataset;             // "fashion_mnist", "synthetic", ...
+  std::string path;                // directory with the dataset's files
   std::vector<int64_t> inputShape; // C, H, W
   int64_t classes = 0;
   int64_t trainSize = 0; // samples in the full training split
@@ -56,9 +56,9 @@ struct CallSpec { // optimizer, schedule, augmentation
 struct MethodUse {
   std::string name;
   Triple triple;
-  ParamMap params; // every declared parameter, defaults filled in
-  std::vector<std::string> passes; // compiler passes the method lowers to
-  std::vector<std::string> hooks;  // runtime hooks the method lowers to
+  ParamMap params;                  // every declared parameter, defaults filled in
+  std::vector<std::string> passes;  // compiler passes the method lowers to
+  std::vector<std::string> hooks;   // runtime hooks the method lowers to
   std::vector<std::string> effects; // "T_i", "n_iteration"
   SourceRange where;
 };

@@ -68,10 +68,18 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 15> kMeaning
 }};
 } // namespace
 
-std::string_view toString(Action a) { return nameOf(kActions, a); }
-std::string_view toString(Component c) { return nameOf(kComponents, c); }
-std::string_view toString(Timing t) { return nameOf(kTimings, t); }
-std::string_view toString(Information i) { return nameOf(kInformation, i); }
+std::string_view toString(Action a) {
+  return nameOf(kActions, a);
+}
+std::string_view toString(Component c) {
+  return nameOf(kComponents, c);
+}
+std::string_view toString(Timing t) {
+  return nameOf(kTimings, t);
+}
+std::string_view toString(Information i) {
+  return nameOf(kInformation, i);
+}
 
 std::string toString(const Triple& t) {
   std::string s;
@@ -82,9 +90,15 @@ std::string toString(const Triple& t) {
   return s;
 }
 
-std::optional<Action> parseAction(std::string_view s) { return parseOf(kActions, s); }
-std::optional<Component> parseComponent(std::string_view s) { return parseOf(kComponents, s); }
-std::optional<Timing> parseTiming(std::string_view s) { return parseOf(kTimings, s); }
+std::optional<Action> parseAction(std::string_view s) {
+  return parseOf(kActions, s);
+}
+std::optional<Component> parseComponent(std::string_view s) {
+  return parseOf(kComponents, s);
+}
+std::optional<Timing> parseTiming(std::string_view s) {
+  return parseOf(kTimings, s);
+}
 std::optional<Information> parseInformation(std::string_view s) {
   return parseOf(kInformation, s);
 }

@@ -7,12 +7,18 @@ namespace fiver {
 
 std::string_view unitName(Unit u) {
   switch (u) {
-  case Unit::None: return "";
-  case Unit::Percent: return "%";
-  case Unit::Epochs: return "epochs";
-  case Unit::Steps: return "steps";
-  case Unit::Samples: return "samples";
-  case Unit::Seconds: return "s";
+  case Unit::None:
+    return "";
+  case Unit::Percent:
+    return "%";
+  case Unit::Epochs:
+    return "epochs";
+  case Unit::Steps:
+    return "steps";
+  case Unit::Samples:
+    return "samples";
+  case Unit::Seconds:
+    return "s";
   }
   return "";
 }
@@ -65,9 +71,12 @@ std::string toString(const Value& v) {
     if (v.unit != Unit::None) return s + " " + std::string(unitName(v.unit));
     return s;
   }
-  case Value::Kind::Bool: return v.boolean ? "true" : "false";
-  case Value::Kind::String: return "\"" + v.text + "\"";
-  case Value::Kind::Ident: return v.text;
+  case Value::Kind::Bool:
+    return v.boolean ? "true" : "false";
+  case Value::Kind::String:
+    return "\"" + v.text + "\"";
+  case Value::Kind::Ident:
+    return v.text;
   case Value::Kind::List: {
     std::string s = "[";
     for (size_t i = 0; i < v.list.size(); ++i) {

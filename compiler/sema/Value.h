@@ -14,12 +14,12 @@ std::string_view unitName(Unit u); // "", "%", "epochs", "steps", "samples", "s"
 struct Value {
   enum class Kind { Number, Bool, String, Ident, List };
   Kind kind = Kind::Number;
-  double number = 0;   // Number (for Percent: 75% is stored as 75)
-  bool isInteger = false; // Number written without '.' or exponent
+  double number = 0;       // Number (for Percent: 75% is stored as 75)
+  bool isInteger = false;  // Number written without '.' or exponent
   bool isDuration = false; // a duration parameter: a percentage means "of the budget"
   Unit unit = Unit::None;
   bool boolean = false;
-  std::string text;    // String and Ident
+  std::string text; // String and Ident
   std::vector<Value> list;
 
   static Value num(double v, Unit u = Unit::None, bool integer = false);

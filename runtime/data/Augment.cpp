@@ -26,7 +26,8 @@ Augmenter::Augmenter(std::vector<plan::Call> steps, float fill)
     : steps_(std::move(steps)), fill_(fill) {
   for (const plan::Call& s : steps_)
     if (s.kind != "crop" && s.kind != "flip")
-      throw std::runtime_error("unknown augmentation '" + s.kind + "' in the plan (known: crop, flip)");
+      throw std::runtime_error("unknown augmentation '" + s.kind +
+                               "' in the plan (known: crop, flip)");
 }
 
 torch::Tensor Augmenter::operator()(torch::Tensor x) const {

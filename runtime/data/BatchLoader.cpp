@@ -6,7 +6,8 @@ BatchLoader::BatchLoader(const Split& split, int64_t batchSize, uint64_t seed)
     : split_(split), batch_(batchSize), seed_(seed) {}
 
 void BatchLoader::startEpoch(int64_t epoch) {
-  torch::Generator gen = at::detail::createCPUGenerator(seed_ * 1000003ULL + static_cast<uint64_t>(epoch));
+  torch::Generator gen =
+      at::detail::createCPUGenerator(seed_ * 1000003ULL + static_cast<uint64_t>(epoch));
   order_ = torch::randperm(split_.size(), gen, torch::kInt64);
   cursor_ = 0;
 }

@@ -11,8 +11,8 @@ namespace {
 
 torch::Tensor imagesToTensor(IdxArray&& a) {
   auto owner = std::make_shared<std::vector<uint8_t>>(std::move(a.data));
-  torch::Tensor t = torch::from_blob(owner->data(), {a.dims[0], 1, a.dims[1], a.dims[2]},
-                                     [owner](void*) {}, torch::kUInt8);
+  torch::Tensor t = torch::from_blob(
+      owner->data(), {a.dims[0], 1, a.dims[1], a.dims[2]}, [owner](void*) {}, torch::kUInt8);
   return t.to(torch::kFloat32).div_(255.0f);
 }
 
@@ -63,7 +63,8 @@ Dataset loadDataset(const plan::Task& task, uint64_t seed) {
     d.train = loadIdxSplit(dir, "train", task.classes);
     d.test = loadIdxSplit(dir, "t10k", task.classes);
   } else {
-    throw DataError("unknown dataset '" + task.dataset + "' (known: fashion_mnist, mnist, synthetic)");
+    throw DataError("unknown dataset '" + task.dataset +
+                    "' (known: fashion_mnist, mnist, synthetic)");
   }
   if (task.trainSize > 0 && task.trainSize < d.train.size()) {
     d.train.images = d.train.images.narrow(0, 0, task.trainSize).contiguous();

@@ -19,9 +19,9 @@ private:
   std::string kind_;
   double peak_;
   int64_t total_;
-  double warmup_;       // fraction of the steps
-  double divFactor_;    // one_cycle: start = peak / divFactor
-  double finalDiv_;     // one_cycle: end = start / finalDiv
+  double warmup_;    // fraction of the steps
+  double divFactor_; // one_cycle: start = peak / divFactor
+  double finalDiv_;  // one_cycle: end = start / finalDiv
 };
 
 } // namespace fiver::runtime

@@ -10,13 +10,17 @@ namespace {
 void splitForDecay(PlanModel& model, std::vector<torch::Tensor>& decay,
                    std::vector<torch::Tensor>& noDecay) {
   for (const auto& p : model->named_parameters()) {
-    if (p.value().dim() <= 1) noDecay.push_back(p.value());
-    else decay.push_back(p.value());
+    if (p.value().dim() <= 1)
+      noDecay.push_back(p.value());
+    else
+      decay.push_back(p.value());
   }
 }
 } // namespace
 
-double peakLearningRate(const plan::Call& o) { return plan::getNumber(o.params, "lr", 0.1); }
+double peakLearningRate(const plan::Call& o) {
+  return plan::getNumber(o.params, "lr", 0.1);
+}
 
 std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const plan::Call& o, PlanModel& model) {
   std::vector<torch::Tensor> decay, noDecay;
@@ -38,7 +42,8 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const plan::Call& o, Plan
   if (o.kind == "adamw") {
     auto opts = [&](double decayValue) {
       return torch::optim::AdamWOptions(lr)
-          .betas({plan::getNumber(o.params, "beta1", 0.9), plan::getNumber(o.params, "beta2", 0.999)})
+          .betas(
+              {plan::getNumber(o.params, "beta1", 0.9), plan::getNumber(o.params, "beta2", 0.999)})
           .eps(plan::getNumber(o.params, "eps", 1e-8))
           .weight_decay(decayValue);
     };
@@ -51,7 +56,8 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const plan::Call& o, Plan
 }
 
 void setLearningRate(torch::optim::Optimizer& opt, double lr) {
-  for (auto& group : opt.param_groups()) group.options().set_lr(lr);
+  for (auto& group : opt.param_groups())
+    group.options().set_lr(lr);
 }
 
 } // namespace fiver::runtime

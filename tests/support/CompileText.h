@@ -35,8 +35,12 @@ struct CheckOutcome {
   }
 };
 
-inline std::string stdlibDir() { return FIVER_TEST_SOURCE_DIR "/stdlib"; }
-inline std::string sourceDir() { return FIVER_TEST_SOURCE_DIR; }
+inline std::string stdlibDir() {
+  return FIVER_TEST_SOURCE_DIR "/stdlib";
+}
+inline std::string sourceDir() {
+  return FIVER_TEST_SOURCE_DIR;
+}
 
 inline CheckOutcome checkText(const std::string& text, const std::string& path = "test.5r") {
   CheckOutcome out;
@@ -61,10 +65,13 @@ inline std::optional<plan::Plan> compileText(const std::string& text, Diagnostic
 }
 
 // A complete recipe around extra lines, so each test states only what it is about.
-inline std::string recipeWith(const std::string& lines, const std::string& model = "small_cnn(width: 8)") {
+inline std::string recipeWith(const std::string& lines,
+                              const std::string& model = "small_cnn(width: 8)") {
   return "recipe t {\n"
          "  task fashion_mnist\n"
-         "  model " + model + "\n"
+         "  model " +
+         model +
+         "\n"
          "  budget 2 epochs\n" +
          lines + "}\n";
 }
