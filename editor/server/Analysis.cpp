@@ -1,0 +1,61 @@
+#include "editor/server/Analysis.h"
+
+#include "compiler/sema/Check.h"
+
+#include <algorithm>
+#include <filesystem>
+
+namespace fiver::lsp {
+
+std::shared_ptr<const Analysis>
+Analysis::build(const std::string& path, const std::string& text, const std::string& stdlibDir,
+                const std::map<std::string, std::string>& openBuffers) {
+  std::shared_ptr<Analysis> a(new Analysis());
+  a->path_ = path;
+  a->text_ = text;
+  a->stdlibDir_ = resolveStdlibDir(stdlibDir);
+  a->lines_ = std::make_unique<LineIndex>(a->text_);
+  for (const auto& [other, buffer] : openBuffers)
+    if (other != path) a->sources_.add(other, buffer);
+
+  CheckRequest request;
+  request.path = path;
+  request.stdlibDir = a->stdlibDir_;
+  request.text = text;
+  checkFile(request, a->sources_, a->diagnostics_);
+
+  // A second load keeps the AST the check threw away; its diagnostics
+  // repeat the check's, so they are dropped.
+  DiagnosticEngine again;
+  a->program_ = loadProgram(path, text, a->stdlibDir_, a->sources_, again);
+  for (const auto& file : a->program_.files)
+    a->occurrences_[file->path] = indexFile(*file, a->program_);
+  a->occurrences_[path]; // present even when the document did not parse
+  return a;
+}
+
+bool Analysis::isStdlibFile(const std::string& file) const {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path dir = fs::weakly_canonical(stdlibDir_, ec);
+  fs::path f = fs::weakly_canonical(file, ec);
+  auto [d, p] = std::mismatch(dir.begin(), dir.end(), f.begin(), f.end());
+  return d == dir.end();
+}
+
+Range Analysis::rangeOf(const SourceRange& r) const {
+  if (!r.valid()) return {};
+  if (r.begin.file == path_ || r.begin.file.empty()) return lines_->rangeOf(r);
+  auto it = otherLines_.find(r.begin.file);
+  if (it == otherLines_.end()) {
+    const std::string* text = sources_.text(r.begin.file);
+    if (!text)
+      return {
+          {static_cast<int>(r.begin.line) - 1, static_cast<int>(r.begin.column) - 1},
+          {static_cast<int>(r.begin.line) - 1, static_cast<int>(r.begin.column - 1 + r.length)}};
+    it = otherLines_.emplace(r.begin.file, LineIndex(*text)).first;
+  }
+  return it->second.rangeOf(r);
+}
+
+} // namespace fiver::lsp

@@ -1,0 +1,52 @@
+// One document, checked as `5rc check` checks a file: its diagnostics, and
+// the parsed program (stdlib, the document, its imports) that navigation,
+// hover and completion read. Immutable once built.
+#pragma once
+
+#include "compiler/diag/Diagnostic.h"
+#include "compiler/diag/SourceManager.h"
+#include "compiler/sema/Program.h"
+#include "editor/server/LineIndex.h"
+#include "editor/server/SymbolIndex.h"
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace fiver::lsp {
+
+class Analysis {
+public:
+  // `openBuffers` (path -> text) stand in for files on disk, so an import of
+  // an open, unsaved document sees what the editor shows.
+  static std::shared_ptr<const Analysis>
+  build(const std::string& path, const std::string& text, const std::string& stdlibDir,
+        const std::map<std::string, std::string>& openBuffers);
+
+  const std::string& path() const { return path_; }
+  const std::string& text() const { return text_; }
+  const LineIndex& lines() const { return *lines_; }
+  const DiagnosticEngine& diagnostics() const { return diagnostics_; }
+  const Program& program() const { return program_; }
+  const std::string& stdlibDir() const { return stdlibDir_; }
+  bool isStdlibFile(const std::string& file) const;
+  // The occurrences in the document, and in every file of the program.
+  const std::vector<Occurrence>& occurrences() const { return occurrences_.at(path_); }
+  const std::map<std::string, std::vector<Occurrence>>& allOccurrences() const {
+    return occurrences_;
+  }
+  // A compiler range, in whichever loaded file it points into, as an LSP range.
+  Range rangeOf(const SourceRange& r) const;
+
+private:
+  Analysis() = default;
+  std::string path_, text_, stdlibDir_;
+  std::unique_ptr<LineIndex> lines_;
+  SourceManager sources_;
+  DiagnosticEngine diagnostics_;
+  Program program_;
+  std::map<std::string, std::vector<Occurrence>> occurrences_;
+  mutable std::map<std::string, LineIndex> otherLines_;
+};
+
+} // namespace fiver::lsp
