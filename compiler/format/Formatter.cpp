@@ -23,7 +23,7 @@ bool isClose(const std::string& t) {
 
 // Spacing between two tokens on one line.
 bool spaceBetween(const antlr4::Token* a, const antlr4::Token* b, bool inMethodHeader,
-                  bool unaryContext) {
+                  bool afterUnaryMinus) {
   const std::string& x = a->getText();
   const std::string& y = b->getText();
   if (b->getType() == L::LINE_COMMENT || b->getType() == L::BLOCK_COMMENT) return true;
@@ -34,8 +34,18 @@ bool spaceBetween(const antlr4::Token* a, const antlr4::Token* b, bool inMethodH
   if (y == "(")
     return x == "{" || x == "," || x == ":" || x == "=" || x == ">=" || x == "*" || x == "/" ||
            x == "+" || x == "-" || a->getType() == L::REPEAT;
-  if (x == "-" && unaryContext) return false;
+  if (afterUnaryMinus) return false;
   return true;
+}
+
+// A `-` that negates (after an opener, a separator or an operator) rather
+// than subtracts.
+bool isUnaryMinus(const antlr4::Token* minus, const antlr4::Token* before) {
+  if (minus->getText() != "-") return false;
+  if (!before) return true;
+  static const std::set<std::string> kBefore = {"(", "[", "{", ",", ":", "=",
+                                                "*", "/", "+", "-", ">="};
+  return kBefore.count(before->getText()) > 0;
 }
 
 } // namespace
@@ -87,19 +97,14 @@ std::optional<std::string> formatSource(const std::string& path, const std::stri
       inMethodHeader = t->getType() == L::METHOD;
       line = text;
     } else {
-      std::string p = prev->getText();
-      bool unary = !prevPrev || (prev->getText() == "-" &&
-                                 (isOpen(prevPrev->getText()) || prevPrev->getText() == "," ||
-                                  prevPrev->getText() == ":" || prevPrev->getText() == "=" ||
-                                  prevPrev->getText() == "*" || prevPrev->getText() == "/"));
-      if (spaceBetween(prev, t, inMethodHeader, unary)) line += " ";
+      if (spaceBetween(prev, t, inMethodHeader, isUnaryMinus(prev, prevPrev))) line += " ";
       line += text;
     }
     if (isOpen(text)) ++depth;
     if (isClose(text)) depth = std::max(0, depth - 1);
-    // A block comment may span lines; its own newlines are kept as written.
     prevPrev = prev;
     prev = t;
+    // A block comment may span lines; the next token's line is compared with its end.
     prevEndLine = t->getLine();
     for (char c : text)
       prevEndLine += c == '\n';
