@@ -1,13 +1,23 @@
 #include "compiler/diag/SourceManager.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 namespace fiver {
 
-bool SourceManager::load(const std::string& path) {
+bool SourceManager::load(const std::string& path, std::string* why) {
+  auto fail = [&](const char* reason) {
+    if (why) *why = reason;
+    return false;
+  };
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return fail(std::filesystem::exists(path, ec) ? "not a regular file" : "no such file");
+  }
+  if (std::filesystem::file_size(path, ec) > kMaxFileBytes) return fail("larger than 16 MiB");
   std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
+  if (!in) return fail("cannot be opened");
   std::ostringstream buf;
   buf << in.rdbuf();
   files_[path] = buf.str();

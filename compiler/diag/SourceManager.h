@@ -1,6 +1,7 @@
 // Owns the text of every file the compiler read, so diagnostics can quote lines.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -10,8 +11,13 @@ namespace fiver {
 
 class SourceManager {
 public:
-  // Reads a file from disk; returns false if it cannot be read.
-  bool load(const std::string& path);
+  // Files larger than this are refused: a recipe never is, and reading
+  // /dev/zero or a multi-gigabyte file by mistake must not hang the compiler.
+  static constexpr uintmax_t kMaxFileBytes = 16u << 20;
+
+  // Reads a regular file from disk; on failure returns false and, if `why` is
+  // given, says why (missing, not a regular file, too large).
+  bool load(const std::string& path, std::string* why = nullptr);
   // Registers in-memory text (editor buffers, tests, command-line overrides).
   void add(const std::string& path, std::string text);
 

@@ -43,11 +43,9 @@ public:
     if (!seen_.insert(key).second) return nullptr;
     if (text) {
       sources_.add(path, *text);
-    } else if (!sources_.text(path) && !sources_.load(path)) {
-      if (importedFrom.valid())
-        diags_.report(DiagId::ImportNotFound, importedFrom, "cannot read '" + path + "'");
-      else
-        diags_.report(DiagId::ImportNotFound, {}, "cannot read '" + path + "'");
+    } else if (std::string why; !sources_.text(path) && !sources_.load(path, &why)) {
+      diags_.report(DiagId::ImportNotFound, importedFrom,
+                    "cannot read '" + path + "': " + why);
       return nullptr;
     }
     const std::string& source = *sources_.text(path);
