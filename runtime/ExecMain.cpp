@@ -2,6 +2,7 @@
 //
 //   5rc-exec PLAN.yaml [--out DIR] [--threads N] [--max-steps N] [--quiet]
 #include "compiler/plan/Plan.h"
+#include "compiler/support/AtomicFile.h"
 #include "runtime/data/IdxReader.h"
 #include "runtime/metrics/MetricsLog.h"
 #include "runtime/train/Trainer.h"
@@ -53,7 +54,8 @@ int main(int argc, char** argv) {
                          {"test_accuracy", e.testAccuracy},
                          {"train_seconds", e.trainSeconds}});
       summary["epoch_curve"] = curve;
-      runtime::writeFileAtomically(options.outDir + "/summary.json", summary.dump(2) + "\n");
+      if (!writeFileAtomically(options.outDir + "/summary.json", summary.dump(2) + "\n"))
+        throw std::runtime_error(options.outDir + "/summary.json: cannot write");
     }
   } catch (const plan::PlanError& e) {
     std::cerr << "5rc-exec: error: " << e.what() << "\n";

@@ -18,6 +18,7 @@
 #include "compiler/plan/Plan.h"
 #include "compiler/sema/Check.h"
 #include "compiler/study/StudyRunner.h"
+#include "compiler/support/AtomicFile.h"
 
 #include <CLI/CLI.hpp>
 
@@ -49,10 +50,12 @@ void addCompileFlags(CLI::App& cmd, CompileFlags& f) {
       ->delimiter(',');
   cmd.add_option("--dot", f.dot, "write the final model graph as Graphviz to FILE");
   cmd.add_flag("--print-pipeline", f.printPipeline, "print the passes that will run");
-  cmd.add_option("--set", f.sets, "override a setting: --set 'budget 2 epochs' or "
-                                  "--set budget=2epochs");
-  cmd.add_option("--add", f.adds, "add a triple: --add 'retrofit training_data dynamic domain "
-                                  "mixup(alpha: 0.2)'");
+  cmd.add_option("--set", f.sets,
+                 "override a setting: --set 'budget 2 epochs' or "
+                 "--set budget=2epochs");
+  cmd.add_option("--add", f.adds,
+                 "add a triple: --add 'retrofit training_data dynamic domain "
+                 "mixup(alpha: 0.2)'");
   cmd.add_option("--drop", f.drops, "drop a method the recipe uses");
 }
 
@@ -77,8 +80,10 @@ std::optional<plan::Plan> compileFile(const CompileFlags& f) {
   req.path = f.file;
   req.recipe = f.recipe;
   req.stdlibDir = f.stdlib;
-  for (const std::string& s : f.sets) req.overrides.push_back(overrideText(s));
-  for (const std::string& a : f.adds) req.overrides.push_back(a);
+  for (const std::string& s : f.sets)
+    req.overrides.push_back(overrideText(s));
+  for (const std::string& a : f.adds)
+    req.overrides.push_back(a);
   req.drops = f.drops;
   std::optional<CheckedRecipe> checked = checkRecipe(req, sm, diags);
   std::optional<plan::Plan> result;
@@ -104,14 +109,14 @@ int runCheck(const std::vector<std::string>& files, const std::string& stdlib, b
     req.path = file;
     req.stdlibDir = stdlib;
     checkFile(req, sm, diags);
-    if (json) writeDiagnosticsJson(std::cout, diags);
-    else renderDiagnostics(std::cerr, diags, sm);
+    if (json)
+      writeDiagnosticsJson(std::cout, diags);
+    else
+      renderDiagnostics(std::cerr, diags, sm);
     failed |= diags.hasErrors();
   }
   return failed ? 1 : 0;
 }
-
-bool writeTextAtomically(const fs::path& path, const std::string& text);
 
 // Rewrites each file in its canonical layout; with --check only reports the
 // files that would change (exit 1).
@@ -136,24 +141,12 @@ int runFormat(const std::vector<std::string>& files, bool checkOnly) {
     if (checkOnly) {
       std::cout << file << ": not formatted\n";
       failed = true;
-    } else if (!writeTextAtomically(file, *formatted)) {
+    } else if (!writeFileAtomically(file, *formatted)) {
       std::cerr << "5rc: error: cannot write " << file << "\n";
       failed = true;
     }
   }
   return failed ? 1 : 0;
-}
-
-bool writeTextAtomically(const fs::path& path, const std::string& text) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!(out << text)) return false;
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  return !ec;
 }
 
 } // namespace
@@ -230,7 +223,7 @@ int main(int argc, char** argv) {
     std::string text = plan::planToString(*p);
     if (output.empty() || output == "-") {
       std::cout << text;
-    } else if (!writeTextAtomically(output, text)) {
+    } else if (!writeFileAtomically(output, text)) {
       std::cerr << "5rc: error: cannot write plan to " << output << "\n";
       return 1;
     }
@@ -244,7 +237,7 @@ int main(int argc, char** argv) {
     std::error_code ec;
     fs::create_directories(exec.outDir, ec);
     fs::path planPath = fs::path(exec.outDir) / "plan.yaml";
-    if (ec || !writeTextAtomically(planPath, plan::planToString(*p))) {
+    if (ec || !writeFileAtomically(planPath.string(), plan::planToString(*p))) {
       std::cerr << "5rc: error: cannot write " << planPath.string() << "\n";
       return 1;
     }

@@ -12,6 +12,7 @@
 #include "compiler/study/StudyGrid.h"
 #include "compiler/study/StudyReport.h"
 #include "compiler/study/StudyResults.h"
+#include "compiler/support/AtomicFile.h"
 
 #include <nlohmann/json.hpp>
 
@@ -33,18 +34,6 @@ struct CompiledRun {
   plan::Plan plan;
   std::string hash;
 };
-
-bool writeText(const fs::path& path, const std::string& text) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!(out << text)) return false;
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  return !ec;
-}
 
 std::optional<nlohmann::json> readJson(const fs::path& path) {
   std::ifstream in(path);
@@ -95,7 +84,7 @@ bool acceptEnvironment(const fs::path& dir, const Environment& current, bool mer
       record["merged_environments"] = (*old)["merged_environments"];
     }
   }
-  return writeText(path, record.dump(2) + "\n");
+  return writeFileAtomically(path.string(), record.dump(2) + "\n");
 }
 
 RunRow rowFrom(const CompiledRun& run, const nlohmann::json& summary) {
@@ -220,7 +209,7 @@ int runStudy(const StudyOptions& o, std::ostream& out, std::ostream& err) {
     out << "[" << i + 1 << "/" << toTrain.size() << "] "
         << seriesName(r.spec.recipe, r.spec.variant) << " @ " << r.spec.budget << ", seed "
         << r.spec.seed << " (" << r.hash << ") ... " << std::flush;
-    if (!writeText(planPath, plan::planToString(r.plan))) {
+    if (!writeFileAtomically(planPath.string(), plan::planToString(r.plan))) {
       err << "5rc: error: cannot write " << planPath.string() << "\n";
       return 1;
     }
@@ -260,13 +249,13 @@ int runStudy(const StudyOptions& o, std::ostream& out, std::ostream& err) {
                       ", read after each epoch (its schedule was fitted to the whole budget).";
   }
 
-  if (!writeText(dir / "results.csv",
-                 [&] {
-                   std::ostringstream s;
-                   writeResultsCsv(s, rows);
-                   return s.str();
-                 }()) ||
-      !writeText(dir / "results.json", [&] {
+  if (!writeFileAtomically((dir / "results.csv").string(),
+                           [&] {
+                             std::ostringstream s;
+                             writeResultsCsv(s, rows);
+                             return s.str();
+                           }()) ||
+      !writeFileAtomically((dir / "results.json").string(), [&] {
         std::ostringstream s;
         writeResultsJson(s, rows);
         return s.str();
@@ -288,7 +277,7 @@ int runStudy(const StudyOptions& o, std::ostream& out, std::ostream& err) {
   ctx.runsReused = reused;
   std::ostringstream report;
   writeReport(report, analysis, ctx);
-  if (!writeText(dir / "report.md", report.str())) {
+  if (!writeFileAtomically((dir / "report.md").string(), report.str())) {
     err << "5rc: error: cannot write " << (dir / "report.md").string() << "\n";
     return 1;
   }

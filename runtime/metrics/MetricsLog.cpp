@@ -37,13 +37,4 @@ void MetricsLog::line(const std::string& text) {
   std::cout << text << std::endl;
 }
 
-void writeFileAtomically(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!(out << text) || !out.flush()) throw std::runtime_error(tmp + ": cannot write");
-  }
-  std::filesystem::rename(tmp, path);
-}
-
 } // namespace fiver::runtime

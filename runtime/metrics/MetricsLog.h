@@ -27,8 +27,4 @@ private:
   bool progressShown_ = false;
 };
 
-// Writes `text` to `path` through a temporary file and a rename, so readers
-// never see half a file.
-void writeFileAtomically(const std::string& path, const std::string& text);
-
 } // namespace fiver::runtime
