@@ -28,7 +28,8 @@ int execPlan(const std::string& planPath, const ExecOptions& opts, const char* a
   if (opts.quiet) args.push_back("--quiet");
 
   std::vector<char*> cargs;
-  for (std::string& a : args) cargs.push_back(a.data());
+  for (std::string& a : args)
+    cargs.push_back(a.data());
   cargs.push_back(nullptr);
   std::cout.flush();
   execvp(cargs[0], cargs.data());

@@ -44,8 +44,7 @@ public:
     if (text) {
       sources_.add(path, *text);
     } else if (std::string why; !sources_.text(path) && !sources_.load(path, &why)) {
-      diags_.report(DiagId::ImportNotFound, importedFrom,
-                    "cannot read '" + path + "': " + why);
+      diags_.report(DiagId::ImportNotFound, importedFrom, "cannot read '" + path + "': " + why);
       return nullptr;
     }
     const std::string& source = *sources_.text(path);
