@@ -18,18 +18,9 @@ void emaUpdate(std::vector<torch::Tensor>& shadow, const std::vector<torch::Tens
 // decay^half_life = 1/2: a weight's influence halves every half_life steps.
 Ema::Ema(double halfLifeSteps) : decay_(std::pow(0.5, 1.0 / std::max(1.0, halfLifeSteps))) {}
 
-std::vector<torch::Tensor> Ema::stateOf(PlanModel& model) {
-  std::vector<torch::Tensor> state;
-  for (const torch::Tensor& p : model->parameters())
-    state.push_back(p);
-  for (const torch::Tensor& b : model->buffers())
-    state.push_back(b);
-  return state;
-}
-
 void Ema::swap(PlanModel& model) {
   torch::NoGradGuard noGrad;
-  std::vector<torch::Tensor> live = stateOf(model);
+  std::vector<torch::Tensor> live = model->stateTensors();
   for (size_t i = 0; i < live.size(); ++i) {
     torch::Tensor tmp = live[i].clone();
     live[i].copy_(shadow_[i]);
@@ -42,12 +33,12 @@ void Ema::apply(Event e, TrainState& s) {
   case Event::FitStart: {
     torch::NoGradGuard noGrad;
     shadow_.clear();
-    for (const torch::Tensor& t : stateOf(s.model))
+    for (const torch::Tensor& t : s.model->stateTensors())
       shadow_.push_back(t.detach().clone());
     break;
   }
   case Event::AfterOptimizerStep:
-    emaUpdate(shadow_, stateOf(s.model), decay_);
+    emaUpdate(shadow_, s.model->stateTensors(), decay_);
     break;
   case Event::EvalStart: // evaluate the average, keep the live weights aside
   case Event::EvalEnd:

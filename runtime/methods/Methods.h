@@ -51,7 +51,6 @@ public:
   const std::vector<torch::Tensor>& shadow() const { return shadow_; }
 
 private:
-  static std::vector<torch::Tensor> stateOf(PlanModel& model);
   void swap(PlanModel& model);
   double decay_;
   std::vector<torch::Tensor> shadow_;

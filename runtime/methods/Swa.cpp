@@ -17,13 +17,6 @@ std::vector<torch::Tensor> parametersOf(PlanModel& model) {
   return model->parameters();
 }
 
-std::vector<torch::Tensor> stateOf(PlanModel& model) {
-  std::vector<torch::Tensor> all = model->parameters();
-  for (const torch::Tensor& b : model->buffers())
-    all.push_back(b);
-  return all;
-}
-
 std::vector<torch::Tensor> cloneAll(const std::vector<torch::Tensor>& tensors) {
   std::vector<torch::Tensor> out;
   for (const torch::Tensor& t : tensors)
@@ -80,13 +73,13 @@ void Swa::apply(Event e, TrainState& s) {
     break;
   case Event::EvalStart: // evaluate the average, with statistics that fit it
     if (count_ == 0) return;
-    saved_ = cloneAll(stateOf(s.model));
+    saved_ = cloneAll(s.model->stateTensors());
     copyInto(parametersOf(s.model), average_);
     recomputeBatchNorm(s);
     break;
   case Event::EvalEnd: // training goes on from the live weights
     if (saved_.empty()) return;
-    copyInto(stateOf(s.model), saved_);
+    copyInto(s.model->stateTensors(), saved_);
     saved_.clear();
     break;
   default:

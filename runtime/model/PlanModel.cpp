@@ -68,6 +68,13 @@ std::vector<torch::Tensor> PlanModelImpl::parametersOf(const std::string& opName
   return it->second->parameters();
 }
 
+std::vector<torch::Tensor> PlanModelImpl::stateTensors() {
+  std::vector<torch::Tensor> state = parameters();
+  for (const torch::Tensor& b : buffers())
+    state.push_back(b);
+  return state;
+}
+
 std::shared_ptr<torch::nn::Module> PlanModelImpl::moduleOf(const std::string& opName) {
   auto it = modules_.find(opName);
   return it == modules_.end() ? nullptr : it->second;

@@ -24,6 +24,9 @@ public:
   const std::vector<plan::Op>& ops() const { return ops_; }
   // The parameters of one op (empty for ops without parameters).
   std::vector<torch::Tensor> parametersOf(const std::string& opName);
+  // Every parameter, then every buffer (batch-norm statistics): the state
+  // that weight-averaging methods average and swap in for evaluation.
+  std::vector<torch::Tensor> stateTensors();
   // The module of an op (nullptr for ops without one).
   std::shared_ptr<torch::nn::Module> moduleOf(const std::string& opName);
 
