@@ -3,10 +3,13 @@
 # targets), so -Wall -Wextra stays quiet about them.
 
 # --- compiler side (never LibTorch) ---
-find_program(ANTLR4_TOOL antlr4 REQUIRED) # 4.7.2 tool; antlr4_generate() is broken on Debian
+if(NOT FIVER_ANTLR_GENERATED_DIR)
+  find_program(ANTLR4_TOOL antlr4 REQUIRED) # 4.7.2 tool; antlr4_generate() is broken on Debian
+endif()
 find_package(antlr4-runtime 4.9 CONFIG REQUIRED) # target antlr4_shared
 find_package(yaml-cpp CONFIG REQUIRED)           # target yaml-cpp
-find_package(Boost 1.74 CONFIG REQUIRED COMPONENTS graph) # Boost::graph
+# Boost.Graph is used header-only (adjacency_list, write_graphviz).
+find_package(Boost 1.74 CONFIG REQUIRED) # Boost::headers
 find_package(nlohmann_json CONFIG REQUIRED)      # nlohmann_json::nlohmann_json
 find_package(CLI11 CONFIG REQUIRED)              # CLI11::CLI11
 find_package(fmt CONFIG REQUIRED)                # fmt::fmt
@@ -18,11 +21,16 @@ target_include_directories(fiver_antlr4 SYSTEM INTERFACE ${ANTLR4_INCLUDE_DIR})
 
 # --- runtime side ---
 find_package(Torch REQUIRED)
-find_package(OpenBLAS CONFIG REQUIRED)
-find_package(Gloo CONFIG REQUIRED) # target gloo; c10d's Gloo backend needs USE_C10D_GLOO
+# Debian's LibTorch needs OpenBLAS linked explicitly; PyTorch's own LibTorch
+# (the CUDA build) carries its BLAS and has no Gloo CMake package.
+find_package(OpenBLAS CONFIG QUIET)
+find_package(Gloo CONFIG QUIET) # target gloo; c10d's Gloo backend needs USE_C10D_GLOO
 # Torch's config exports flags through TORCH_CXX_FLAGS instead of its targets.
 add_library(fiver_torch INTERFACE)
-target_link_libraries(fiver_torch INTERFACE ${TORCH_LIBRARIES} ${OpenBLAS_LIBRARIES})
+target_link_libraries(fiver_torch INTERFACE ${TORCH_LIBRARIES})
+if(OpenBLAS_FOUND)
+  target_link_libraries(fiver_torch INTERFACE ${OpenBLAS_LIBRARIES})
+endif()
 target_include_directories(fiver_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
 separate_arguments(_fiver_torch_flags UNIX_COMMAND "${TORCH_CXX_FLAGS}")
 target_compile_options(fiver_torch INTERFACE ${_fiver_torch_flags})

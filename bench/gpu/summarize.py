@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Reads the results folder of bench/gpu/run.sh and prints the benchmark table:
+median time to 93% and 94% test accuracy (training time, evaluation excluded,
+read at epoch ends) and images/s, over the seeds, for FiveR and the PyTorch
+reference (eager and torch.compile)."""
+import glob
+import json
+import os
+import statistics
+import sys
+
+TARGETS = (0.93, 0.94)
+
+
+def time_to(curve, target):
+    for point in curve:
+        if point["test_accuracy"] >= target:
+            return point["train_seconds"]
+    return None
+
+
+def fiver_runs(folder):
+    for path in sorted(glob.glob(os.path.join(folder, "fiver-s*", "summary.json"))):
+        with open(path) as f:
+            s = json.load(f)
+        yield s["epoch_curve"], s["images_per_second"], s["test_accuracy"]
+
+
+def torch_runs(folder, mode):
+    for path in sorted(glob.glob(os.path.join(folder, f"torch-{mode}-s*.jsonl"))):
+        lines = [json.loads(l) for l in open(path) if l.strip().startswith("{")]
+        curve = [l for l in lines if "epoch" in l]
+        summary = [l for l in lines if l.get("summary")]
+        if summary:
+            yield curve, summary[-1]["images_per_second"], summary[-1]["test_accuracy"]
+
+
+def median_or_dash(values, fmt):
+    values = [v for v in values if v is not None]
+    return fmt.format(statistics.median(values)) if values else "-"
+
+
+def main(folder):
+    rows = [("FiveR (recipes/fmnist/gpu.5r)", list(fiver_runs(folder))),
+            ("PyTorch eager", list(torch_runs(folder, "eager"))),
+            ("PyTorch torch.compile", list(torch_runs(folder, "compile")))]
+    print("| run | seeds | " + " | ".join(f"time to {t:.0%} (s)" for t in TARGETS) +
+          " | final accuracy | images/s |")
+    print("|---|---|" + "---|" * len(TARGETS) + "---|---|")
+    for name, runs in rows:
+        cells = [median_or_dash([time_to(c, t) for c, _, _ in runs], "{:.2f}") for t in TARGETS]
+        reached = [sum(time_to(c, t) is not None for c, _, _ in runs) for t in TARGETS]
+        cells = [f"{c} ({r}/{len(runs)} reached)" for c, r in zip(cells, reached)]
+        print(f"| {name} | {len(runs)} | " + " | ".join(cells) + " | " +
+              median_or_dash([a for _, _, a in runs], "{:.4f}") + " | " +
+              median_or_dash([i for _, i, _ in runs], "{:.0f}") + " |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "gpu-results")
