@@ -1,6 +1,6 @@
 // 5rc-exec: runs a plan written by `5rc compile` and reports the result.
 //
-//   5rc-exec PLAN.yaml [--out DIR] [--threads N] [--max-steps N] [--quiet]
+//   5rc-exec PLAN.yaml [--out DIR] [--threads N] [--device D] [--max-steps N] [--quiet]
 #include "compiler/plan/Plan.h"
 #include "compiler/support/AtomicFile.h"
 #include "runtime/data/IdxReader.h"
@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   app.add_option("plan", planPath, "plan file (YAML) from 5rc compile")->required();
   app.add_option("--out", options.outDir, "folder for metrics.jsonl and summary.json");
   app.add_option("--threads", options.threads, "intra-op threads (default: all cores)");
+  app.add_option("--device", options.device, "cpu (default), cuda, cuda:N or auto");
   app.add_option("--max-steps", options.maxSteps, "stop after N steps");
   app.add_flag("--quiet", options.quiet, "no per-epoch lines");
   CLI11_PARSE(app, argc, argv);
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
           {"test_accuracy", r.testAccuracy},
           {"train_seconds", r.trainSeconds},
           {"images_per_second", r.imagesPerSecond},
+          {"device", options.device},
           {"threads", options.threads > 0 ? options.threads
                                           : static_cast<int>(std::thread::hardware_concurrency())},
       };

@@ -24,6 +24,7 @@ std::string findExecutor(const char* argv0) {
 int execPlan(const std::string& planPath, const ExecOptions& opts, const char* argv0) {
   std::vector<std::string> args = {findExecutor(argv0), planPath, "--out", opts.outDir};
   if (opts.threads > 0) args.insert(args.end(), {"--threads", std::to_string(opts.threads)});
+  if (!opts.device.empty()) args.insert(args.end(), {"--device", opts.device});
   if (opts.maxSteps > 0) args.insert(args.end(), {"--max-steps", std::to_string(opts.maxSteps)});
   if (opts.quiet) args.push_back("--quiet");
 

@@ -8,8 +8,9 @@ namespace fiver {
 
 struct ExecOptions {
   std::string outDir;
-  int threads = 0;   // 0 = all cores
-  long maxSteps = 0; // 0 = the plan's budget
+  int threads = 0;    // 0 = all cores
+  std::string device; // "" = 5rc-exec's default (cpu)
+  long maxSteps = 0;  // 0 = the plan's budget
   bool quiet = false;
 };
 

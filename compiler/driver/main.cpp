@@ -177,6 +177,7 @@ int main(int argc, char** argv) {
   addCompileFlags(*run, runFlags);
   run->add_option("--out", exec.outDir, "run folder (default: runs/<recipe>)");
   run->add_option("--threads", exec.threads, "intra-op threads (default: all cores)");
+  run->add_option("--device", exec.device, "cpu (default), cuda, cuda:N or auto");
   run->add_option("--max-steps", exec.maxSteps, "stop after N steps (smoke tests)");
   run->add_flag("--quiet", exec.quiet, "no per-epoch lines");
 

@@ -15,7 +15,7 @@ void BatchLoader::startEpoch(int64_t epoch) {
 bool BatchLoader::next(torch::Tensor& images, torch::Tensor& labels) {
   if (cursor_ >= split_.size()) return false;
   int64_t n = std::min(batch_, split_.size() - cursor_);
-  torch::Tensor idx = order_.narrow(0, cursor_, n);
+  torch::Tensor idx = order_.narrow(0, cursor_, n).to(split_.images.device());
   cursor_ += n;
   images = split_.images.index_select(0, idx);
   labels = split_.labels.index_select(0, idx);

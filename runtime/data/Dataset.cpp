@@ -82,4 +82,13 @@ Dataset loadDataset(const plan::Task& task, uint64_t seed) {
   return d;
 }
 
+Dataset toDevice(const Dataset& data, const torch::Device& device) {
+  Dataset d = data;
+  for (Split* s : {&d.train, &d.test}) {
+    s->images = s->images.to(device);
+    s->labels = s->labels.to(device);
+  }
+  return d;
+}
+
 } // namespace fiver::runtime

@@ -26,4 +26,7 @@ struct Dataset {
 // train_size samples. `synthetic` builds learnable class patterns in memory.
 Dataset loadDataset(const plan::Task& task, uint64_t seed);
 
+// The same data resident on `device` (decoded once, copied once).
+Dataset toDevice(const Dataset& data, const torch::Device& device);
+
 } // namespace fiver::runtime

@@ -24,7 +24,7 @@ void CutMix::apply(Event, TrainState& s) {
   const int64_t h = s.images.size(2), w = s.images.size(3);
   torch::Tensor centre = torch::rand({2}, torch::kFloat64);
   CutBox box = cutBox(h, w, sampleBeta(alpha_), centre[0].item<double>(), centre[1].item<double>());
-  torch::Tensor perm = torch::randperm(s.images.size(0), torch::kInt64);
+  torch::Tensor perm = torch::randperm(s.images.size(0), torch::kInt64).to(s.images.device());
   const int64_t boxH = box.bottom - box.top, boxW = box.right - box.left;
   if (boxH > 0 && boxW > 0) {
     // Paste the partner's box: narrow views, one copy.

@@ -23,7 +23,7 @@ torch::Tensor mixupBatch(const torch::Tensor& images, const torch::Tensor& permu
 
 void Mixup::apply(Event, TrainState& s) {
   lastLambda_ = sampleBeta(alpha_);
-  torch::Tensor perm = torch::randperm(s.images.size(0), torch::kInt64);
+  torch::Tensor perm = torch::randperm(s.images.size(0), torch::kInt64).to(s.images.device());
   s.images = mixupBatch(s.images, perm, lastLambda_);
   s.targets = mixTargets(s.labels, perm, s.plan.task.classes, lastLambda_);
 }

@@ -5,6 +5,7 @@
 #include "runtime/metrics/MetricsLog.h"
 #include "runtime/optim/LrSchedule.h"
 #include "runtime/optim/Optimizer.h"
+#include "runtime/train/Device.h"
 #include "runtime/train/Loss.h"
 
 #include <chrono>
@@ -42,12 +43,27 @@ void clearGradients(torch::optim::Optimizer& opt) {
       p.mutable_grad() = torch::Tensor();
 }
 
+PlanModel modelOn(const std::vector<plan::Op>& ops, const torch::Device& device) {
+  PlanModel model(ops);
+  model->to(device);
+  return model;
+}
+
+// Training data lives on the training device. Data passed in by the caller is
+// used in place on the CPU and copied otherwise.
+Dataset dataOn(const plan::Plan& p, const Dataset* given, const torch::Device& device) {
+  if (given) return device.is_cpu() ? Dataset{} : toDevice(*given, device);
+  Dataset loaded = loadDataset(p.task, p.training.seed);
+  return device.is_cpu() ? loaded : toDevice(loaded, device);
+}
+
 } // namespace
 
 struct Trainer::Impl {
   Impl(const plan::Plan& p, const TrainOptions& o, const Dataset* d)
-      : plan(p), options(o), ownedData(d ? Dataset{} : loadDataset(p.task, p.training.seed)),
-        data(d ? *d : ownedData), model(p.ops), optimizer(makeOptimizer(p.optimizer, model)),
+      : plan(p), options(o), device(resolveDevice(o.device)), ownedData(dataOn(p, d, device)),
+        data(d && device.is_cpu() ? *d : ownedData), model(modelOn(p.ops, device)),
+        optimizer(makeOptimizer(p.optimizer, model)),
         schedule(p.schedule, peakLearningRate(p.optimizer), p.training.totalSteps),
         augment(p.augment, data.padValue),
         loader(data.train, p.training.batchSize, p.training.seed), state{p, model, *optimizer} {
@@ -145,6 +161,7 @@ struct Trainer::Impl {
         double loss = state.loss.item<double>();
         fire(Event::BatchEnd);
         ++state.step;
+        synchronize(device);
         trainSeconds = secondsBefore + secondsSince(epochStart);
         outOfTime = timeLimit > 0 && trainSeconds >= timeLimit;
         images += x.size(0);
@@ -196,6 +213,7 @@ struct Trainer::Impl {
 
   const plan::Plan& plan;
   TrainOptions options;
+  torch::Device device;
   Dataset ownedData;
   const Dataset& data;
   PlanModel model;

@@ -18,6 +18,7 @@ namespace fiver::runtime {
 struct TrainOptions {
   std::string outDir;   // metrics.jsonl and summary.json go here ("" = nowhere)
   int threads = 0;      // intra-op threads; 0 = every core
+  std::string device = "cpu"; // see resolveDevice
   int64_t maxSteps = 0; // stop early (smoke tests); 0 = the plan's budget
   bool quiet = false;
   bool evalEachEpoch = true;
