@@ -1,9 +1,14 @@
 // 5rc-exec: runs a plan written by `5rc compile` and reports the result.
 //
 //   5rc-exec PLAN.yaml [--out DIR] [--threads N] [--device D] [--max-steps N] [--quiet]
+//            [--nproc N] [--timeout S]
+// Data-parallel: `--nproc N` starts N local ranks; a process started with
+// torchrun's variables (WORLD_SIZE, RANK, MASTER_ADDR, MASTER_PORT) is one rank.
 #include "compiler/plan/Plan.h"
 #include "compiler/support/AtomicFile.h"
 #include "runtime/data/IdxReader.h"
+#include "runtime/distributed/GlooCollectives.h"
+#include "runtime/distributed/Launcher.h"
 #include "runtime/metrics/MetricsLog.h"
 #include "runtime/train/Trainer.h"
 
@@ -11,7 +16,9 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 using namespace fiver;
@@ -26,11 +33,35 @@ int main(int argc, char** argv) {
   app.add_option("--device", options.device, "cpu (default), cuda, cuda:N or auto");
   app.add_option("--max-steps", options.maxSteps, "stop after N steps");
   app.add_flag("--quiet", options.quiet, "no per-epoch lines");
+  int nproc = 1;
+  int timeoutSeconds = 60;
+  app.add_option("--nproc", nproc, "data-parallel ranks to start on this machine")
+      ->check(CLI::Range(1, 256));
+  app.add_option("--timeout", timeoutSeconds,
+                 "seconds a rank waits for the others before giving up (default 60)")
+      ->check(CLI::Range(1, 86400));
   CLI11_PARSE(app, argc, argv);
 
   try {
+    const runtime::distributed::World world = runtime::distributed::worldFromEnvironment();
+    if (nproc > 1 && !world.isDistributed())
+      return runtime::distributed::launchLocalRanks(nproc, argc, argv,
+                                                    std::chrono::seconds(timeoutSeconds + 10));
+    if (const char* t = std::getenv("FIVER_DEFAULT_THREADS"); t && options.threads == 0)
+      options.threads = std::atoi(t);
+    std::unique_ptr<runtime::distributed::GlooCollectives> collectives;
+    if (world.isDistributed()) {
+      collectives = std::make_unique<runtime::distributed::GlooCollectives>(
+          world, std::chrono::seconds(timeoutSeconds));
+      options.collectives = collectives.get();
+      if (world.rank != 0) { // rank 0 speaks and writes for the run
+        options.outDir.clear();
+        options.quiet = true;
+      }
+    }
     plan::Plan p = plan::readPlan(planPath);
     runtime::TrainResult r = runtime::train(p, options);
+    if (world.rank != 0) return 0;
     char line[256];
     std::snprintf(line, sizeof line,
                   "%s: %lld epochs (%lld steps), test accuracy %.2f%%, train %.1f s",
@@ -47,6 +78,7 @@ int main(int argc, char** argv) {
           {"train_seconds", r.trainSeconds},
           {"images_per_second", r.imagesPerSecond},
           {"device", options.device},
+          {"world_size", world.size},
           {"threads", options.threads > 0 ? options.threads
                                           : static_cast<int>(std::thread::hardware_concurrency())},
       };

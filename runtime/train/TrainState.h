@@ -8,6 +8,8 @@
 
 namespace fiver::runtime {
 
+class Collectives;
+
 struct TrainState {
   TrainState(const plan::Plan& p, PlanModel& m, torch::optim::Optimizer& o)
       : plan(p), model(m), optimizer(o) {}
@@ -30,6 +32,12 @@ struct TrainState {
   // statistics (swa); null when the caller supplies none.
   const torch::Tensor* trainImages = nullptr;
   int64_t batchSize = 256;
+
+  // The processes training this model together; null in a single process.
+  Collectives* collectives = nullptr;
+  // Set once this step's gradients hold the average over all ranks (by data
+  // parallelism, or by a compression method that reduced them itself).
+  bool gradientsReduced = false;
 };
 
 } // namespace fiver::runtime

@@ -2,6 +2,7 @@
 
 #include "runtime/data/Augment.h"
 #include "runtime/data/BatchLoader.h"
+#include "runtime/distributed/DataParallel.h"
 #include "runtime/metrics/MetricsLog.h"
 #include "runtime/optim/LrSchedule.h"
 #include "runtime/optim/Optimizer.h"
@@ -72,6 +73,14 @@ struct Trainer::Impl {
     for (const plan::Method& m : p.methods)
       for (const std::string& hook : m.hooks)
         methods.push_back(createMethod(hook, m, p));
+    if (o.collectives && o.collectives->size() > 1) {
+      state.collectives = o.collectives;
+      loader.shard(o.collectives->rank(), o.collectives->size());
+      // First in the list: it broadcasts the initial weights before any other
+      // method copies them, and AFTER_* events reach it last, once compression
+      // methods have had their chance to reduce the gradients themselves.
+      methods.insert(methods.begin(), std::make_unique<distributed::DataParallel>());
+    }
   }
 
   // Runs every method that matches `e`; AFTER_* events in reverse order.
@@ -118,6 +127,7 @@ struct Trainer::Impl {
     const int64_t epochs = (total + plan.training.stepsPerEpoch - 1) / plan.training.stepsPerEpoch;
     double trainSeconds = 0;
     int64_t images = 0;
+    int64_t bytesReducedBefore = 0, lastStepBytesReduced = 0;
 
     fire(Event::Init);
     model->train();
@@ -159,24 +169,34 @@ struct Trainer::Impl {
         fire(Event::AfterOptimizerStep);
         clearGradients(*optimizer);
         double loss = state.loss.item<double>();
+        if (state.collectives) loss = state.collectives->mean(loss);
         fire(Event::BatchEnd);
         ++state.step;
         synchronize(device);
         trainSeconds = secondsBefore + secondsSince(epochStart);
         outOfTime = timeLimit > 0 && trainSeconds >= timeLimit;
-        images += x.size(0);
+        images += x.size(0) * (state.collectives ? state.collectives->size() : 1);
         result.stepLosses.push_back(loss);
         lossSum += loss;
         ++lossCount;
         const double rate = static_cast<double>(images) / std::max(1e-9, trainSeconds);
-        if (state.step % 50 == 0 || state.step == total)
-          log->write({{"event", "train"},
-                      {"step", state.step},
-                      {"epoch", epoch + 1},
-                      {"loss", loss},
-                      {"lr", lr},
-                      {"images_per_second", rate},
-                      {"train_seconds", trainSeconds}});
+        if (state.collectives) {
+          const int64_t reduced = state.collectives->bytesReduced();
+          lastStepBytesReduced = reduced - bytesReducedBefore;
+          bytesReducedBefore = reduced;
+          result.stepBytesReduced.push_back(lastStepBytesReduced);
+        }
+        if (state.step % 50 == 0 || state.step == total) {
+          nlohmann::json record = {{"event", "train"},
+                                   {"step", state.step},
+                                   {"epoch", epoch + 1},
+                                   {"loss", loss},
+                                   {"lr", lr},
+                                   {"images_per_second", rate},
+                                   {"train_seconds", trainSeconds}};
+          if (state.collectives) record["bytes_all_reduced_per_step"] = lastStepBytesReduced;
+          log->write(record);
+        }
         if (state.step % 10 == 0 || state.step == total) {
           log->progress("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs) +
                         "  step " + std::to_string(state.step) + "/" + std::to_string(total) +

@@ -5,6 +5,7 @@
 #include "compiler/plan/Plan.h"
 #include "runtime/data/Dataset.h"
 #include "runtime/model/PlanModel.h"
+#include "runtime/train/Collectives.h"
 #include "runtime/train/Method.h"
 #include "runtime/train/TrainState.h"
 
@@ -16,9 +17,12 @@
 namespace fiver::runtime {
 
 struct TrainOptions {
-  std::string outDir;   // metrics.jsonl and summary.json go here ("" = nowhere)
-  int threads = 0;      // intra-op threads; 0 = every core
+  std::string outDir;         // metrics.jsonl and summary.json go here ("" = nowhere)
+  int threads = 0;            // intra-op threads; 0 = every core
   std::string device = "cpu"; // see resolveDevice
+  // Data parallelism across processes (null: a single process). Each rank
+  // trains on its shard of every global batch; the plan's batch size is global.
+  Collectives* collectives = nullptr;
   int64_t maxSteps = 0; // stop early (smoke tests); 0 = the plan's budget
   bool quiet = false;
   bool evalEachEpoch = true;
@@ -34,6 +38,7 @@ struct EpochResult {
 struct TrainResult {
   int64_t steps = 0;
   std::vector<double> stepLosses;
+  std::vector<int64_t> stepBytesReduced; // per step, data-parallel runs only
   std::vector<EpochResult> epochs;
   double testAccuracy = 0;
   double trainSeconds = 0;
