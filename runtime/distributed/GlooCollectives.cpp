@@ -98,6 +98,16 @@ void GlooCollectives::allReduceSum(std::vector<torch::Tensor>& tensors) {
   allReduce(tensors, false);
 }
 
+std::vector<torch::Tensor> GlooCollectives::allGather(const torch::Tensor& t) {
+  std::vector<torch::Tensor> input{t.contiguous()};
+  std::vector<std::vector<torch::Tensor>> output(1);
+  for (int r = 0; r < world_.size; ++r)
+    output[0].push_back(torch::empty_like(input[0]));
+  bytesReduced_ += input[0].numel() * static_cast<int64_t>(input[0].element_size());
+  await(group_->pg->allgather(output, input), world_.rank, "all-gather");
+  return output[0];
+}
+
 void GlooCollectives::broadcast(std::vector<torch::Tensor>& tensors, int root) {
   c10d::BroadcastOptions options;
   options.rootRank = root;

@@ -1,6 +1,8 @@
 // Maps the hook names that plans carry to runtime methods.
 #include "runtime/methods/Methods.h"
 
+#include "runtime/distributed/GradientCompression.h"
+
 #include <functional>
 #include <stdexcept>
 
@@ -8,6 +10,13 @@ namespace fiver::runtime {
 
 namespace {
 using Factory = std::function<std::unique_ptr<Method>(const plan::Method&, const plan::Plan&)>;
+
+// A method's `start` parameter: a fraction of the budget (a step when above 1).
+int64_t startStep(const plan::Method& m, const plan::Plan& p) {
+  const double start = plan::getNumber(m.params, "start", 0);
+  return static_cast<int64_t>(start > 1 ? start
+                                        : start * static_cast<double>(p.training.totalSteps));
+}
 
 const std::map<std::string, Factory>& registry() {
   static const std::map<std::string, Factory> table = {
@@ -46,6 +55,15 @@ const std::map<std::string, Factory>& registry() {
        }},
       {"channels_last",
        [](const plan::Method&, const plan::Plan&) { return std::make_unique<ChannelsLast>(); }},
+      {"powersgd",
+       [](const plan::Method& m, const plan::Plan& p) {
+         return std::make_unique<distributed::PowerSgd>(
+             static_cast<int64_t>(plan::getNumber(m.params, "rank", 2)), startStep(m, p));
+       }},
+      {"sign_compression",
+       [](const plan::Method& m, const plan::Plan& p) {
+         return std::make_unique<distributed::SignCompression>(startStep(m, p));
+       }},
   };
   return table;
 }

@@ -19,9 +19,12 @@ public:
   virtual void allReduceMean(std::vector<torch::Tensor>& tensors) = 0;
   // Sums every tensor across ranks, in place (compressed gradients).
   virtual void allReduceSum(std::vector<torch::Tensor>& tensors) = 0;
+  // Every rank's copy of `t` (same shape and dtype on all ranks), by rank.
+  virtual std::vector<torch::Tensor> allGather(const torch::Tensor& t) = 0;
   // Copies rank `root`'s tensors into every rank's, in place.
   virtual void broadcast(std::vector<torch::Tensor>& tensors, int root) = 0;
-  // Bytes this rank has put into all-reduces so far (payload, not protocol).
+  // Bytes this rank has put into all-reduces and all-gathers so far (payload,
+  // not protocol).
   virtual int64_t bytesReduced() const = 0;
 
   // The mean of a number across ranks.

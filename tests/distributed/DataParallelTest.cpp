@@ -201,5 +201,31 @@ TEST(DataParallel, ARankThatHangsMakesTheOtherFailWithinTheTimeout) {
   fs::remove_all(dir);
 }
 
+// With compression the ranks still take identical steps, and send less.
+void expectCompressedRanksAgreeAndSendLess(const std::string& method, double maxRatio) {
+  plan::Plan plain = tinyCnnPlan({.batchSize = 32, .totalSteps = 6});
+  plan::Plan compressed = plain;
+  testing::addMethod(compressed, method, {{"rank", plan::Scalar::num(1)}});
+  fs::path a = freshDir(method + "-plain"), b = freshDir(method);
+  ASSERT_EQ(runRanks(plain, 2, a), (std::vector<int>{0, 0}));
+  ASSERT_EQ(runRanks(compressed, 2, b), (std::vector<int>{0, 0}));
+  RankOutput p0 = load(a / "rank0.pt"), c0 = load(b / "rank0.pt"), c1 = load(b / "rank1.pt");
+  for (size_t i = 0; i < c0.parameters.size(); ++i)
+    EXPECT_TRUE(torch::allclose(c0.parameters[i], c1.parameters[i], 1e-6, 1e-7))
+        << method << ": parameter " << i;
+  EXPECT_LT(static_cast<double>(c0.bytes.back()), maxRatio * static_cast<double>(p0.bytes.back()))
+      << method << " sent " << c0.bytes.back() << " bytes a step, uncompressed " << p0.bytes.back();
+  fs::remove_all(a);
+  fs::remove_all(b);
+}
+
+TEST(DataParallel, PowerSgdKeepsRanksInStepAndSendsLess) {
+  expectCompressedRanksAgreeAndSendLess("powersgd", 0.5);
+}
+
+TEST(DataParallel, SignCompressionKeepsRanksInStepAndSendsLess) {
+  expectCompressedRanksAgreeAndSendLess("sign_compression", 0.1);
+}
+
 } // namespace
 } // namespace fiver::runtime::distributed

@@ -70,6 +70,17 @@ run_tiny)
   [ -s "$work/run/summary.json" ] || fail "no summary.json"
   grep -q "test accuracy" "$work/out" || fail "no accuracy line"
   ;;
+run_two_ranks)
+  # `--nproc 2`: two local ranks over Gloo, one writer, the world size recorded,
+  # and PowerSGD compressing what they exchange.
+  "$fivec" run "$src/tests/e2e/recipes/tiny.5r" --out "$work/run" --nproc 2 --timeout 30 \
+    --add 'restrict derived_data static domain powersgd(rank: 1)' \
+    >"$work/out" 2>&1 || { cat "$work/out"; fail "run failed"; }
+  cat "$work/out"
+  [ "$(grep -c 'test accuracy' "$work/out")" = 1 ] || fail "expected one summary line (rank 0)"
+  grep -q '"world_size": 2' "$work/run/summary.json" || fail "world size not recorded"
+  grep -q 'bytes_all_reduced_per_step' "$work/run/metrics.jsonl" || fail "no communication metrics"
+  ;;
 *)
   fail "unknown case $case"
   ;;
