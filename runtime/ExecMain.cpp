@@ -88,6 +88,15 @@ int main(int argc, char** argv) {
                          {"test_accuracy", e.testAccuracy},
                          {"train_seconds", e.trainSeconds}});
       summary["epoch_curve"] = curve;
+      if (!r.stepBytesReduced.empty()) {
+        double total = 0;
+        for (int64_t b : r.stepBytesReduced)
+          total += static_cast<double>(b);
+        summary["bytes_all_reduced_per_step"] = {
+            {"first", r.stepBytesReduced.front()},
+            {"last", r.stepBytesReduced.back()},
+            {"mean", total / static_cast<double>(r.stepBytesReduced.size())}};
+      }
       if (!writeFileAtomically(options.outDir + "/summary.json", summary.dump(2) + "\n"))
         throw std::runtime_error(options.outDir + "/summary.json: cannot write");
     }
