@@ -24,13 +24,26 @@ void DataParallel::apply(Event e, TrainState& s) {
   case Event::FitStart: {
     std::vector<torch::Tensor> state = s.model->stateTensors();
     s.collectives->broadcast(state, 0);
+    if (overlap_) {
+      buckets_ = std::make_unique<GradientBuckets>(*s.collectives, bucketBytes_);
+      buckets_->attach(s.model->parameters());
+    }
     break;
   }
   case Event::BatchStart:
     s.gradientsReduced = false;
     break;
+  case Event::BeforeForward:
+    // After BATCH_START, where layer freezing changes the trainable set.
+    if (buckets_) buckets_->startStep();
+    break;
   case Event::AfterBackward: {
     if (s.gradientsReduced) break; // a compression method already combined them
+    if (buckets_) {
+      buckets_->finish();
+      s.gradientsReduced = true;
+      break;
+    }
     std::vector<torch::Tensor> grads;
     for (torch::Tensor& p : s.model->parameters()) {
       if (!p.requires_grad()) continue;

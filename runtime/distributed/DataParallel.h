@@ -5,17 +5,30 @@
 // the all-reduce, which is where layer freezing saves communication.
 #pragma once
 
+#include "runtime/distributed/GradientBuckets.h"
 #include "runtime/train/Method.h"
+
+#include <memory>
 
 namespace fiver::runtime::distributed {
 
 class DataParallel : public Method {
 public:
+  // `overlap`: start each bucket's all-reduce during backward as soon as its
+  // gradients are in (off when a compression method reduces the gradients).
+  explicit DataParallel(bool overlap, int64_t bucketBytes = 256 << 10)
+      : overlap_(overlap), bucketBytes_(bucketBytes) {}
   bool match(Event e, const TrainState&) const override {
-    return e == Event::FitStart || e == Event::BatchStart || e == Event::AfterBackward ||
-           e == Event::EvalStart;
+    return e == Event::FitStart || e == Event::BatchStart || e == Event::BeforeForward ||
+           e == Event::AfterBackward || e == Event::EvalStart;
   }
   void apply(Event e, TrainState& s) override;
+  const GradientBuckets* buckets() const { return buckets_.get(); }
+
+private:
+  bool overlap_;
+  int64_t bucketBytes_;
+  std::unique_ptr<GradientBuckets> buckets_;
 };
 
 } // namespace fiver::runtime::distributed

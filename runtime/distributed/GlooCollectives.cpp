@@ -98,6 +98,25 @@ void GlooCollectives::allReduceSum(std::vector<torch::Tensor>& tensors) {
   allReduce(tensors, false);
 }
 
+namespace {
+class GlooPending : public PendingReduction {
+public:
+  GlooPending(c10::intrusive_ptr<c10d::Work> work, int rank)
+      : work_(std::move(work)), rank_(rank) {}
+  void wait() override { await(work_, rank_, "all-reduce"); }
+
+private:
+  c10::intrusive_ptr<c10d::Work> work_;
+  int rank_;
+};
+} // namespace
+
+std::unique_ptr<PendingReduction> GlooCollectives::startAllReduceSum(torch::Tensor flat) {
+  std::vector<torch::Tensor> one{std::move(flat)};
+  bytesReduced_ += one[0].numel() * static_cast<int64_t>(one[0].element_size());
+  return std::make_unique<GlooPending>(group_->pg->allreduce(one), world_.rank);
+}
+
 std::vector<torch::Tensor> GlooCollectives::allGather(const torch::Tensor& t) {
   std::vector<torch::Tensor> input{t.contiguous()};
   std::vector<std::vector<torch::Tensor>> output(1);

@@ -23,6 +23,7 @@ public:
   int size() const override { return world_.size; }
   void allReduceMean(std::vector<torch::Tensor>& tensors) override;
   void allReduceSum(std::vector<torch::Tensor>& tensors) override;
+  std::unique_ptr<PendingReduction> startAllReduceSum(torch::Tensor flat) override;
   std::vector<torch::Tensor> allGather(const torch::Tensor& t) override;
   void broadcast(std::vector<torch::Tensor>& tensors, int root) override;
   int64_t bytesReduced() const override { return bytesReduced_; }

@@ -11,6 +11,10 @@
 
 namespace fiver::runtime::distributed {
 
+// A method that combines the ranks' gradients itself, in compressed form; data
+// parallelism then neither overlaps nor repeats the exchange.
+class GradientCompressor : public Method {};
+
 // Parameters whose gradients the ranks must combine this step: every trainable
 // one, with a zero gradient where this rank computed none.
 std::vector<torch::Tensor> gradientsToReduce(TrainState& s);
@@ -18,7 +22,7 @@ std::vector<torch::Tensor> gradientsToReduce(TrainState& s);
 // --- PowerSGD: rank-r approximation P Q^T of each weight-matrix gradient ---
 // Vogels, Karimireddy and Jaggi, NeurIPS 2019. Biases and norms (1-D) are
 // averaged uncompressed; an m x n matrix costs (m + n) r numbers instead of m n.
-class PowerSgd : public Method {
+class PowerSgd : public GradientCompressor {
 public:
   PowerSgd(int64_t rank, int64_t startStep) : rank_(rank), startStep_(startStep) {}
   bool match(Event e, const TrainState& s) const override {
@@ -39,7 +43,7 @@ private:
 // Seide et al., Interspeech 2014; Karimireddy et al., ICML 2019 (EF-SignSGD).
 // Each gradient becomes its signs (one bit each, packed) and one scale, the
 // mean absolute value; ranks exchange them with an all-gather.
-class SignCompression : public Method {
+class SignCompression : public GradientCompressor {
 public:
   explicit SignCompression(int64_t startStep) : startStep_(startStep) {}
   bool match(Event e, const TrainState& s) const override {

@@ -9,6 +9,13 @@
 
 namespace fiver::runtime {
 
+// An all-reduce under way; wait() returns once its tensor holds the result.
+class PendingReduction {
+public:
+  virtual ~PendingReduction() = default;
+  virtual void wait() = 0;
+};
+
 class Collectives {
 public:
   virtual ~Collectives() = default;
@@ -19,6 +26,9 @@ public:
   virtual void allReduceMean(std::vector<torch::Tensor>& tensors) = 0;
   // Sums every tensor across ranks, in place (compressed gradients).
   virtual void allReduceSum(std::vector<torch::Tensor>& tensors) = 0;
+  // Starts summing one contiguous tensor across ranks in the background (the
+  // backward pass goes on meanwhile); the caller keeps `flat` alive until wait().
+  virtual std::unique_ptr<PendingReduction> startAllReduceSum(torch::Tensor flat) = 0;
   // Every rank's copy of `t` (same shape and dtype on all ranks), by rank.
   virtual std::vector<torch::Tensor> allGather(const torch::Tensor& t) = 0;
   // Copies rank `root`'s tensors into every rank's, in place.

@@ -3,6 +3,7 @@
 #include "runtime/data/Augment.h"
 #include "runtime/data/BatchLoader.h"
 #include "runtime/distributed/DataParallel.h"
+#include "runtime/distributed/GradientCompression.h"
 #include "runtime/metrics/MetricsLog.h"
 #include "runtime/optim/LrSchedule.h"
 #include "runtime/optim/Optimizer.h"
@@ -79,7 +80,10 @@ struct Trainer::Impl {
       // First in the list: it broadcasts the initial weights before any other
       // method copies them, and AFTER_* events reach it last, once compression
       // methods have had their chance to reduce the gradients themselves.
-      methods.insert(methods.begin(), std::make_unique<distributed::DataParallel>());
+      bool compressed = false;
+      for (const auto& m : methods)
+        compressed = compressed || dynamic_cast<const distributed::GradientCompressor*>(m.get());
+      methods.insert(methods.begin(), std::make_unique<distributed::DataParallel>(!compressed));
     }
   }
 

@@ -1,5 +1,6 @@
 // Data parallelism over real processes: each test forks two ranks that train
 // one plan over a localhost Gloo group, then compares what they wrote.
+#include "runtime/distributed/DataParallel.h"
 #include "runtime/distributed/GlooCollectives.h"
 #include "runtime/train/Trainer.h"
 #include "tests/runtime/TestPlans.h"
@@ -50,11 +51,16 @@ struct RankOutput {
   std::vector<double> losses;
   std::vector<int64_t> bytes;
   std::vector<torch::Tensor> parameters;
+  int64_t overlappedBuckets = 0;
 };
 
 void save(const std::string& path, const TrainResult& r, Trainer& t) {
+  int64_t overlapped = 0;
+  for (const auto& m : t.methods())
+    if (auto* dp = dynamic_cast<const DataParallel*>(m.get()); dp && dp->buckets())
+      overlapped = dp->buckets()->overlappedBuckets();
   std::vector<torch::Tensor> tensors{
-      torch::tensor(r.stepLosses, torch::kFloat64),
+      torch::tensor({overlapped}, torch::kInt64), torch::tensor(r.stepLosses, torch::kFloat64),
       torch::tensor(std::vector<int64_t>(r.stepBytesReduced.begin(), r.stepBytesReduced.end()),
                     torch::kInt64)};
   for (const torch::Tensor& p : t.model()->parameters())
@@ -66,11 +72,12 @@ RankOutput load(const std::string& path) {
   std::vector<torch::Tensor> tensors;
   torch::load(tensors, path);
   RankOutput out;
-  out.losses.assign(tensors[0].data_ptr<double>(),
-                    tensors[0].data_ptr<double>() + tensors[0].numel());
-  out.bytes.assign(tensors[1].data_ptr<int64_t>(),
-                   tensors[1].data_ptr<int64_t>() + tensors[1].numel());
-  out.parameters.assign(tensors.begin() + 2, tensors.end());
+  out.overlappedBuckets = tensors[0].item<int64_t>();
+  out.losses.assign(tensors[1].data_ptr<double>(),
+                    tensors[1].data_ptr<double>() + tensors[1].numel());
+  out.bytes.assign(tensors[2].data_ptr<int64_t>(),
+                   tensors[2].data_ptr<int64_t>() + tensors[2].numel());
+  out.parameters.assign(tensors.begin() + 3, tensors.end());
   return out;
 }
 
@@ -132,6 +139,8 @@ TEST(DataParallel, RanksEndWithIdenticalParametersAndTheSingleProcessLossCurve) 
   ASSERT_EQ(r0.parameters.size(), r1.parameters.size());
   for (size_t i = 0; i < r0.parameters.size(); ++i)
     EXPECT_TRUE(torch::equal(r0.parameters[i], r1.parameters[i])) << "parameter " << i;
+  // Small buckets: some of them started their all-reduce during backward.
+  EXPECT_GT(r0.overlappedBuckets, 0);
 
   torch::set_num_threads(1);
   TrainOptions single;
