@@ -40,6 +40,8 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", timeoutSeconds,
                  "seconds a rank waits for the others before giving up (default 60)")
       ->check(CLI::Range(1, 86400));
+  app.add_flag("--sync-batchnorm", options.syncBatchNorm,
+               "data-parallel: batch-norm statistics over all ranks' examples");
   CLI11_PARSE(app, argc, argv);
 
   try {

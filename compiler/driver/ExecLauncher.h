@@ -11,8 +11,9 @@ struct ExecOptions {
   int threads = 0;    // 0 = all cores
   std::string device; // "" = 5rc-exec's default (cpu)
   int nproc = 1;      // data-parallel ranks on this machine
-  int timeout = 0;    // seconds a rank waits for the others; 0 = 5rc-exec's default
-  long maxSteps = 0;  // 0 = the plan's budget
+  bool syncBatchNorm = false;
+  int timeout = 0;   // seconds a rank waits for the others; 0 = 5rc-exec's default
+  long maxSteps = 0; // 0 = the plan's budget
   bool quiet = false;
 };
 

@@ -180,6 +180,8 @@ int main(int argc, char** argv) {
   run->add_option("--device", exec.device, "cpu (default), cuda, cuda:N or auto");
   run->add_option("--nproc", exec.nproc, "data-parallel processes on this machine (Gloo)")
       ->check(CLI::Range(1, 256));
+  run->add_flag("--sync-batchnorm", exec.syncBatchNorm,
+                "with --nproc: batch-norm statistics over all ranks' examples");
   run->add_option("--timeout", exec.timeout, "seconds a rank waits for the others (default 60)")
       ->check(CLI::Range(1, 86400));
   run->add_option("--max-steps", exec.maxSteps, "stop after N steps (smoke tests)");

@@ -1,5 +1,6 @@
 #include "runtime/distributed/DataParallel.h"
 
+#include "runtime/distributed/SyncBatchNorm.h"
 #include "runtime/train/Collectives.h"
 
 #include <stdexcept>
@@ -24,6 +25,13 @@ void DataParallel::apply(Event e, TrainState& s) {
   case Event::FitStart: {
     std::vector<torch::Tensor> state = s.model->stateTensors();
     s.collectives->broadcast(state, 0);
+    if (syncBatchNorm_) {
+      Collectives* group = s.collectives;
+      s.model->setBatchNormOverride(
+          [group](const torch::Tensor& x, torch::nn::BatchNorm2dImpl& bn) {
+            return syncBatchNorm(x, bn, *group);
+          });
+    }
     if (overlap_) {
       buckets_ = std::make_unique<GradientBuckets>(*s.collectives, bucketBytes_);
       buckets_->attach(s.model->parameters());

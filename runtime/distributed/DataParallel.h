@@ -16,8 +16,9 @@ class DataParallel : public Method {
 public:
   // `overlap`: start each bucket's all-reduce during backward as soon as its
   // gradients are in (off when a compression method reduces the gradients).
-  explicit DataParallel(bool overlap, int64_t bucketBytes = 256 << 10)
-      : overlap_(overlap), bucketBytes_(bucketBytes) {}
+  // `syncBatchNorm`: normalise with the statistics of the global batch.
+  explicit DataParallel(bool overlap, bool syncBatchNorm = false, int64_t bucketBytes = 256 << 10)
+      : overlap_(overlap), syncBatchNorm_(syncBatchNorm), bucketBytes_(bucketBytes) {}
   bool match(Event e, const TrainState&) const override {
     return e == Event::FitStart || e == Event::BatchStart || e == Event::BeforeForward ||
            e == Event::AfterBackward || e == Event::EvalStart;
@@ -27,6 +28,7 @@ public:
 
 private:
   bool overlap_;
+  bool syncBatchNorm_;
   int64_t bucketBytes_;
   std::unique_ptr<GradientBuckets> buckets_;
 };

@@ -103,7 +103,8 @@ torch::Tensor PlanModelImpl::forward(const torch::Tensor& input) {
         x = x.contiguous(torch::MemoryFormat::ChannelsLast);
       values[i] = convs_[slot_[i]]->forward(x);
     } else if (op.kind == "bn") {
-      values[i] = bns_[slot_[i]]->forward(x);
+      values[i] = batchNormOverride_ && is_training() ? batchNormOverride_(x, *bns_[slot_[i]])
+                                                      : bns_[slot_[i]]->forward(x);
     } else if (op.kind == "linear") {
       values[i] = linears_[slot_[i]]->forward(x);
     } else if (op.kind == "relu") {

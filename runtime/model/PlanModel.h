@@ -8,6 +8,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -36,6 +37,12 @@ public:
   std::vector<int> residualAdds() const;
   void setBranchDrops(std::set<int> dropped, std::map<int, double> keptScales);
 
+  // Replaces batch norm in training mode (synchronized batch norm); an empty
+  // function restores the module's own.
+  using BatchNormOverride =
+      std::function<torch::Tensor(const torch::Tensor&, torch::nn::BatchNorm2dImpl&)>;
+  void setBatchNormOverride(BatchNormOverride f) { batchNormOverride_ = std::move(f); }
+
   // Input sizes seen by forward in training mode, newest last (tests use it).
   std::vector<int64_t> lastInputSize;
 
@@ -44,6 +51,7 @@ private:
   static int branchInput(const plan::Op& add);
   std::vector<bool> neededOps(bool drops) const;
 
+  BatchNormOverride batchNormOverride_;
   std::set<int> droppedBranches_;
   std::map<int, double> branchScales_;
   std::vector<plan::Op> ops_;

@@ -83,7 +83,8 @@ struct Trainer::Impl {
       bool compressed = false;
       for (const auto& m : methods)
         compressed = compressed || dynamic_cast<const distributed::GradientCompressor*>(m.get());
-      methods.insert(methods.begin(), std::make_unique<distributed::DataParallel>(!compressed));
+      methods.insert(methods.begin(),
+                     std::make_unique<distributed::DataParallel>(!compressed, o.syncBatchNorm));
     }
   }
 

@@ -23,7 +23,8 @@ struct TrainOptions {
   // Data parallelism across processes (null: a single process). Each rank
   // trains on its shard of every global batch; the plan's batch size is global.
   Collectives* collectives = nullptr;
-  int64_t maxSteps = 0; // stop early (smoke tests); 0 = the plan's budget
+  bool syncBatchNorm = false; // batch statistics over all ranks' examples
+  int64_t maxSteps = 0;       // stop early (smoke tests); 0 = the plan's budget
   bool quiet = false;
   bool evalEachEpoch = true;
 };

@@ -85,7 +85,8 @@ RankOutput load(const std::string& path) {
 // `beforeTraining(rank)` runs in the child first (fault injection).
 std::vector<int> runRanks(const plan::Plan& p, int world, const fs::path& dir,
                           int timeoutSeconds = 60,
-                          const std::function<void(int)>& beforeTraining = {}) {
+                          const std::function<void(int)>& beforeTraining = {},
+                          bool syncBatchNorm = false) {
   const int port = freePort();
   std::vector<pid_t> pids;
   for (int r = 0; r < world; ++r) {
@@ -100,6 +101,7 @@ std::vector<int> runRanks(const plan::Plan& p, int world, const fs::path& dir,
         o.threads = 1;
         o.quiet = true;
         o.collectives = &group;
+        o.syncBatchNorm = syncBatchNorm;
         Trainer trainer(p, o);
         TrainResult result = trainer.fit();
         save((dir / ("rank" + std::to_string(r) + ".pt")).string(), result, trainer);
@@ -152,6 +154,34 @@ TEST(DataParallel, RanksEndWithIdenticalParametersAndTheSingleProcessLossCurve) 
     EXPECT_NEAR(r0.losses[s], alone.stepLosses[s], 1e-4 * std::max(1.0, alone.stepLosses[s]))
         << "step " << s;
   fs::remove_all(dir);
+}
+
+TEST(DataParallel, SynchronizedBatchNormTrainsLikeOneProcessWithTheGlobalBatch) {
+  plan::Plan p = tinyCnnPlan({.batchSize = 32, .totalSteps = 12});
+  fs::path dir = freshDir("syncbn");
+  ASSERT_EQ(runRanks(p, 2, dir, 60, {}, true), (std::vector<int>{0, 0}));
+  RankOutput r0 = load(dir / "rank0.pt"), r1 = load(dir / "rank1.pt");
+  for (size_t i = 0; i < r0.parameters.size(); ++i)
+    EXPECT_TRUE(torch::equal(r0.parameters[i], r1.parameters[i])) << "parameter " << i;
+  TrainOptions single;
+  single.threads = 1;
+  single.quiet = true;
+  TrainResult alone = train(p, single);
+  ASSERT_EQ(alone.stepLosses.size(), r0.losses.size());
+  for (size_t s = 0; s < r0.losses.size(); ++s)
+    EXPECT_NEAR(r0.losses[s], alone.stepLosses[s], 1e-4 * std::max(1.0, alone.stepLosses[s]))
+        << "step " << s;
+  // Without synchronization each rank normalises with its half batch: the
+  // losses drift apart, which is what the option is for.
+  fs::path plainDir = freshDir("plainbn");
+  ASSERT_EQ(runRanks(p, 2, plainDir), (std::vector<int>{0, 0}));
+  RankOutput plain = load(plainDir / "rank0.pt");
+  double drift = 0;
+  for (size_t s = 0; s < plain.losses.size(); ++s)
+    drift = std::max(drift, std::abs(plain.losses[s] - alone.stepLosses[s]));
+  EXPECT_GT(drift, 1e-3);
+  fs::remove_all(dir);
+  fs::remove_all(plainDir);
 }
 
 TEST(DataParallel, FrozenLayersLeaveTheAllReduce) {
