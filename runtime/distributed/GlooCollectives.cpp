@@ -1,9 +1,10 @@
 #include "runtime/distributed/GlooCollectives.h"
 
+#include <stdexcept>
+
+#ifdef FIVER_WITH_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
-
-#include <stdexcept>
 
 namespace fiver::runtime::distributed {
 
@@ -138,3 +139,25 @@ void GlooCollectives::broadcast(std::vector<torch::Tensor>& tensors, int root) {
 }
 
 } // namespace fiver::runtime::distributed
+#else // built without Gloo
+
+namespace fiver::runtime::distributed {
+
+struct GlooCollectives::Group {};
+
+GlooCollectives::GlooCollectives(const World& world, std::chrono::milliseconds, int64_t)
+    : world_(world) {
+  throw std::runtime_error("this 5rc-exec was built without Gloo (c10d's Gloo headers were not "
+                           "found), so it cannot train on several processes");
+}
+GlooCollectives::~GlooCollectives() = default;
+void GlooCollectives::allReduceMean(std::vector<torch::Tensor>&) {}
+void GlooCollectives::allReduceSum(std::vector<torch::Tensor>&) {}
+std::unique_ptr<PendingReduction> GlooCollectives::startAllReduceSum(torch::Tensor) {
+  return nullptr;
+}
+std::vector<torch::Tensor> GlooCollectives::allGather(const torch::Tensor&) { return {}; }
+void GlooCollectives::broadcast(std::vector<torch::Tensor>&, int) {}
+
+} // namespace fiver::runtime::distributed
+#endif
