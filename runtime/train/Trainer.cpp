@@ -70,6 +70,7 @@ struct Trainer::Impl {
         loader(data.train, p.training.batchSize, p.training.seed), state{p, model, *optimizer} {
     state.trainImages = &data.train.images;
     state.batchSize = p.training.batchSize;
+    state.loader = &loader;
     for (const plan::Method& m : p.methods)
       for (const std::string& hook : m.hooks)
         methods.push_back(createMethod(hook, m, p));
@@ -136,7 +137,11 @@ struct Trainer::Impl {
     // after the step that crosses it and still evaluates.
     const double timeLimit = plan.training.timeLimitSeconds;
     bool outOfTime = false;
-    for (int64_t epoch = 0; epoch < epochs && state.step < total && !outOfTime; ++epoch) {
+    // The budget is in steps: data methods may shorten epochs (pruning) or
+    // lengthen them (echoing, smaller batches), so `epochs` is only the plan's
+    // estimate for the progress line. An epoch that yields no batch ends the run.
+    bool epochHadBatches = true;
+    for (int64_t epoch = 0; state.step < total && !outOfTime && epochHadBatches; ++epoch) {
       state.epoch = epoch;
       loader.startEpoch(epoch);
       model->train();
@@ -147,7 +152,9 @@ struct Trainer::Impl {
       torch::Tensor x, y;
       // Train time covers batching, augmentation and the step; not evaluation.
       const double secondsBefore = trainSeconds;
+      epochHadBatches = false;
       while (state.step < total && !outOfTime && loader.next(x, y)) {
+        epochHadBatches = true;
         fire(Event::BatchStart);
         state.images = augment(x);
         state.labels = y;

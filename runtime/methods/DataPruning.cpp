@@ -1,0 +1,33 @@
+#include "runtime/data/BatchLoader.h"
+#include "runtime/methods/DataMethods.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace fiver::runtime {
+
+torch::Tensor keptExamples(const torch::Tensor& scores, double keep, bool keepHardest) {
+  const int64_t n = scores.size(0);
+  const int64_t kept =
+      std::clamp<int64_t>(static_cast<int64_t>(std::ceil(keep * static_cast<double>(n))), 1, n);
+  // A stable sort keeps ties in index order, so the choice is deterministic.
+  torch::Tensor order = std::get<1>(scores.sort(/*stable=*/true, 0, /*descending=*/keepHardest));
+  return std::get<0>(order.narrow(0, 0, kept).sort());
+}
+
+DataPruning::DataPruning(double keep, ExampleScoring scoring, bool keepHardest)
+    : keep_(keep), scoring_(std::move(scoring)), keepHardest_(keepHardest) {
+  checkScoreName("data_pruning", scoring_.score);
+  if (!(keep_ > 0 && keep_ <= 1))
+    throw std::runtime_error("method 'data_pruning': keep must be in (0, 1]");
+}
+
+// Scores once, before the first epoch: the pruned set is static.
+void DataPruning::apply(Event, TrainState& s) {
+  BatchLoader& loader = loaderOf(s, "data_pruning");
+  scores_ = scoreExamples(s.plan, loader.split(), scoring_, s.plan.training.seed);
+  kept_ = keptExamples(scores_, keep_, keepHardest_);
+  loader.setSampler(std::make_unique<SubsetSampler>(kept_, loader.seed()));
+}
+
+} // namespace fiver::runtime
