@@ -44,7 +44,7 @@ public:
   SubsetSampler(torch::Tensor indices, uint64_t seed);
   void startEpoch(int64_t epoch) override;
   torch::Tensor next(int64_t count) override;
-  int64_t size() const { return indices_.size(0); }
+  const torch::Tensor& indices() const { return indices_; }
 
 private:
   torch::Tensor indices_;

@@ -7,7 +7,11 @@ torch::Tensor binaryCrossEntropyLoss(const torch::Tensor& output, const torch::T
   torch::Tensor t = targets.to(output.dtype());
   if (smoothing > 0) t = t * (1 - smoothing) + smoothing / static_cast<double>(t.size(1));
   if (threshold > 0) t = t.gt(threshold).to(output.dtype());
-  return torch::binary_cross_entropy_with_logits(output, t);
+  // Summed over classes, averaged over the batch: the scale of cross-entropy,
+  // so a learning rate tuned for it stays sensible.
+  return torch::binary_cross_entropy_with_logits(output, t, {}, {}, at::Reduction::None)
+      .sum(1)
+      .mean();
 }
 
 // Replaces the loss the Trainer computed: its graph is dropped unused.

@@ -7,22 +7,27 @@
 namespace fiver::runtime {
 
 void checkPacingName(const std::string& pacing) {
-  if (pacing != "linear" && pacing != "root" && pacing != "quadratic" && pacing != "step")
+  if (pacing != "linear" && pacing != "root" && pacing != "quad" && pacing != "exp" &&
+      pacing != "step")
     throw std::runtime_error("method 'curriculum': unknown pacing '" + pacing +
-                             "' (known: linear, root, quadratic, step)");
+                             "' (known: linear, root, quad, exp, step)");
 }
 
 double curriculumFraction(const std::string& pacing, double start, int64_t untilStep,
                           int64_t step) {
   if (untilStep <= 0 || step >= untilStep) return 1.0;
   const double t = static_cast<double>(step) / static_cast<double>(untilStep);
+  if (pacing == "step") { // start, 2 start, 4 start, ... reaching the whole set at untilStep
+    const double intervals = std::max(1.0, std::ceil(std::log2(1 / std::max(start, 1e-9))));
+    return std::min(1.0, start * std::exp2(std::floor(t * intervals)));
+  }
   double grown = t;
   if (pacing == "root")
     grown = std::sqrt(t);
-  else if (pacing == "quadratic")
+  else if (pacing == "quad")
     grown = t * t;
-  else if (pacing == "step")
-    grown = std::floor(t * 4) / 4;
+  else if (pacing == "exp")
+    grown = std::expm1(10 * t) / std::expm1(10.0);
   return std::min(1.0, start + (1 - start) * grown);
 }
 
@@ -55,9 +60,15 @@ void Curriculum::apply(Event e, TrainState& s) {
   if (e == Event::FitStart) {
     BatchLoader& loader = loaderOf(s, "curriculum");
     torch::Tensor scores = scoreExamples(s.plan, loader.split(), scoring_, s.plan.training.seed);
-    ranking_ = std::get<1>(scores.sort(/*stable=*/true, 0, /*descending=*/false));
-    auto sampler =
-        std::make_unique<CurriculumSampler>(ranking_, loader.takeSampler(), loader.seed());
+    std::unique_ptr<Sampler> base = loader.takeSampler();
+    if (auto* subset = dynamic_cast<SubsetSampler*>(base.get())) { // pruned: rank the kept
+      torch::Tensor kept = subset->indices();
+      ranking_ = kept.index_select(
+          0, std::get<1>(scores.index_select(0, kept).sort(/*stable=*/true, 0, false)));
+    } else {
+      ranking_ = std::get<1>(scores.sort(/*stable=*/true, 0, /*descending=*/false));
+    }
+    auto sampler = std::make_unique<CurriculumSampler>(ranking_, std::move(base), loader.seed());
     sampler_ = sampler.get();
     loader.setSampler(std::move(sampler));
   }

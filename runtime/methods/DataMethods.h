@@ -71,8 +71,10 @@ torch::Tensor scoreExamples(const plan::Plan& p, const Split& train, const Examp
 void checkScoreName(const std::string& method, const std::string& score);
 
 // --- data_pruning: the epoch holds only the kept fraction ---
-// Indices of the ceil(keep x N) highest (or lowest) scores, ascending.
-torch::Tensor keptExamples(const torch::Tensor& scores, double keep, bool keepHardest);
+// Indices (ascending) of the ceil(keep x n_c) highest (or lowest) scores of
+// each class c, so pruning keeps the class balance.
+torch::Tensor keptExamples(const torch::Tensor& scores, const torch::Tensor& labels, double keep,
+                           bool keepHardest);
 
 class DataPruning : public Method {
 public:
@@ -90,8 +92,10 @@ private:
 };
 
 // --- curriculum: batches drawn from the easiest fraction, which grows ---
+// After data_pruning (declared `after`) it ranks only the kept examples.
 // The fraction of the data (easiest first) batches come from at `step`.
-// pacing: linear, root (fast growth), quadratic (slow growth), step (quarters).
+// pacing (Wu et al.): linear, root (fast growth), quad (slow growth), exp
+// (slower still), step (the pool doubles at equal intervals).
 double curriculumFraction(const std::string& pacing, double start, int64_t untilStep, int64_t step);
 void checkPacingName(const std::string& pacing);
 
@@ -133,19 +137,21 @@ private:
 };
 
 // --- augmentation_multiplicity: k copies of each example, augmented apart ---
-// Each index of the wrapped sampler `copies` times in a row: a batch of n
-// holds ceil(n / copies) examples. The Trainer augments every image on its
-// own, so the copies differ wherever the plan augments.
+// Each index of the wrapped sampler `copies` times in a row. A batch of n
+// holds ceil(n / copies) examples, or, with `growBatch`, n examples and
+// n x copies images. The Trainer augments every image on its own, so the
+// copies differ wherever the plan augments.
 class RepeatSampler : public Sampler {
 public:
-  RepeatSampler(std::unique_ptr<Sampler> base, int64_t copies)
-      : base_(std::move(base)), copies_(copies) {}
+  RepeatSampler(std::unique_ptr<Sampler> base, int64_t copies, bool growBatch)
+      : base_(std::move(base)), copies_(copies), grow_(growBatch) {}
   void startEpoch(int64_t epoch) override { base_->startEpoch(epoch); }
   torch::Tensor next(int64_t count) override;
 
 private:
   std::unique_ptr<Sampler> base_;
   int64_t copies_;
+  bool grow_;
 };
 
 class AugmentationMultiplicity : public Method {
@@ -194,7 +200,7 @@ private:
 };
 
 // --- bce_for_mixup: per-class binary cross-entropy on soft targets ---
-// Mean over batch and classes of BCE(sigmoid(output), t), where t is `targets`
+// Sum over classes, mean over the batch, of BCE(sigmoid(output), t), where t is `targets`
 // smoothed towards 1/classes by `smoothing` and, when threshold > 0, set to 1
 // where above it and 0 elsewhere.
 torch::Tensor binaryCrossEntropyLoss(const torch::Tensor& output, const torch::Tensor& targets,

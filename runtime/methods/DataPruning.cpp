@@ -6,13 +6,22 @@
 
 namespace fiver::runtime {
 
-torch::Tensor keptExamples(const torch::Tensor& scores, double keep, bool keepHardest) {
-  const int64_t n = scores.size(0);
-  const int64_t kept =
-      std::clamp<int64_t>(static_cast<int64_t>(std::ceil(keep * static_cast<double>(n))), 1, n);
-  // A stable sort keeps ties in index order, so the choice is deterministic.
-  torch::Tensor order = std::get<1>(scores.sort(/*stable=*/true, 0, /*descending=*/keepHardest));
-  return std::get<0>(order.narrow(0, 0, kept).sort());
+torch::Tensor keptExamples(const torch::Tensor& scores, const torch::Tensor& labels, double keep,
+                           bool keepHardest) {
+  const torch::Tensor cpuLabels = labels.to(torch::kCPU);
+  torch::Tensor classes = std::get<0>(at::_unique(cpuLabels));
+  std::vector<torch::Tensor> kept;
+  for (int64_t i = 0; i < classes.size(0); ++i) {
+    torch::Tensor members = cpuLabels.eq(classes[i]).nonzero().view(-1);
+    const int64_t n = members.size(0);
+    const int64_t count = std::clamp<int64_t>(
+        static_cast<int64_t>(std::ceil(keep * static_cast<double>(n) - 1e-9)), 1, n);
+    // A stable sort keeps ties in index order, so the choice is deterministic.
+    torch::Tensor order = std::get<1>(
+        scores.index_select(0, members).sort(/*stable=*/true, 0, /*descending=*/keepHardest));
+    kept.push_back(members.index_select(0, order.narrow(0, 0, count)));
+  }
+  return std::get<0>(torch::cat(kept).sort());
 }
 
 DataPruning::DataPruning(double keep, ExampleScoring scoring, bool keepHardest)
@@ -26,7 +35,7 @@ DataPruning::DataPruning(double keep, ExampleScoring scoring, bool keepHardest)
 void DataPruning::apply(Event, TrainState& s) {
   BatchLoader& loader = loaderOf(s, "data_pruning");
   scores_ = scoreExamples(s.plan, loader.split(), scoring_, s.plan.training.seed);
-  kept_ = keptExamples(scores_, keep_, keepHardest_);
+  kept_ = keptExamples(scores_, loader.split().labels, keep_, keepHardest_);
   loader.setSampler(std::make_unique<SubsetSampler>(kept_, loader.seed()));
 }
 
