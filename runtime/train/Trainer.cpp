@@ -132,7 +132,11 @@ struct Trainer::Impl {
 
     fire(Event::Init);
     model->train();
+    // What methods do before the first step (data scoring runs) is training time.
+    const auto fitStart = Clock::now();
     fire(Event::FitStart);
+    synchronize(device);
+    trainSeconds = secondsSince(fitStart);
     // The plan's wall-clock budget counts training time only; the run stops
     // after the step that crosses it and still evaluates.
     const double timeLimit = plan.training.timeLimitSeconds;
@@ -200,7 +204,8 @@ struct Trainer::Impl {
                                    {"loss", loss},
                                    {"lr", lr},
                                    {"images_per_second", rate},
-                                   {"train_seconds", trainSeconds}};
+                                   {"train_seconds", trainSeconds},
+                                   {"batches_loaded", loader.loads()}};
           if (state.collectives) record["bytes_all_reduced_per_step"] = lastStepBytesReduced;
           log->write(record);
         }
