@@ -76,7 +76,9 @@ bool BatchLoader::next(torch::Tensor& images, torch::Tensor& labels) {
   const int64_t n = loadedIndices_.size(0);
   torch::Tensor positions = echoQueue_.narrow(0, 0, n);
   echoQueue_ = echoQueue_.narrow(0, n, echoQueue_.size(0) - n);
-  if (echo_ == 1 || !echoExamples_) { // the loaded batch as it is
+  // Without echoing the loaded batch is served as it is. Echoes are copies,
+  // so a method that edits a batch in place cannot change a later echo.
+  if (echo_ == 1) {
     images = loadedImages_;
     labels = loadedLabels_;
     lastIndices_ = loadedIndices_;

@@ -27,7 +27,7 @@ void Cutout::apply(Event, TrainState& s) {
   const int64_t h = s.images.size(2), w = s.images.size(3);
   torch::Tensor mask =
       cutoutMask(s.images.size(0), h, w, holes_, cutoutSide(h, w, length_), s.images.options());
-  s.images = s.images * mask; // out of place: echoed batches reuse the loaded tensor
+  s.images = s.images * mask; // out of place: never edits a tensor the loader handed out
 }
 
 } // namespace fiver::runtime

@@ -287,6 +287,24 @@ TEST(DataEchoingTest, ExampleEchoesMixTheCopiesOfOneLoad) {
   EXPECT_EQ(loader.loads(), 2);
 }
 
+TEST(DataEchoingTest, BatchEchoesRepeatTheLoadAsCopies) {
+  plan::Plan p = tinyCnnPlan();
+  Dataset data = loadDataset(p.task, p.training.seed);
+  BatchLoader loader(data.train, 8, 1);
+  loader.setEcho(2, /*shuffleExamples=*/false);
+  loader.startEpoch(0);
+  torch::Tensor x1, y1, x2, y2;
+  ASSERT_TRUE(loader.next(x1, y1));
+  const std::vector<int64_t> first = toVector(loader.lastIndices());
+  torch::Tensor original = x1.clone();
+  x1.zero_(); // a method editing its batch in place
+  ASSERT_TRUE(loader.next(x2, y2));
+  EXPECT_EQ(toVector(loader.lastIndices()), first);
+  EXPECT_TRUE(torch::equal(x2, original));
+  EXPECT_TRUE(torch::equal(y1, y2));
+  EXPECT_EQ(loader.loads(), 1);
+}
+
 // --- selective_backprop ---
 
 TEST(SelectiveBackpropTest, BackwardSeesOnlyTheHighestLosses) {
