@@ -1,14 +1,19 @@
-// Shuffled mini-batches from an in-memory split: one index_select per batch,
-// a new permutation each epoch from (seed, epoch), so runs are reproducible
-// and a resumed run sees the same order.
+// Mini-batches from an in-memory split: the sampler picks example indices,
+// one index_select per batch gathers them. Data methods change what is
+// loaded through three seams: the sampler (which examples, in what order),
+// the batch size (per step), and echoing (how often a loaded batch is reused).
 #pragma once
 
 #include "runtime/data/Dataset.h"
+#include "runtime/data/Sampler.h"
+
+#include <memory>
 
 namespace fiver::runtime {
 
 class BatchLoader {
 public:
+  // The default sampler shuffles every example once per epoch from (seed, epoch).
   BatchLoader(const Split& split, int64_t batchSize, uint64_t seed);
 
   // Data parallelism: this loader yields only rank `rank`'s share of each
@@ -19,19 +24,43 @@ public:
   void startEpoch(int64_t epoch);
   // False when the epoch is exhausted. The last batch may be smaller.
   bool next(torch::Tensor& images, torch::Tensor& labels);
-  int64_t batchesPerEpoch() const {
-    const int64_t n = order_.defined() ? order_.size(0) : split_.size();
-    return (n + batch_ - 1) / batch_;
-  }
+
+  // The seams. A sampler set here takes effect at the next startEpoch.
+  void setSampler(std::unique_ptr<Sampler> sampler);
+  std::unique_ptr<Sampler> takeSampler();
+  // The global batch size of the batches loaded from now on (rounded up to a
+  // multiple of the number of ranks).
+  void setBatchSize(int64_t globalBatchSize);
+  int64_t batchSize() const { return batch_ * world_; }
+  // Each loaded batch is served `factor` times. With `shuffleExamples` the
+  // `factor` copies of its examples are shuffled together and served as
+  // `factor` batches (example echoing); otherwise the batch repeats as is.
+  void setEcho(int64_t factor, bool shuffleExamples);
+
+  const Split& split() const { return split_; }
+  uint64_t seed() const { return seed_; }
+  // Batches gathered from the split so far; an echoed batch is served from
+  // the last load without touching the split or the sampler.
+  int64_t loads() const { return loads_; }
+  // Example indices of the batch last returned by next().
+  const torch::Tensor& lastIndices() const { return lastIndices_; }
 
 private:
+  torch::Tensor nextIndices();
+
   const Split& split_;
   int64_t batch_;
   uint64_t seed_;
-  torch::Tensor order_;
-  int64_t cursor_ = 0;
+  std::unique_ptr<Sampler> sampler_;
   int rank_ = 0;
   int world_ = 1;
+  int64_t loads_ = 0;
+  torch::Tensor lastIndices_;
+  // Echoing: the last loaded batch, and the positions in it still to be served.
+  int64_t echo_ = 1;
+  bool echoExamples_ = false;
+  torch::Tensor loadedImages_, loadedLabels_, loadedIndices_;
+  torch::Tensor echoQueue_;
 };
 
 } // namespace fiver::runtime

@@ -1,6 +1,8 @@
 // Maps the hook names that plans carry to runtime methods.
 #include "runtime/methods/Methods.h"
 
+#include "runtime/methods/DataMethods.h"
+
 #include "runtime/distributed/GradientCompression.h"
 
 #include <functional>
@@ -16,6 +18,20 @@ int64_t startStep(const plan::Method& m, const plan::Plan& p) {
   const double start = plan::getNumber(m.params, "start", 0);
   return static_cast<int64_t>(start > 1 ? start
                                         : start * static_cast<double>(p.training.totalSteps));
+}
+
+// A percent parameter (a fraction of the budget) as a step.
+int64_t fractionStep(const plan::Method& m, const plan::Plan& p, const char* key, double dflt) {
+  return std::llround(plan::getNumber(m.params, key, dflt) *
+                      static_cast<double>(p.training.totalSteps));
+}
+
+int64_t integer(const plan::Method& m, const char* key, double dflt) {
+  return std::llround(plan::getNumber(m.params, key, dflt));
+}
+
+bool flag(const plan::Method& m, const char* key, bool dflt) {
+  return plan::getNumber(m.params, key, dflt ? 1 : 0) != 0;
 }
 
 const std::map<std::string, Factory>& registry() {
@@ -63,6 +79,59 @@ const std::map<std::string, Factory>& registry() {
       {"sign_compression",
        [](const plan::Method& m, const plan::Plan& p) {
          return std::make_unique<distributed::SignCompression>(startStep(m, p));
+       }},
+      {"colout",
+       [](const plan::Method& m, const plan::Plan&) {
+         return std::make_unique<Colout>(plan::getNumber(m.params, "p_row", 0.15),
+                                         plan::getNumber(m.params, "p_col", 0.15),
+                                         flag(m, "batch", true));
+       }},
+      {"cutout",
+       [](const plan::Method& m, const plan::Plan&) {
+         return std::make_unique<Cutout>(integer(m, "holes", 1),
+                                         plan::getNumber(m.params, "length", 0.5));
+       }},
+      {"data_pruning",
+       [](const plan::Method& m, const plan::Plan&) {
+         ExampleScoring scoring{plan::getString(m.params, "score", "el2n"),
+                                integer(m, "score_at", 0), integer(m, "score_seeds", 4)};
+         return std::make_unique<DataPruning>(plan::getNumber(m.params, "keep", 0.7), scoring,
+                                              flag(m, "keep_hardest", true));
+       }},
+      {"curriculum",
+       [](const plan::Method& m, const plan::Plan&) {
+         ExampleScoring scoring{plan::getString(m.params, "score", "loss"),
+                                integer(m, "score_at", 0), 1};
+         return std::make_unique<Curriculum>(plan::getString(m.params, "pacing", "linear"),
+                                             plan::getNumber(m.params, "start", 0.2),
+                                             plan::getNumber(m.params, "until", 0.5), scoring);
+       }},
+      {"augmentation_multiplicity",
+       [](const plan::Method& m, const plan::Plan&) {
+         return std::make_unique<AugmentationMultiplicity>(integer(m, "copies", 4),
+                                                           flag(m, "keep_batch_size", true));
+       }},
+      {"data_echoing",
+       [](const plan::Method& m, const plan::Plan&) {
+         return std::make_unique<DataEchoing>(integer(m, "factor", 2),
+                                              plan::getString(m.params, "stage", "example"));
+       }},
+      {"selective_backprop",
+       [](const plan::Method& m, const plan::Plan& p) {
+         return std::make_unique<SelectiveBackprop>(
+             plan::getNumber(m.params, "keep", 0.5), fractionStep(m, p, "start", 0.5),
+             fractionStep(m, p, "end", 0.9), integer(m, "interrupt", 2));
+       }},
+      {"bce_for_mixup",
+       [](const plan::Method& m, const plan::Plan&) {
+         return std::make_unique<BceForMixup>(plan::getNumber(m.params, "smoothing", 0),
+                                              plan::getNumber(m.params, "threshold", 0));
+       }},
+      {"batch_size_warmup",
+       [](const plan::Method& m, const plan::Plan& p) {
+         return std::make_unique<BatchSizeWarmup>(
+             plan::getNumber(m.params, "from", 0.125), fractionStep(m, p, "until", 0.2),
+             integer(m, "multiple", 8), flag(m, "scale_lr", true));
        }},
   };
   return table;

@@ -8,6 +8,7 @@
 
 namespace fiver::runtime {
 
+class BatchLoader;
 class Collectives;
 
 struct TrainState {
@@ -32,6 +33,9 @@ struct TrainState {
   // statistics (swa); null when the caller supplies none.
   const torch::Tensor* trainImages = nullptr;
   int64_t batchSize = 256;
+  // Where training batches come from; data methods change its sampler, batch
+  // size or echoing (null when the caller drives hooks without a loader).
+  BatchLoader* loader = nullptr;
 
   // The processes training this model together; null in a single process.
   Collectives* collectives = nullptr;

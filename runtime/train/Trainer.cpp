@@ -71,6 +71,7 @@ struct Trainer::Impl {
         loader(data.train, p.training.batchSize, p.training.seed), state{p, model, *optimizer} {
     state.trainImages = &data.train.images;
     state.batchSize = p.training.batchSize;
+    state.loader = &loader;
     for (const plan::Method& m : p.methods)
       for (const std::string& hook : m.hooks)
         methods.push_back(createMethod(hook, m, p));
@@ -136,12 +137,20 @@ struct Trainer::Impl {
 
     fire(Event::Init);
     model->train();
+    // What methods do before the first step (data scoring runs) is training time.
+    const auto fitStart = Clock::now();
     fire(Event::FitStart);
+    synchronize(device);
+    trainSeconds = secondsSince(fitStart);
     // The plan's wall-clock budget counts training time only; the run stops
     // after the step that crosses it and still evaluates.
     const double timeLimit = plan.training.timeLimitSeconds;
     bool outOfTime = false;
-    for (int64_t epoch = 0; epoch < epochs && state.step < total && !outOfTime; ++epoch) {
+    // The budget is in steps: data methods may shorten epochs (pruning) or
+    // lengthen them (echoing, smaller batches), so `epochs` is only the plan's
+    // estimate for the progress line. An epoch that yields no batch ends the run.
+    bool epochHadBatches = true;
+    for (int64_t epoch = 0; state.step < total && !outOfTime && epochHadBatches; ++epoch) {
       state.epoch = epoch;
       loader.startEpoch(epoch);
       model->train();
@@ -152,7 +161,9 @@ struct Trainer::Impl {
       torch::Tensor x, y;
       // Train time covers batching, augmentation and the step; not evaluation.
       const double secondsBefore = trainSeconds;
+      epochHadBatches = false;
       while (state.step < total && !outOfTime && loader.next(x, y)) {
+        epochHadBatches = true;
         fire(Event::BatchStart);
         state.images = augment(x);
         state.labels = y;
@@ -198,7 +209,8 @@ struct Trainer::Impl {
                                    {"loss", loss},
                                    {"lr", lr},
                                    {"images_per_second", rate},
-                                   {"train_seconds", trainSeconds}};
+                                   {"train_seconds", trainSeconds},
+                                   {"batches_loaded", loader.loads()}};
           if (state.collectives) record["bytes_all_reduced_per_step"] = lastStepBytesReduced;
           log->write(record);
         }

@@ -81,6 +81,23 @@ run_two_ranks)
   grep -q '"world_size": 2' "$work/run/summary.json" || fail "world size not recorded"
   grep -q 'bytes_all_reduced_per_step' "$work/run/metrics.jsonl" || fail "no communication metrics"
   ;;
+run_data_methods)
+  # The data-side methods together for 12 steps: all of them reach the plan,
+  # the run completes, and echoing halves the batches loaded (6 for 12 steps).
+  "$fivec" check "$src/tests/e2e/recipes/data_methods.5r" 2>"$work/err" || {
+    cat "$work/err"; fail "check failed"; }
+  [ ! -s "$work/err" ] || { cat "$work/err"; fail "unexpected diagnostics (W0002?)"; }
+  "$fivec" run "$src/tests/e2e/recipes/data_methods.5r" --out "$work/run" --threads 1 \
+    --max-steps 12 >"$work/out" 2>&1 || { cat "$work/out"; fail "run failed"; }
+  cat "$work/out"
+  for hook in data_pruning curriculum colout cutout bce_for_mixup augmentation_multiplicity \
+    data_echoing selective_backprop batch_size_warmup; do
+    grep -q "hooks: \[\"$hook\"\]" "$work/run/plan.yaml" || fail "$hook missing from the plan"
+  done
+  grep -q '"batches_loaded":6,.*"step":12' "$work/run/metrics.jsonl" || {
+    cat "$work/run/metrics.jsonl"; fail "expected 6 loads in 12 steps"; }
+  grep -q "(12 steps)" "$work/out" || fail "did not run 12 steps"
+  ;;
 *)
   fail "unknown case $case"
   ;;

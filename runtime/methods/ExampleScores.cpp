@@ -1,0 +1,77 @@
+#include "runtime/data/BatchLoader.h"
+#include "runtime/methods/DataMethods.h"
+#include "runtime/model/PlanModel.h"
+#include "runtime/optim/LrSchedule.h"
+#include "runtime/optim/Optimizer.h"
+
+#include <stdexcept>
+
+namespace fiver::runtime {
+
+namespace {
+
+// Trains `model` for `steps` plain steps (no augmentation, no methods).
+void shortRun(const plan::Plan& p, PlanModel& model, const Split& train, int64_t steps,
+              uint64_t seed) {
+  if (steps <= 0) return;
+  auto optimizer = makeOptimizer(p.optimizer, model);
+  LrSchedule schedule(p.schedule, peakLearningRate(p.optimizer), p.training.totalSteps);
+  BatchLoader loader(train, p.training.batchSize, seed);
+  model->train();
+  int64_t epoch = 0;
+  loader.startEpoch(epoch);
+  torch::Tensor x, y;
+  for (int64_t step = 0; step < steps; ++step) {
+    if (!loader.next(x, y)) {
+      loader.startEpoch(++epoch);
+      loader.next(x, y);
+    }
+    setLearningRate(*optimizer, schedule.at(step));
+    optimizer->zero_grad();
+    torch::nn::functional::cross_entropy(model->forward(x), y).backward();
+    optimizer->step();
+  }
+}
+
+torch::Tensor scoreBatch(const std::string& score, const torch::Tensor& output,
+                         const torch::Tensor& labels) {
+  if (score == "loss")
+    return torch::nn::functional::cross_entropy(
+        output, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
+  torch::Tensor onehot = torch::one_hot(labels, output.size(1)).to(output.dtype());
+  return (torch::softmax(output, 1) - onehot).norm(2, {1});
+}
+
+} // namespace
+
+void checkScoreName(const std::string& method, const std::string& score) {
+  if (score != "el2n" && score != "loss")
+    throw std::runtime_error("method '" + method + "': unknown score '" + score +
+                             "' (known: el2n, loss)");
+}
+
+torch::Tensor scoreExamples(const plan::Plan& p, const Split& train, const ExampleScoring& how,
+                            uint64_t seed) {
+  checkScoreName("scoring", how.score);
+  const torch::Device device = train.images.device();
+  torch::Tensor total = torch::zeros({train.size()}, torch::kFloat32);
+  const int64_t runs = std::max<int64_t>(1, how.runs);
+  const int64_t chunk = std::max<int64_t>(1, p.training.evalBatchSize);
+  for (int64_t run = 0; run < runs; ++run) {
+    PlanModel model(p.ops); // a fresh initialization from torch's seeded generator
+    model->to(device);
+    shortRun(p, model, train, how.steps, seed * 7919 + static_cast<uint64_t>(run));
+    torch::NoGradGuard noGrad;
+    model->eval();
+    for (int64_t start = 0; start < train.size(); start += chunk) {
+      const int64_t n = std::min(chunk, train.size() - start);
+      torch::Tensor out = model->forward(train.images.narrow(0, start, n));
+      total.narrow(0, start, n)
+          .add_(scoreBatch(how.score, out.to(torch::kFloat32), train.labels.narrow(0, start, n))
+                    .to(torch::kCPU));
+    }
+  }
+  return total.div_(static_cast<double>(runs));
+}
+
+} // namespace fiver::runtime
