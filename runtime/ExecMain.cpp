@@ -10,6 +10,7 @@
 #include "runtime/distributed/GlooCollectives.h"
 #include "runtime/distributed/Launcher.h"
 #include "runtime/metrics/MetricsLog.h"
+#include "runtime/train/Checkpoint.h"
 #include "runtime/train/Trainer.h"
 
 #include <CLI/CLI.hpp>
@@ -40,6 +41,11 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", timeoutSeconds,
                  "seconds a rank waits for the others before giving up (default 60)")
       ->check(CLI::Range(1, 86400));
+  options.checkpointEvery = 500;
+  app.add_option("--checkpoint-every", options.checkpointEvery,
+                 "write --out/checkpoint.pt every N steps (0: only at the end; default 500)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_flag("--resume", options.resume, "continue from --out/checkpoint.pt when it exists");
   app.add_flag("--sync-batchnorm", options.syncBatchNorm,
                "data-parallel: batch-norm statistics over all ranks' examples");
   CLI11_PARSE(app, argc, argv);
@@ -102,6 +108,9 @@ int main(int argc, char** argv) {
       if (!writeFileAtomically(options.outDir + "/summary.json", summary.dump(2) + "\n"))
         throw std::runtime_error(options.outDir + "/summary.json: cannot write");
     }
+  } catch (const runtime::CheckpointError& e) {
+    std::cerr << "5rc-exec: error: " << e.what() << "\n";
+    return 1;
   } catch (const plan::PlanError& e) {
     std::cerr << "5rc-exec: error: " << e.what() << "\n";
     return 1;

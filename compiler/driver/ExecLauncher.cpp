@@ -27,6 +27,9 @@ int execPlan(const std::string& planPath, const ExecOptions& opts, const char* a
   if (!opts.device.empty()) args.insert(args.end(), {"--device", opts.device});
   if (opts.nproc > 1) args.insert(args.end(), {"--nproc", std::to_string(opts.nproc)});
   if (opts.syncBatchNorm) args.push_back("--sync-batchnorm");
+  if (opts.resume) args.push_back("--resume");
+  if (opts.checkpointEvery >= 0)
+    args.insert(args.end(), {"--checkpoint-every", std::to_string(opts.checkpointEvery)});
   if (opts.timeout > 0) args.insert(args.end(), {"--timeout", std::to_string(opts.timeout)});
   if (opts.maxSteps > 0) args.insert(args.end(), {"--max-steps", std::to_string(opts.maxSteps)});
   if (opts.quiet) args.push_back("--quiet");

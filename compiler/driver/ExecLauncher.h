@@ -2,6 +2,7 @@
 // status and signals reach the caller unchanged.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace fiver {
@@ -12,8 +13,10 @@ struct ExecOptions {
   std::string device; // "" = 5rc-exec's default (cpu)
   int nproc = 1;      // data-parallel ranks on this machine
   bool syncBatchNorm = false;
-  int timeout = 0;   // seconds a rank waits for the others; 0 = 5rc-exec's default
-  long maxSteps = 0; // 0 = the plan's budget
+  bool resume = false;
+  int64_t checkpointEvery = -1; // -1 = 5rc-exec's default
+  int timeout = 0;              // seconds a rank waits for the others; 0 = 5rc-exec's default
+  long maxSteps = 0;            // 0 = the plan's budget
   bool quiet = false;
 };
 

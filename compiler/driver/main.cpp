@@ -180,6 +180,11 @@ int main(int argc, char** argv) {
   run->add_option("--device", exec.device, "cpu (default), cuda, cuda:N or auto");
   run->add_option("--nproc", exec.nproc, "data-parallel processes on this machine (Gloo)")
       ->check(CLI::Range(1, 256));
+  run->add_flag("--resume", exec.resume,
+                "continue an interrupted run from its folder's checkpoint.pt");
+  run->add_option("--checkpoint-every", exec.checkpointEvery,
+                  "checkpoint every N steps (0: only at the end; default 500)")
+      ->check(CLI::NonNegativeNumber);
   run->add_flag("--sync-batchnorm", exec.syncBatchNorm,
                 "with --nproc: batch-norm statistics over all ranks' examples");
   run->add_option("--timeout", exec.timeout, "seconds a rank waits for the others (default 60)")

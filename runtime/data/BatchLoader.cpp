@@ -45,12 +45,14 @@ void BatchLoader::startEpoch(int64_t epoch) {
   if (!sampler_) throw std::logic_error("BatchLoader has no sampler");
   sampler_->startEpoch(epoch);
   echoQueue_ = torch::Tensor();
+  drawn_ = 0;
 }
 
 // This rank's indices of the next global batch from the sampler; every
 // world-th index from `rank`, after padding the batch to a multiple of world.
 torch::Tensor BatchLoader::nextIndices() {
   torch::Tensor global = sampler_->next(batch_ * world_);
+  drawn_ += global.size(0);
   if (world_ == 1 || global.size(0) == 0) return global;
   const int64_t n = global.size(0), padded = (n + world_ - 1) / world_ * world_;
   if (padded > n) global = torch::cat({global, global.narrow(0, 0, padded - n)});
@@ -89,6 +91,25 @@ bool BatchLoader::next(torch::Tensor& images, torch::Tensor& labels) {
   images = loadedImages_.index_select(0, onDevice);
   labels = loadedLabels_.index_select(0, onDevice);
   return true;
+}
+
+BatchLoader::Position BatchLoader::position() const {
+  return {drawn_, loads_, loadedIndices_, echoQueue_};
+}
+
+void BatchLoader::restore(const Position& p) {
+  // Samplers draw in order, so drawing the same count again (and dropping
+  // it) leaves the sampler where it was, whatever the batch sizes were.
+  if (p.drawn > 0) sampler_->next(p.drawn);
+  drawn_ = p.drawn;
+  loads_ = p.loads;
+  echoQueue_ = p.echoQueue;
+  if (p.loadedIndices.defined() && p.loadedIndices.numel() > 0) {
+    loadedIndices_ = p.loadedIndices;
+    torch::Tensor idx = loadedIndices_.to(split_.images.device());
+    loadedImages_ = split_.images.index_select(0, idx);
+    loadedLabels_ = split_.labels.index_select(0, idx);
+  }
 }
 
 } // namespace fiver::runtime

@@ -37,6 +37,18 @@ public:
   // `factor` batches (example echoing); otherwise the batch repeats as is.
   void setEcho(int64_t factor, bool shuffleExamples);
 
+  // Where the loader is within the current epoch, for checkpoints: how many
+  // indices it has drawn from the sampler, and the batch being echoed. After
+  // startEpoch(epoch), restore() puts a fresh loader where the saved one was.
+  struct Position {
+    int64_t drawn = 0;
+    int64_t loads = 0;
+    torch::Tensor loadedIndices; // undefined before the first load
+    torch::Tensor echoQueue;
+  };
+  Position position() const;
+  void restore(const Position& p);
+
   const Split& split() const { return split_; }
   uint64_t seed() const { return seed_; }
   // Batches gathered from the split so far; an echoed batch is served from
@@ -55,6 +67,7 @@ private:
   int rank_ = 0;
   int world_ = 1;
   int64_t loads_ = 0;
+  int64_t drawn_ = 0; // indices drawn from the sampler this epoch (all ranks)
   torch::Tensor lastIndices_;
   // Echoing: the last loaded batch, and the positions in it still to be served.
   int64_t echo_ = 1;

@@ -49,4 +49,15 @@ void Ema::apply(Event e, TrainState& s) {
   }
 }
 
+void Ema::saveState(MethodState& out) const {
+  for (size_t i = 0; i < shadow_.size(); ++i)
+    out["shadow." + std::to_string(i)] = shadow_[i];
+}
+
+void Ema::loadState(const MethodState& in) {
+  torch::NoGradGuard noGrad;
+  for (size_t i = 0; i < shadow_.size(); ++i)
+    shadow_[i].copy_(in.at("shadow." + std::to_string(i)));
+}
+
 } // namespace fiver::runtime

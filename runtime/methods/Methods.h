@@ -47,6 +47,8 @@ public:
            e == Event::EvalEnd;
   }
   void apply(Event e, TrainState& s) override;
+  void saveState(MethodState& out) const override;
+  void loadState(const MethodState& in) override;
   double decay() const { return decay_; }
   const std::vector<torch::Tensor>& shadow() const { return shadow_; }
 
@@ -147,6 +149,8 @@ public:
     return e == Event::AfterOptimizerStep || e == Event::EvalStart || e == Event::EvalEnd;
   }
   void apply(Event e, TrainState& s) override;
+  void saveState(MethodState& out) const override;
+  void loadState(const MethodState& in) override;
   int64_t averagedCount() const { return count_; }
   const std::vector<torch::Tensor>& average() const { return average_; }
 

@@ -87,4 +87,17 @@ void Swa::apply(Event e, TrainState& s) {
   }
 }
 
+void Swa::saveState(MethodState& out) const {
+  out["count"] = torch::tensor(count_, torch::kInt64);
+  for (size_t i = 0; i < average_.size(); ++i)
+    out["average." + std::to_string(i)] = average_[i];
+}
+
+void Swa::loadState(const MethodState& in) {
+  count_ = in.at("count").item<int64_t>();
+  average_.clear();
+  for (size_t i = 0; in.count("average." + std::to_string(i)); ++i)
+    average_.push_back(in.at("average." + std::to_string(i)).clone());
+}
+
 } // namespace fiver::runtime

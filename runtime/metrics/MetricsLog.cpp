@@ -1,5 +1,7 @@
 #include "runtime/metrics/MetricsLog.h"
 
+#include "compiler/support/AtomicFile.h"
+
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -8,12 +10,28 @@
 
 namespace fiver::runtime {
 
-MetricsLog::MetricsLog(const std::string& path, bool quiet)
+MetricsLog::MetricsLog(const std::string& path, bool quiet, bool append)
     : quiet_(quiet), tty_(isatty(STDERR_FILENO) != 0) {
   if (path.empty()) return;
-  // A run owns its output folder: a rerun replaces the old metrics.
-  out_.open(path, std::ios::trunc);
+  // A run owns its output folder: a rerun replaces the old metrics, a
+  // resumed run continues them.
+  out_.open(path, append ? std::ios::app : std::ios::trunc);
   if (!out_) throw std::runtime_error(path + ": cannot open for writing");
+}
+
+void MetricsLog::keepRecordsCoveredBy(const std::string& path, int64_t step) {
+  std::ifstream in(path);
+  if (!in) return;
+  std::string kept;
+  for (std::string line; std::getline(in, line);) {
+    nlohmann::json record = nlohmann::json::parse(line, nullptr, false);
+    if (record.is_discarded()) continue; // a line cut by the kill
+    const int64_t at = record.value("step", int64_t{0});
+    const bool covered = record.value("event", "") == "eval" ? at < step : at <= step;
+    if (covered) kept += line + "\n";
+  }
+  in.close();
+  if (!writeFileAtomically(path, kept)) throw std::runtime_error(path + ": cannot rewrite");
 }
 
 void MetricsLog::write(const nlohmann::json& record) {

@@ -14,7 +14,12 @@ class MetricsLog {
 public:
   // An empty path keeps the console output and writes no file. `quiet`
   // silences the console.
-  MetricsLog(const std::string& path, bool quiet);
+  MetricsLog(const std::string& path, bool quiet, bool append = false);
+
+  // A resumed run continues the log of the run it resumes: records the
+  // checkpoint at `step` does not cover (train records after it, evaluations
+  // at or after it) are dropped, so none appears twice.
+  static void keepRecordsCoveredBy(const std::string& path, int64_t step);
 
   void write(const nlohmann::json& record);
   void progress(const std::string& line); // overwritten in place on a TTY

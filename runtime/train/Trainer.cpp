@@ -7,12 +7,14 @@
 #include "runtime/metrics/MetricsLog.h"
 #include "runtime/optim/LrSchedule.h"
 #include "runtime/optim/Optimizer.h"
+#include "runtime/train/Checkpoint.h"
 #include "runtime/train/Device.h"
 #include "runtime/train/Loss.h"
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 namespace fiver::runtime {
@@ -125,8 +127,12 @@ struct Trainer::Impl {
   TrainResult fit() {
     TrainResult result;
     if (!options.outDir.empty()) std::filesystem::create_directories(options.outDir);
-    auto log = std::make_unique<MetricsLog>(
-        options.outDir.empty() ? "" : options.outDir + "/metrics.jsonl", options.quiet);
+    const std::string checkpointPath =
+        options.outDir.empty() ? "" : options.outDir + "/checkpoint.pt";
+    const std::string metricsPath = options.outDir.empty() ? "" : options.outDir + "/metrics.jsonl";
+    const bool resuming =
+        options.resume && !checkpointPath.empty() && std::filesystem::exists(checkpointPath);
+    auto log = std::make_unique<MetricsLog>(metricsPath, options.quiet, resuming);
     const int64_t total = options.maxSteps > 0
                               ? std::min(options.maxSteps, plan.training.totalSteps)
                               : plan.training.totalSteps;
@@ -142,6 +148,32 @@ struct Trainer::Impl {
     fire(Event::FitStart);
     synchronize(device);
     trainSeconds = secondsSince(fitStart);
+    // Resuming: after FIT_START, so that what methods set up there (an
+    // average's first copy, a pruned sampler) is overwritten by the saved state.
+    const CheckpointParts parts{plan, model, *optimizer, methods};
+    int64_t firstEpoch = 0;
+    std::optional<BatchLoader::Position> resumePosition;
+    if (resuming) {
+      CheckpointProgress saved = loadCheckpoint(checkpointPath, parts);
+      state.step = saved.step;
+      firstEpoch = saved.epoch;
+      resumePosition = saved.loader;
+      trainSeconds = saved.trainSeconds;
+      images = saved.images;
+      result.epochs = saved.epochs;
+      if (!result.epochs.empty()) result.testAccuracy = result.epochs.back().testAccuracy;
+      log.reset();
+      MetricsLog::keepRecordsCoveredBy(metricsPath, saved.step);
+      log = std::make_unique<MetricsLog>(metricsPath, options.quiet, true);
+      // Said even when quiet: a resumed run must never pass for a fresh one.
+      std::fprintf(stderr, "resumed from %s at step %lld\n", checkpointPath.c_str(),
+                   static_cast<long long>(saved.step));
+    }
+    auto checkpoint = [&](int64_t epoch) {
+      if (checkpointPath.empty()) return;
+      saveCheckpoint(checkpointPath, parts,
+                     {state.step, epoch, loader.position(), trainSeconds, images, result.epochs});
+    };
     // The plan's wall-clock budget counts training time only; the run stops
     // after the step that crosses it and still evaluates.
     const double timeLimit = plan.training.timeLimitSeconds;
@@ -150,9 +182,16 @@ struct Trainer::Impl {
     // lengthen them (echoing, smaller batches), so `epochs` is only the plan's
     // estimate for the progress line. An epoch that yields no batch ends the run.
     bool epochHadBatches = true;
-    for (int64_t epoch = 0; state.step < total && !outOfTime && epochHadBatches; ++epoch) {
+    for (int64_t epoch = firstEpoch; state.step < total && !outOfTime && epochHadBatches; ++epoch) {
       state.epoch = epoch;
       loader.startEpoch(epoch);
+      // A resumed epoch may have nothing left to load; it still counts.
+      bool resumedEpoch = false;
+      if (resumePosition) {
+        loader.restore(*resumePosition);
+        resumedEpoch = resumePosition->drawn > 0;
+        resumePosition.reset();
+      }
       model->train();
       fire(Event::EpochStart);
       auto epochStart = Clock::now();
@@ -162,6 +201,7 @@ struct Trainer::Impl {
       // Train time covers batching, augmentation and the step; not evaluation.
       const double secondsBefore = trainSeconds;
       epochHadBatches = false;
+      auto timeOff = Clock::duration::zero(); // checkpoint writing is not training
       while (state.step < total && !outOfTime && loader.next(x, y)) {
         epochHadBatches = true;
         fire(Event::BatchStart);
@@ -189,7 +229,8 @@ struct Trainer::Impl {
         fire(Event::BatchEnd);
         ++state.step;
         synchronize(device);
-        trainSeconds = secondsBefore + secondsSince(epochStart);
+        trainSeconds = secondsBefore + secondsSince(epochStart) -
+                       std::chrono::duration<double>(timeOff).count();
         outOfTime = timeLimit > 0 && trainSeconds >= timeLimit;
         images += x.size(0) * (state.collectives ? state.collectives->size() : 1);
         result.stepLosses.push_back(loss);
@@ -214,12 +255,19 @@ struct Trainer::Impl {
           if (state.collectives) record["bytes_all_reduced_per_step"] = lastStepBytesReduced;
           log->write(record);
         }
+        if (options.checkpointEvery > 0 && state.step % options.checkpointEvery == 0 &&
+            state.step < total) {
+          const auto before = Clock::now();
+          checkpoint(epoch);
+          timeOff += Clock::now() - before;
+        }
         if (state.step % 10 == 0 || state.step == total) {
           log->progress("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs) +
                         "  step " + std::to_string(state.step) + "/" + std::to_string(total) +
                         "  loss " + fixed(loss, 4) + "  " + fixed(rate, 0) + " img/s");
         }
       }
+      epochHadBatches = epochHadBatches || resumedEpoch;
       fire(Event::EpochEnd);
       EpochResult er;
       er.epoch = epoch + 1;
@@ -241,6 +289,7 @@ struct Trainer::Impl {
                 fixed(lossSum / std::max<int64_t>(1, lossCount), 4) + "  test acc " +
                 percent(er.testAccuracy) + "  train " + fixed(trainSeconds, 1) + " s");
     }
+    checkpoint(state.epoch);
     fire(Event::FitEnd);
     result.steps = state.step;
     result.trainSeconds = trainSeconds;

@@ -23,8 +23,13 @@ struct TrainOptions {
   // Data parallelism across processes (null: a single process). Each rank
   // trains on its shard of every global batch; the plan's batch size is global.
   Collectives* collectives = nullptr;
-  bool syncBatchNorm = false; // batch statistics over all ranks' examples
-  int64_t maxSteps = 0;       // stop early (smoke tests); 0 = the plan's budget
+  bool syncBatchNorm = false;
+  // Checkpoints go to outDir/checkpoint.pt every `checkpointEvery` steps (0:
+  // only at the end) and at the end; none without an outDir.
+  int64_t checkpointEvery = 0;
+  // Continue from outDir/checkpoint.pt when there is one.
+  bool resume = false;  // batch statistics over all ranks' examples
+  int64_t maxSteps = 0; // stop early (smoke tests); 0 = the plan's budget
   bool quiet = false;
   bool evalEachEpoch = true;
 };

@@ -98,6 +98,27 @@ run_data_methods)
     cat "$work/run/metrics.jsonl"; fail "expected 6 loads in 12 steps"; }
   grep -q "(12 steps)" "$work/out" || fail "did not run 12 steps"
   ;;
+kill_and_resume)
+  # A run killed with SIGKILL resumes from its last checkpoint and ends where
+  # an uninterrupted run ends: the same steps, the same test accuracy.
+  args=(--set 'budget 120 steps' --threads 1 --checkpoint-every 10 --quiet)
+  "$fivec" run "$src/tests/e2e/recipes/tiny.5r" "${args[@]}" --out "$work/whole" >"$work/whole.out" 2>&1 \
+    || { cat "$work/whole.out"; fail "uninterrupted run failed"; }
+  "$fivec" run "$src/tests/e2e/recipes/tiny.5r" "${args[@]}" --out "$work/run" >"$work/first.out" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do [ -s "$work/run/checkpoint.pt" ] && break; sleep 0.05; done
+  kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  [ -s "$work/run/checkpoint.pt" ] || fail "no checkpoint before the kill"
+  "$fivec" run "$src/tests/e2e/recipes/tiny.5r" "${args[@]}" --out "$work/run" --resume >"$work/resumed.out" 2>&1 \
+    || { cat "$work/resumed.out"; fail "resumed run failed"; }
+  cat "$work/resumed.out"
+  grep -q "resumed from" "$work/resumed.out" || fail "the run was not resumed"
+  grep -q '"steps": 120' "$work/run/summary.json" || fail "resumed run did not finish the budget"
+  a=$(grep test_accuracy "$work/whole/summary.json" | tail -1)
+  b=$(grep test_accuracy "$work/run/summary.json" | tail -1)
+  [ "$a" = "$b" ] || fail "accuracy differs after resume: $a vs $b"
+  ;;
 *)
   fail "unknown case $case"
   ;;

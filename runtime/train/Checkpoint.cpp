@@ -1,0 +1,189 @@
+#include "runtime/train/Checkpoint.h"
+
+#include "compiler/support/AtomicFile.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+namespace fiver::runtime {
+
+namespace {
+
+constexpr char kMagic[] = "FIVERCKPT1\n";
+constexpr size_t kMagicSize = sizeof kMagic - 1;
+constexpr size_t kHeaderSize = kMagicSize + 3 * sizeof(uint64_t);
+
+uint64_t fnv1a(const char* data, size_t size) {
+  uint64_t h = 1469598103934665603ULL;
+  for (size_t i = 0; i < size; ++i) {
+    h ^= static_cast<unsigned char>(data[i]);
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+void putU64(std::string& out, uint64_t v) {
+  char bytes[8];
+  std::memcpy(bytes, &v, 8);
+  out.append(bytes, 8);
+}
+
+uint64_t getU64(const std::string& in, size_t offset) {
+  uint64_t v = 0;
+  std::memcpy(&v, in.data() + offset, 8);
+  return v;
+}
+
+torch::Tensor epochsToTensor(const std::vector<EpochResult>& epochs) {
+  torch::Tensor t = torch::zeros({static_cast<int64_t>(epochs.size()), 4}, torch::kFloat64);
+  for (size_t i = 0; i < epochs.size(); ++i) {
+    auto row = t[static_cast<int64_t>(i)];
+    row[0] = static_cast<double>(epochs[i].epoch);
+    row[1] = epochs[i].testAccuracy;
+    row[2] = epochs[i].testLoss;
+    row[3] = epochs[i].trainSeconds;
+  }
+  return t;
+}
+
+std::vector<EpochResult> epochsFromTensor(const torch::Tensor& t) {
+  std::vector<EpochResult> out;
+  for (int64_t i = 0; i < t.size(0); ++i) {
+    auto row = t[i];
+    out.push_back({static_cast<int64_t>(row[0].item<double>()), row[1].item<double>(),
+                   row[2].item<double>(), row[3].item<double>()});
+  }
+  return out;
+}
+
+// Tensors are stored on the CPU so a checkpoint is readable on any device.
+torch::Tensor cpu(const torch::Tensor& t) {
+  return t.defined() ? t.detach().to(torch::kCPU) : torch::empty({0}, torch::kInt64);
+}
+
+} // namespace
+
+uint64_t planFingerprint(const plan::Plan& plan) {
+  const std::string text = plan::planToString(plan);
+  return fnv1a(text.data(), text.size());
+}
+
+void saveCheckpoint(const std::string& path, const CheckpointParts& parts,
+                    const CheckpointProgress& progress) {
+  torch::serialize::OutputArchive archive;
+  torch::serialize::OutputArchive model, optimizer;
+  parts.model->save(model);
+  parts.optimizer.save(optimizer);
+  archive.write("model", model);
+  archive.write("optimizer", optimizer);
+  {
+    at::Generator gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    archive.write("rng", gen.get_state());
+  }
+  archive.write("progress", torch::tensor({progress.step, progress.epoch, progress.images,
+                                           progress.loader.drawn, progress.loader.loads},
+                                          torch::kInt64));
+  archive.write("train_seconds", torch::tensor({progress.trainSeconds}, torch::kFloat64));
+  archive.write("epochs", epochsToTensor(progress.epochs));
+  archive.write("loader.loaded", cpu(progress.loader.loadedIndices));
+  archive.write("loader.echo", cpu(progress.loader.echoQueue));
+  for (size_t i = 0; i < parts.methods.size(); ++i) {
+    MethodState state;
+    parts.methods[i]->saveState(state);
+    std::string keys;
+    for (const auto& [key, tensor] : state) {
+      keys += (keys.empty() ? "" : "\n") + key;
+      archive.write("method." + std::to_string(i) + "." + key, cpu(tensor));
+    }
+    archive.write("method." + std::to_string(i) + ".keys", c10::IValue(keys));
+  }
+  std::ostringstream payload;
+  archive.save_to(payload);
+  const std::string body = payload.str();
+
+  std::string file(kMagic, kMagicSize);
+  putU64(file, planFingerprint(parts.plan));
+  putU64(file, body.size());
+  putU64(file, fnv1a(body.data(), body.size()));
+  file += body;
+  if (!writeFileAtomically(path, file)) throw CheckpointError(path + ": cannot write");
+}
+
+CheckpointProgress loadCheckpoint(const std::string& path, const CheckpointParts& parts) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw CheckpointError(path + ": cannot open");
+  std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (file.size() < kHeaderSize)
+    throw CheckpointError(path + ": truncated at byte " + std::to_string(file.size()) +
+                          " (the header alone has " + std::to_string(kHeaderSize) + " bytes)");
+  if (file.compare(0, kMagicSize, kMagic) != 0)
+    throw CheckpointError(path + ": byte 0: not a FiveR checkpoint");
+  if (getU64(file, kMagicSize) != planFingerprint(parts.plan))
+    throw CheckpointError(path + ": written for another plan; remove it or use the run folder "
+                                 "of this plan");
+  const uint64_t size = getU64(file, kMagicSize + 8);
+  if (file.size() - kHeaderSize < size)
+    throw CheckpointError(path + ": truncated at byte " + std::to_string(file.size()) +
+                          " (expected " + std::to_string(kHeaderSize + size) + " bytes)");
+  if (fnv1a(file.data() + kHeaderSize, size) != getU64(file, kMagicSize + 16))
+    throw CheckpointError(path + ": bytes " + std::to_string(kHeaderSize) + " to " +
+                          std::to_string(kHeaderSize + size) + " are corrupt (checksum mismatch)");
+
+  CheckpointProgress p;
+  try {
+    std::istringstream payload(file.substr(kHeaderSize, size));
+    torch::serialize::InputArchive archive;
+    // Straight onto the model's device; the generator state stays on the CPU.
+    archive.load_from(payload, parts.model->parameters().front().device());
+    torch::serialize::InputArchive model, optimizer;
+    archive.read("model", model);
+    archive.read("optimizer", optimizer);
+    parts.model->load(model);
+    parts.optimizer.load(optimizer);
+    torch::Tensor rng;
+    archive.read("rng", rng);
+    {
+      at::Generator gen = at::detail::getDefaultCPUGenerator();
+      std::lock_guard<std::mutex> lock(gen.mutex());
+      gen.set_state(rng.to(torch::kCPU));
+    }
+    torch::Tensor progress, seconds, epochs, loaded, echo;
+    archive.read("progress", progress);
+    archive.read("train_seconds", seconds);
+    archive.read("epochs", epochs);
+    archive.read("loader.loaded", loaded);
+    archive.read("loader.echo", echo);
+    p.step = progress[0].item<int64_t>();
+    p.epoch = progress[1].item<int64_t>();
+    p.images = progress[2].item<int64_t>();
+    p.loader.drawn = progress[3].item<int64_t>();
+    p.loader.loads = progress[4].item<int64_t>();
+    p.loader.loadedIndices = loaded;
+    p.loader.echoQueue = echo.numel() > 0 ? echo : torch::Tensor();
+    p.trainSeconds = seconds[0].item<double>();
+    p.epochs = epochsFromTensor(epochs);
+    for (size_t i = 0; i < parts.methods.size(); ++i) {
+      c10::IValue keys;
+      archive.read("method." + std::to_string(i) + ".keys", keys);
+      MethodState state;
+      std::istringstream names(keys.toStringRef());
+      for (std::string key; std::getline(names, key);) {
+        torch::Tensor t;
+        archive.read("method." + std::to_string(i) + "." + key, t);
+        state[key] = t;
+      }
+      if (!state.empty()) parts.methods[i]->loadState(state);
+    }
+  } catch (const c10::Error& e) {
+    throw CheckpointError(path + ": byte " + std::to_string(kHeaderSize) +
+                          ": the payload does not fit this plan: " + e.what_without_backtrace());
+  }
+  return p;
+}
+
+} // namespace fiver::runtime
