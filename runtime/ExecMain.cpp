@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
           world, std::chrono::seconds(timeoutSeconds));
       options.collectives = collectives.get();
       if (world.rank != 0) { // rank 0 speaks and writes for the run
-        options.outDir.clear();
+        options.writeOutputs = false;
         options.quiet = true;
       }
     }

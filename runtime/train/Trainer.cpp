@@ -126,10 +126,12 @@ struct Trainer::Impl {
 
   TrainResult fit() {
     TrainResult result;
-    if (!options.outDir.empty()) std::filesystem::create_directories(options.outDir);
+    if (!options.outDir.empty() && options.writeOutputs)
+      std::filesystem::create_directories(options.outDir);
     const std::string checkpointPath =
         options.outDir.empty() ? "" : options.outDir + "/checkpoint.pt";
-    const std::string metricsPath = options.outDir.empty() ? "" : options.outDir + "/metrics.jsonl";
+    const std::string metricsPath =
+        options.outDir.empty() || !options.writeOutputs ? "" : options.outDir + "/metrics.jsonl";
     const bool resuming =
         options.resume && !checkpointPath.empty() && std::filesystem::exists(checkpointPath);
     auto log = std::make_unique<MetricsLog>(metricsPath, options.quiet, resuming);
@@ -162,15 +164,18 @@ struct Trainer::Impl {
       images = saved.images;
       result.epochs = saved.epochs;
       if (!result.epochs.empty()) result.testAccuracy = result.epochs.back().testAccuracy;
-      log.reset();
-      MetricsLog::keepRecordsCoveredBy(metricsPath, saved.step);
-      log = std::make_unique<MetricsLog>(metricsPath, options.quiet, true);
+      if (!metricsPath.empty()) {
+        log.reset();
+        MetricsLog::keepRecordsCoveredBy(metricsPath, saved.step);
+        log = std::make_unique<MetricsLog>(metricsPath, options.quiet, true);
+      }
       // Said even when quiet: a resumed run must never pass for a fresh one.
-      std::fprintf(stderr, "resumed from %s at step %lld\n", checkpointPath.c_str(),
-                   static_cast<long long>(saved.step));
+      if (options.writeOutputs)
+        std::fprintf(stderr, "resumed from %s at step %lld\n", checkpointPath.c_str(),
+                     static_cast<long long>(saved.step));
     }
     auto checkpoint = [&](int64_t epoch) {
-      if (checkpointPath.empty()) return;
+      if (checkpointPath.empty() || !options.writeOutputs) return;
       saveCheckpoint(checkpointPath, parts,
                      {state.step, epoch, loader.position(), trainSeconds, images, result.epochs});
     };

@@ -28,7 +28,10 @@ struct TrainOptions {
   // only at the end) and at the end; none without an outDir.
   int64_t checkpointEvery = 0;
   // Continue from outDir/checkpoint.pt when there is one.
-  bool resume = false;  // batch statistics over all ranks' examples
+  bool resume = false;
+  // False on data-parallel ranks other than 0: they read outDir's checkpoint
+  // when resuming but write nothing there.
+  bool writeOutputs = true;  // batch statistics over all ranks' examples
   int64_t maxSteps = 0; // stop early (smoke tests); 0 = the plan's budget
   bool quiet = false;
   bool evalEachEpoch = true;

@@ -80,6 +80,14 @@ run_two_ranks)
   [ "$(grep -c 'test accuracy' "$work/out")" = 1 ] || fail "expected one summary line (rank 0)"
   grep -q '"world_size": 2' "$work/run/summary.json" || fail "world size not recorded"
   grep -q 'bytes_all_reduced_per_step' "$work/run/metrics.jsonl" || fail "no communication metrics"
+  # Rank 0's checkpoint resumes in any world size: stop two ranks at step 8,
+  # finish in one process.
+  "$fivec" run "$src/tests/e2e/recipes/tiny.5r" --out "$work/ranks" --nproc 2 --max-steps 8 \
+    >"$work/ranks.out" 2>&1 || { cat "$work/ranks.out"; fail "two-rank run failed"; }
+  "$fivec" run "$src/tests/e2e/recipes/tiny.5r" --out "$work/ranks" --resume --threads 1 \
+    >"$work/single.out" 2>&1 || { cat "$work/single.out"; fail "single-process resume failed"; }
+  grep -q "resumed from .* at step 8" "$work/single.out" || { cat "$work/single.out"; fail "not resumed at step 8"; }
+  grep -q '"steps": 20' "$work/ranks/summary.json" || fail "resumed run did not finish"
   ;;
 run_data_methods)
   # The data-side methods together for 12 steps: all of them reach the plan,
