@@ -10,6 +10,7 @@
 #include "runtime/distributed/GlooCollectives.h"
 #include "runtime/distributed/Launcher.h"
 #include "runtime/metrics/MetricsLog.h"
+#include "runtime/profile/ProfileRun.h"
 #include "runtime/train/Checkpoint.h"
 #include "runtime/train/Trainer.h"
 
@@ -48,6 +49,12 @@ int main(int argc, char** argv) {
   app.add_flag("--resume", options.resume, "continue from --out/checkpoint.pt when it exists");
   app.add_flag("--sync-batchnorm", options.syncBatchNorm,
                "data-parallel: batch-norm statistics over all ranks' examples");
+  int64_t profileSteps = 0;
+  std::string profileOut = "profile.json";
+  app.add_option("--profile", profileSteps,
+                 "profile N steps (after a short warm-up) instead of training")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--profile-out", profileOut, "where --profile writes its JSON");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -68,6 +75,10 @@ int main(int argc, char** argv) {
       }
     }
     plan::Plan p = plan::readPlan(planPath);
+    if (profileSteps > 0) {
+      runtime::runProfile(p, options, profileSteps, profileOut);
+      return 0;
+    }
     runtime::TrainResult r = runtime::train(p, options);
     if (world.rank != 0) return 0;
     char line[256];

@@ -112,6 +112,11 @@ void printTaxonomy(const std::map<std::string, MethodSignature>& methods, std::o
 
 } // namespace
 
+std::map<std::string, MethodSignature> loadStdlibMethods(const std::string& stdlibDir) {
+  std::vector<std::string> files;
+  return stdlibMethods(stdlibDir, files);
+}
+
 int explain(const std::string& what, const std::string& stdlibDir, std::ostream& out,
             std::ostream& err) {
   if (!what.empty() && explainCode(what, out)) return 0;

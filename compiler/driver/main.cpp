@@ -14,6 +14,7 @@
 #include "compiler/driver/Compile.h"
 #include "compiler/driver/ExecLauncher.h"
 #include "compiler/driver/Explain.h"
+#include "compiler/driver/Profile.h"
 #include "compiler/format/Formatter.h"
 #include "compiler/plan/Plan.h"
 #include "compiler/sema/Check.h"
@@ -192,6 +193,19 @@ int main(int argc, char** argv) {
   run->add_option("--max-steps", exec.maxSteps, "stop after N steps (smoke tests)");
   run->add_flag("--quiet", exec.quiet, "no per-epoch lines");
 
+  CompileFlags profileFlags;
+  ProfileOptions profileOptions;
+  std::string profileFormat = "text";
+  CLI::App* profileCmd = app.add_subcommand(
+      "profile", "run a few steps and report where the time goes, and the bottleneck");
+  addCompileFlags(*profileCmd, profileFlags);
+  profileCmd->add_option("--steps", profileOptions.steps, "steps to profile (default 30)")
+      ->check(CLI::Range(1, 100000));
+  profileCmd->add_option("--threads", profileOptions.threads, "intra-op threads");
+  profileCmd->add_option("--device", profileOptions.device, "cpu (default), cuda, cuda:N");
+  profileCmd->add_option("--format", profileFormat, "text (default) or json")
+      ->check(CLI::IsMember({"text", "json"}));
+
   study::StudyOptions studyOptions;
   CLI::App* studyCmd =
       app.add_subcommand("study", "train a study's recipes and baselines; write the Pareto report");
@@ -240,6 +254,15 @@ int main(int argc, char** argv) {
       return 1;
     }
     return 0;
+  }
+
+  if (*profileCmd) {
+    std::optional<plan::Plan> p = compileFile(profileFlags);
+    if (!p) return 1;
+    profileOptions.json = profileFormat == "json";
+    profileOptions.stdlib = profileFlags.stdlib;
+    profileOptions.executor = findExecutor(argv[0]);
+    return profilePlan(*p, profileOptions, std::cout, std::cerr);
   }
 
   if (*run) {

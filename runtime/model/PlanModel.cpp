@@ -1,5 +1,7 @@
 #include "runtime/model/PlanModel.h"
 
+#include <chrono>
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -80,15 +82,31 @@ std::shared_ptr<torch::nn::Module> PlanModelImpl::moduleOf(const std::string& op
   return it == modules_.end() ? nullptr : it->second;
 }
 
+namespace {
+// Adds the time until the end of its scope to `*sink` (when not null); ops
+// leave the forward loop through several `continue`s.
+struct OpClock {
+  explicit OpClock(double* sink) : sink_(sink), start_(std::chrono::steady_clock::now()) {}
+  ~OpClock() {
+    if (sink_)
+      *sink_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+  double* sink_;
+  std::chrono::steady_clock::time_point start_;
+};
+} // namespace
+
 torch::Tensor PlanModelImpl::forward(const torch::Tensor& input) {
   if (is_training()) lastInputSize = input.sizes().vec();
   // Branch drops are a training-time regularizer; evaluation runs every op.
   const bool drops = is_training() && !droppedBranches_.empty();
   std::vector<bool> needed = neededOps(drops);
   std::vector<torch::Tensor> values(ops_.size());
+  const bool timing = opSeconds_ && is_training();
   for (size_t i = 0; i < ops_.size(); ++i) {
     const plan::Op& op = ops_[i];
     if (!needed[i]) continue; // inside a dropped residual branch
+    OpClock clock(timing ? &(*opSeconds_)[i] : nullptr);
     if (drops && op.kind == "add" && droppedBranches_.count(static_cast<int>(i))) {
       values[i] = values[skipInput(op)];
       continue;

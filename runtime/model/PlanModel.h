@@ -43,6 +43,10 @@ public:
       std::function<torch::Tensor(const torch::Tensor&, torch::nn::BatchNorm2dImpl&)>;
   void setBatchNormOverride(BatchNormOverride f) { batchNormOverride_ = std::move(f); }
 
+  // Profiling: while set, each op's forward time in training mode is added
+  // to (*seconds)[op index]; null turns it off.
+  void setOpTimes(std::vector<double>* seconds) { opSeconds_ = seconds; }
+
   // Input sizes seen by forward in training mode, newest last (tests use it).
   std::vector<int64_t> lastInputSize;
 
@@ -52,6 +56,7 @@ private:
   std::vector<bool> neededOps(bool drops) const;
 
   BatchNormOverride batchNormOverride_;
+  std::vector<double>* opSeconds_ = nullptr;
   std::set<int> droppedBranches_;
   std::map<int, double> branchScales_;
   std::vector<plan::Op> ops_;

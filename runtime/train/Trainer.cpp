@@ -93,6 +93,15 @@ struct Trainer::Impl {
 
   // Runs every method that matches `e`; AFTER_* events in reverse order.
   void fire(Event e) {
+    // Method hooks are a phase of their own, wherever in the step they run.
+    PhaseTimer* timer = options.phases;
+    const Phase interrupted = timer ? timer->current() : Phase::Other;
+    if (timer) timer->enter(Phase::Methods);
+    fireMethods(e);
+    if (timer) timer->enter(interrupted);
+  }
+
+  void fireMethods(Event e) {
     if (isAfterEvent(e)) {
       for (auto it = methods.rbegin(); it != methods.rend(); ++it)
         if ((*it)->match(e, state)) (*it)->apply(e, state);
@@ -217,18 +226,26 @@ struct Trainer::Impl {
         double lr = schedule.at(state.step);
         setLearningRate(*optimizer, lr);
         fire(Event::BeforeForward);
+        if (PhaseTimer* t = options.phases) {
+          model->setOpTimes(t->counting() ? options.opSeconds : nullptr);
+          t->enter(Phase::Forward);
+        }
         state.output = model->forward(state.images);
+        if (options.phases) options.phases->enter(Phase::Loss);
         fire(Event::AfterForward);
         fire(Event::BeforeLoss);
         state.loss = trainingLoss(state);
         fire(Event::AfterLoss);
         fire(Event::BeforeBackward);
+        if (options.phases) options.phases->enter(Phase::Backward);
         state.loss.backward();
+        if (options.phases) options.phases->enter(Phase::Optimizer);
         fire(Event::AfterBackward);
         fire(Event::BeforeOptimizerStep);
         optimizer->step();
         fire(Event::AfterOptimizerStep);
         clearGradients(*optimizer);
+        if (options.phases) options.phases->enter(Phase::Other);
         double loss = state.loss.item<double>();
         if (state.collectives) loss = state.collectives->mean(loss);
         fire(Event::BatchEnd);
@@ -271,6 +288,7 @@ struct Trainer::Impl {
                         "  step " + std::to_string(state.step) + "/" + std::to_string(total) +
                         "  loss " + fixed(loss, 4) + "  " + fixed(rate, 0) + " img/s");
         }
+        if (options.phases) options.phases->endStep(state.step - 1);
       }
       epochHadBatches = epochHadBatches || resumedEpoch;
       fire(Event::EpochEnd);

@@ -127,6 +127,19 @@ kill_and_resume)
   b=$(grep test_accuracy "$work/run/summary.json" | tail -1)
   [ "$a" = "$b" ] || fail "accuracy differs after resume: $a vs $b"
   ;;
+profile_tiny)
+  # `5rc profile`: phases that add up to the measured step, ops against the
+  # roofline, a named bottleneck and the methods for it.
+  XDG_CACHE_HOME="$work/cache" "$fivec" profile "$src/tests/e2e/recipes/tiny.5r" --steps 8 \
+    --threads 1 >"$work/out" 2>&1 || { cat "$work/out"; fail "profile failed"; }
+  cat "$work/out"
+  grep -q "^bottleneck: " "$work/out" || fail "no bottleneck named"
+  grep -q "^methods that address it: [a-z]" "$work/out" || fail "no methods offered"
+  grep -q "conv" "$work/out" || fail "no ops listed"
+  ratio=$(sed -n 's/.*(ratio \([0-9.]*\)).*/\1/p' "$work/out")
+  awk "BEGIN{exit !($ratio > 0.9 && $ratio < 1.1)}" || fail "phases do not add up: ratio $ratio"
+  [ -s "$work/cache/fiver/roofline-1-threads.json" ] || fail "roofline not cached"
+  ;;
 *)
   fail "unknown case $case"
   ;;

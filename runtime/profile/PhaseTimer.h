@@ -1,0 +1,90 @@
+// Where a training step's time goes: the loop says which phase it enters, and
+// the time since the last change is charged to the phase it leaves, so the
+// phases of a step always add up to the step's wall time. Method hooks are
+// their own phase wherever they run. Off (null) outside `5rc profile`.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+
+namespace fiver::runtime {
+
+enum class Phase { Data, HostToDevice, Forward, Loss, Backward, Optimizer, Methods, Other, Count };
+
+const char* phaseName(Phase p);
+
+class PhaseTimer {
+public:
+  using Clock = std::chrono::steady_clock;
+
+  // Steps `warmupSteps` to `warmupSteps + steps - 1` are counted: not the
+  // warm-up, nor what follows the last (evaluation). `synchronize` waits for
+  // the device so that its queued work is charged to the phase that queued it.
+  PhaseTimer(int64_t warmupSteps, int64_t steps, std::function<void()> synchronize = {})
+      : warmup_(warmupSteps), end_(warmupSteps + steps), synchronize_(std::move(synchronize)) {}
+
+  void enter(Phase p) {
+    if (synchronize_) synchronize_();
+    const auto now = Clock::now();
+    if (counting_) seconds_[index(current_)] += std::chrono::duration<double>(now - mark_).count();
+    mark_ = now;
+    current_ = p;
+  }
+  Phase current() const { return current_; }
+
+  // At the end of step `step` (0-based): the step is counted once warm.
+  void endStep(int64_t step) {
+    enter(Phase::Data); // the next step starts by loading
+    if (counting_) ++steps_;
+    counting_ = step + 1 >= warmup_ && step + 1 < end_;
+  }
+
+  bool counting() const { return counting_; }
+  int64_t steps() const { return steps_; }
+  double seconds(Phase p) const { return seconds_[index(p)]; }
+  double totalSeconds() const {
+    double t = 0;
+    for (double s : seconds_)
+      t += s;
+    return t;
+  }
+
+private:
+  static size_t index(Phase p) { return static_cast<size_t>(p); }
+  int64_t warmup_;
+  int64_t end_;
+  std::function<void()> synchronize_;
+  bool counting_ = false;
+  int64_t steps_ = 0;
+  Phase current_ = Phase::Data;
+  Clock::time_point mark_ = Clock::now();
+  std::array<double, static_cast<size_t>(Phase::Count)> seconds_{};
+};
+
+inline const char* phaseName(Phase p) {
+  switch (p) {
+  case Phase::Data:
+    return "data";
+  case Phase::HostToDevice:
+    return "host_to_device";
+  case Phase::Forward:
+    return "forward";
+  case Phase::Loss:
+    return "loss";
+  case Phase::Backward:
+    return "backward";
+  case Phase::Optimizer:
+    return "optimizer";
+  case Phase::Methods:
+    return "method_hooks";
+  case Phase::Other:
+    return "other";
+  case Phase::Count:
+    break;
+  }
+  return "?";
+}
+
+} // namespace fiver::runtime
