@@ -16,7 +16,9 @@ std::optional<plan::Plan> compileRecipe(const CheckedRecipe& recipe, const Compi
   if (!graph) return std::nullopt;
 
   passes::PassManager pm;
-  if (!pm.buildPipelineFor(recipe, diags)) return std::nullopt;
+  std::vector<std::string> requested;
+  if (options.fuse) requested.push_back("op_fusion");
+  if (!pm.buildPipelineFor(recipe, diags, requested)) return std::nullopt;
   if (options.printPipeline) pm.printPipeline(*options.printPipeline);
 
   passes::PipelineOptions po;

@@ -19,6 +19,9 @@ struct CompileOptions {
   std::ostream* printPipeline = nullptr; // list the passes here instead of nothing
   std::string dotFile;                   // Graphviz of the final model graph
   bool verify = true;
+  // Run op_fusion: groups of elementwise ops become `fused` plan ops. Off by
+  // default until the runtime executes fused ops (5rc compile --fuse).
+  bool fuse = false;
 };
 
 std::optional<plan::Plan> compileRecipe(const CheckedRecipe& recipe, const CompileOptions& options,

@@ -39,6 +39,7 @@ struct CompileFlags {
   std::vector<std::string> dumpAfter;
   std::string dot;
   bool printPipeline = false;
+  bool fuse = false;
   std::vector<std::string> sets, adds, drops;
 };
 
@@ -50,6 +51,8 @@ void addCompileFlags(CLI::App& cmd, CompileFlags& f) {
       ->delimiter(',');
   cmd.add_option("--dot", f.dot, "write the final model graph as Graphviz to FILE");
   cmd.add_flag("--print-pipeline", f.printPipeline, "print the passes that will run");
+  cmd.add_flag("--fuse,!--no-fuse", f.fuse,
+               "fuse groups of elementwise ops into `fused` plan ops (op_fusion; default: off)");
   cmd.add_option("--set", f.sets,
                  "override a setting: --set 'budget 2 epochs' or "
                  "--set budget=2epochs");
@@ -92,6 +95,7 @@ std::optional<plan::Plan> compileFile(const CompileFlags& f) {
     opts.dumpAfter = f.dumpAfter;
     opts.dumpStream = &std::cout;
     opts.dotFile = f.dot;
+    opts.fuse = f.fuse;
     opts.printPipeline = f.printPipeline ? &std::cout : nullptr;
     result = compileRecipe(*checked, opts, diags);
   }

@@ -33,7 +33,9 @@ std::string getString(const ScalarMap& m, const std::string& key, const std::str
 // One node of the model graph, in topological order. Ops read the outputs of
 // earlier ops by id; op 0 is always `input`.
 //   kinds: input, conv, bn, relu, gelu, silu, maxpool, avgpool, global_avgpool,
-//          flatten, linear, dropout, add, fused (see `expr`)
+//          flatten, linear, dropout, add, fused (see `expr`), blur (fixed 3x3
+//          binomial low-pass, then subsampling by `stride`), squeeze_excite
+//          (per-channel gate: mean, linear to `hidden`, relu, linear, sigmoid)
 struct Op {
   int id = 0;
   std::string kind;
@@ -42,8 +44,9 @@ struct Op {
   ScalarMap attrs;                         // conv: out, kernel, stride, padding, bias
   std::vector<int64_t> shape;              // output shape without the batch dimension
   std::string memoryFormat = "contiguous"; // or "channels_last"
-  int64_t freezeStep = -1; // step from which the op's parameters are frozen; -1 never
-  std::string expr;        // fused: expression text consumed by the kernels library
+  std::string dtype = "fp32"; // compute type: fp32, or bf16/fp16 inside autocast regions
+  int64_t freezeStep = -1;    // step from which the op's parameters are frozen; -1 never
+  std::string expr;           // fused: expression text consumed by the kernels library
   bool operator==(const Op&) const = default;
 };
 
