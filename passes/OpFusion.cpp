@@ -129,7 +129,10 @@ bool OpFusionPass::run(ir::TrainingGraph& g, DiagnosticEngine&) {
     groups.push_back(std::move(group));
   }
   if (groups.empty()) {
-    g.notes.push_back("op_fusion: no group of two or more elementwise ops");
+    g.notes.push_back(
+        "op_fusion: no group of two or more elementwise ops" +
+        (rejected ? ", " + std::to_string(rejected) + " groups left unfused at a layout border"
+                  : std::string()));
     return false;
   }
 
