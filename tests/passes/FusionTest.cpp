@@ -7,8 +7,11 @@
 #include "passes/Factorize.h"
 #include "passes/PassManager.h"
 #include "tests/passes/HandBuilt.h"
+#include "tests/support/CompileText.h"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 using namespace fiver;
 using namespace fiver::test;
@@ -153,4 +156,21 @@ TEST(Factorize, SavingFollowsTheRankFormula) {
   EXPECT_NEAR(passes::factorizedSaving(64, 64, 3, 16), 1.0 - 16.0 * 640 / 36864, 1e-12);
   // A 1x1 conv at half rank saves nothing.
   EXPECT_NEAR(passes::factorizedSaving(64, 64, 1, 32), 0.0, 1e-12);
+}
+
+TEST(OpFusion, RunsOnlyWhenCompilingWithFuse) {
+  const std::string text = recipeWith("", "resnet_tiny(width: 4)");
+  DiagnosticEngine diags;
+  std::optional<plan::Plan> plain = compileText(text, diags);
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(std::count(plain->passes.begin(), plain->passes.end(), "op_fusion"), 0);
+  CompileOptions options;
+  options.fuse = true;
+  std::optional<plan::Plan> fused = compileText(text, diags, options);
+  ASSERT_TRUE(fused);
+  EXPECT_EQ(std::count(fused->passes.begin(), fused->passes.end(), "op_fusion"), 1);
+  EXPECT_EQ(std::count_if(fused->ops.begin(), fused->ops.end(),
+                          [](const plan::Op& op) { return op.kind == "fused"; }),
+            3);
+  EXPECT_EQ(fused->ops.size() + 3, plain->ops.size()); // three add+relu pairs became one op each
 }
