@@ -41,7 +41,11 @@ struct Op {
   std::string kind;
   std::string name; // stable layer name, e.g. "conv3"; parameters live under it
   std::vector<int> inputs;
-  ScalarMap attrs;                         // conv: out, kernel, stride, padding, bias
+  // conv: in, out, kernel, stride, padding, bias, and fold_bn (the batch norm
+  // folded into it from its freeze step on); bn: features, folded_into; add:
+  // drop (stochastic-depth rate of its branch); fused: params, saved, ops;
+  // blur: channels, stride; squeeze_excite: channels, hidden.
+  ScalarMap attrs;
   std::vector<int64_t> shape;              // output shape without the batch dimension
   std::string memoryFormat = "contiguous"; // or "channels_last"
   std::string dtype = "fp32"; // compute type: fp32, or bf16/fp16 inside autocast regions
