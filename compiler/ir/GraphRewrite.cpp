@@ -24,19 +24,6 @@ std::vector<OpId> ModelRebuilder::mappedInputs(OpId v) const {
   return out;
 }
 
-std::string freshName(const TrainingGraph& g, const std::string& kind) {
-  int highest = 0;
-  for (OpId v : g.opsInOrder()) {
-    const std::string& name = g.model[v].name;
-    if (name.size() <= kind.size() || name.compare(0, kind.size(), kind) != 0) continue;
-    const std::string digits = name.substr(kind.size());
-    if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
-      continue;
-    highest = std::max(highest, std::stoi(digits));
-  }
-  return kind + std::to_string(highest + 1);
-}
-
 std::vector<OpId> consumersOf(const TrainingGraph& g, OpId v) {
   std::vector<OpId> out;
   for (auto [it, end] = boost::out_edges(v, g.model); it != end; ++it)

@@ -34,10 +34,6 @@ private:
   std::map<OpId, OpId> mapped_;
 };
 
-// A name for a new op of `kind` that no op in the graph has: kind + the next
-// ordinal after the highest one in use.
-std::string freshName(const TrainingGraph& g, const std::string& kind);
-
 // The ops that read op v's output.
 std::vector<OpId> consumersOf(const TrainingGraph& g, OpId v);
 
