@@ -1,0 +1,116 @@
+#include "compiler/plan/OpCost.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace fiver::plan {
+
+namespace {
+
+double elements(const std::vector<int64_t>& shape) {
+  return std::accumulate(shape.begin(), shape.end(), 1.0,
+                         [](double a, int64_t d) { return a * static_cast<double>(d); });
+}
+
+double bytesPerElement(const Op& op) {
+  return getString(op.attrs, "dtype", "fp32") == "fp32" ? 4.0 : 2.0;
+}
+
+// FLOPs per output element of elementwise ops (transcendentals cost more).
+double elementwiseFlops(const std::string& kind) {
+  if (kind == "gelu") return 8;
+  if (kind == "silu") return 4;
+  if (kind == "dropout") return 2;
+  return 1; // relu, add, flatten copies
+}
+
+} // namespace
+
+OpCost& OpCost::operator+=(const OpCost& o) {
+  forwardFlops += o.forwardFlops;
+  backwardFlops += o.backwardFlops;
+  parameters += o.parameters;
+  activationBytes += o.activationBytes;
+  bytesMoved += o.bytesMoved;
+  return *this;
+}
+
+OpCost opCost(const Op& op, const std::vector<std::vector<int64_t>>& inputs, int64_t batch) {
+  OpCost c;
+  const double b = static_cast<double>(batch);
+  const double out = elements(op.shape) * b;
+  double in = 0;
+  for (const auto& shape : inputs)
+    in += elements(shape) * b;
+  const double width = bytesPerElement(op);
+  auto attr = [&](const char* key, double fallback) { return getNumber(op.attrs, key, fallback); };
+
+  if (op.kind == "input") return c;
+  if (op.kind == "conv") {
+    const double k = attr("kernel", 3), cin = attr("in", inputs.empty() ? 1 : inputs[0][0]);
+    const double groups = attr("groups", 1);
+    const double weights = attr("out", op.shape.empty() ? 1 : op.shape[0]) * cin / groups * k * k;
+    c.parameters = static_cast<int64_t>(weights + (attr("bias", 0) != 0 ? attr("out", 0) : 0));
+    c.forwardFlops = 2 * out * cin / groups * k * k;
+    c.backwardFlops = 2 * c.forwardFlops; // input gradient and weight gradient
+  } else if (op.kind == "linear") {
+    const double fin = attr("in", inputs.empty() ? 1 : elements(inputs[0]));
+    c.parameters =
+        static_cast<int64_t>(fin * attr("out", 1) + (attr("bias", 0) != 0 ? attr("out", 1) : 0));
+    c.forwardFlops = 2 * out * fin;
+    c.backwardFlops = 2 * c.forwardFlops;
+  } else if (op.kind == "bn") {
+    c.parameters = static_cast<int64_t>(2 * attr("features", op.shape.empty() ? 0 : op.shape[0]));
+    c.forwardFlops = 6 * out; // statistics, then scale and shift
+    c.backwardFlops = 8 * out;
+  } else if (op.kind == "maxpool" || op.kind == "avgpool") {
+    const double k = attr("kernel", 2);
+    c.forwardFlops = out * k * k;
+    c.backwardFlops = in;
+  } else if (op.kind == "global_avgpool") {
+    c.forwardFlops = in;
+    c.backwardFlops = in;
+  } else if (op.kind == "blur") {
+    c.forwardFlops = 2 * 9 * out; // a 3x3 depthwise filter
+    c.backwardFlops = 2 * c.forwardFlops;
+  } else if (op.kind == "squeeze_excite") {
+    const double ch = op.shape.empty() ? 1 : static_cast<double>(op.shape[0]);
+    const double hidden = attr("hidden", std::max(1.0, ch / 4));
+    c.parameters = static_cast<int64_t>(2 * ch * hidden + ch + hidden);
+    c.forwardFlops = in + 4 * b * ch * hidden + 2 * out; // pool, two small layers, gate
+    c.backwardFlops = 2 * c.forwardFlops;
+  } else if (op.kind == "fused") {
+    // One pass over memory for the whole group; each replaced op's arithmetic.
+    const std::string kinds = getString(op.attrs, "ops", "");
+    double flops = 0;
+    size_t start = 0;
+    while (start <= kinds.size() && !kinds.empty()) {
+      size_t comma = kinds.find(',', start);
+      flops += elementwiseFlops(kinds.substr(start, comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    c.forwardFlops = std::max(1.0, flops) * out;
+    c.backwardFlops = c.forwardFlops;
+  } else { // relu, gelu, silu, add, dropout, flatten
+    c.forwardFlops = op.kind == "flatten" ? 0 : elementwiseFlops(op.kind) * out;
+    c.backwardFlops = c.forwardFlops;
+  }
+  c.activationBytes = out * width;
+  c.bytesMoved = (in + out + static_cast<double>(c.parameters)) * width;
+  return c;
+}
+
+std::vector<OpCost> planOpCosts(const Plan& plan, int64_t batch) {
+  std::vector<OpCost> costs;
+  for (const Op& op : plan.ops) {
+    std::vector<std::vector<int64_t>> inputs;
+    for (int id : op.inputs)
+      if (id >= 0 && static_cast<size_t>(id) < plan.ops.size())
+        inputs.push_back(plan.ops[static_cast<size_t>(id)].shape);
+    costs.push_back(opCost(op, inputs, batch));
+  }
+  return costs;
+}
+
+} // namespace fiver::plan

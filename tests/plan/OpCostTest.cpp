@@ -1,0 +1,62 @@
+// Per-op costs against counts worked out by hand.
+#include "compiler/plan/OpCost.h"
+
+#include <gtest/gtest.h>
+
+namespace fiver::plan {
+namespace {
+
+Op op(const std::string& kind, std::vector<int64_t> shape, ScalarMap attrs = {}) {
+  Op o;
+  o.kind = kind;
+  o.shape = std::move(shape);
+  o.attrs = std::move(attrs);
+  return o;
+}
+
+TEST(OpCostTest, ConvolutionCountsMultiplyAddsAndWeights) {
+  Op conv = op("conv", {32, 28, 28},
+               {{"in", Scalar::num(1)}, {"out", Scalar::num(32)}, {"kernel", Scalar::num(3)}});
+  OpCost c = opCost(conv, {{1, 28, 28}}, 2);
+  EXPECT_DOUBLE_EQ(c.forwardFlops, 2.0 * 2 * 32 * 28 * 28 * 9);
+  EXPECT_DOUBLE_EQ(c.backwardFlops, 2 * c.forwardFlops);
+  EXPECT_EQ(c.parameters, 32 * 9);
+  EXPECT_DOUBLE_EQ(c.activationBytes, 2.0 * 32 * 28 * 28 * 4);
+  EXPECT_DOUBLE_EQ(c.bytesMoved, (2.0 * 28 * 28 + 2.0 * 32 * 28 * 28 + 288) * 4);
+}
+
+TEST(OpCostTest, LinearWithBiasAndElementwiseOps) {
+  Op linear = op("linear", {10},
+                 {{"in", Scalar::num(128)}, {"out", Scalar::num(10)}, {"bias", Scalar::num(1)}});
+  OpCost c = opCost(linear, {{128}}, 4);
+  EXPECT_DOUBLE_EQ(c.forwardFlops, 2.0 * 4 * 10 * 128);
+  EXPECT_EQ(c.parameters, 1290);
+
+  OpCost relu = opCost(op("relu", {8, 4, 4}), {{8, 4, 4}}, 2);
+  EXPECT_DOUBLE_EQ(relu.forwardFlops, 2.0 * 128);
+  EXPECT_EQ(relu.parameters, 0);
+  EXPECT_LT(relu.intensity(), 0.2); // elementwise ops are memory bound
+  EXPECT_GT(c.intensity(), relu.intensity());
+}
+
+TEST(OpCostTest, FusedGroupsCountEachReplacedOpButOnePassOverMemory) {
+  Op fused = op("fused", {8, 4, 4}, {{"ops", Scalar::str("add,relu")}});
+  OpCost f = opCost(fused, {{8, 4, 4}, {8, 4, 4}}, 1);
+  EXPECT_DOUBLE_EQ(f.forwardFlops, 2.0 * 128);
+  EXPECT_DOUBLE_EQ(f.bytesMoved, 3.0 * 128 * 4); // two inputs read, one output written
+}
+
+TEST(OpCostTest, PlanCostsFollowTheGraph) {
+  Plan p;
+  p.ops = {op("input", {1, 28, 28}), op("flatten", {784}),
+           op("linear", {10}, {{"in", Scalar::num(784)}, {"out", Scalar::num(10)}})};
+  p.ops[1].inputs = {0};
+  p.ops[2].inputs = {1};
+  auto costs = planOpCosts(p, 8);
+  ASSERT_EQ(costs.size(), 3u);
+  EXPECT_EQ(costs[0].forwardFlops, 0);
+  EXPECT_DOUBLE_EQ(costs[2].forwardFlops, 2.0 * 8 * 784 * 10);
+}
+
+} // namespace
+} // namespace fiver::plan
