@@ -1,5 +1,7 @@
 #include "passes/LayerFreezing.h"
 
+#include "compiler/ir/GraphRewrite.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -36,6 +38,7 @@ bool LayerFreezingPass::run(ir::TrainingGraph& g, DiagnosticEngine& diags) {
 
   const double total = static_cast<double>(g.timeline.totalSteps);
   const size_t n = layers.size();
+  int folded = 0;
   for (size_t i = 0; i < n; ++i) {
     double at =
         start + (n > 1 ? (end - start) * static_cast<double>(i) / static_cast<double>(n - 1) : 0);
@@ -43,15 +46,36 @@ bool LayerFreezingPass::run(ir::TrainingGraph& g, DiagnosticEngine& diags) {
     ir::OpNode& layer = g.model[layers[i]];
     layer.freezeStep = step;
     g.timeline.addEvent({step, std::string(enabledBy()), "freeze " + layer.name});
-    // The batch norm right after a conv belongs to it: they freeze together.
-    for (auto [it, e] = boost::out_edges(layers[i], g.model); it != e; ++it) {
-      ir::OpNode& next = g.model[boost::target(*it, g.model)];
-      if (next.kind == "bn") next.freezeStep = step;
+    // The batch norm right after a conv belongs to it (through an
+    // antialiasing blur, if any), and so does a squeeze-excite gate after
+    // them: they freeze together.
+    std::vector<ir::OpId> next = ir::consumersOf(g, layers[i]);
+    bool throughBlur = false;
+    if (next.size() == 1 && g.model[next[0]].kind == "blur") {
+      next = ir::consumersOf(g, next[0]);
+      throughBlur = true;
+    }
+    if (next.size() != 1) continue;
+    ir::OpNode& bn = g.model[next[0]];
+    if (bn.kind == "squeeze_excite") bn.freezeStep = step;
+    if (bn.kind != "bn") continue;
+    bn.freezeStep = step;
+    std::vector<ir::OpId> afterBn = ir::consumersOf(g, next[0]);
+    if (afterBn.size() == 1 && g.model[afterBn[0]].kind == "squeeze_excite")
+      g.model[afterBn[0]].freezeStep = step;
+    // A frozen conv whose only reader is its batch norm folds the norm's
+    // affine map (running statistics, weight, bias) into its own weights and
+    // bias from the freeze step on; the runtime does it at that step.
+    if (layer.kind == "conv" && !throughBlur) {
+      layer.attrs["fold_bn"] = plan::Scalar::str(bn.name);
+      bn.attrs["folded_into"] = plan::Scalar::str(layer.name);
+      ++folded;
     }
   }
   g.notes.push_back("layer_freezing: " + std::to_string(n) + " layers freeze between steps " +
                     std::to_string(g.model[layers.front()].freezeStep) + " and " +
-                    std::to_string(g.model[layers.back()].freezeStep));
+                    std::to_string(g.model[layers.back()].freezeStep) + "; " +
+                    std::to_string(folded) + " conv+bn pairs fold when frozen");
   return true;
 }
 

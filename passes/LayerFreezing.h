@@ -4,7 +4,11 @@
 // Changes: freezeStep of conv/linear ops and the bn that follows each conv;
 // the classifier (the last conv or linear) never freezes. Layer i of n freezes at
 // T * (start + (end - start) * i / (n - 1)), so frozen layers always form a
-// prefix and the backward pass can stop at the first trainable one.
+// prefix and the backward pass can stop at the first trainable one. A conv
+// whose only reader is its batch norm gets `fold_bn` (and the norm
+// `folded_into`): from the freeze step on the runtime runs the pair as one
+// conv with the norm folded into its weights and bias. Squeeze-excite gates
+// freeze with the conv they follow.
 #pragma once
 
 #include "passes/Pass.h"
@@ -15,6 +19,9 @@ class LayerFreezingPass : public Pass {
 public:
   std::string_view name() const override { return "layer_freezing"; }
   std::string_view enabledBy() const override { return "layer_freezing"; }
+  std::vector<std::string_view> runsAfter() const override {
+    return {"factorize", "blurpool", "squeeze_excite"};
+  }
   bool run(ir::TrainingGraph& graph, DiagnosticEngine& diags) override;
 };
 

@@ -2,9 +2,15 @@
 
 #include "compiler/ir/GraphPrinter.h"
 #include "compiler/ir/Verifier.h"
+#include "passes/BlurPool.h"
 #include "passes/ChannelsLast.h"
+#include "passes/Factorize.h"
 #include "passes/LayerFreezing.h"
+#include "passes/MixedPrecision.h"
+#include "passes/OpFusion.h"
 #include "passes/ProgressiveResolution.h"
+#include "passes/SqueezeExcite.h"
+#include "passes/StochasticDepth.h"
 
 #include <algorithm>
 #include <chrono>
@@ -30,8 +36,9 @@ std::unique_ptr<Pass> createPass(const std::string& name) {
   return nullptr;
 }
 
-bool PassManager::buildPipelineFor(const CheckedRecipe& recipe, DiagnosticEngine& diags) {
-  std::set<std::string> wanted;
+bool PassManager::buildPipelineFor(const CheckedRecipe& recipe, DiagnosticEngine& diags,
+                                   const std::vector<std::string>& requested) {
+  std::set<std::string> wanted(requested.begin(), requested.end());
   std::vector<std::string> known = registeredPasses();
   for (const MethodUse& m : recipe.methods) {
     for (const std::string& p : m.passes) {

@@ -27,8 +27,10 @@ std::unique_ptr<Pass> createPass(const std::string& name);
 
 class PassManager {
 public:
-  // The passes the recipe's methods ask for; unknown names are diagnostics.
-  bool buildPipelineFor(const CheckedRecipe& recipe, DiagnosticEngine& diags);
+  // The passes the recipe's methods ask for, plus `requested` ones (compile
+  // options such as --fuse); unknown names are diagnostics.
+  bool buildPipelineFor(const CheckedRecipe& recipe, DiagnosticEngine& diags,
+                        const std::vector<std::string>& requested = {});
   void add(std::unique_ptr<Pass> pass) { passes_.push_back(std::move(pass)); }
 
   void printPipeline(std::ostream& os) const;

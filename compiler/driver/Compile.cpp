@@ -1,5 +1,7 @@
 #include "compiler/driver/Compile.h"
 
+#include "compiler/driver/ScheduleCost.h"
+
 #include "compiler/ir/GraphBuilder.h"
 #include "compiler/ir/GraphPrinter.h"
 #include "compiler/lower/Lower.h"
@@ -16,14 +18,20 @@ std::optional<plan::Plan> compileRecipe(const CheckedRecipe& recipe, const Compi
   if (!graph) return std::nullopt;
 
   passes::PassManager pm;
-  if (!pm.buildPipelineFor(recipe, diags)) return std::nullopt;
+  std::vector<std::string> requested;
+  if (options.fuse) requested.push_back("op_fusion");
+  if (!pm.buildPipelineFor(recipe, diags, requested)) return std::nullopt;
   if (options.printPipeline) pm.printPipeline(*options.printPipeline);
 
   passes::PipelineOptions po;
   po.dumpAfter = options.dumpAfter;
   po.dumpStream = options.dumpStream;
   po.verify = options.verify;
+  // The graph as built, for the cost comparison.
+  std::optional<ir::TrainingGraph> before;
+  if (options.costStream) before = *graph;
   if (!pm.run(*graph, po, diags)) return std::nullopt;
+  if (options.costStream) printCostReport(*options.costStream, costReport(*before, *graph));
 
   if (!options.dotFile.empty()) {
     std::ofstream dot(options.dotFile);

@@ -19,6 +19,12 @@ struct CompileOptions {
   std::ostream* printPipeline = nullptr; // list the passes here instead of nothing
   std::string dotFile;                   // Graphviz of the final model graph
   bool verify = true;
+  // Run op_fusion: groups of elementwise ops become `fused` plan ops. Off by
+  // default until the runtime executes fused ops (5rc compile --fuse).
+  bool fuse = false;
+  // Print per-step FLOPs, parameters and activation bytes before and after
+  // the passes, and the schedule's total, here (5rc compile --cost).
+  std::ostream* costStream = nullptr;
 };
 
 std::optional<plan::Plan> compileRecipe(const CheckedRecipe& recipe, const CompileOptions& options,

@@ -1,7 +1,8 @@
 // 5rc: the FiveR command line.
 //
 //   5rc check FILE...            diagnostics only; exit 1 on errors
-//   5rc compile FILE [-o PLAN]   recipe -> checked -> graph -> passes -> plan (YAML)
+//   5rc compile FILE [-o PLAN]   recipe -> checked -> graph -> passes -> plan (YAML);
+//                                --fuse adds op_fusion, --cost prints step costs
 //   5rc run FILE                 compile, then execute the plan with 5rc-exec
 //   5rc study FILE               train a study's grid and write its report
 //   5rc explain CODE             the long explanation of a diagnostic code
@@ -40,6 +41,8 @@ struct CompileFlags {
   std::vector<std::string> dumpAfter;
   std::string dot;
   bool printPipeline = false;
+  bool fuse = false;
+  bool cost = false;
   std::vector<std::string> sets, adds, drops;
 };
 
@@ -51,6 +54,11 @@ void addCompileFlags(CLI::App& cmd, CompileFlags& f) {
       ->delimiter(',');
   cmd.add_option("--dot", f.dot, "write the final model graph as Graphviz to FILE");
   cmd.add_flag("--print-pipeline", f.printPipeline, "print the passes that will run");
+  cmd.add_flag("--fuse,!--no-fuse", f.fuse,
+               "fuse groups of elementwise ops into `fused` plan ops (op_fusion; default: off)");
+  cmd.add_flag("--cost", f.cost,
+               "print FLOPs, parameters and activation bytes per step before and after the "
+               "passes, and the schedule's total");
   cmd.add_option("--set", f.sets,
                  "override a setting: --set 'budget 2 epochs' or "
                  "--set budget=2epochs");
@@ -93,6 +101,8 @@ std::optional<plan::Plan> compileFile(const CompileFlags& f) {
     opts.dumpAfter = f.dumpAfter;
     opts.dumpStream = &std::cout;
     opts.dotFile = f.dot;
+    opts.fuse = f.fuse;
+    opts.costStream = f.cost ? &std::cout : nullptr;
     opts.printPipeline = f.printPipeline ? &std::cout : nullptr;
     result = compileRecipe(*checked, opts, diags);
   }
@@ -243,8 +253,8 @@ int main(int argc, char** argv) {
   if (*compile) {
     std::optional<plan::Plan> p = compileFile(compileFlags);
     if (!p) return 1;
-    if (compileFlags.printPipeline || !compileFlags.dumpAfter.empty()) {
-      if (output.empty()) return 0; // the dumps were the requested output
+    if (compileFlags.printPipeline || !compileFlags.dumpAfter.empty() || compileFlags.cost) {
+      if (output.empty()) return 0; // the dumps or the costs were the requested output
     }
     std::string text = plan::planToString(*p);
     if (output.empty() || output == "-") {

@@ -227,6 +227,22 @@ std::string inferShape(OpNode& op, const std::vector<std::vector<int64_t>>& inpu
       return "the residual branch gives " + shapeText(inputs[0]) + " but the shortcut gives " +
              shapeText(inputs[1]) + ": add a `shortcut { ... }` that matches";
     op.shape = in;
+  } else if (op.kind == "blur") {
+    // A 3x3 binomial low-pass, padded by 1, then subsampled by its stride.
+    if (std::string e = needImage(); !e.empty()) return e;
+    if (std::string e = positive("stride"); !e.empty()) return e;
+    if (attr(op, "channels") != in[0])
+      return where + "filters " + std::to_string(attr(op, "channels")) + " channels, gets " +
+             std::to_string(in[0]);
+    const int64_t s = attr(op, "stride");
+    op.shape = {in[0], (in[1] - 1) / s + 1, (in[2] - 1) / s + 1};
+  } else if (op.kind == "squeeze_excite") {
+    if (std::string e = needImage(); !e.empty()) return e;
+    if (std::string e = positive("hidden"); !e.empty()) return e;
+    if (attr(op, "channels") != in[0])
+      return where + "gates " + std::to_string(attr(op, "channels")) + " channels, gets " +
+             std::to_string(in[0]);
+    op.shape = in;
   } else if (isElementwise(op.kind)) {
     op.shape = in;
   } else {

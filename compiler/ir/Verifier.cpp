@@ -2,6 +2,7 @@
 
 #include "compiler/ir/GraphBuilder.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -18,12 +19,29 @@ const std::map<std::string, std::vector<std::string>>& requiredAttrs() {
       {"maxpool", {"kernel", "stride"}},
       {"avgpool", {"kernel", "stride"}},
       {"dropout", {"p"}},
+      {"blur", {"channels", "stride"}},
+      {"squeeze_excite", {"channels", "hidden"}},
+      {"fused", {"params", "saved", "ops"}},
   };
   return table;
 }
 
 bool hasParameters(const std::string& kind) {
-  return kind == "conv" || kind == "bn" || kind == "linear";
+  return kind == "conv" || kind == "bn" || kind == "linear" || kind == "squeeze_excite";
+}
+
+// The highest %k a fused expression reads; -1 when it reads no input.
+int highestInput(const std::string& expr) {
+  int highest = -1;
+  for (size_t i = 0; i < expr.size(); ++i) {
+    if (expr[i] != '%') continue;
+    int k = 0;
+    size_t j = i + 1;
+    for (; j < expr.size() && expr[j] >= '0' && expr[j] <= '9'; ++j)
+      k = k * 10 + (expr[j] - '0');
+    if (j > i + 1) highest = std::max(highest, k);
+  }
+  return highest;
 }
 
 void verifyOps(const TrainingGraph& g, std::vector<std::string>& problems) {
@@ -62,6 +80,17 @@ void verifyOps(const TrainingGraph& g, std::vector<std::string>& problems) {
     if (op.freezeStep >= 0 && !hasParameters(op.kind))
       problems.push_back(who + " has no parameters to freeze");
 
+    if (op.dtype != "fp32" && op.dtype != "bf16" && op.dtype != "fp16")
+      problems.push_back(who + " has an unknown dtype " + op.dtype);
+    if (op.kind == "fused") {
+      if (op.expr.empty()) problems.push_back(who + " has no expression");
+      if (highestInput(op.expr) >= static_cast<int>(ins.size()))
+        problems.push_back(who + " reads %" + std::to_string(highestInput(op.expr)) + " but has " +
+                           std::to_string(ins.size()) + " inputs");
+      for (OpId i : ins)
+        if (g.model[i].memoryFormat != op.memoryFormat)
+          problems.push_back(who + " reads an input in another memory format");
+    }
     if (op.kind == "input" || op.kind == "fused" || !arityOk || !ordered) continue;
     std::vector<std::vector<int64_t>> shapes;
     for (OpId i : ins)

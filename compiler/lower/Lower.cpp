@@ -96,6 +96,7 @@ plan::Plan lower(const ir::TrainingGraph& g) {
     op.memoryFormat = n.memoryFormat;
     op.freezeStep = n.freezeStep;
     op.expr = n.expr;
+    op.dtype = n.dtype;
     p.ops.push_back(std::move(op));
   }
   p.resolution = g.resolution;

@@ -33,17 +33,24 @@ std::string getString(const ScalarMap& m, const std::string& key, const std::str
 // One node of the model graph, in topological order. Ops read the outputs of
 // earlier ops by id; op 0 is always `input`.
 //   kinds: input, conv, bn, relu, gelu, silu, maxpool, avgpool, global_avgpool,
-//          flatten, linear, dropout, add, fused (see `expr`)
+//          flatten, linear, dropout, add, fused (see `expr`), blur (fixed 3x3
+//          binomial low-pass, then subsampling by `stride`), squeeze_excite
+//          (per-channel gate: mean, linear to `hidden`, relu, linear, sigmoid)
 struct Op {
   int id = 0;
   std::string kind;
   std::string name; // stable layer name, e.g. "conv3"; parameters live under it
   std::vector<int> inputs;
-  ScalarMap attrs;                         // conv: out, kernel, stride, padding, bias
+  // conv: in, out, kernel, stride, padding, bias, and fold_bn (the batch norm
+  // folded into it from its freeze step on); bn: features, folded_into; add:
+  // drop (stochastic-depth rate of its branch); fused: params, saved, ops;
+  // blur: channels, stride; squeeze_excite: channels, hidden.
+  ScalarMap attrs;
   std::vector<int64_t> shape;              // output shape without the batch dimension
   std::string memoryFormat = "contiguous"; // or "channels_last"
-  int64_t freezeStep = -1; // step from which the op's parameters are frozen; -1 never
-  std::string expr;        // fused: expression text consumed by the kernels library
+  std::string dtype = "fp32"; // compute type: fp32, or bf16/fp16 inside autocast regions
+  int64_t freezeStep = -1;    // step from which the op's parameters are frozen; -1 never
+  std::string expr;           // fused: expression text consumed by the kernels library
   bool operator==(const Op&) const = default;
 };
 

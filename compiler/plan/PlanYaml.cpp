@@ -213,7 +213,11 @@ void writePlan(std::ostream& os, const Plan& p) {
     os << "  - {id: " << op.id << ", kind: " << quote(op.kind) << ", name: " << quote(op.name)
        << ", inputs: " << flowList(op.inputs) << ", attrs: " << flowMap(op.attrs)
        << ", shape: " << flowList(op.shape) << ", memory_format: " << quote(op.memoryFormat)
-       << ", freeze_step: " << op.freezeStep << ", expr: " << quote(op.expr) << "}\n";
+       << ", freeze_step: " << op.freezeStep << ", expr: " << quote(op.expr);
+    // Written only when it differs from fp32, so plans without mixed precision
+    // keep their bytes (and their plan hashes).
+    if (op.dtype != "fp32") os << ", dtype: " << quote(op.dtype);
+    os << "}\n";
   }
   os << "resolution:" << (p.resolution.empty() ? " []" : "") << "\n";
   for (const ResolutionStage& s : p.resolution)
@@ -289,6 +293,9 @@ Plan parsePlan(const std::string& yamlText, const std::string& name) {
     op.memoryFormat = r.get<std::string>(o, "memory_format", "op");
     op.freezeStep = r.get<int64_t>(o, "freeze_step", "op");
     op.expr = o["expr"].IsDefined() ? r.as<std::string>(o["expr"], "op.expr") : "";
+    op.dtype = o["dtype"].IsDefined() ? r.as<std::string>(o["dtype"], "op.dtype") : "fp32";
+    if (op.dtype != "fp32" && op.dtype != "bf16" && op.dtype != "fp16")
+      r.fail(o, "op dtype is one of fp32, bf16, fp16, not '" + op.dtype + "'");
     if (op.id != static_cast<int>(p.ops.size())) r.fail(o, "op ids must be 0, 1, 2, ... in order");
     for (int in : op.inputs)
       if (in < 0 || in >= op.id)

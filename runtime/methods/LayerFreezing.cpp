@@ -16,6 +16,7 @@ void LayerFreezing::apply(Event, TrainState& s) {
         p.mutable_grad() = torch::Tensor();
       }
       frozen_[op.name] = true;
+      if (!plan::getString(op.attrs, "fold_bn", "").empty()) s.model->foldBatchNorm(op.name);
     }
     // Training mode comes back every epoch and after each evaluation.
     if (op.kind == "bn") module->eval();

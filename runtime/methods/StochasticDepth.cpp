@@ -20,7 +20,10 @@ void StochasticDepth::apply(Event e, TrainState& s) {
   std::set<int> dropped;
   std::map<int, double> scales;
   for (size_t i = 0; i < adds.size(); ++i) {
-    const double p = branchDropProbability(drop_, i, adds.size());
+    // The stochastic_depth pass plans each branch's rate; plans without it
+    // get the same linear rule here.
+    const double planned = plan::getNumber(s.model->ops()[adds[i]].attrs, "drop", -1);
+    const double p = planned >= 0 ? planned : branchDropProbability(drop_, i, adds.size());
     if (draws[static_cast<int64_t>(i)].item<double>() < p)
       dropped.insert(adds[i]);
     else if (p > 0)

@@ -1,8 +1,12 @@
 #include "runtime/model/PlanModel.h"
 
+#include <ATen/autocast_mode.h>
+
 #include <chrono>
 
 #include <algorithm>
+#include <iostream>
+#include <optional>
 #include <stdexcept>
 
 namespace fiver::runtime {
@@ -31,6 +35,8 @@ void restrideChannelsLast(torch::Tensor& w) {
 PlanModelImpl::PlanModelImpl(const std::vector<plan::Op>& ops) : ops_(ops), slot_(ops.size(), -1) {
   for (size_t i = 0; i < ops_.size(); ++i) {
     const plan::Op& op = ops_[i];
+    opIndex_[op.name] = static_cast<int>(i);
+    mixed_ |= op.dtype != "fp32";
     if (op.kind == "conv") {
       auto conv = register_module(
           op.name, torch::nn::Conv2d(
@@ -55,9 +61,15 @@ PlanModelImpl::PlanModelImpl(const std::vector<plan::Op>& ops) : ops_(ops), slot
       slot_[i] = static_cast<int>(linears_.size());
       linears_.push_back(torch::nn::Linear(lin));
       modules_[op.name] = lin;
-    } else if (op.kind != "input" && op.kind != "relu" && op.kind != "gelu" && op.kind != "silu" &&
-               op.kind != "maxpool" && op.kind != "avgpool" && op.kind != "global_avgpool" &&
-               op.kind != "flatten" && op.kind != "dropout" && op.kind != "add") {
+    } else if (op.kind == "squeeze_excite") {
+      auto se = register_module(op.name, SqueezeExcite(attr(op, "channels"), attr(op, "hidden")));
+      slot_[i] = static_cast<int>(gates_.size());
+      gates_.push_back(SqueezeExcite(se));
+      modules_[op.name] = se;
+    } else if (op.kind != "input" && op.kind != "blur" && op.kind != "relu" && op.kind != "gelu" &&
+               op.kind != "silu" && op.kind != "maxpool" && op.kind != "avgpool" &&
+               op.kind != "global_avgpool" && op.kind != "flatten" && op.kind != "dropout" &&
+               op.kind != "add") {
       throw std::runtime_error("the plan has an op of kind '" + op.kind +
                                "', which this runtime cannot execute");
     }
@@ -103,10 +115,26 @@ torch::Tensor PlanModelImpl::forward(const torch::Tensor& input) {
   std::vector<bool> needed = neededOps(drops);
   std::vector<torch::Tensor> values(ops_.size());
   const bool timing = opSeconds_ && is_training();
+  bool autocastUsed = false;
   for (size_t i = 0; i < ops_.size(); ++i) {
     const plan::Op& op = ops_[i];
     if (!needed[i]) continue; // inside a dropped residual branch
     OpClock clock(timing ? &(*opSeconds_)[i] : nullptr);
+    // Mixed precision: each op computes in its planned dtype; an fp32 op
+    // (a norm) inside a 16-bit model reads fp32.
+    const bool lowPrecision = op.dtype != "fp32" && autocastSupported(op.dtype, input);
+    if (op.dtype != "fp32" && !lowPrecision && precisionNote_.empty()) {
+      precisionNote_ = "mixed precision: this LibTorch has no " + op.dtype + " autocast on " +
+                       (input.is_cuda() ? "CUDA" : "the CPU") + "; those ops run in fp32";
+      std::cerr << "5rc-exec: " << precisionNote_ << "\n";
+    }
+    autocastUsed |= lowPrecision;
+    std::optional<AutocastRegion> region;
+    if (mixed_) region.emplace(lowPrecision, op.dtype, input);
+    if (mixed_ && !lowPrecision && op.kind != "input")
+      for (int in : op.inputs)
+        if (values[in].defined() && values[in].scalar_type() != torch::kFloat32)
+          values[in] = values[in].to(torch::kFloat32);
     if (drops && op.kind == "add" && droppedBranches_.count(static_cast<int>(i))) {
       values[i] = values[skipInput(op)];
       continue;
@@ -119,10 +147,24 @@ torch::Tensor PlanModelImpl::forward(const torch::Tensor& input) {
     if (op.kind == "conv") {
       if (channelsLast(op) && !x.is_contiguous(torch::MemoryFormat::ChannelsLast))
         x = x.contiguous(torch::MemoryFormat::ChannelsLast);
-      values[i] = convs_[slot_[i]]->forward(x);
+      if (folded_.count(op.name)) {
+        const int bn = opIndex_.at(plan::getString(op.attrs, "fold_bn", ""));
+        values[i] = foldedConvBatchNorm(x, convs_[slot_[i]], bns_[slot_[bn]], attr(op, "stride"),
+                                        attr(op, "padding"));
+      } else {
+        values[i] = convs_[slot_[i]]->forward(x);
+      }
     } else if (op.kind == "bn") {
-      values[i] = batchNormOverride_ && is_training() ? batchNormOverride_(x, *bns_[slot_[i]])
-                                                      : bns_[slot_[i]]->forward(x);
+      // A norm folded into its conv has already been applied.
+      if (folded_.count(plan::getString(op.attrs, "folded_into", "")))
+        values[i] = x;
+      else
+        values[i] = batchNormOverride_ && is_training() ? batchNormOverride_(x, *bns_[slot_[i]])
+                                                        : bns_[slot_[i]]->forward(x);
+    } else if (op.kind == "blur") {
+      values[i] = blur2d(x, attr(op, "stride"));
+    } else if (op.kind == "squeeze_excite") {
+      values[i] = gates_[slot_[i]]->forward(x);
     } else if (op.kind == "linear") {
       values[i] = linears_[slot_[i]]->forward(x);
     } else if (op.kind == "relu") {
@@ -151,7 +193,21 @@ torch::Tensor PlanModelImpl::forward(const torch::Tensor& input) {
         values[i] = x + values[op.inputs[1]];
     }
   }
-  return values.back();
+  // The autocast cache holds 16-bit copies of the weights for one forward.
+  if (autocastUsed) at::autocast::clear_cache();
+  torch::Tensor out = values.back();
+  return out.scalar_type() == torch::kFloat32 ? out : out.to(torch::kFloat32);
+}
+
+void PlanModelImpl::foldBatchNorm(const std::string& convName) {
+  auto it = opIndex_.find(convName);
+  if (it == opIndex_.end() || ops_[it->second].kind != "conv")
+    throw std::runtime_error("cannot fold a batch norm into '" + convName + "': not a conv");
+  const std::string bn = plan::getString(ops_[it->second].attrs, "fold_bn", "");
+  auto bnAt = opIndex_.find(bn);
+  if (bnAt == opIndex_.end() || ops_[bnAt->second].kind != "bn")
+    throw std::runtime_error("conv '" + convName + "' names no batch norm to fold ('" + bn + "')");
+  folded_.insert(convName);
 }
 
 // A residual add reads its skip connection from the earlier op and its branch

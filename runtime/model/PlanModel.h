@@ -1,10 +1,13 @@
 // A torch::nn::Module built from the plan's ops: each op with parameters is a
 // submodule registered under the op's name; forward walks the ops in order.
 // Ops marked channels_last run in NHWC: weights are re-strided once, and an
-// input arriving in another layout is converted at the region's border.
+// input arriving in another layout is converted at the region's border. Ops
+// whose dtype is bf16/fp16 run under autocast (norms stay fp32; the output is
+// fp32 for the loss).
 #pragma once
 
 #include "compiler/plan/Plan.h"
+#include "runtime/model/ArchitectureOps.h"
 
 #include <torch/torch.h>
 
@@ -47,6 +50,16 @@ public:
   // to (*seconds)[op index]; null turns it off.
   void setOpTimes(std::vector<double>* seconds) { opSeconds_ = seconds; }
 
+  // From now on, the conv `convName` (a plan op with `fold_bn`) runs with its
+  // batch norm folded into its weights, and the norm is skipped. Called by
+  // layer_freezing at the conv's freeze step.
+  void foldBatchNorm(const std::string& convName);
+  bool isFolded(const std::string& convName) const { return folded_.count(convName) > 0; }
+
+  // Why some ops compute in another dtype than the plan says (empty when
+  // none): mixed precision regions this LibTorch cannot autocast run in fp32.
+  const std::string& precisionNote() const { return precisionNote_; }
+
   // Input sizes seen by forward in training mode, newest last (tests use it).
   std::vector<int64_t> lastInputSize;
 
@@ -64,7 +77,12 @@ private:
   std::vector<torch::nn::Conv2d> convs_;
   std::vector<torch::nn::BatchNorm2d> bns_;
   std::vector<torch::nn::Linear> linears_;
-  std::vector<int> slot_; // op index -> index into convs_/bns_/linears_
+  std::vector<SqueezeExcite> gates_;
+  std::set<std::string> folded_; // convs whose batch norm is folded in
+  std::map<std::string, int> opIndex_;
+  std::string precisionNote_;
+  bool mixed_ = false;    // some op computes in bf16/fp16
+  std::vector<int> slot_; // op index -> index into convs_/bns_/linears_/gates_
 };
 
 TORCH_MODULE(PlanModel);

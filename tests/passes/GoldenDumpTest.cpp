@@ -1,6 +1,7 @@
 // Golden pass dumps: each tests/golden/passes/<pass>/<case>.5r is compiled with
-// --dump-after=<pass> and compared with <case>.expected. FIVER_BLESS=1 rewrites
-// the expected files.
+// --dump-after=<pass> (the folder `all`: --dump-after=all) and compared with
+// <case>.expected. A case whose text holds `// compile: --fuse` compiles with
+// op_fusion. FIVER_BLESS=1 rewrites the expected files.
 #include "tests/support/CompileText.h"
 
 #include <gtest/gtest.h>
@@ -26,6 +27,7 @@ TEST(GoldenPassDumps, MatchExpected) {
       CompileOptions opts;
       opts.dumpAfter = {dir.path().filename().string()};
       opts.dumpStream = &dump;
+      opts.fuse = text.find("// compile: --fuse") != std::string::npos;
       DiagnosticEngine diags;
       ASSERT_TRUE(test::compileText(text, diags, opts)) << file.path();
       fs::path expected = file.path();

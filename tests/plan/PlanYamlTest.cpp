@@ -99,3 +99,18 @@ TEST(PlanYaml, ErrorsNameTheLineOfTheProblem) {
   badOrder.replace(badOrder.find("{id: 1"), 6, "{id: 5");
   EXPECT_NE(errorOf(badOrder).find("op ids"), std::string::npos);
 }
+
+TEST(PlanYaml, OpDtypeIsWrittenOnlyWhenNotFp32) {
+  plan::Plan p = tinyPlan();
+  EXPECT_EQ(plan::planToString(p).find("dtype"), std::string::npos); // fp32 plans keep their bytes
+  p.ops[1].dtype = "bf16";
+  std::string text = plan::planToString(p);
+  EXPECT_NE(text.find("expr: \"\", dtype: \"bf16\"}"), std::string::npos) << text;
+  EXPECT_EQ(plan::parsePlan(text, "mem.yaml"), p);
+
+  std::string bad = text;
+  bad.replace(bad.find("\"bf16\"}"), 6, "\"fp8\"");
+  std::string e = errorOf(bad);
+  EXPECT_EQ(e.rfind("bad.yaml:" + std::to_string(lineOf(text, "dtype:")) + ":", 0), 0u) << e;
+  EXPECT_NE(e.find("one of fp32, bf16, fp16"), std::string::npos) << e;
+}

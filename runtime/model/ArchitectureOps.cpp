@@ -1,0 +1,65 @@
+#include "runtime/model/ArchitectureOps.h"
+
+#include <ATen/autocast_mode.h>
+
+namespace fiver::runtime {
+
+torch::Tensor blur2d(const torch::Tensor& x, int64_t stride) {
+  const int64_t channels = x.size(1);
+  torch::Tensor taps = torch::tensor({1.0, 2.0, 1.0}, x.options().dtype(torch::kFloat32));
+  torch::Tensor kernel = torch::outer(taps, taps) / 16.0;
+  kernel = kernel.view({1, 1, 3, 3}).expand({channels, 1, 3, 3}).contiguous();
+  return torch::conv2d(x, kernel.to(x.scalar_type()), {}, stride, 1, 1, channels);
+}
+
+SqueezeExciteImpl::SqueezeExciteImpl(int64_t channels, int64_t hidden) {
+  down_ = register_module("down", torch::nn::Linear(channels, hidden));
+  up_ = register_module("up", torch::nn::Linear(hidden, channels));
+}
+
+torch::Tensor SqueezeExciteImpl::forward(const torch::Tensor& x) {
+  torch::Tensor gate = torch::sigmoid(up_->forward(torch::relu(down_->forward(x.mean({2, 3})))));
+  return x * gate.view({x.size(0), x.size(1), 1, 1}).to(x.scalar_type());
+}
+
+torch::Tensor foldedConvBatchNorm(const torch::Tensor& x, torch::nn::Conv2d& conv,
+                                  torch::nn::BatchNorm2d& bn, int64_t stride, int64_t padding) {
+  const double eps = bn->options.eps();
+  torch::Tensor scale = torch::rsqrt(bn->running_var + eps);
+  if (bn->weight.defined()) scale = scale * bn->weight;
+  torch::Tensor shift = -bn->running_mean * scale;
+  if (bn->bias.defined()) shift = shift + bn->bias;
+  if (conv->bias.defined()) shift = shift + conv->bias * scale;
+  torch::Tensor weight = conv->weight * scale.view({-1, 1, 1, 1});
+  if (conv->weight.is_contiguous(torch::MemoryFormat::ChannelsLast) && conv->weight.size(1) > 1)
+    weight = weight.contiguous(torch::MemoryFormat::ChannelsLast);
+  return torch::conv2d(x, weight, shift, stride, padding);
+}
+
+bool autocastSupported(const std::string& dtype, const torch::Tensor& x) {
+  if (x.is_cuda()) return dtype == "bf16" || dtype == "fp16";
+  return dtype == "bf16";
+}
+
+AutocastRegion::AutocastRegion(bool enabled, const std::string& dtype, const torch::Tensor& x)
+    : cuda_(x.is_cuda()) {
+  const at::ScalarType type = dtype == "fp16" ? at::kHalf : at::kBFloat16;
+  if (cuda_) {
+    previous_ = at::autocast::is_enabled();
+    at::autocast::set_enabled(enabled);
+    if (enabled) at::autocast::set_autocast_gpu_dtype(type);
+  } else {
+    previous_ = at::autocast::is_cpu_enabled();
+    at::autocast::set_cpu_enabled(enabled);
+    if (enabled) at::autocast::set_autocast_cpu_dtype(type);
+  }
+}
+
+AutocastRegion::~AutocastRegion() {
+  if (cuda_)
+    at::autocast::set_enabled(previous_);
+  else
+    at::autocast::set_cpu_enabled(previous_);
+}
+
+} // namespace fiver::runtime
