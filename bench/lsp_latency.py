@@ -7,7 +7,10 @@ baseline), then prints p50/p95 of
   * didChange -> publishDiagnostics for that version (one character edited),
   * completion request -> reply, at a method position.
 
-  bench/lsp_latency.py [--server build/bin/5rc-lsp] [--runs 40]
+  bench/lsp_latency.py [--server build/bin/5rc-lsp] [--baseline OTHER_5RC_LSP] [--runs 40]
+
+With --baseline, a second server is measured in the same run and the ratios
+of the medians are printed.
 """
 import argparse
 import json
@@ -103,29 +106,22 @@ def show(name, ms):
     print(f"{name:<34} p50 {pct(ms, 0.5):7.1f} ms   p95 {pct(ms, 0.95):7.1f} ms   (n={len(ms)})")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--server", default=str(ROOT / "build/bin/5rc-lsp"))
-    ap.add_argument("--stdlib", default=str(ROOT / "stdlib"))
-    ap.add_argument("--runs", type=int, default=40)
-    ap.add_argument("--lines", type=int, default=2000)
-    args = ap.parse_args()
-
-    text = recipe_text(args.lines)
+def measure(server, stdlib, text, runs):
+    """Returns (start ms list, first-check ms, didChange ms list, completion ms list)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = pathlib.Path(tmp) / "large.5r"
         path.write_text(text)
         uri = path.as_uri()
 
         starts = []
-        for _ in range(max(5, args.runs // 4)):
-            c = Client(args.server, args.stdlib)
+        for _ in range(max(5, runs // 4)):
+            c = Client(server, stdlib)
             c.request("initialize", {"processId": os.getpid(), "rootUri": None, "capabilities": {}})
             c.notify("initialized", {})
             starts.append((time.perf_counter() - c.start) * 1000)
             c.close()
 
-        c = Client(args.server, args.stdlib)
+        c = Client(server, stdlib)
         c.request("initialize", {"processId": os.getpid(), "rootUri": None, "capabilities": {}})
         c.notify("initialized", {})
         version = 1
@@ -140,7 +136,7 @@ def main():
         # Edit line 3's `budget 2` <-> `budget 3`: a real change each time.
         edit_line = 3
         changes = []
-        for i in range(args.runs):
+        for i in range(runs):
             version += 1
             digit = "3" if i % 2 == 0 else "2"
             t = time.perf_counter()
@@ -152,8 +148,9 @@ def main():
             c.wait_diagnostics(uri, version)
             changes.append((time.perf_counter() - t) * 1000)
 
+        # Completion of a method name in a triple (line 5: `... domain progressive_resize`).
         completions = []
-        for _ in range(args.runs):
+        for _ in range(runs):
             t = time.perf_counter()
             reply = c.request("textDocument/completion", {
                 "textDocument": {"uri": uri},
@@ -163,12 +160,39 @@ def main():
         if not items:
             raise SystemExit("completion returned nothing")
         c.close()
+    return starts, open_ms, changes, completions
 
-    print(f"{args.lines}-line recipe, {args.server}")
-    show("start -> initialized", starts)
-    print(f"{'didOpen -> publishDiagnostics':<34} {open_ms:7.1f} ms (first check)")
-    show("didChange -> publishDiagnostics", changes)
-    show("completion", completions)
+
+def report(server, results):
+    starts, open_ms, changes, completions = results
+    print(server)
+    show("  start -> initialized", starts)
+    print(f"{'  didOpen -> publishDiagnostics':<34} {open_ms:7.1f} ms (first check)")
+    show("  didChange -> publishDiagnostics", changes)
+    show("  completion", completions)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--server", default=str(ROOT / "build/bin/5rc-lsp"))
+    ap.add_argument("--baseline", help="another 5rc-lsp to measure in the same run, for ratios")
+    ap.add_argument("--stdlib", default=str(ROOT / "stdlib"))
+    ap.add_argument("--runs", type=int, default=40)
+    ap.add_argument("--lines", type=int, default=2000)
+    args = ap.parse_args()
+
+    text = recipe_text(args.lines)
+    print(f"{args.lines}-line recipe, {args.runs} edits and completions")
+    for server in filter(None, (args.server, args.baseline)):
+        measure(server, args.stdlib, text, 2)  # warm the page cache: first runs are slower
+    ours = measure(args.server, args.stdlib, text, args.runs)
+    report(args.server, ours)
+    if args.baseline:
+        base = measure(args.baseline, args.stdlib, text, args.runs)
+        report(args.baseline, base)
+        for name, i in (("didChange -> publishDiagnostics", 2), ("completion", 3)):
+            print(f"{name} p50 ratio baseline/server: "
+                  f"{pct(base[i], 0.5) / pct(ours[i], 0.5):.2f}x")
 
 
 if __name__ == "__main__":
