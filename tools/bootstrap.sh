@@ -12,7 +12,7 @@ packages=(
   libyaml-cpp-dev libboost-graph-dev nlohmann-json3-dev libcli11-dev
   libfmt-dev libspdlog-dev zlib1g-dev libturbojpeg0-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  gnuplot-nox
+  gnuplot-nox neovim
   dataset-fashion-mnist
 )
 

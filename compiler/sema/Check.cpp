@@ -667,6 +667,10 @@ std::optional<CheckedRecipe> checkRecipe(const CheckRequest& request, SourceMana
 bool checkFile(const CheckRequest& request, SourceManager& sources, DiagnosticEngine& diags) {
   Program program =
       loadProgram(request.path, request.text, resolveStdlibDir(request.stdlibDir), sources, diags);
+  return checkLoadedFile(program, diags);
+}
+
+bool checkLoadedFile(const Program& program, DiagnosticEngine& diags) {
   if (loadFailed(program, diags)) return false;
   // Declarations are checked on their own and again where recipes use them:
   // collect separately and forward each distinct diagnostic once.

@@ -5,6 +5,7 @@
 #include "compiler/diag/Diagnostic.h"
 #include "compiler/diag/SourceManager.h"
 #include "compiler/sema/CheckedRecipe.h"
+#include "compiler/sema/Program.h"
 #include "compiler/sema/StudyCheck.h"
 
 #include <optional>
@@ -31,6 +32,11 @@ std::optional<CheckedRecipe> checkRecipe(const CheckRequest& request, SourceMana
 // Checks every declaration of a file (every recipe too) without choosing one.
 // Returns true when there were no errors.
 bool checkFile(const CheckRequest& request, SourceManager& sources, DiagnosticEngine& diags);
+
+// What checkFile does once the program is loaded (`diags` already holds the
+// load's diagnostics), for callers that load it themselves, e.g. through a
+// ParseCache.
+bool checkLoadedFile(const Program& program, DiagnosticEngine& diags);
 
 // Checks a study (request.recipe names it; empty: the file's last study) and
 // every recipe it names.

@@ -5,6 +5,7 @@ target_sources(fiver_compiler PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/MethodSignature.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ModelExpansion.cpp
   ${CMAKE_CURRENT_LIST_DIR}/Params.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/ParseCache.cpp
   ${CMAKE_CURRENT_LIST_DIR}/Program.cpp
   ${CMAKE_CURRENT_LIST_DIR}/StudyCheck.cpp
   ${CMAKE_CURRENT_LIST_DIR}/Suggest.cpp)

@@ -9,7 +9,7 @@ namespace fiver::lsp {
 
 std::shared_ptr<const Analysis>
 Analysis::build(const std::string& path, const std::string& text, const std::string& stdlibDir,
-                const std::map<std::string, std::string>& openBuffers) {
+                const std::map<std::string, std::string>& openBuffers, ParseCache& cache) {
   std::shared_ptr<Analysis> a(new Analysis());
   a->path_ = path;
   a->text_ = text;
@@ -18,16 +18,9 @@ Analysis::build(const std::string& path, const std::string& text, const std::str
   for (const auto& [other, buffer] : openBuffers)
     if (other != path) a->sources_.add(other, buffer);
 
-  CheckRequest request;
-  request.path = path;
-  request.stdlibDir = a->stdlibDir_;
-  request.text = text;
-  checkFile(request, a->sources_, a->diagnostics_);
-
-  // A second load keeps the AST the check threw away; its diagnostics
-  // repeat the check's, so they are dropped.
-  DiagnosticEngine again;
-  a->program_ = loadProgram(path, text, a->stdlibDir_, a->sources_, again);
+  // One load serves both the check and navigation, which reads the AST.
+  a->program_ = cache.load(path, text, a->stdlibDir_, a->sources_, a->diagnostics_);
+  checkLoadedFile(a->program_, a->diagnostics_);
   for (const auto& file : a->program_.files)
     a->occurrences_[file->path] = indexFile(*file, a->program_);
   a->occurrences_[path]; // present even when the document did not parse

@@ -5,6 +5,7 @@
 
 #include "compiler/diag/Diagnostic.h"
 #include "compiler/diag/SourceManager.h"
+#include "compiler/sema/ParseCache.h"
 #include "compiler/sema/Program.h"
 #include "editor/server/LineIndex.h"
 #include "editor/server/SymbolIndex.h"
@@ -18,10 +19,11 @@ namespace fiver::lsp {
 class Analysis {
 public:
   // `openBuffers` (path -> text) stand in for files on disk, so an import of
-  // an open, unsaved document sees what the editor shows.
+  // an open, unsaved document sees what the editor shows. Files whose text
+  // `cache` has seen (the stdlib, unchanged imports) are not parsed again.
   static std::shared_ptr<const Analysis>
   build(const std::string& path, const std::string& text, const std::string& stdlibDir,
-        const std::map<std::string, std::string>& openBuffers);
+        const std::map<std::string, std::string>& openBuffers, ParseCache& cache);
 
   const std::string& path() const { return path_; }
   const std::string& text() const { return text_; }

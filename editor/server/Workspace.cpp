@@ -52,7 +52,7 @@ std::shared_ptr<const Analysis> Workspace::analysis(const std::string& uri) {
   if (it == docs_.end()) return nullptr;
   Entry& e = it->second;
   if (!e.fresh) {
-    e.analysis = Analysis::build(e.doc.path, e.doc.text, stdlibDir_, buffers());
+    e.analysis = Analysis::build(e.doc.path, e.doc.text, stdlibDir_, buffers(), parses_);
     e.fresh = true;
   }
   return e.analysis;

@@ -57,6 +57,7 @@ private:
 
   std::string stdlibDir_;
   std::map<std::string, Entry> docs_;
+  ParseCache parses_; // shared by every document: the stdlib is parsed once
 };
 
 } // namespace fiver::lsp

@@ -36,7 +36,8 @@ const std::string kRecipe =
     "}\n";
 
 std::shared_ptr<const Analysis> analyze(const std::string& text) {
-  return Analysis::build(kPath, text, kStdlib, {});
+  static fiver::ParseCache cache;
+  return Analysis::build(kPath, text, kStdlib, {}, cache);
 }
 
 std::vector<std::string> labels(const std::vector<CompletionItem>& items) {
