@@ -9,6 +9,7 @@
 #include <antlr4-runtime.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 
@@ -449,12 +450,41 @@ void reportBadNumber(antlr4::Token* t, const PositionMap& pos, DiagnosticEngine&
   }
 }
 
+// Counts the operators of one expression as its tokens go by. Every operator
+// is one level of the parse tree (`- - 1`, `1+1+1`), and the parser, AST
+// builder and evaluator all recurse over it. Operands and operators
+// alternate within one expression; two operands in a row, or any other token,
+// start a new one (`1 epochs`, `f(1, 2)`).
+class OperatorChain {
+public:
+  // Returns false once the current expression has more than kMaxNesting operators.
+  bool add(antlr4::Token* t) {
+    const std::string text = t->getText();
+    bool isOperator = text == "+" || text == "-" || text == "*" || text == "/";
+    bool isOperand = t->getType() == fiverg::FiveRLexer::NUMBER ||
+                     std::isalpha(static_cast<unsigned char>(text[0])) || text[0] == '_';
+    // Parentheses continue the expression around them: `(1)*(1)*...` is one chain.
+    if (isOperator || text == "(" || text == ")") {
+      afterOperand_ = text == ")";
+      return !isOperator || ++count_ <= kMaxNesting;
+    }
+    if (!isOperand || afterOperand_) count_ = 0;
+    afterOperand_ = isOperand;
+    return true;
+  }
+
+private:
+  int count_ = 0;
+  bool afterOperand_ = false;
+};
+
 bool checkTokens(antlr4::CommonTokenStream& tokens, const PositionMap& pos,
                  DiagnosticEngine& diags) {
   using L = fiverg::FiveRLexer;
   tokens.fill();
   int depth = 0;
   bool ok = true;
+  OperatorChain operators;
   for (antlr4::Token* t : tokens.getTokens()) {
     switch (t->getType()) {
     case L::UNTERMINATED_STRING:
@@ -476,11 +506,17 @@ bool checkTokens(antlr4::CommonTokenStream& tokens, const PositionMap& pos,
     std::string text = t->getText();
     if (text == "(" || text == "[" || text == "{") {
       if (++depth > kMaxNesting) {
-        diags.report(DiagId::SyntaxError, pos.range(t), "brackets nested too deeply");
+        diags.report(DiagId::NestingTooDeep, pos.range(t),
+                     "brackets nested more than " + std::to_string(kMaxNesting) + " deep");
         return false;
       }
     } else if (text == ")" || text == "]" || text == "}") {
       depth = std::max(0, depth - 1);
+    }
+    if (!operators.add(t)) {
+      diags.report(DiagId::NestingTooDeep, pos.range(t),
+                   "expression has more than " + std::to_string(kMaxNesting) + " operators");
+      return false;
     }
   }
   return ok;

@@ -50,6 +50,10 @@ Diagnostic& reportUnknown(DiagnosticEngine& diags, DiagId id, SourceRange range,
   return d;
 }
 
+// Longer `extends` chains are refused: flattening recurses once per level and
+// every recipe of a file is flattened, so the cost grows with the square.
+constexpr size_t kMaxExtendsDepth = 64;
+
 class RecipeChecker {
 public:
   RecipeChecker(const Program& program, DiagnosticEngine& diags)
@@ -63,6 +67,11 @@ public:
     if (!visiting.insert(recipe.name.text).second) {
       diags_.report(DiagId::UnknownRecipe, recipe.name.range,
                     "recipe '" + recipe.name.text + "' extends itself");
+      return false;
+    }
+    if (recipe.base && visiting.size() > kMaxExtendsDepth) {
+      diags_.report(DiagId::NestingTooDeep, recipe.base->range,
+                    "'extends' chain longer than " + std::to_string(kMaxExtendsDepth) + " recipes");
       return false;
     }
     if (recipe.base) {
