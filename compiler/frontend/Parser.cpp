@@ -92,15 +92,48 @@ public:
   DiagnosticErrorListener(const PositionMap& pos, DiagnosticEngine& diags)
       : pos_(pos), diags_(diags) {}
 
-  void syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t, size_t,
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t, size_t,
                    const std::string& msg, std::exception_ptr) override {
     // One syntax error per file is enough to act on; later ones are mostly
     // consequences of the first.
     if (reported_++ > 0) return;
+    // Items are written one a line: when the parser only notices the problem
+    // at the first token of the next line (`seed` with no value, a triple
+    // missing a word), the error belongs to the line that ended too early.
+    if (antlr4::Token* last = lastTokenOfEarlierLine(recognizer, offending)) {
+      SourceRange end = pos_.range(last);
+      end.begin.column += end.length;
+      end.begin.offset += end.length;
+      end.length = 0;
+      Diagnostic& d =
+          diags_.report(DiagId::SyntaxError, end, "this line ends before its item is complete");
+      // A failed line predicate says nothing useful; ANTLR's other messages do.
+      d.notes.push_back({pos_.range(offending), msg.rfind("rule ", 0) == 0
+                                                    ? "the next item starts here"
+                                                    : describe(msg) + " on the next line"});
+      return;
+    }
     diags_.report(DiagId::SyntaxError, pos_.range(offending), describe(msg));
   }
 
 private:
+  // The token before `offending` when it ends on an earlier line; null at the
+  // end of the file (a missing `}` is not a line's fault) or on the same line.
+  static antlr4::Token* lastTokenOfEarlierLine(antlr4::Recognizer* recognizer,
+                                               antlr4::Token* offending) {
+    auto* parser = dynamic_cast<antlr4::Parser*>(recognizer);
+    if (!parser || !offending || offending->getType() == antlr4::Token::EOF) return nullptr;
+    antlr4::TokenStream* tokens = parser->getTokenStream();
+    for (size_t i = offending->getTokenIndex(); i-- > 0;) {
+      antlr4::Token* t = tokens->get(i);
+      if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+      const std::string text = t->getText();
+      size_t newlines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+      return t->getLine() + newlines < offending->getLine() ? t : nullptr;
+    }
+    return nullptr;
+  }
+
   static std::string describe(std::string msg) {
     if (msg.rfind("no viable alternative at input", 0) == 0) return "unexpected " + msg.substr(31);
     // ANTLR lists every token that could follow; past a handful the list
