@@ -39,12 +39,15 @@ importDecl : IMPORT STRING ;
 // ---- recipes ----
 recipeDecl : RECIPE name=ident (EXTENDS base=ident)? '{' recipeItem* '}' ;
 
+// Each item is on its own line: a setting's value, a dropped name and a
+// target start on the line of their keyword, so a value left out is reported
+// on its line instead of taking the next line's first word.
 recipeItem
-  : triple                      # tripleItem
-  | DROP ident                  # dropItem
-  | TARGET ident '>=' value     # targetItem
-  | key=ident value             # settingItem
-  | ';'                         # emptyItem
+  : triple                                        # tripleItem
+  | DROP {onSameLine()}? ident                    # dropItem
+  | TARGET {onSameLine()}? ident '>=' {onSameLine()}? value # targetItem
+  | key=ident {onSameLine()}? value               # settingItem
+  | ';'                                           # emptyItem
   ;
 
 // An override from the command line: one recipe item, then the end.

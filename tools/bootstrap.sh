@@ -9,6 +9,7 @@ packages=(
   antlr4 libantlr4-runtime-dev
   libtorch-dev libopenblas-dev libgloo-dev
   llvm-14-dev llvm-14-tools
+  clang-14 libclang-rt-14-dev # the libFuzzer target (tests/fuzz), built with clang
   libyaml-cpp-dev libboost-graph-dev nlohmann-json3-dev libcli11-dev
   libfmt-dev libspdlog-dev zlib1g-dev libturbojpeg0-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -9,6 +9,7 @@
 #include <antlr4-runtime.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 
@@ -91,15 +92,48 @@ public:
   DiagnosticErrorListener(const PositionMap& pos, DiagnosticEngine& diags)
       : pos_(pos), diags_(diags) {}
 
-  void syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t, size_t,
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t, size_t,
                    const std::string& msg, std::exception_ptr) override {
     // One syntax error per file is enough to act on; later ones are mostly
     // consequences of the first.
     if (reported_++ > 0) return;
+    // Items are written one a line: when the parser only notices the problem
+    // at the first token of the next line (`seed` with no value, a triple
+    // missing a word), the error belongs to the line that ended too early.
+    if (antlr4::Token* last = lastTokenOfEarlierLine(recognizer, offending)) {
+      SourceRange end = pos_.range(last);
+      end.begin.column += end.length;
+      end.begin.offset += end.length;
+      end.length = 0;
+      Diagnostic& d =
+          diags_.report(DiagId::SyntaxError, end, "this line ends before its item is complete");
+      // A failed line predicate says nothing useful; ANTLR's other messages do.
+      d.notes.push_back({pos_.range(offending), msg.rfind("rule ", 0) == 0
+                                                    ? "the next item starts here"
+                                                    : describe(msg) + " on the next line"});
+      return;
+    }
     diags_.report(DiagId::SyntaxError, pos_.range(offending), describe(msg));
   }
 
 private:
+  // The token before `offending` when it ends on an earlier line; null at the
+  // end of the file (a missing `}` is not a line's fault) or on the same line.
+  static antlr4::Token* lastTokenOfEarlierLine(antlr4::Recognizer* recognizer,
+                                               antlr4::Token* offending) {
+    auto* parser = dynamic_cast<antlr4::Parser*>(recognizer);
+    if (!parser || !offending || offending->getType() == antlr4::Token::EOF) return nullptr;
+    antlr4::TokenStream* tokens = parser->getTokenStream();
+    for (size_t i = offending->getTokenIndex(); i-- > 0;) {
+      antlr4::Token* t = tokens->get(i);
+      if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+      const std::string text = t->getText();
+      size_t newlines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+      return t->getLine() + newlines < offending->getLine() ? t : nullptr;
+    }
+    return nullptr;
+  }
+
   static std::string describe(std::string msg) {
     if (msg.rfind("no viable alternative at input", 0) == 0) return "unexpected " + msg.substr(31);
     // ANTLR lists every token that could follow; past a handful the list
@@ -449,12 +483,41 @@ void reportBadNumber(antlr4::Token* t, const PositionMap& pos, DiagnosticEngine&
   }
 }
 
+// Counts the operators of one expression as its tokens go by. Every operator
+// is one level of the parse tree (`- - 1`, `1+1+1`), and the parser, AST
+// builder and evaluator all recurse over it. Operands and operators
+// alternate within one expression; two operands in a row, or any other token,
+// start a new one (`1 epochs`, `f(1, 2)`).
+class OperatorChain {
+public:
+  // Returns false once the current expression has more than kMaxNesting operators.
+  bool add(antlr4::Token* t) {
+    const std::string text = t->getText();
+    bool isOperator = text == "+" || text == "-" || text == "*" || text == "/";
+    bool isOperand = t->getType() == fiverg::FiveRLexer::NUMBER ||
+                     std::isalpha(static_cast<unsigned char>(text[0])) || text[0] == '_';
+    // Parentheses continue the expression around them: `(1)*(1)*...` is one chain.
+    if (isOperator || text == "(" || text == ")") {
+      afterOperand_ = text == ")";
+      return !isOperator || ++count_ <= kMaxNesting;
+    }
+    if (!isOperand || afterOperand_) count_ = 0;
+    afterOperand_ = isOperand;
+    return true;
+  }
+
+private:
+  int count_ = 0;
+  bool afterOperand_ = false;
+};
+
 bool checkTokens(antlr4::CommonTokenStream& tokens, const PositionMap& pos,
                  DiagnosticEngine& diags) {
   using L = fiverg::FiveRLexer;
   tokens.fill();
   int depth = 0;
   bool ok = true;
+  OperatorChain operators;
   for (antlr4::Token* t : tokens.getTokens()) {
     switch (t->getType()) {
     case L::UNTERMINATED_STRING:
@@ -476,11 +539,17 @@ bool checkTokens(antlr4::CommonTokenStream& tokens, const PositionMap& pos,
     std::string text = t->getText();
     if (text == "(" || text == "[" || text == "{") {
       if (++depth > kMaxNesting) {
-        diags.report(DiagId::SyntaxError, pos.range(t), "brackets nested too deeply");
+        diags.report(DiagId::NestingTooDeep, pos.range(t),
+                     "brackets nested more than " + std::to_string(kMaxNesting) + " deep");
         return false;
       }
     } else if (text == ")" || text == "]" || text == "}") {
       depth = std::max(0, depth - 1);
+    }
+    if (!operators.add(t)) {
+      diags.report(DiagId::NestingTooDeep, pos.range(t),
+                   "expression has more than " + std::to_string(kMaxNesting) + " operators");
+      return false;
     }
   }
   return ok;

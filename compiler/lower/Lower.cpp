@@ -75,6 +75,7 @@ plan::Plan lower(const ir::TrainingGraph& g) {
   p.training.batchSize = r.batchSize;
   p.training.seed = r.seed;
   p.training.precision = r.precision;
+  p.training.timeLimitSeconds = r.timeLimit ? r.timeLimit->amount : 0;
 
   p.optimizer = lowerCall(r.optimizer, t);
   p.schedule = lowerCall(r.schedule, t);

@@ -30,6 +30,7 @@ struct FlatRecipe {
   std::map<std::string, const ast::RecipeItem*> settings;
   std::vector<const ast::RecipeItem*> triples;
   const ast::RecipeItem* target = nullptr;
+  const ast::RecipeItem* timeBudget = nullptr; // `budget N s` / `budget N min`
 };
 
 template <typename Decl> std::vector<std::string> keysOf(const std::map<std::string, Decl>& table) {
@@ -50,6 +51,10 @@ Diagnostic& reportUnknown(DiagnosticEngine& diags, DiagId id, SourceRange range,
   return d;
 }
 
+// Longer `extends` chains are refused: flattening recurses once per level and
+// every recipe of a file is flattened, so the cost grows with the square.
+constexpr size_t kMaxExtendsDepth = 64;
+
 class RecipeChecker {
 public:
   RecipeChecker(const Program& program, DiagnosticEngine& diags)
@@ -63,6 +68,11 @@ public:
     if (!visiting.insert(recipe.name.text).second) {
       diags_.report(DiagId::UnknownRecipe, recipe.name.range,
                     "recipe '" + recipe.name.text + "' extends itself");
+      return false;
+    }
+    if (recipe.base && visiting.size() > kMaxExtendsDepth) {
+      diags_.report(DiagId::NestingTooDeep, recipe.base->range,
+                    "'extends' chain longer than " + std::to_string(kMaxExtendsDepth) + " recipes");
       return false;
     }
     if (recipe.base) {
@@ -183,7 +193,13 @@ public:
   void applyItem(FlatRecipe& flat, const ast::RecipeItem& item) {
     switch (item.kind) {
     case ast::RecipeItem::Kind::Setting:
-      flat.settings[item.key.text] = &item;
+      // `budget 8 epochs` and `budget 90 s` are two limits, not one value
+      // overriding the other.
+      if (item.key.text == "budget" && item.value.kind == ast::Value::Kind::Number &&
+          item.value.unit == Unit::Seconds)
+        flat.timeBudget = &item;
+      else
+        flat.settings[item.key.text] = &item;
       break;
     case ast::RecipeItem::Kind::Target:
       flat.target = &item;
@@ -431,12 +447,29 @@ public:
     wholeSetting("seed", 0, [&](int64_t v) { out.seed = static_cast<uint64_t>(v); });
     wholeSetting("train_subset", 1, [&](int64_t v) { out.trainSubset = v; });
 
+    if (flat.timeBudget) {
+      const ast::Value& t = flat.timeBudget->value;
+      if (t.number <= 0)
+        diags_.report(DiagId::SettingType, t.range, "a wall-clock budget is a positive time");
+      else
+        out.timeLimit = Budget{t.number, Unit::Seconds, t.range};
+    }
     const ast::RecipeItem* budget = setting(flat, "budget");
+    if (!budget && flat.timeBudget) {
+      // Steps cannot be estimated from seconds before the run, and every
+      // schedule and step-based method is placed along a step budget.
+      Diagnostic& d = diags_.report(DiagId::UnsupportedBudget, flat.timeBudget->value.range,
+                                    "a wall-clock budget needs an epoch, step or sample budget "
+                                    "alongside it, to fit the schedule to");
+      d.notes.push_back({{},
+                         "the run stops at whichever comes first, e.g. `budget 8 epochs` "
+                         "with `budget 90 s`"});
+      return;
+    }
     if (!budget) return missing(recipe, "budget", "budget 4 epochs");
     const ast::Value& v = budget->value;
     if (v.kind != ast::Value::Kind::Number || v.number <= 0 ||
-        (v.unit != Unit::Epochs && v.unit != Unit::Steps && v.unit != Unit::Samples &&
-         v.unit != Unit::Seconds)) {
+        (v.unit != Unit::Epochs && v.unit != Unit::Steps && v.unit != Unit::Samples)) {
       diags_.report(DiagId::SettingType, v.range,
                     "the budget is a positive amount of epochs, steps, samples, s or min");
       return;

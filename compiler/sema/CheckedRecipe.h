@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,9 @@ struct CheckedRecipe {
   CallSpec schedule;
   std::vector<CallSpec> augment;
   Budget budget;
+  // A wall-clock limit (`budget 90 s`, given alongside `budget`): the run stops
+  // at it, while the schedule stays fitted to `budget`.
+  std::optional<Budget> timeLimit;
   int64_t batchSize = 128;
   uint64_t seed = 0;
   int64_t trainSubset = 0; // 0 = the whole training split

@@ -31,14 +31,24 @@ void declare(std::map<std::string, const Decl*>& table, const Decl& decl, const 
   d.notes.push_back({it->second->name.range, "first defined here"});
 }
 
+// Each import level is one recursive load; cycles stop at the first file seen
+// twice, and this bounds a long acyclic chain.
+constexpr size_t kMaxImportDepth = 64;
+
 class Loader {
 public:
   Loader(Program& program, SourceManager& sources, DiagnosticEngine& diags)
       : program_(program), sources_(sources), diags_(diags) {}
 
-  // Loads one file (unless already loaded) and, recursively, its imports.
+  // Loads one file (unless already loaded) and, recursively, its imports;
+  // `depth` counts the imports that led here.
   const ast::File* load(const std::string& path, const std::optional<std::string>& text,
-                        SourceRange importedFrom) {
+                        SourceRange importedFrom, size_t depth = 0) {
+    if (depth > kMaxImportDepth) {
+      diags_.report(DiagId::NestingTooDeep, importedFrom,
+                    "imports nested more than " + std::to_string(kMaxImportDepth) + " deep");
+      return nullptr;
+    }
     std::string key = canonical(path);
     if (!seen_.insert(key).second) return nullptr;
     if (text) {
@@ -54,7 +64,7 @@ public:
     program_.files.push_back(std::move(file));
     for (const ast::Import& imp : raw->imports) {
       fs::path target = fs::path(path).parent_path() / imp.path;
-      load(target.lexically_normal().string(), std::nullopt, imp.range);
+      load(target.lexically_normal().string(), std::nullopt, imp.range, depth + 1);
     }
     return raw;
   }

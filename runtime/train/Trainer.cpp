@@ -254,6 +254,9 @@ struct Trainer::Impl {
         trainSeconds = secondsBefore + secondsSince(epochStart) -
                        std::chrono::duration<double>(timeOff).count();
         outOfTime = timeLimit > 0 && trainSeconds >= timeLimit;
+        // Ranks stop together: one rank leaving the loop alone would hang the others.
+        if (timeLimit > 0 && state.collectives)
+          outOfTime = state.collectives->mean(outOfTime ? 1.0 : 0.0) > 0;
         images += x.size(0) * (state.collectives ? state.collectives->size() : 1);
         result.stepLosses.push_back(loss);
         lossSum += loss;

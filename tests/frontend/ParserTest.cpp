@@ -262,3 +262,28 @@ TEST(Formatter, RefusesFilesThatDoNotParse) {
   EXPECT_FALSE(formatSource("t.5r", "recipe r { budget 4 epochs )", diags).has_value());
   EXPECT_TRUE(diags.hasErrors());
 }
+
+// Items are bound to their line: a setting, drop or target whose value is
+// missing is reported at the end of its own line, not at the next line.
+TEST(Parser, AnItemMissingItsValueIsReportedOnItsLine) {
+  for (const char* item : {"seed", "drop", "target accuracy >="}) {
+    DiagnosticEngine diags;
+    std::string text = std::string("recipe r {\n  ") + item + "\n  budget 2 epochs\n}\n";
+    parse(text, diags);
+    ASSERT_EQ(diags.errorCount(), 1u) << item;
+    const Diagnostic& d = diags.diagnostics()[0];
+    EXPECT_EQ(d.id, DiagId::SyntaxError);
+    EXPECT_EQ(d.range.begin.line, 2u) << item;
+    EXPECT_EQ(d.range.begin.column, 3u + std::string(item).size()) << item;
+    ASSERT_EQ(d.notes.size(), 1u);
+    EXPECT_EQ(d.notes[0].range.begin.line, 3u);
+  }
+}
+
+TEST(Parser, AValueOnItsLineStillParses) {
+  DiagnosticEngine diags;
+  ast::File f = parse("recipe r {\n  seed 3\n  drop ema\n  budget 2 epochs\n}\n", diags);
+  EXPECT_FALSE(diags.hasErrors());
+  ASSERT_EQ(f.recipes.size(), 1u);
+  EXPECT_EQ(f.recipes[0].items.size(), 3u);
+}
