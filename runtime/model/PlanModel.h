@@ -5,6 +5,7 @@
 #pragma once
 
 #include "compiler/plan/Plan.h"
+#include "runtime/kernels/FusedProgram.h"
 
 #include <torch/torch.h>
 
@@ -59,7 +60,12 @@ private:
   std::vector<torch::nn::Conv2d> convs_;
   std::vector<torch::nn::BatchNorm2d> bns_;
   std::vector<torch::nn::Linear> linears_;
-  std::vector<int> slot_; // op index -> index into convs_/bns_/linears_
+  std::vector<int> slot_; // op index -> index into convs_/bns_/linears_/fused_
+  struct FusedOp {
+    kernels::FusedProgram program;
+    std::vector<torch::Tensor> params;
+  };
+  std::vector<FusedOp> fused_;
 };
 
 TORCH_MODULE(PlanModel);
