@@ -1,10 +1,28 @@
 #include "runtime/kernels/FusedFunction.h"
 
+#include "runtime/kernels/CpuFusedKernel.h"
+#include "runtime/kernels/CudaFusedKernel.h"
 #include "runtime/kernels/EagerEvaluator.h"
+
+#include <algorithm>
 
 namespace fiver::kernels {
 
 namespace {
+
+// CPU and CUDA tensors run generated kernels; anything it cannot handle runs the
+// same expression eagerly, with the reason logged once.
+torch::Tensor evaluate(const Node& expr, const std::vector<torch::Tensor>& inputs,
+                       const std::vector<torch::Tensor>& params) {
+  std::string why;
+  bool cuda = std::any_of(inputs.begin(), inputs.end(),
+                          [](const torch::Tensor& t) { return t.defined() && t.is_cuda(); });
+  std::optional<torch::Tensor> out =
+      cuda ? runCudaFused(expr, inputs, params, why) : runCpuFused(expr, inputs, params, why);
+  if (out) return *out;
+  TORCH_WARN_ONCE("fused kernel unavailable, running eagerly: ", why);
+  return evaluateEager(expr, inputs, params);
+}
 
 // Sums an elementwise gradient down to a [C] parameter broadcast along dim 1.
 torch::Tensor reduceToChannels(torch::Tensor g, at::IntArrayRef outSizes, int64_t channels) {
@@ -17,11 +35,10 @@ torch::Tensor reduceToChannels(torch::Tensor g, at::IntArrayRef outSizes, int64_
 
 struct FusedFunction : torch::autograd::Function<FusedFunction> {
   static torch::autograd::variable_list forward(torch::autograd::AutogradContext* ctx,
-                                                const FusedProgram* program,
-                                                torch::autograd::variable_list args) {
+                                                const FusedProgram* program, at::TensorList args) {
     std::vector<torch::Tensor> inputs(args.begin(), args.begin() + program->inputs);
     std::vector<torch::Tensor> params(args.begin() + program->inputs, args.end());
-    torch::Tensor out = evaluateEager(*program->forward, inputs, params);
+    torch::Tensor out = evaluate(*program->forward, inputs, params);
     // Unsaved inputs are replaced by undefined tensors so their memory is freed.
     torch::autograd::variable_list keep;
     for (int i = 0; i < program->inputs; ++i)
@@ -49,7 +66,7 @@ struct FusedFunction : torch::autograd::Function<FusedFunction> {
       const NodePtr& g = program->backward.inputGrads[static_cast<size_t>(i)];
       torch::Tensor gi;
       if (g) {
-        gi = evaluateEager(*g, inputs, params).expand(outSizes);
+        gi = evaluate(*g, inputs, params).expand(outSizes);
         gi = gi.to(gradOut[0].scalar_type()).contiguous(gradOut[0].suggest_memory_format());
       }
       grads.push_back(gi);
@@ -57,7 +74,7 @@ struct FusedFunction : torch::autograd::Function<FusedFunction> {
     for (int k = 0; k < program->params; ++k) {
       const NodePtr& g = program->backward.paramGrads[static_cast<size_t>(k)];
       const torch::Tensor& p = params[static_cast<size_t>(k)];
-      grads.push_back(g ? reduceToChannels(evaluateEager(*g, inputs, params), outSizes, p.numel())
+      grads.push_back(g ? reduceToChannels(evaluate(*g, inputs, params), outSizes, p.numel())
                               .to(p.scalar_type())
                         : torch::Tensor());
     }
@@ -71,7 +88,8 @@ torch::Tensor applyFused(const FusedProgram& program, const std::vector<torch::T
                          const std::vector<torch::Tensor>& params) {
   torch::autograd::variable_list args(inputs.begin(), inputs.end());
   args.insert(args.end(), params.begin(), params.end());
-  return FusedFunction::apply(&program, args)[0];
+  // A TensorList, not a vector: apply() only tracks tensors passed that way.
+  return FusedFunction::apply(&program, at::TensorList(args))[0];
 }
 
 } // namespace fiver::kernels
