@@ -1,6 +1,7 @@
 #include "runtime/kernels/LlvmJit.h"
 
 #include <llvm/ADT/StringMap.h>
+#include <llvm/Analysis/TargetLibraryInfo.h>
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
@@ -10,6 +11,7 @@
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/DynamicLibrary.h>
 #include <llvm/Support/Host.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Target/TargetMachine.h>
@@ -136,6 +138,7 @@ struct LlvmJit::State {
   std::unique_ptr<llvm::orc::LLJIT> jit;
   std::unique_ptr<llvm::TargetMachine> machine;
   std::string cpu, features;
+  bool vectorMath = false; // glibc's libmvec is loaded
   std::mutex mutex;
   int counter = 0;
 };
@@ -160,6 +163,9 @@ LlvmJit::LlvmJit() : state_(std::make_unique<State>()) {
   state_->machine = unwrap(builder.createTargetMachine(), "creating the target machine");
   state_->jit = unwrap(llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(builder).create(),
                        "creating the JIT");
+  // Vector exp/log (sigmoid, silu) come from glibc's libmvec when present;
+  // without it those loops stay scalar.
+  state_->vectorMath = !llvm::sys::DynamicLibrary::LoadLibraryPermanently("libmvec.so.1");
   // erff and tanhf come from the process's libm.
   state_->jit->getMainJITDylib().addGenerator(
       unwrap(llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
@@ -239,6 +245,10 @@ CpuKernelFn LlvmJit::compile(const Node& expr, int inputs, int params) {
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
   llvm::PassBuilder pb(state_->machine.get());
+  llvm::TargetLibraryInfoImpl libraryInfo(state_->machine->getTargetTriple());
+  if (state_->vectorMath)
+    libraryInfo.addVectorizableFunctionsFromVecLib(llvm::TargetLibraryInfoImpl::LIBMVEC_X86);
+  fam.registerPass([&] { return llvm::TargetLibraryAnalysis(libraryInfo); });
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
   pb.registerFunctionAnalyses(fam);
