@@ -1,12 +1,14 @@
 #include "runtime/model/PlanModel.h"
 
+#include "runtime/kernels/FusedFunction.h"
+
 #include <ATen/autocast_mode.h>
 
-#include <chrono>
-
 #include <algorithm>
+#include <chrono>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 
 namespace fiver::runtime {
@@ -28,6 +30,22 @@ void restrideChannelsLast(torch::Tensor& w) {
   torch::NoGradGuard noGrad;
   torch::Tensor nhwc = torch::empty_like(w, torch::MemoryFormat::ChannelsLast).copy_(w);
   w.set_data(nhwc);
+}
+
+std::vector<std::string> splitNames(const std::string& list) {
+  std::vector<std::string> names;
+  std::stringstream in(list);
+  std::string item;
+  while (std::getline(in, item, ','))
+    if (!item.empty()) names.push_back(item);
+  return names;
+}
+
+// A fused op's parameters are per-channel affine terms: scales start at one,
+// everything else at zero, as batch norm's do.
+torch::Tensor initialFusedParam(const std::string& name, int64_t channels) {
+  bool scale = name.ends_with("weight") || name.ends_with("scale");
+  return scale ? torch::ones({channels}) : torch::zeros({channels});
 }
 
 } // namespace
@@ -66,6 +84,31 @@ PlanModelImpl::PlanModelImpl(const std::vector<plan::Op>& ops) : ops_(ops), slot
       slot_[i] = static_cast<int>(gates_.size());
       gates_.push_back(SqueezeExcite(se));
       modules_[op.name] = se;
+    } else if (op.kind == "fused") {
+      std::vector<std::string> names = splitNames(plan::getString(op.attrs, "params", ""));
+      std::optional<std::string> saved;
+      if (op.attrs.count("saved")) saved = plan::getString(op.attrs, "saved", "");
+      FusedOp fused;
+      try {
+        fused.program = kernels::FusedProgram::build(op.expr, static_cast<int>(op.inputs.size()),
+                                                     static_cast<int>(names.size()), saved);
+      } catch (const std::exception& e) {
+        throw std::runtime_error("fused op '" + op.name + "': " + e.what());
+      }
+      if (!names.empty()) {
+        if (op.shape.empty())
+          throw std::runtime_error("fused op '" + op.name + "' has parameters but no shape");
+        auto holder = register_module(op.name, std::make_shared<torch::nn::Module>());
+        for (const std::string& name : names) {
+          std::string local = name;
+          std::replace(local.begin(), local.end(), '.', '_');
+          fused.params.push_back(
+              holder->register_parameter(local, initialFusedParam(name, op.shape[0])));
+        }
+        modules_[op.name] = holder;
+      }
+      slot_[i] = static_cast<int>(fused_.size());
+      fused_.push_back(std::move(fused));
     } else if (op.kind != "input" && op.kind != "blur" && op.kind != "relu" && op.kind != "gelu" &&
                op.kind != "silu" && op.kind != "maxpool" && op.kind != "avgpool" &&
                op.kind != "global_avgpool" && op.kind != "flatten" && op.kind != "dropout" &&
@@ -141,6 +184,14 @@ torch::Tensor PlanModelImpl::forward(const torch::Tensor& input) {
     }
     if (op.kind == "input") {
       values[i] = input;
+      continue;
+    }
+    if (op.kind == "fused") {
+      std::vector<torch::Tensor> args;
+      for (int in : op.inputs)
+        args.push_back(values[in]);
+      const FusedOp& fused = fused_[slot_[i]];
+      values[i] = kernels::applyFused(fused.program, args, fused.params);
       continue;
     }
     torch::Tensor x = values[op.inputs[0]];

@@ -8,6 +8,7 @@
 
 #include "compiler/plan/Plan.h"
 #include "runtime/model/ArchitectureOps.h"
+#include "runtime/kernels/FusedProgram.h"
 
 #include <torch/torch.h>
 
@@ -82,7 +83,12 @@ private:
   std::map<std::string, int> opIndex_;
   std::string precisionNote_;
   bool mixed_ = false;    // some op computes in bf16/fp16
-  std::vector<int> slot_; // op index -> index into convs_/bns_/linears_/gates_
+  std::vector<int> slot_; // op index -> index into convs_/bns_/linears_/gates_/fused_
+  struct FusedOp {
+    kernels::FusedProgram program;
+    std::vector<torch::Tensor> params;
+  };
+  std::vector<FusedOp> fused_;
 };
 
 TORCH_MODULE(PlanModel);

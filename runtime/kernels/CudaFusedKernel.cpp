@@ -1,0 +1,126 @@
+#include "runtime/kernels/CudaFusedKernel.h"
+
+#include "runtime/kernels/CudaLauncher.h"
+#include "runtime/kernels/CudaSource.h"
+#include "runtime/kernels/KernelCache.h"
+#include "runtime/kernels/NvrtcCompiler.h"
+
+#include <map>
+#include <mutex>
+
+namespace fiver::kernels {
+
+namespace {
+
+struct Toolchain {
+  Toolchain() {
+    nvrtc = NvrtcCompiler::load(why);
+    if (nvrtc) driver = CudaLauncher::load(why);
+  }
+  std::optional<NvrtcCompiler> nvrtc;
+  std::optional<CudaLauncher> driver;
+  std::string why;
+  KernelCache cache;
+  std::mutex mutex;
+  std::map<std::string, CudaLauncher::Kernel> loaded; // by cache key text
+};
+
+Toolchain& toolchain() {
+  static Toolchain t;
+  return t;
+}
+
+std::optional<ElementType> elementType(torch::ScalarType t, std::string& name) {
+  switch (t) {
+  case torch::kFloat:
+    name = "fp32";
+    return ElementType::Fp32;
+  case torch::kBFloat16:
+    name = "bf16";
+    return ElementType::Bf16;
+  case torch::kHalf:
+    name = "fp16";
+    return ElementType::Fp16;
+  default:
+    return std::nullopt;
+  }
+}
+
+} // namespace
+
+std::optional<torch::Tensor> runCudaFused(const Node& expr,
+                                          const std::vector<torch::Tensor>& inputs,
+                                          const std::vector<torch::Tensor>& params,
+                                          std::string& why) {
+  // Backward passes undefined tensors for inputs it does not read.
+  const torch::Tensor* reference = nullptr;
+  for (const torch::Tensor& t : inputs)
+    if (t.defined() && !reference) reference = &t;
+  if (!reference || !reference->is_cuda()) return why = "inputs are not on CUDA", std::nullopt;
+  const torch::Tensor& first = *reference;
+  const bool channelsLast = first.dim() == 4 && !first.is_contiguous() &&
+                            first.is_contiguous(torch::MemoryFormat::ChannelsLast);
+  const torch::MemoryFormat format =
+      channelsLast ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous;
+  std::string dtypeName;
+  std::optional<ElementType> type = elementType(first.scalar_type(), dtypeName);
+  if (!type) return why = "unsupported dtype", std::nullopt;
+  for (const torch::Tensor& t : inputs)
+    if (t.defined() && (!t.is_cuda() || t.sizes() != first.sizes() ||
+                        t.scalar_type() != first.scalar_type() || !t.is_contiguous(format)))
+      return why = "inputs differ in device, shape, dtype or memory format", std::nullopt;
+  if (expr.kind == Node::Kind::Call &&
+      (expr.op == OpCode::CastFp32 || expr.op == OpCode::CastBf16 || expr.op == OpCode::CastFp16))
+    return why = "output dtype differs from the inputs'", std::nullopt;
+
+  Toolchain& tc = toolchain();
+  if (!tc.nvrtc || !tc.driver) return why = tc.why, std::nullopt;
+  try {
+    std::lock_guard lock(tc.mutex);
+    const int64_t channels = first.dim() >= 2 ? first.size(1) : 1;
+    const int64_t inner = format == torch::MemoryFormat::ChannelsLast || first.dim() < 3
+                              ? 1
+                              : first.numel() / std::max<int64_t>(1, first.size(0) * channels);
+    KernelKey key{printExpr(expr), "cuda", dtypeName, tc.driver->deviceArch(), tc.nvrtc->version()};
+    auto it = tc.loaded.find(key.text());
+    if (it == tc.loaded.end()) {
+      CudaKernelSource src = generateCudaKernel(expr, static_cast<int>(inputs.size()),
+                                                static_cast<int>(params.size()), *type);
+      std::string arch = "compute_" + key.target.substr(3);
+      CacheResult ptx = tc.cache.getOrCompile(
+          key, [&] { return tc.nvrtc->compileToPtx(src.source, src.name, arch); });
+      if (!ptx.note.empty()) TORCH_WARN(ptx.note);
+      it = tc.loaded.emplace(key.text(), tc.driver->loadPtx(ptx.binary, src.name)).first;
+    }
+    torch::Tensor out = torch::empty_like(first, format);
+    std::vector<torch::Tensor> floatParams;
+    for (const torch::Tensor& p : params)
+      floatParams.push_back(p.to(first.device(), torch::kFloat).contiguous());
+    long long n = first.numel(), ch = channels, in = inner;
+    bool aligned = n % 4 == 0;
+    std::vector<void*> pointers{out.data_ptr()};
+    for (const torch::Tensor& t : inputs)
+      pointers.push_back(t.defined() ? t.data_ptr() : nullptr);
+    // Vector loads need out and every input aligned; parameters are read per element.
+    for (void* p : pointers)
+      aligned = aligned && reinterpret_cast<uintptr_t>(p) % 16 == 0;
+    for (const torch::Tensor& p : floatParams)
+      pointers.push_back(p.data_ptr());
+    int vectorized = aligned ? 1 : 0;
+    std::vector<void*> args;
+    for (void*& p : pointers)
+      args.push_back(&p);
+    args.push_back(&n);
+    args.push_back(&ch);
+    args.push_back(&in);
+    args.push_back(&vectorized);
+    // The legacy default stream orders the launch after LibTorch's work on it.
+    tc.driver->launch(it->second, n, nullptr, args);
+    return out;
+  } catch (const std::exception& e) {
+    why = e.what();
+    return std::nullopt;
+  }
+}
+
+} // namespace fiver::kernels

@@ -1,0 +1,22 @@
+// Built when LLVM 14 is not found: every CPU kernel request fails, and fused
+// ops run eagerly.
+#include "runtime/kernels/LlvmJit.h"
+
+#include <stdexcept>
+
+namespace fiver::kernels {
+
+struct LlvmJit::State {};
+
+LlvmJit::LlvmJit() {
+  throw std::runtime_error("this build has no LLVM CPU kernel JIT");
+}
+LlvmJit::~LlvmJit() = default;
+CpuKernelFn LlvmJit::compile(const Node&, int, int) {
+  return nullptr;
+}
+std::string LlvmJit::targetDescription() const {
+  return "none";
+}
+
+} // namespace fiver::kernels
