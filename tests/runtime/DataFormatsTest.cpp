@@ -119,11 +119,17 @@ TEST_F(DataFormatsTest, CifarLabelOutOfRangeNamesOffset) {
 }
 
 #ifdef FIVER_TEST_JPEG
-// A solid-colour RGB JPEG of `w` x `h`.
-std::vector<uint8_t> solidJpeg(int w, int h, uint8_t r, uint8_t g, uint8_t b) {
+// An RGB JPEG of `w` x `h`: one colour, or with `noise` a pseudo-random red
+// plane (so that the entropy-coded data dwarfs the header).
+std::vector<uint8_t> solidJpeg(int w, int h, uint8_t r, uint8_t g, uint8_t b, bool noise = false) {
   std::vector<unsigned char> rgb(static_cast<size_t>(w) * h * 3);
-  for (size_t i = 0; i < rgb.size(); i += 3)
-    rgb[i] = r, rgb[i + 1] = g, rgb[i + 2] = b;
+  uint32_t x = 12345;
+  for (size_t i = 0; i < rgb.size(); i += 3) {
+    x = x * 1664525u + 1013904223u;
+    rgb[i] = noise ? static_cast<unsigned char>(x >> 24) : r;
+    rgb[i + 1] = g;
+    rgb[i + 2] = b;
+  }
   tjhandle tj = tjInitCompress();
   unsigned char* out = nullptr;
   unsigned long size = 0;
