@@ -1,6 +1,8 @@
 #include "runtime/data/Dataset.h"
 
+#include "runtime/data/CifarReader.h"
 #include "runtime/data/IdxReader.h"
+#include "runtime/data/ImageFolderReader.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -36,6 +38,37 @@ Split loadIdxSplit(const std::string& dir, const std::string& prefix, int64_t cl
   return s;
 }
 
+// uint8 pixels (N x C x H x W) scaled to [0, 1], and their labels.
+Split bytesToSplit(std::vector<uint8_t>&& pixels, std::vector<uint8_t>&& labels, int64_t count,
+                   int64_t channels, int64_t height, int64_t width) {
+  Split s;
+  s.images = torch::from_blob(pixels.data(), {count, channels, height, width}, torch::kUInt8)
+                 .to(torch::kFloat32)
+                 .div_(255.0f);
+  s.labels = torch::from_blob(labels.data(), {count}, torch::kUInt8).to(torch::kInt64);
+  return s;
+}
+
+void requireInput(const plan::Task& task, int64_t c, int64_t h, int64_t w) {
+  if (task.inputShape.size() != 3 || task.inputShape[0] != c || task.inputShape[1] != h ||
+      task.inputShape[2] != w)
+    throw DataError("dataset " + task.dataset + " has inputs [" + std::to_string(c) + ", " +
+                    std::to_string(h) + ", " + std::to_string(w) + "]");
+}
+
+Split loadCifarSplit(const std::vector<std::string>& files, int64_t classes) {
+  CifarImages all;
+  for (const std::string& f : files)
+    readCifarBatch(f, classes, all);
+  return bytesToSplit(std::move(all.pixels), std::move(all.labels), all.count, 3, 32, 32);
+}
+
+Split loadFolderSplit(const std::string& dir, const plan::Task& task) {
+  const auto& in = task.inputShape;
+  FolderImages f = readImageFolder(dir, in[0], in[1], in[2], task.classes);
+  return bytesToSplit(std::move(f.pixels), std::move(f.labels), f.count, in[0], in[1], in[2]);
+}
+
 // Each class is a fixed random template; samples add noise. Learnable, but
 // not trivially (noise std equals the template's).
 Split syntheticSplit(const plan::Task& task, int64_t n, uint64_t seed) {
@@ -50,6 +83,12 @@ Split syntheticSplit(const plan::Task& task, int64_t n, uint64_t seed) {
   return s;
 }
 
+// task.path, or $FIVER_DATA_DIR when set.
+std::string dataDir(const plan::Task& task) {
+  if (const char* env = std::getenv("FIVER_DATA_DIR"); env && *env) return env;
+  return task.path;
+}
+
 } // namespace
 
 Dataset loadDataset(const plan::Task& task, uint64_t seed) {
@@ -58,13 +97,19 @@ Dataset loadDataset(const plan::Task& task, uint64_t seed) {
     d.train = syntheticSplit(task, task.trainSize, seed * 2 + 1);
     d.test = syntheticSplit(task, task.testSize, seed * 2 + 2);
   } else if (task.dataset == "fashion_mnist" || task.dataset == "mnist") {
-    std::string dir = task.path;
-    if (const char* env = std::getenv("FIVER_DATA_DIR"); env && *env) dir = env;
-    d.train = loadIdxSplit(dir, "train", task.classes);
-    d.test = loadIdxSplit(dir, "t10k", task.classes);
+    d.train = loadIdxSplit(dataDir(task), "train", task.classes);
+    d.test = loadIdxSplit(dataDir(task), "t10k", task.classes);
+  } else if (task.dataset == "cifar10") {
+    requireInput(task, 3, 32, 32);
+    d.train = loadCifarSplit(cifarTrainFiles(dataDir(task)), task.classes);
+    d.test = loadCifarSplit({dataDir(task) + "/test_batch.bin"}, task.classes);
+  } else if (task.dataset == "image_folder") {
+    if (task.inputShape.size() != 3) throw DataError("dataset image_folder needs input [C, H, W]");
+    d.train = loadFolderSplit(dataDir(task) + "/train", task);
+    d.test = loadFolderSplit(dataDir(task) + "/test", task);
   } else {
     throw DataError("unknown dataset '" + task.dataset +
-                    "' (known: fashion_mnist, mnist, synthetic)");
+                    "' (known: cifar10, fashion_mnist, image_folder, mnist, synthetic)");
   }
   if (task.trainSize > 0 && task.trainSize < d.train.size()) {
     d.train.images = d.train.images.narrow(0, 0, task.trainSize).contiguous();

@@ -22,10 +22,19 @@ public:
   virtual bool match(Event event, const TrainState& state) const = 0;
   virtual void apply(Event event, TrainState& state) = 0;
 
-  // Checkpoints. A method whose behaviour depends on more than the plan, the
-  // step and the model (an average it keeps, a count) saves it here; a
-  // resumed run calls loadState after FIT_START. Stateless methods keep the
-  // defaults.
+  // Checkpoints (runtime/train/Checkpoint.cpp). A method whose behaviour
+  // depends on more than the plan, the step, the model, the optimizer and
+  // the torch generator (an average it keeps, a count, a std RNG it owns)
+  // saves that here, so that a resumed run continues bit-identically.
+  //  - saveState: put each piece under a key of your choosing ("shadow.3",
+  //    "count"); numbers as 0-d tensors. Tensors are copied to the CPU.
+  //  - loadState: called once on resume, after FIT_START, with exactly the
+  //    keys saved (never with an empty map); copy into your own tensors on
+  //    their device. A missing key is a plan/checkpoint mismatch: throw.
+  //  - State that is a function of the step needs nothing: layer_freezing's
+  //    frozen set and progressive_resize's size are recomputed at their
+  //    first event; mixup's and cutmix's draws come from the saved generator.
+  // Stateless methods keep the defaults.
   virtual void saveState(MethodState& /*out*/) const {}
   virtual void loadState(const MethodState& /*in*/) {}
 };
