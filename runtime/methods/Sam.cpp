@@ -66,7 +66,8 @@ void EfficientSam::apply(Event e, TrainState& s) {
     requireSingleProcess(s, "efficient_sam");
     return;
   }
-  torch::NoGradGuard noGrad;
+  // No NoGradGuard here: the recomputation needs autograd. Gradients never
+  // require grad, so the arithmetic on them builds no graph.
   const std::vector<torch::Tensor> params = optimizedParameters(s.optimizer);
   if (s.step % k_ == 0 || sharpness_.empty()) {
     std::vector<torch::Tensor> plain;
