@@ -318,8 +318,3 @@ TEST(PruningTest, SparsityFollowsTheScheduleAndReachesTheTarget) {
 
 } // namespace
 } // namespace fiver::runtime
-/ root /.pyenv / libexec / pyenv -
-        hooks : line 24 : enable : cannot open shared object / root /.pyenv / libexec / pyenv -
-        realpath.dylib : / root /.pyenv / libexec / pyenv -
-        realpath.dylib : cannot open shared object file : No such file or
-    directory
