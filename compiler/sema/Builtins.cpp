@@ -41,7 +41,10 @@ const BuiltinTable& builtinSchedules() {
        {percent("warmup", 25), number("div_factor", 25, 1), number("final_div_factor", 1e4, 1)}},
       {"cosine", {percent("warmup", 0)}},
       {"linear", {percent("warmup", 0)}},
-      {"constant", {}},
+      {"constant", {percent("warmup", 0)}},
+      {"step", {percent("warmup", 0), percent("every", 30), number("gamma", 0.1, 0, 1)}},
+      {"cyclic",
+       {percent("warmup", 0), integer("cycles", 4, 1, 1000), number("div_factor", 10, 1)}},
   };
   return table;
 }

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <set>
 #include <tuple>
 
@@ -118,6 +119,7 @@ public:
     for (const ast::RecipeItem* item : flat.triples)
       checkTriple(item->triple, out);
     checkComposition(out);
+    checkWeightTying(out);
     orderByAfter(out);
     if (diags_.errorCount() != before) return std::nullopt;
     return out;
@@ -559,6 +561,31 @@ public:
                                     "method '" + sig.name + "' needs the runtime hook '" + hook +
                                         "', which 5rc-exec does not implement yet");
       d.notes.push_back({{}, "the recipe checks and compiles, but running it stops with an error"});
+    }
+  }
+
+  // weight_tying shares one matrix between an input embedding and the output
+  // classifier of the same width; a model without an embedding has no such
+  // pair, and tying would do nothing.
+  void checkWeightTying(const CheckedRecipe& out) {
+    if (out.model.name.empty()) return; // the model already failed to check
+    std::function<bool(const std::vector<LayerSpec>&)> hasEmbedding =
+        [&](const std::vector<LayerSpec>& layers) {
+          for (const LayerSpec& l : layers)
+            if (l.kind == "embedding" || hasEmbedding(l.body) || hasEmbedding(l.shortcut))
+              return true;
+          return false;
+        };
+    for (const MethodUse& use : out.methods) {
+      if (use.name != "weight_tying" || hasEmbedding(out.model.layers)) continue;
+      Diagnostic& d = diags_.report(DiagId::NothingToTie, use.where,
+                                    "model '" + out.model.name +
+                                        "' has no pair of layers that weight_tying could tie");
+      d.notes.push_back({out.model.where, "the model is chosen here; it has no embedding layer "
+                                          "whose matrix the output classifier could share"});
+      d.notes.push_back({{},
+                         "remove the weight_tying line, or use a model that starts with an "
+                         "embedding of the classifier's width"});
     }
   }
 

@@ -1,9 +1,11 @@
 // Maps the hook names that plans carry to runtime methods.
 #include "runtime/methods/Methods.h"
 
+#include "runtime/methods/AlgorithmMethods.h"
 #include "runtime/methods/DataMethods.h"
 
 #include "runtime/distributed/GradientCompression.h"
+#include "runtime/optim/Optimizer.h"
 
 #include <functional>
 #include <stdexcept>
@@ -132,6 +134,62 @@ const std::map<std::string, Factory>& registry() {
          return std::make_unique<BatchSizeWarmup>(
              plan::getNumber(m.params, "from", 0.125), fractionStep(m, p, "until", 0.2),
              integer(m, "multiple", 8), flag(m, "scale_lr", true));
+       }},
+      {"gradient_clipping",
+       [](const plan::Method& m, const plan::Plan&) {
+         return std::make_unique<GradientClipping>(plan::getString(m.params, "mode", "norm"),
+                                                   plan::getNumber(m.params, "max_norm", 1.0),
+                                                   plan::getNumber(m.params, "clip_ratio", 0.01));
+       }},
+      {"gradient_centralization",
+       [](const plan::Method& m, const plan::Plan&) {
+         return std::make_unique<GradientCentralization>(flag(m, "include_linear", true));
+       }},
+      {"lookahead",
+       [](const plan::Method& m, const plan::Plan&) {
+         return std::make_unique<Lookahead>(integer(m, "k", 5),
+                                            plan::getNumber(m.params, "alpha", 0.5));
+       }},
+      {"warmup",
+       [](const plan::Method& m, const plan::Plan& p) {
+         // `length` arrives in steps (durations are lowered to steps).
+         return std::make_unique<Warmup>(
+             integer(m, "length", 0.05 * static_cast<double>(p.training.totalSteps)),
+             plan::getNumber(m.params, "from", 0), plan::getString(m.params, "shape", "linear"));
+       }},
+      {"cyclic_lr",
+       [](const plan::Method& m, const plan::Plan& p) {
+         return std::make_unique<CyclicLr>(
+             peakLearningRate(p.optimizer), plan::getNumber(m.params, "div_factor", 10),
+             integer(m, "cycle", 4.0 * static_cast<double>(p.training.stepsPerEpoch)),
+             plan::getString(m.params, "mode", "triangular"));
+       }},
+      {"kaiming_init",
+       [](const plan::Method& m, const plan::Plan&) {
+         return std::make_unique<KaimingInit>(plan::getString(m.params, "mode", "fan_in"),
+                                              plan::getString(m.params, "distribution", "normal"),
+                                              flag(m, "zero_init_residual", true));
+       }},
+      {"orthogonal_init",
+       [](const plan::Method& m, const plan::Plan&) {
+         return std::make_unique<OrthogonalInit>(plan::getNumber(m.params, "gain", 1.0));
+       }},
+      {"sam",
+       [](const plan::Method& m, const plan::Plan&) {
+         return std::make_unique<Sam>(plan::getNumber(m.params, "rho", 0.05),
+                                      flag(m, "adaptive", false));
+       }},
+      {"efficient_sam",
+       [](const plan::Method& m, const plan::Plan&) {
+         return std::make_unique<EfficientSam>(plan::getNumber(m.params, "rho", 0.05),
+                                               integer(m, "k", 5),
+                                               plan::getNumber(m.params, "alpha", 0.7));
+       }},
+      {"gradual_magnitude_pruning",
+       [](const plan::Method& m, const plan::Plan& p) {
+         return std::make_unique<GradualMagnitudePruning>(
+             plan::getNumber(m.params, "final_sparsity", 0.8), fractionStep(m, p, "start", 0.1),
+             fractionStep(m, p, "end", 0.6), integer(m, "frequency", 100));
        }},
   };
   return table;

@@ -22,6 +22,9 @@ private:
   double warmup_;    // fraction of the steps
   double divFactor_; // one_cycle: start = peak / divFactor
   double finalDiv_;  // one_cycle: end = start / finalDiv
+  double every_;     // step: a drop every this fraction of the steps after warmup
+  double gamma_;     // step: the factor of each drop
+  double cycles_;    // cyclic: whole triangles fitted into the steps after warmup
 };
 
 } // namespace fiver::runtime

@@ -6,6 +6,8 @@
 
 #include <torch/torch.h>
 
+#include <functional>
+
 namespace fiver::runtime {
 
 class BatchLoader;
@@ -42,6 +44,14 @@ struct TrainState {
   // Set once this step's gradients hold the average over all ranks (by data
   // parallelism, or by a compression method that reduced them itself).
   bool gradientsReduced = false;
+
+  // Runs forward, loss and backward again on the current batch at the current
+  // weights, replacing the gradients; state.loss, state.output and batch-norm
+  // statistics keep the step's first pass. For methods that need a second
+  // gradient (sam); set by the trainer, single process only.
+  std::function<void()> recomputeGradients;
+  // Backward passes run so far, recomputations included.
+  int64_t gradientEvaluations = 0;
 };
 
 } // namespace fiver::runtime

@@ -74,6 +74,21 @@ struct Trainer::Impl {
     state.trainImages = &data.train.images;
     state.batchSize = p.training.batchSize;
     state.loader = &loader;
+    state.recomputeGradients = [this] {
+      clearGradients(*optimizer);
+      const torch::Tensor firstOutput = state.output;
+      // Batch-norm statistics count the step's first pass only.
+      std::vector<torch::Tensor> buffers = model->buffers(), saved;
+      for (const torch::Tensor& b : buffers)
+        saved.push_back(b.clone());
+      state.output = model->forward(state.images);
+      trainingLoss(state).backward();
+      ++state.gradientEvaluations;
+      state.output = firstOutput;
+      torch::NoGradGuard noGrad;
+      for (size_t i = 0; i < buffers.size(); ++i)
+        buffers[i].copy_(saved[i]);
+    };
     for (const plan::Method& m : p.methods)
       for (const std::string& hook : m.hooks)
         methods.push_back(createMethod(hook, m, p));
@@ -239,6 +254,7 @@ struct Trainer::Impl {
         fire(Event::BeforeBackward);
         if (options.phases) options.phases->enter(Phase::Backward);
         state.loss.backward();
+        ++state.gradientEvaluations;
         if (options.phases) options.phases->enter(Phase::Optimizer);
         fire(Event::AfterBackward);
         fire(Event::BeforeOptimizerStep);

@@ -503,3 +503,15 @@ TEST(Sema, UnexecutableHooksAreFlagged) {
   EXPECT_EQ(d->range.begin.line, 8u);
   EXPECT_EQ(d->range.begin.column, 45u);
 }
+
+TEST(Sema, WeightTyingWithoutAnEmbeddingIsRejectedAtTheMethodLine) {
+  auto out = checkText(recipeWith("  restrict model_parameters static domain weight_tying\n"));
+  const Diagnostic* d = out.first(DiagId::NothingToTie);
+  ASSERT_NE(d, nullptr) << out.rendered();
+  EXPECT_EQ(d->range.begin.line, 5u);
+  EXPECT_EQ(d->range.begin.column,
+            3u + std::string("restrict model_parameters static domain ").size());
+  EXPECT_NE(d->message.find("small_cnn"), std::string::npos) << d->message;
+  ASSERT_EQ(d->notes.size(), 2u);
+  EXPECT_EQ(d->notes[0].range.begin.line, 3u); // the model line
+}

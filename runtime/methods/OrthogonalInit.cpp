@@ -1,0 +1,25 @@
+#include "runtime/methods/AlgorithmMethods.h"
+
+namespace fiver::runtime {
+
+// Each weight, flattened to (out, fan_in), gets orthonormal rows (or columns)
+// times `gain`; biases start at zero.
+void orthogonalInitialize(PlanModel& model, double gain) {
+  torch::NoGradGuard noGrad;
+  for (const plan::Op& op : model->ops()) {
+    if (op.kind != "conv" && op.kind != "linear") continue;
+    std::vector<torch::Tensor> params = model->parametersOf(op.name);
+    for (torch::Tensor& p : params) {
+      if (p.dim() < 2)
+        p.zero_();
+      else
+        torch::nn::init::orthogonal_(p, gain);
+    }
+  }
+}
+
+void OrthogonalInit::apply(Event, TrainState& s) {
+  orthogonalInitialize(s.model, gain_);
+}
+
+} // namespace fiver::runtime
