@@ -13,6 +13,13 @@ namespace {
 // input pipeline the bottleneck; below it, the model's ops decide.
 constexpr double kDataShare = 0.3;
 
+// Derived-data methods either shrink what moves through memory (layouts,
+// precisions) or what data-parallel ranks exchange; their docs say which.
+bool actsOnExchange(const MethodSignature& m) {
+  return m.decl && (m.decl->doc.find("ranks") != std::string::npos ||
+                    m.decl->doc.find("Ranks") != std::string::npos);
+}
+
 bool reducesTimePerIteration(const MethodSignature& m) {
   return std::find(m.effects.begin(), m.effects.end(), "T_i") != m.effects.end();
 }
@@ -33,9 +40,10 @@ std::vector<std::string> methodsFor(const std::string& bottleneck,
     const std::string_view component = toString(m.triple.component);
     const bool fits = bottleneck == "data loading"
                           ? component == "training_data" && toString(m.triple.action) != "retrofit"
-                      : bottleneck == "memory bandwidth" ? component == "derived_data"
+                      : bottleneck == "memory bandwidth"
+                          ? component == "derived_data" && !actsOnExchange(m)
                       : bottleneck == "interconnect"
-                          ? component == "derived_data"
+                          ? component == "derived_data" && actsOnExchange(m)
                           : component == "architecture" || component == "model_parameters" ||
                                 component == "training_data";
     if (fits) out.push_back(name);
