@@ -28,16 +28,6 @@ std::string canonical(const std::string& path) {
   return ec ? path : c.string();
 }
 
-template <typename Decl>
-void declare(std::map<std::string, const Decl*>& table, const Decl& decl, const char* kind,
-             DiagnosticEngine& diags) {
-  auto [it, inserted] = table.emplace(decl.name.text, &decl);
-  if (inserted) return;
-  Diagnostic& d = diags.report(DiagId::DuplicateDefinition, decl.name.range,
-                               std::string(kind) + " '" + decl.name.text + "' is defined twice");
-  d.notes.push_back({it->second->name.range, "first defined here"});
-}
-
 // Mirrors loadProgram's loader (Program.cpp) with parsing routed through the
 // cache; the order of files and of diagnostics is the same.
 class CachedLoader {
@@ -100,32 +90,13 @@ Program ParseCache::load(const std::string& path, const std::optional<std::strin
   Program program;
   CachedLoader loader(*this, program, sources, diags);
   std::string mainKey = canonical(path);
-  std::vector<std::string> stdlib;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(stdlibDir, ec))
-    if (entry.path().extension() == ".5r") stdlib.push_back(entry.path().string());
-  std::sort(stdlib.begin(), stdlib.end());
-  for (const std::string& f : stdlib) {
+  for (const std::string& f : stdlibFiles(stdlibDir)) {
     if (canonical(f) == mainKey) continue; // a stdlib file being checked is the main file
     loader.load(f, std::nullopt, {});
   }
   program.main = loader.load(path, text, {});
 
-  for (const auto& file : program.files) {
-    for (const ast::Recipe& r : file->recipes)
-      declare(program.recipes, r, "recipe", diags);
-    for (const ast::MethodDecl& m : file->methods)
-      declare(program.methods, m, "method", diags);
-    for (const ast::ModelDecl& m : file->models)
-      declare(program.models, m, "model", diags);
-    for (const ast::TaskDecl& t : file->tasks)
-      declare(program.tasks, t, "task", diags);
-    for (const ast::StudyDecl& s : file->studies)
-      declare(program.studies, s, "study", diags);
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(loader.hash()));
-  program.sourceHash = buf;
+  declareNames(program, loader.hash(), diags);
   return program;
 }
 

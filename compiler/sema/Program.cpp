@@ -85,6 +85,8 @@ private:
   uint64_t hash_ = 14695981039346656037ULL;
 };
 
+} // namespace
+
 std::vector<std::string> stdlibFiles(const std::string& dir) {
   std::vector<std::string> files;
   std::error_code ec;
@@ -94,7 +96,23 @@ std::vector<std::string> stdlibFiles(const std::string& dir) {
   return files;
 }
 
-} // namespace
+void declareNames(Program& program, uint64_t sourceHash, DiagnosticEngine& diags) {
+  for (const auto& file : program.files) {
+    for (const ast::Recipe& r : file->recipes)
+      declare(program.recipes, r, "recipe", diags);
+    for (const ast::MethodDecl& m : file->methods)
+      declare(program.methods, m, "method", diags);
+    for (const ast::ModelDecl& m : file->models)
+      declare(program.models, m, "model", diags);
+    for (const ast::TaskDecl& t : file->tasks)
+      declare(program.tasks, t, "task", diags);
+    for (const ast::StudyDecl& s : file->studies)
+      declare(program.studies, s, "study", diags);
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(sourceHash));
+  program.sourceHash = buf;
+}
 
 std::vector<std::string> Program::methodNames() const {
   std::vector<std::string> names;
@@ -115,21 +133,7 @@ Program loadProgram(const std::string& path, const std::optional<std::string>& t
   }
   program.main = loader.load(path, text, {});
 
-  for (const auto& file : program.files) {
-    for (const ast::Recipe& r : file->recipes)
-      declare(program.recipes, r, "recipe", diags);
-    for (const ast::MethodDecl& m : file->methods)
-      declare(program.methods, m, "method", diags);
-    for (const ast::ModelDecl& m : file->models)
-      declare(program.models, m, "model", diags);
-    for (const ast::TaskDecl& t : file->tasks)
-      declare(program.tasks, t, "task", diags);
-    for (const ast::StudyDecl& s : file->studies)
-      declare(program.studies, s, "study", diags);
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(loader.hash()));
-  program.sourceHash = buf;
+  declareNames(program, loader.hash(), diags);
   return program;
 }
 

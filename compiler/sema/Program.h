@@ -6,6 +6,7 @@
 #include "compiler/diag/SourceManager.h"
 #include "compiler/frontend/Ast.h"
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -26,6 +27,12 @@ struct Program {
 
   std::vector<std::string> methodNames() const;
 };
+
+// The stdlib folder's *.5r files, sorted: the order they load in.
+std::vector<std::string> stdlibFiles(const std::string& dir);
+// Fills the program's name tables from its parsed files (E0xxx for names
+// defined twice) and sets its source hash.
+void declareNames(Program& program, uint64_t sourceHash, DiagnosticEngine& diags);
 
 // Parses the stdlib folder (sorted *.5r), then `path` (or `text` in its place)
 // and its imports, relative to the importing file, each file once.

@@ -156,7 +156,9 @@ void GlooCollectives::allReduceSum(std::vector<torch::Tensor>&) {}
 std::unique_ptr<PendingReduction> GlooCollectives::startAllReduceSum(torch::Tensor) {
   return nullptr;
 }
-std::vector<torch::Tensor> GlooCollectives::allGather(const torch::Tensor&) { return {}; }
+std::vector<torch::Tensor> GlooCollectives::allGather(const torch::Tensor&) {
+  return {};
+}
 void GlooCollectives::broadcast(std::vector<torch::Tensor>&, int) {}
 
 } // namespace fiver::runtime::distributed

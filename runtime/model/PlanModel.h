@@ -7,8 +7,8 @@
 #pragma once
 
 #include "compiler/plan/Plan.h"
-#include "runtime/model/ArchitectureOps.h"
 #include "runtime/kernels/FusedProgram.h"
+#include "runtime/model/ArchitectureOps.h"
 
 #include <torch/torch.h>
 
