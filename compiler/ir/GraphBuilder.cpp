@@ -128,6 +128,9 @@ bool layOutTimeline(TrainingGraph& g, DiagnosticEngine& diags) {
   const CheckedRecipe& r = g.recipe;
   Timeline& t = g.timeline;
   t.trainSize = r.task.trainSize;
+  // Held-out examples leave the training split before any subset is taken.
+  t.holdout = r.holdout;
+  if (t.holdout > 0 && t.trainSize > t.holdout) t.trainSize -= t.holdout;
   if (r.trainSubset > 0 && (t.trainSize == 0 || r.trainSubset < t.trainSize))
     t.trainSize = r.trainSubset;
   if (t.trainSize <= 0) {

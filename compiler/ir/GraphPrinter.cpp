@@ -59,7 +59,9 @@ void printGraph(std::ostream& os, const TrainingGraph& g) {
   }
   const Timeline& t = g.timeline;
   os << "timeline " << t.totalSteps << " steps = " << t.epochs << " epochs x " << t.stepsPerEpoch
-     << " steps (" << t.trainSize << " samples, batch " << g.recipe.batchSize << ")\n";
+     << " steps (" << t.trainSize << " samples, batch " << g.recipe.batchSize;
+  if (t.holdout > 0) os << ", " << t.holdout << " held out";
+  os << ")\n";
   for (const TimelineEvent& e : t.events)
     os << "  step " << e.step << ": " << e.method << " " << e.what << "\n";
   for (const plan::ResolutionStage& s : g.resolution)

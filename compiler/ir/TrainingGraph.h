@@ -44,9 +44,11 @@ struct TimelineEvent {
 };
 
 // The budget in steps. stepsPerEpoch = ceil(trainSize / batchSize), where
-// trainSize is the recipe's train_subset when it sets one.
+// trainSize is the recipe's train_subset when it sets one, taken from what
+// the holdout leaves.
 struct Timeline {
   int64_t trainSize = 0;
+  int64_t holdout = 0; // training examples held out for evaluation
   int64_t batchSize = 0;
   int64_t stepsPerEpoch = 0;
   int64_t totalSteps = 0;

@@ -66,6 +66,7 @@ plan::Plan lower(const ir::TrainingGraph& g) {
   p.task.inputShape = r.task.inputShape;
   p.task.classes = r.task.classes;
   p.task.trainSize = t.trainSize;
+  p.task.holdout = t.holdout;
   p.task.testSize = r.task.testSize;
   p.task.metric = r.task.metric;
 

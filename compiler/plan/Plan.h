@@ -59,7 +59,10 @@ struct Task {
   std::string path;
   std::vector<int64_t> inputShape;
   int64_t classes = 0;
-  int64_t trainSize = 0; // samples used for training (after any subset)
+  int64_t trainSize = 0; // samples used for training (after any holdout and subset)
+  // Training-split examples held out to evaluate on during the run (0: the
+  // test split is evaluated instead); see runtime/data/Holdout.h.
+  int64_t holdout = 0;
   int64_t testSize = 0;
   std::string metric = "accuracy";
   bool operator==(const Task&) const = default;

@@ -193,6 +193,8 @@ void writePlan(std::ostream& os, const Plan& p) {
      << "  train_size: " << t.trainSize << "\n"
      << "  test_size: " << t.testSize << "\n"
      << "  metric: " << quote(t.metric) << "\n";
+  // Written only when set, so plans without a holdout keep their bytes.
+  if (t.holdout > 0) os << "  holdout: " << t.holdout << "\n";
   const Training& tr = p.training;
   os << "training:\n"
      << "  epochs: " << tr.epochs << "\n"
@@ -265,6 +267,8 @@ Plan parsePlan(const std::string& yamlText, const std::string& name) {
   p.task.trainSize = r.get<int64_t>(t, "train_size", "task");
   p.task.testSize = r.get<int64_t>(t, "test_size", "task");
   p.task.metric = r.get<std::string>(t, "metric", "task");
+  p.task.holdout = t["holdout"].IsDefined() ? r.as<int64_t>(t["holdout"], "task.holdout") : 0;
+  if (p.task.holdout < 0) r.fail(t["holdout"], "task.holdout must not be negative");
 
   YAML::Node tr = r.need(root, "training", "plan");
   p.training.epochs = r.get<int64_t>(tr, "epochs", "training");

@@ -21,7 +21,7 @@ namespace {
 
 const std::vector<std::string> kSettings = {"task",         "model",      "optimizer", "schedule",
                                             "augment",      "batch_size", "budget",    "seed",
-                                            "train_subset", "precision"};
+                                            "train_subset", "holdout",    "precision"};
 const std::vector<std::string> kTaskKeys = {"dataset",    "path",      "input", "classes",
                                             "train_size", "test_size", "metric"};
 
@@ -431,6 +431,20 @@ public:
     }
   }
 
+  // The held-out examples come out of the training split, so some must remain.
+  void checkHoldoutSize(const CheckedRecipe& out) {
+    const int64_t split = out.task.trainSize;
+    if (out.holdout <= 0 || split <= 0 || out.holdout < split) return;
+    Diagnostic& d = diags_.report(DiagId::HoldoutTooLarge, out.holdoutWhere,
+                                  "holdout " + std::to_string(out.holdout) +
+                                      " leaves no training examples: task '" + out.task.name +
+                                      "' has " + std::to_string(split));
+    d.notes.push_back({{},
+                       "hold out fewer than " + std::to_string(split) +
+                           " examples, e.g. `holdout " +
+                           std::to_string(std::max<int64_t>(1, split / 12)) + "`"});
+  }
+
   void checkScalars(const FlatRecipe& flat, const ast::Recipe& recipe, CheckedRecipe& out) {
     auto wholeSetting = [&](const char* key, int64_t low, auto assign) {
       const ast::RecipeItem* item = setting(flat, key);
@@ -448,6 +462,11 @@ public:
     wholeSetting("batch_size", 1, [&](int64_t v) { out.batchSize = v; });
     wholeSetting("seed", 0, [&](int64_t v) { out.seed = static_cast<uint64_t>(v); });
     wholeSetting("train_subset", 1, [&](int64_t v) { out.trainSubset = v; });
+    wholeSetting("holdout", 1, [&](int64_t v) {
+      out.holdout = v;
+      out.holdoutWhere = setting(flat, "holdout")->value.range;
+    });
+    checkHoldoutSize(out);
 
     if (flat.timeBudget) {
       const ast::Value& t = flat.timeBudget->value;

@@ -92,6 +92,10 @@ struct CheckedRecipe {
   int64_t batchSize = 128;
   uint64_t seed = 0;
   int64_t trainSubset = 0; // 0 = the whole training split
+  // Training examples held out for evaluation during the run (0 = none): the
+  // same ones for every recipe and seed; train_subset is taken from the rest.
+  int64_t holdout = 0;
+  SourceRange holdoutWhere;
   std::string precision = "fp32";
   Target target;
   std::vector<MethodUse> methods;

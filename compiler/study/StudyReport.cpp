@@ -21,9 +21,12 @@ std::string pointText(const SeriesPoint& p) {
 void writeReport(std::ostream& os, const StudyAnalysis& a, const ReportContext& c) {
   const Environment& e = c.environment;
   os << "# Study " << c.studyName << "\n\n"
-     << "From `" << c.file << "`; metric: test " << c.metric << "; reference: `" << c.reference
-     << "`. " << c.runsExecuted << " runs trained now, " << c.runsReused
-     << " reused from earlier invocations (same plan hash).\n\n"
+     << "From `" << c.file << "`; metric: " << c.metricSplit << " " << c.metric;
+  if (c.holdout > 0)
+    os << " (" << c.holdout << " training examples held out, the same for every recipe and seed; "
+       << "the test split is evaluated once per run, after training, and is in results.csv)";
+  os << "; reference: `" << c.reference << "`. " << c.runsExecuted << " runs trained now, "
+     << c.runsReused << " reused from earlier invocations (same plan hash).\n\n"
      << "Environment: " << e.cpuModel << ", " << e.cores << " cores, " << e.threads
      << " threads, LibTorch " << e.libtorchVersion << ", compiler " << e.compilerVersion
      << ", FiveR " << e.fiverVersion << ". Times are measured training seconds (evaluation "

@@ -5,6 +5,7 @@
 #include "compiler/study/Environment.h"
 #include "compiler/study/StudyAnalysis.h"
 
+#include <cstdint>
 #include <iosfwd>
 #include <string>
 
@@ -14,8 +15,10 @@ struct ReportContext {
   std::string studyName;
   std::string file;
   std::string metric;
-  std::string reference;     // the reference series
-  std::string earlyStopNote; // how early_stop was read, empty when absent
+  std::string metricSplit = "test"; // "holdout" when the recipes hold examples out
+  int64_t holdout = 0;              // how many
+  std::string reference;            // the reference series
+  std::string earlyStopNote;        // how early_stop was read, empty when absent
   Environment environment;
   size_t runsExecuted = 0, runsReused = 0;
 };

@@ -44,7 +44,7 @@ std::vector<Series> aggregate(const std::vector<RunRow>& rows) {
                           [&](const Group& x) { return x.budget == r.budget; });
     if (g == s->groups.end()) g = s->groups.insert(s->groups.end(), Group{r.budget, {}, {}});
     g->times.push_back(r.trainSeconds);
-    g->qualities.push_back(r.testAccuracy);
+    g->qualities.push_back(r.quality());
   }
   std::vector<Series> out;
   for (const SeriesGroups& s : all) {
@@ -69,11 +69,16 @@ std::string csvField(const std::string& s) {
 } // namespace
 
 void writeResultsCsv(std::ostream& os, const std::vector<RunRow>& rows) {
-  os << "recipe,variant,budget,seed,plan_hash,train_seconds,test_accuracy,epochs,steps\n";
-  for (const RunRow& r : rows)
+  os << "recipe,variant,budget,seed,plan_hash,train_seconds,test_accuracy,epochs,steps,"
+        "eval_split,holdout_accuracy\n";
+  for (const RunRow& r : rows) {
     os << csvField(r.recipe) << ',' << csvField(r.variant) << ',' << csvField(r.budget) << ','
-       << r.seed << ',' << r.planHash << ',' << r.trainSeconds << ',' << r.testAccuracy << ','
-       << r.epochs << ',' << r.steps << '\n';
+       << r.seed << ',' << r.planHash << ',' << r.trainSeconds << ',';
+    if (!std::isnan(r.testAccuracy)) os << r.testAccuracy;
+    os << ',' << r.epochs << ',' << r.steps << ',' << r.evalSplit << ',';
+    if (r.evalSplit == "holdout") os << r.holdoutAccuracy;
+    os << '\n';
+  }
 }
 
 void writeResultsJson(std::ostream& os, const std::vector<RunRow>& rows) {
@@ -85,9 +90,12 @@ void writeResultsJson(std::ostream& os, const std::vector<RunRow>& rows) {
                    {"seed", r.seed},
                    {"plan_hash", r.planHash},
                    {"train_seconds", r.trainSeconds},
-                   {"test_accuracy", r.testAccuracy},
+                   {"test_accuracy", r.testAccuracy}, // NaN is written as null
                    {"epochs", r.epochs},
-                   {"steps", r.steps}});
+                   {"steps", r.steps},
+                   {"eval_split", r.evalSplit}});
+  for (size_t i = 0; i < rows.size(); ++i)
+    if (rows[i].evalSplit == "holdout") out[i]["holdout_accuracy"] = rows[i].holdoutAccuracy;
   os << out.dump(2) << "\n";
 }
 

@@ -16,9 +16,16 @@ struct RunRow {
   uint64_t seed = 0;
   std::string planHash;
   double trainSeconds = 0;
+  // The test split's accuracy; NaN where it was not evaluated (an early_stop
+  // row read from a run that evaluated its holdout after each epoch).
   double testAccuracy = 0;
   int64_t epochs = 0;
   int64_t steps = 0;
+  // "holdout" when the recipes hold training examples out: the study then
+  // compares holdoutAccuracy, and the test split is only reported.
+  std::string evalSplit = "test";
+  double holdoutAccuracy = 0;
+  double quality() const { return evalSplit == "holdout" ? holdoutAccuracy : testAccuracy; }
 };
 
 // One operating point of one series: the runs at one budget over the seeds.

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -98,6 +99,8 @@ RunRow rowFrom(const CompiledRun& run, const nlohmann::json& summary) {
   row.testAccuracy = summary.value("test_accuracy", 0.0);
   row.epochs = summary.value("epochs", int64_t{0});
   row.steps = summary.value("steps", int64_t{0});
+  row.evalSplit = summary.value("eval_split", std::string("test"));
+  row.holdoutAccuracy = summary.value("holdout_accuracy", 0.0);
   return row;
 }
 
@@ -128,7 +131,11 @@ std::vector<RunRow> earlyStopRows(const std::vector<CompiledRun>& runs,
       row.seed = seed;
       row.planHash = run->hash;
       row.trainSeconds = e.value("train_seconds", 0.0);
-      row.testAccuracy = e.value("test_accuracy", 0.0);
+      // A run with a holdout evaluated it after each epoch, and the test
+      // split only at the end: its epochs have no test accuracy.
+      row.evalSplit = s->second.value("eval_split", std::string("test"));
+      row.testAccuracy = row.evalSplit == "holdout" ? std::nan("") : e.value("test_accuracy", 0.0);
+      row.holdoutAccuracy = e.value("holdout_accuracy", 0.0);
       row.steps =
           std::min(row.epochs * run->plan.training.stepsPerEpoch, run->plan.training.totalSteps);
       rows.push_back(row);
@@ -181,6 +188,17 @@ int runStudy(const StudyOptions& o, std::ostream& out, std::ostream& err) {
     std::string hash = planHash(*p);
     runs.push_back({std::move(spec), std::move(*p), std::move(hash)});
   }
+  // Qualities compare only when measured on the same examples.
+  const int64_t holdout = runs.empty() ? 0 : runs.front().plan.task.holdout;
+  for (const CompiledRun& r : runs)
+    if (r.plan.task.holdout != holdout) {
+      err << "5rc: error: " << r.spec.recipe << " holds out " << r.plan.task.holdout
+          << " training examples and " << runs.front().spec.recipe << " " << holdout
+          << ": a study's recipes must set the same `holdout` (or none), or their "
+             "accuracies are measured on different examples\n";
+      return 1;
+    }
+  const std::string metricSplit = holdout > 0 ? "holdout" : "test";
 
   // Identical plans are one experiment: train each hash once.
   std::map<std::string, nlohmann::json> summaries;
@@ -227,7 +245,8 @@ int runStudy(const StudyOptions& o, std::ostream& out, std::ostream& err) {
     }
     summaries[r.hash] = *s;
     char line[96];
-    std::snprintf(line, sizeof line, "%.2f%% in %.1f s\n", s->value("test_accuracy", 0.0) * 100,
+    std::snprintf(line, sizeof line, "%.2f%% %s in %.1f s\n",
+                  s->value(metricSplit + "_accuracy", 0.0) * 100, metricSplit.c_str(),
                   s->value("train_seconds", 0.0));
     out << line << std::flush;
   }
@@ -270,6 +289,8 @@ int runStudy(const StudyOptions& o, std::ostream& out, std::ostream& err) {
   ctx.studyName = study->name;
   ctx.file = o.file;
   ctx.metric = study->metric;
+  ctx.metricSplit = metricSplit;
+  ctx.holdout = holdout;
   ctx.reference = refSeries == refName ? refName : refSeries + " (" + refName + ")";
   ctx.earlyStopNote = earlyStopNote;
   ctx.environment = env;
@@ -282,7 +303,8 @@ int runStudy(const StudyOptions& o, std::ostream& out, std::ostream& err) {
     return 1;
   }
   std::string plotError;
-  if (!drawParetoPlot(analysis, "Study " + study->name + ": time vs test " + study->metric,
+  if (!drawParetoPlot(analysis,
+                      "Study " + study->name + ": time vs " + metricSplit + " " + study->metric,
                       dir.string(), plotError)) {
     err << "5rc: error: " << plotError << "\n";
     failed = true;

@@ -3,6 +3,7 @@
 #include "compiler/sema/Builtins.h"
 #include "compiler/sema/Taxonomy.h"
 #include "editor/server/MethodCard.h"
+#include "editor/server/SettingDocs.h"
 
 #include <cctype>
 #include <set>
@@ -17,19 +18,6 @@ const std::vector<std::string> kComponents = {"model_parameters",   "architectur
                                               "training_objective", "training_algorithm"};
 const std::vector<std::string> kTimings = {"static", "dynamic"};
 const std::vector<std::string> kInformation = {"domain", "learned"};
-const std::vector<std::pair<std::string, std::string>> kSettings = {
-    {"task", "the task to train on"},
-    {"model", "the model, with arguments"},
-    {"optimizer", "sgd(...) or adamw(...)"},
-    {"schedule", "learning-rate schedule, fitted to the budget"},
-    {"augment", "a list of augmentations"},
-    {"batch_size", "samples per step"},
-    {"seed", "random seed"},
-    {"train_subset", "train on the first N samples"},
-    {"budget", "N epochs, N steps or N samples"},
-    {"precision", "fp32, bf16 or fp16"},
-    {"target", "the quality to reach: `target accuracy >= 93%`"},
-    {"drop", "remove an inherited method"}};
 
 bool isWordChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
@@ -254,7 +242,7 @@ void completeRecipeLine(std::vector<CompletionItem>& out, const Program& program
   if (w.empty()) {
     for (const std::string& a : kActions)
       out.push_back(keyword(a, "action"));
-    for (const auto& [key, detail] : kSettings) {
+    for (const auto& [key, detail] : recipeSettingDocs()) {
       CompletionItem c = keyword(key, detail);
       c.kind = CompletionItemKind::Property;
       out.push_back(std::move(c));

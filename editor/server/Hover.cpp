@@ -3,6 +3,7 @@
 #include "compiler/sema/Builtins.h"
 #include "compiler/sema/Taxonomy.h"
 #include "editor/server/MethodCard.h"
+#include "editor/server/SettingDocs.h"
 
 namespace fiver::lsp {
 
@@ -119,8 +120,10 @@ std::optional<std::string> hoverText(const Analysis& a, const Occurrence& o) {
   }
   case SymbolKind::Study:
     return "```5r\nstudy " + o.name + "\n```";
-  case SymbolKind::SettingKey:
-    return "recipe setting `" + o.name + "`";
+  case SymbolKind::SettingKey: {
+    std::string doc = recipeSettingDoc(o.name);
+    return "recipe setting `" + o.name + "`" + (doc.empty() ? "" : ": " + doc);
+  }
   case SymbolKind::Optimizer:
   case SymbolKind::Schedule:
   case SymbolKind::Augmentation:

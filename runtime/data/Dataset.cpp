@@ -1,6 +1,7 @@
 #include "runtime/data/Dataset.h"
 
 #include "runtime/data/CifarReader.h"
+#include "runtime/data/Holdout.h"
 #include "runtime/data/IdxReader.h"
 #include "runtime/data/ImageFolderReader.h"
 
@@ -89,12 +90,33 @@ std::string dataDir(const plan::Task& task) {
   return task.path;
 }
 
+Split rowsOf(const Split& s, const torch::Tensor& rows) {
+  return {s.images.index_select(0, rows).contiguous(), s.labels.index_select(0, rows)};
+}
+
+torch::Tensor indexTensor(const std::vector<int64_t>& v) {
+  return torch::tensor(v, torch::kInt64);
+}
+
+// Moves the plan's held-out examples from d.train to d.holdout.
+void holdOut(Dataset& d, int64_t count) {
+  if (count >= d.train.size())
+    throw DataError("a holdout of " + std::to_string(count) +
+                    " examples leaves nothing to train on: the training split has " +
+                    std::to_string(d.train.size()));
+  HoldoutSplit h = splitHoldout(d.train.size(), count);
+  d.holdoutOrigin = indexTensor(h.heldOut);
+  d.trainOrigin = indexTensor(h.remaining);
+  d.holdout = rowsOf(d.train, d.holdoutOrigin);
+  d.train = rowsOf(d.train, d.trainOrigin);
+}
+
 } // namespace
 
 Dataset loadDataset(const plan::Task& task, uint64_t seed) {
   Dataset d;
   if (task.dataset == "synthetic") {
-    d.train = syntheticSplit(task, task.trainSize, seed * 2 + 1);
+    d.train = syntheticSplit(task, task.trainSize + task.holdout, seed * 2 + 1);
     d.test = syntheticSplit(task, task.testSize, seed * 2 + 2);
   } else if (task.dataset == "fashion_mnist" || task.dataset == "mnist") {
     d.train = loadIdxSplit(dataDir(task), "train", task.classes);
@@ -111,9 +133,11 @@ Dataset loadDataset(const plan::Task& task, uint64_t seed) {
     throw DataError("unknown dataset '" + task.dataset +
                     "' (known: cifar10, fashion_mnist, image_folder, mnist, synthetic)");
   }
+  if (task.holdout > 0) holdOut(d, task.holdout);
   if (task.trainSize > 0 && task.trainSize < d.train.size()) {
     d.train.images = d.train.images.narrow(0, 0, task.trainSize).contiguous();
     d.train.labels = d.train.labels.narrow(0, 0, task.trainSize).contiguous();
+    if (d.trainOrigin.defined()) d.trainOrigin = d.trainOrigin.narrow(0, 0, task.trainSize);
   }
   if (task.testSize > 0 && task.testSize < d.test.size()) {
     d.test.images = d.test.images.narrow(0, 0, task.testSize).contiguous();
@@ -123,13 +147,15 @@ Dataset loadDataset(const plan::Task& task, uint64_t seed) {
   d.std = std::max(1e-6f, d.train.images.std().item<float>());
   d.train.images.sub_(d.mean).div_(d.std);
   d.test.images.sub_(d.mean).div_(d.std);
+  if (d.holdout.images.defined()) d.holdout.images.sub_(d.mean).div_(d.std);
   d.padValue = -d.mean / d.std;
   return d;
 }
 
 Dataset toDevice(const Dataset& data, const torch::Device& device) {
   Dataset d = data;
-  for (Split* s : {&d.train, &d.test}) {
+  for (Split* s : {&d.train, &d.test, &d.holdout}) {
+    if (!s->images.defined()) continue;
     s->images = s->images.to(device);
     s->labels = s->labels.to(device);
   }

@@ -11,19 +11,26 @@ namespace fiver::runtime {
 struct Split {
   torch::Tensor images; // N x C x H x W, float32, normalized
   torch::Tensor labels; // N, int64
-  int64_t size() const { return labels.size(0); }
+  int64_t size() const { return labels.defined() ? labels.size(0) : 0; }
 };
 
 struct Dataset {
   Split train;
   Split test;
+  // The plan's holdout (empty without one): training-split examples evaluated
+  // on during the run instead of the test split. The origins give each row's
+  // index in the whole training split as read from disk.
+  Split holdout;
+  torch::Tensor trainOrigin, holdoutOrigin; // int64, CPU; undefined without a holdout
   float mean = 0, std = 1;
   float padValue = 0; // the normalized value of a black pixel
 };
 
 // Loads the plan's task. Fashion-MNIST is read from task.path (or
-// $FIVER_DATA_DIR); a train_size below the split size keeps the first
-// train_size samples. `synthetic` builds learnable class patterns in memory.
+// $FIVER_DATA_DIR); task.holdout examples are taken out of the training split
+// first (runtime/data/Holdout.h), then a train_size below what is left keeps
+// the first train_size of the rest. `synthetic` builds learnable class
+// patterns in memory (train_size + holdout training examples).
 Dataset loadDataset(const plan::Task& task, uint64_t seed);
 
 // The same data resident on `device` (decoded once, copied once).

@@ -43,8 +43,8 @@ torch::Tensor epochsToTensor(const std::vector<EpochResult>& epochs) {
   for (size_t i = 0; i < epochs.size(); ++i) {
     auto row = t[static_cast<int64_t>(i)];
     row[0] = static_cast<double>(epochs[i].epoch);
-    row[1] = epochs[i].testAccuracy;
-    row[2] = epochs[i].testLoss;
+    row[1] = epochs[i].accuracy;
+    row[2] = epochs[i].loss;
     row[3] = epochs[i].trainSeconds;
   }
   return t;

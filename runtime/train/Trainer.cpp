@@ -126,11 +126,16 @@ struct Trainer::Impl {
     }
   }
 
-  std::pair<double, double> evaluate() {
+  // The held-out examples stand in for the test split during the run.
+  const Split& evalSplit() const { return data.holdout.size() > 0 ? data.holdout : data.test; }
+  const char* evalSplitName() const { return data.holdout.size() > 0 ? "holdout" : "test"; }
+
+  std::pair<double, double> evaluate() { return evaluateOn(evalSplit()); }
+
+  std::pair<double, double> evaluateOn(const Split& test) {
     torch::NoGradGuard noGrad;
     fire(Event::EvalStart);
     model->eval();
-    const Split& test = data.test;
     int64_t correct = 0;
     double lossSum = 0;
     namespace F = torch::nn::functional;
@@ -146,6 +151,22 @@ struct Trainer::Impl {
     fire(Event::EvalEnd);
     double count = static_cast<double>(std::max<int64_t>(1, test.size()));
     return {static_cast<double>(correct) / count, lossSum / count};
+  }
+
+  // With a holdout the test split is evaluated once, after training, and
+  // labelled as such: nothing during the run may be tuned on it.
+  void finalTest(TrainResult& result, MetricsLog& log) {
+    result.evalSplit = "holdout";
+    result.holdoutAccuracy = result.testAccuracy;
+    double testLoss = 0;
+    std::tie(result.testAccuracy, testLoss) = evaluateOn(data.test);
+    log.write({{"event", "final_test"},
+               {"step", state.step},
+               {"test_accuracy", result.testAccuracy},
+               {"test_loss", testLoss},
+               {"holdout_accuracy", result.holdoutAccuracy}});
+    log.line("final test acc " + percent(result.testAccuracy) +
+             " (evaluated once, after training)  holdout acc " + percent(result.holdoutAccuracy));
   }
 
   TrainResult fit() {
@@ -187,7 +208,7 @@ struct Trainer::Impl {
       trainSeconds = saved.trainSeconds;
       images = saved.images;
       result.epochs = saved.epochs;
-      if (!result.epochs.empty()) result.testAccuracy = result.epochs.back().testAccuracy;
+      if (!result.epochs.empty()) result.testAccuracy = result.epochs.back().accuracy;
       if (!metricsPath.empty()) {
         log.reset();
         MetricsLog::keepRecordsCoveredBy(metricsPath, saved.step);
@@ -315,22 +336,24 @@ struct Trainer::Impl {
       er.epoch = epoch + 1;
       er.trainSeconds = trainSeconds;
       if (options.evalEachEpoch || state.step >= total || outOfTime) {
-        std::tie(er.testAccuracy, er.testLoss) = evaluate();
-        result.testAccuracy = er.testAccuracy;
+        std::tie(er.accuracy, er.loss) = evaluate();
+        result.testAccuracy = er.accuracy;
       }
       result.epochs.push_back(er);
+      const std::string split = evalSplitName();
       log->write({{"event", "eval"},
                   {"epoch", er.epoch},
                   {"step", state.step},
                   {"train_loss", lossSum / std::max<int64_t>(1, lossCount)},
-                  {"test_accuracy", er.testAccuracy},
-                  {"test_loss", er.testLoss},
+                  {split + "_accuracy", er.accuracy},
+                  {split + "_loss", er.loss},
                   {"train_seconds", trainSeconds},
                   {"epoch_seconds", secondsSince(epochStart)}});
       log->line("epoch " + std::to_string(er.epoch) + "/" + std::to_string(epochs) + "  loss " +
-                fixed(lossSum / std::max<int64_t>(1, lossCount), 4) + "  test acc " +
-                percent(er.testAccuracy) + "  train " + fixed(trainSeconds, 1) + " s");
+                fixed(lossSum / std::max<int64_t>(1, lossCount), 4) + "  " + split + " acc " +
+                percent(er.accuracy) + "  train " + fixed(trainSeconds, 1) + " s");
     }
+    if (data.holdout.size() > 0) finalTest(result, *log);
     checkpoint(state.epoch);
     fire(Event::FitEnd);
     result.steps = state.step;

@@ -42,10 +42,12 @@ struct TrainOptions {
   bool evalEachEpoch = true;
 };
 
+// Evaluated on the run's evaluation split: the plan's holdout when it has
+// one, the test split otherwise (TrainResult::evalSplit says which).
 struct EpochResult {
   int64_t epoch = 0;
-  double testAccuracy = 0;
-  double testLoss = 0;
+  double accuracy = 0;
+  double loss = 0;
   double trainSeconds = 0; // cumulative, training steps only
 };
 
@@ -54,6 +56,9 @@ struct TrainResult {
   std::vector<double> stepLosses;
   std::vector<int64_t> stepBytesReduced; // per step, data-parallel runs only
   std::vector<EpochResult> epochs;
+  std::string evalSplit = "test"; // "holdout" when the plan holds examples out
+  double holdoutAccuracy = 0;     // the last holdout evaluation; 0 without a holdout
+  // The test split: with a holdout, evaluated once, at the end.
   double testAccuracy = 0;
   double trainSeconds = 0;
   double imagesPerSecond = 0;
@@ -67,7 +72,8 @@ public:
   ~Trainer();
 
   TrainResult fit();
-  // Test-set accuracy and mean loss, as the methods want it evaluated.
+  // Accuracy and mean loss on the evaluation split (the holdout when the plan
+  // has one, else the test split), as the methods want it evaluated.
   std::pair<double, double> evaluate();
 
   PlanModel& model();

@@ -106,6 +106,24 @@ run_data_methods)
     cat "$work/run/metrics.jsonl"; fail "expected 6 loads in 12 steps"; }
   grep -q "(12 steps)" "$work/out" || fail "did not run 12 steps"
   ;;
+run_holdout)
+  # `--set holdout=5000`: 5000 training examples evaluated during the run, the
+  # test split once at the end, both in the summary; a holdout as large as the
+  # training split is E0209 at the value.
+  "$fivec" run "$src/tests/e2e/recipes/tiny.5r" --set holdout=5000 --out "$work/run" --threads 1 \
+    >"$work/out" 2>&1 || { cat "$work/out"; fail "run failed"; }
+  cat "$work/out"
+  grep -q "holdout: 5000" "$work/run/plan.yaml" || fail "holdout missing from the plan"
+  grep -q '"eval_split": "holdout"' "$work/run/summary.json" || fail "eval split not recorded"
+  grep -q '"holdout_accuracy"' "$work/run/summary.json" || fail "no holdout accuracy"
+  grep -q '"test_accuracy"' "$work/run/summary.json" || fail "no test accuracy"
+  grep -q "test accuracy [0-9.]*% (once, at the end), holdout accuracy" "$work/out" \
+    || fail "summary line does not label the two accuracies"
+  grep -q '"event":"final_test"' "$work/run/metrics.jsonl" || fail "no final test record"
+  "$fivec" compile "$src/tests/e2e/recipes/tiny.5r" --set holdout=60000 -o "$work/big.yaml" 2>"$work/err" \
+    && fail "a holdout of the whole split was accepted"
+  grep -q "error\[E0209\]" "$work/err" || { cat "$work/err"; fail "no E0209"; }
+  ;;
 kill_and_resume)
   # A run killed with SIGKILL resumes from its last checkpoint and ends where
   # an uninterrupted run ends: the same steps, the same test accuracy.

@@ -158,6 +158,23 @@ TEST(Completion, SettingsAndTheirValues) {
   EXPECT_TRUE(has(labels(complete(*a, t, endOf(t))), "base"));
 }
 
+TEST(Completion, HoldoutIsOfferedAndExplainedOnHover) {
+  auto a = analyze(kRecipe);
+  std::string t = "recipe r {\n  ";
+  std::vector<CompletionItem> items = complete(*a, t, endOf(t));
+  auto it = std::find_if(items.begin(), items.end(),
+                         [](const CompletionItem& c) { return c.label == "holdout"; });
+  ASSERT_NE(it, items.end());
+  EXPECT_NE(it->detail.find("evaluate on them"), std::string::npos);
+
+  auto b = analyze("recipe r {\n  task fashion_mnist\n  model small_cnn\n  budget 2 epochs\n"
+                   "  holdout 5000\n}\n");
+  EXPECT_TRUE(documentDiagnostics(*b).empty());
+  auto h = hover(*b, {4, 4}); // `holdout`
+  ASSERT_TRUE(h);
+  EXPECT_NE(h->markdown.find("the same for every recipe and seed"), std::string::npos);
+}
+
 TEST(Completion, NothingInsideCommentsOrStrings) {
   auto a = analyze(kRecipe);
   std::string t = "recipe r {\n  // retrofit ";

@@ -20,7 +20,9 @@ RunRow row(std::string recipe, std::string variant, std::string budget, uint64_t
                 seconds,
                 accuracy,
                 1,
-                10};
+                10,
+                "test",
+                0};
 }
 
 std::vector<RunRow> syntheticRows() {
@@ -73,9 +75,33 @@ TEST(StudyResults, CsvHasAHeaderAndOneLinePerRow) {
   writeResultsCsv(os, syntheticRows());
   std::string text = os.str();
   EXPECT_EQ(text.rfind("recipe,variant,budget,seed,plan_hash,train_seconds,test_accuracy,epochs,"
-                       "steps\n",
+                       "steps,eval_split,holdout_accuracy\n",
                        0),
             0u);
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 9);
-  EXPECT_NE(text.find("fast,recipe,2 epochs,1,0123456789abcdef,12,0.88,1,10"), std::string::npos);
+  EXPECT_NE(text.find("fast,recipe,2 epochs,1,0123456789abcdef,12,0.88,1,10,test,\n"),
+            std::string::npos);
+}
+
+// Recipes with a holdout are compared on it; the test split is only listed,
+// and an early_stop row (read after an epoch) has none.
+TEST(StudyResults, AHoldoutIsTheQualityCompared) {
+  std::vector<RunRow> rows = syntheticRows();
+  for (RunRow& r : rows) {
+    r.evalSplit = "holdout";
+    r.holdoutAccuracy = r.testAccuracy / 2;
+  }
+  rows[0].testAccuracy = std::nan("");
+  std::vector<Series> series = aggregate(rows);
+  ASSERT_FALSE(series.empty());
+  EXPECT_NEAR(series[0].points[0].meanQuality, 0.405, 1e-12); // (0.40 + 0.41) / 2
+  std::ostringstream csv;
+  writeResultsCsv(csv, rows);
+  EXPECT_NE(csv.str().find("base,epoch_count,1 epochs,0,0123456789abcdef,10,,1,10,holdout,0.4\n"),
+            std::string::npos)
+      << csv.str();
+  std::ostringstream json;
+  writeResultsJson(json, rows);
+  EXPECT_NE(json.str().find("\"holdout_accuracy\": 0.4"), std::string::npos);
+  EXPECT_NE(json.str().find("\"test_accuracy\": null"), std::string::npos);
 }
