@@ -58,9 +58,15 @@ BottleneckReport analyzeProfile(const nlohmann::json& profile,
   const nlohmann::json& phases = profile.at("phases");
   for (const auto& [name, seconds] : phases.items())
     r.phaseSum += seconds.get<double>();
-  if (profile.contains("uninstrumented"))
-    r.uninstrumentedStepSeconds = profile["uninstrumented"].value("step_seconds", 0.0);
+  r.medianStepSeconds = profile.value("median_step_seconds", 0.0);
+  if (profile.contains("uninstrumented")) {
+    const nlohmann::json& plain = profile["uninstrumented"];
+    r.uninstrumentedStepSeconds = plain.value("step_seconds", 0.0);
+    r.uninstrumentedMedianStepSeconds = plain.value("median_step_seconds", 0.0);
+  }
   if (r.uninstrumentedStepSeconds > 0) r.phaseSumRatio = r.phaseSum / r.uninstrumentedStepSeconds;
+  if (r.uninstrumentedMedianStepSeconds > 0)
+    r.medianRatio = r.medianStepSeconds / r.uninstrumentedMedianStepSeconds;
   r.forward.phaseSeconds = phases.value("forward", 0.0);
   r.backward.phaseSeconds = phases.value("backward", 0.0);
   const double balance = profile.at("roofline").value("balance", 0.0);
@@ -155,6 +161,13 @@ void printProfileReport(std::ostream& out, const nlohmann::json& profile,
     std::snprintf(line, sizeof line, "phases sum %.2f ms; no uninstrumented run to compare\n",
                   1e3 * report.phaseSum);
   out << line;
+  if (report.medianRatio > 0) {
+    std::snprintf(line, sizeof line,
+                  "median step %.2f ms vs uninstrumented median step %.2f ms (ratio %.3f)\n",
+                  1e3 * report.medianStepSeconds, 1e3 * report.uninstrumentedMedianStepSeconds,
+                  report.medianRatio);
+    out << line;
+  }
   out << attributionLine("forward", report.forward, "loop and probes");
   out << attributionLine("backward", report.backward, "the loss's gradient, autograd's start");
   out << transferNote(profile) << "\n";
@@ -204,6 +217,9 @@ nlohmann::json reportJson(const BottleneckReport& report) {
   return {{"phase_sum_seconds", report.phaseSum},
           {"uninstrumented_step_seconds", report.uninstrumentedStepSeconds},
           {"ratio", report.phaseSumRatio},
+          {"median_step_seconds", report.medianStepSeconds},
+          {"uninstrumented_median_step_seconds", report.uninstrumentedMedianStepSeconds},
+          {"median_ratio", report.medianRatio},
           {"forward", attribution(report.forward)},
           {"backward", attribution(report.backward)}};
 }

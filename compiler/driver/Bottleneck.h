@@ -30,6 +30,9 @@ struct BottleneckReport {
   // instrumentation (0 when the profile has none), and phaseSum over it.
   double uninstrumentedStepSeconds = 0;
   double phaseSumRatio = 0;
+  // The same with each run's median step, which stray pauses of a shared
+  // machine move less than the means (0 when the profile has none).
+  double medianStepSeconds = 0, uninstrumentedMedianStepSeconds = 0, medianRatio = 0;
   OpAttribution forward, backward;
   // Forward and backward op time, each op by its step intensity on the roofline.
   double computeBoundSeconds = 0, memoryBoundSeconds = 0;

@@ -6,10 +6,12 @@
 // times whole steps: the uninstrumented run that checks the phase sum.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 namespace fiver::runtime {
 
@@ -60,10 +62,23 @@ public:
     if (counting_) {
       ++steps_;
       lastStepEnd_ = mark_;
+      eachStep_.push_back(std::chrono::duration<double>(mark_ - previousEnd_).count());
     } else if (steps_ == 0) {
       firstStepStart_ = mark_;
     }
+    previousEnd_ = mark_;
     counting_ = step + 1 >= warmup_ && step + 1 < end_;
+  }
+
+  // Each counted step's wall time, in order, and their median (which a
+  // shared machine's stray pauses move less than the mean).
+  const std::vector<double>& eachStepSeconds() const { return eachStep_; }
+  double medianStepSeconds() const {
+    if (eachStep_.empty()) return 0;
+    std::vector<double> sorted = eachStep_;
+    std::sort(sorted.begin(), sorted.end());
+    const size_t mid = sorted.size() / 2;
+    return sorted.size() % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   }
 
   // Wall time from the start of the first counted step to the end of the
@@ -89,7 +104,8 @@ private:
   std::function<void()> synchronize_;
   std::function<void(Phase, Phase, Clock::time_point)> onChange_;
   bool phases_ = true;
-  Clock::time_point firstStepStart_, lastStepEnd_;
+  Clock::time_point firstStepStart_, lastStepEnd_, previousEnd_;
+  std::vector<double> eachStep_;
   bool counting_ = false;
   int64_t steps_ = 0;
   Phase current_ = Phase::Data;

@@ -34,7 +34,11 @@ nlohmann::json profile(double data, double forward, double convIntensity, double
           {"steps", 4},
           {"step_seconds", data + forward + 0.01},
           {"phases", {{"data", data}, {"forward", forward}, {"backward", 0.0}, {"other", 0.01}}},
-          {"uninstrumented", {{"steps", 4}, {"step_seconds", 0.8 * (data + forward + 0.01)}}},
+          {"median_step_seconds", 0.5},
+          {"uninstrumented",
+           {{"steps", 4},
+            {"step_seconds", 0.8 * (data + forward + 0.01)},
+            {"median_step_seconds", 0.4}}},
           {"roofline", {{"peak_flops", 1e11}, {"bandwidth", 1e10}, {"balance", 10.0}}},
           {"ops",
            {{{"name", "conv1"},
@@ -97,6 +101,10 @@ TEST(BottleneckTest, PhaseSumIsCheckedAgainstTheUninstrumentedStep) {
   std::ostringstream text;
   printProfileReport(text, p, r);
   EXPECT_NE(text.str().find("phases sum 520.00 ms vs uninstrumented step 416.00 ms (ratio 1.250)"),
+            std::string::npos)
+      << text.str();
+  EXPECT_NE(text.str().find("median step 500.00 ms vs uninstrumented median step 400.00 ms (ratio "
+                            "1.250)"),
             std::string::npos)
       << text.str();
   EXPECT_NE(text.str().find("forward ops 400.00 ms of the forward phase 500.00 ms (unattributed "

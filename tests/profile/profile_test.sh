@@ -21,9 +21,10 @@ assert p["steps"] == 4, p["steps"]
 assert phases["forward"] > 0 and phases["backward"] > 0
 assert phases["method_hooks"] > 0, "ema and layer_freezing run as method hooks"
 check = p["phase_check"]
-for key in ["phase_sum_seconds", "uninstrumented_step_seconds", "ratio"]:
+for key in ["phase_sum_seconds", "uninstrumented_step_seconds", "ratio", "median_ratio"]:
     assert math.isfinite(check[key]) and check[key] > 0, (key, check[key])
 assert p["uninstrumented"]["steps"] == 4
+assert len(p["each_step_seconds"]) == 4 and len(p["uninstrumented"]["each_step_seconds"]) == 4
 for pass_ in ["forward", "backward"]:
     a = check[pass_]
     assert abs(a["phase_seconds"] - phases[pass_]) < 1e-12, pass_
@@ -42,6 +43,8 @@ PY
 "$bin/5rc" profile "$recipe" --steps 4 --threads 1 >"$work/profile.txt"
 cat "$work/profile.txt"
 grep -Eq "^phases sum [0-9.]+ ms vs uninstrumented step [0-9.]+ ms \(ratio [0-9.]+\)$" \
+  "$work/profile.txt"
+grep -Eq "^median step [0-9.]+ ms vs uninstrumented median step [0-9.]+ ms \(ratio [0-9.]+\)$" \
   "$work/profile.txt"
 grep -Eq "^forward ops [0-9.]+ ms of the forward phase [0-9.]+ ms \(unattributed -?[0-9.]+ ms" \
   "$work/profile.txt"
