@@ -132,6 +132,15 @@ void printProfileReport(std::ostream& out, const nlohmann::json& profile,
   out << "profile of " << profile.value("recipe", "?") << ": " << steps << " steps";
   if (profile.contains("warmup_steps"))
     out << " (after " << profile.value("warmup_steps", 0) << " warm-up)";
+  if (profile.contains("input_sizes") && !profile["input_sizes"].empty()) {
+    out << ", input";
+    const char* sep = " ";
+    for (const nlohmann::json& size : profile["input_sizes"]) {
+      if (!size.is_array() || size.size() != 2) continue;
+      out << sep << size.at(0).get<int64_t>() << "x" << size.at(1).get<int64_t>();
+      sep = " then ";
+    }
+  }
   out << ", batch " << profile.value("batch_size", 0) << ", " << profile.value("threads", 0)
       << " threads, device " << profile.value("device", "cpu") << "\n";
   out << "roofline: peak " << fixed(roof.value("peak_flops", 0.0) / 1e9, 1) << " GFLOP/s, "

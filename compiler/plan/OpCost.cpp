@@ -36,6 +36,43 @@ double backwardBytes(const OpCost& c, double width, bool inputGradient, bool wei
   return out + (inputGradient ? in + params : 0) + (weightGradient ? in + params : 0);
 }
 
+// The plan's shapes for an HxW input, as shape inference derives them: the
+// spatial size changes only at strided or windowed ops and global pooling.
+Plan atInputSize(const Plan& plan, int64_t height, int64_t width) {
+  Plan sized = plan;
+  for (Op& op : sized.ops) {
+    if (op.kind == "input") {
+      if (op.shape.size() == 3) op.shape = {op.shape[0], height, width};
+      continue;
+    }
+    if (op.inputs.empty() || op.inputs[0] < 0 ||
+        static_cast<size_t>(op.inputs[0]) >= sized.ops.size())
+      continue;
+    const std::vector<int64_t>& in = sized.ops[static_cast<size_t>(op.inputs[0])].shape;
+    auto attr = [&](const char* key, double fallback) {
+      return static_cast<int64_t>(getNumber(op.attrs, key, fallback));
+    };
+    if (op.kind == "flatten") {
+      op.shape = {static_cast<int64_t>(elements(in))};
+    } else if (in.size() != 3 || op.shape.size() != 3) {
+      continue; // flat ops keep their size
+    } else if (op.kind == "conv" || op.kind == "maxpool" || op.kind == "avgpool") {
+      const int64_t k = attr("kernel", 1), stride = std::max<int64_t>(1, attr("stride", 1));
+      const int64_t pad = op.kind == "conv" ? attr("padding", 0) : 0;
+      op.shape = {op.shape[0], (in[1] + 2 * pad - k) / stride + 1,
+                  (in[2] + 2 * pad - k) / stride + 1};
+    } else if (op.kind == "blur") {
+      const int64_t stride = std::max<int64_t>(1, attr("stride", 1));
+      op.shape = {op.shape[0], (in[1] - 1) / stride + 1, (in[2] - 1) / stride + 1};
+    } else if (op.kind == "global_avgpool") {
+      op.shape = {op.shape[0], 1, 1};
+    } else {
+      op.shape = {op.shape[0], in[1], in[2]};
+    }
+  }
+  return sized;
+}
+
 } // namespace
 
 OpCost& OpCost::operator+=(const OpCost& o) {
@@ -128,7 +165,11 @@ std::vector<OpCost> planOpCosts(const Plan& plan, int64_t batch) {
 }
 
 std::vector<OpCost> planOpCostsAtStep(const Plan& plan, int64_t batch, int64_t step) {
-  std::vector<OpCost> costs = planOpCosts(plan, batch);
+  const ResolutionStage* stage = nullptr;
+  for (const ResolutionStage& s : plan.resolution)
+    if (s.startStep <= step) stage = &s;
+  std::vector<OpCost> costs =
+      planOpCosts(stage ? atInputSize(plan, stage->height, stage->width) : plan, batch);
   // carriesGradient[i]: op i's output depends on a parameter that trains at `step`.
   std::vector<bool> carriesGradient(plan.ops.size(), false);
   for (size_t i = 0; i < plan.ops.size(); ++i) {

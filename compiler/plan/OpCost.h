@@ -39,10 +39,11 @@ OpCost opCost(const Op& op, const std::vector<std::vector<int64_t>>& inputs, int
 // Every op of a plan at its input resolution, indexed like plan.ops.
 std::vector<OpCost> planOpCosts(const Plan& plan, int64_t batch);
 
-// The same at training step `step`, with what autograd actually computes
-// then: no parameter gradient for an op frozen by layer freezing, no input
-// gradient for an op none of whose inputs lead back to a trainable op, and
-// so no backward at all for the frozen prefix of the network.
+// The same at training step `step`: at the input size progressive resizing
+// trains with then, and with what autograd actually computes then: no
+// parameter gradient for an op frozen by layer freezing, no input gradient
+// for an op none of whose inputs lead back to a trainable op, and so no
+// backward at all for the frozen prefix of the network.
 std::vector<OpCost> planOpCostsAtStep(const Plan& plan, int64_t batch, int64_t step);
 
 } // namespace fiver::plan

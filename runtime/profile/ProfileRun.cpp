@@ -52,7 +52,7 @@ struct ProfiledCost {
 ProfiledCost profiledCost(const plan::Plan& plan, int64_t firstStep, int64_t steps) {
   ProfiledCost out{std::vector<plan::OpCost>(plan.ops.size()),
                    std::vector<int64_t>(plan.ops.size(), 0)};
-  // Costs at the batch size and the input resolution the plan records.
+  // Costs at the batch size and each step's input size.
   for (int64_t step = firstStep; step < firstStep + steps; ++step) {
     const std::vector<plan::OpCost> at =
         plan::planOpCostsAtStep(plan, plan.training.batchSize, step);
@@ -72,6 +72,21 @@ ProfiledCost profiledCost(const plan::Plan& plan, int64_t firstStep, int64_t ste
     c.backwardBytesMoved /= n;
   }
   return out;
+}
+
+// The input sizes the profiled steps train at (progressive resizing), in order.
+nlohmann::json inputSizes(const plan::Plan& plan, int64_t firstStep, int64_t steps) {
+  nlohmann::json sizes = nlohmann::json::array();
+  for (int64_t step = firstStep; step < firstStep + steps; ++step) {
+    const std::vector<int64_t>& task = plan.task.inputShape; // C, H, W
+    std::vector<int64_t> size;
+    if (task.size() == 3) size = {task[1], task[2]};
+    for (const plan::ResolutionStage& s : plan.resolution)
+      if (s.startStep <= step) size = {s.height, s.width};
+    if (size.empty()) continue;
+    if (sizes.empty() || sizes.back() != nlohmann::json(size)) sizes.push_back(size);
+  }
+  return sizes;
 }
 
 } // namespace
@@ -140,6 +155,7 @@ void runProfile(const plan::Plan& plan, TrainOptions options, int64_t steps,
       {"batch_size", plan.training.batchSize},
       {"warmup_steps", kProfileWarmupSteps},
       {"steps", timer.steps()},
+      {"input_sizes", inputSizes(plan, kProfileWarmupSteps, timer.steps())},
       {"step_seconds", timer.wallSeconds() / n},
       {"phases", phases},
       {"median_step_seconds", timer.medianStepSeconds()},

@@ -24,7 +24,8 @@ Plan twoConvs() {
   auto conv = [](int64_t in) {
     return ScalarMap{{"in", Scalar::num(static_cast<double>(in))},
                      {"out", Scalar::num(4)},
-                     {"kernel", Scalar::num(3)}};
+                     {"kernel", Scalar::num(3)},
+                     {"padding", Scalar::num(1)}};
   };
   p.ops = {op("x", "input", {1, 8, 8}, {}),
            op("conv1", "conv", {4, 8, 8}, {0}, conv(1)),
@@ -60,6 +61,20 @@ TEST(OpCostAtStepTest, AFrozenPrefixNeedsNoBackward) {
   }
   EXPECT_DOUBLE_EQ(late[4].backwardFlops, full[4].forwardFlops); // weight gradient only
   EXPECT_GT(late[5].backwardFlops, 0);
+}
+
+TEST(OpCostAtStepTest, ProgressiveResizingShrinksSpatialOpsUntilFullSize) {
+  Plan p = twoConvs();
+  p.ops.push_back(op("pool", "global_avgpool", {4, 1, 1}, {5}));
+  p.ops.push_back(op("flat", "flatten", {4}, {6}));
+  p.ops.push_back(
+      op("fc", "linear", {10}, {7}, {{"in", Scalar::num(4)}, {"out", Scalar::num(10)}}));
+  p.resolution = {{0, 4, 4}, {20, 8, 8}};
+  const std::vector<OpCost> full = planOpCostsAtStep(p, 2, 20), small = planOpCostsAtStep(p, 2, 0);
+  for (size_t i : {1u, 2u, 3u, 4u, 5u, 6u}) // a quarter of the pixels
+    EXPECT_DOUBLE_EQ(small[i].forwardFlops, full[i].forwardFlops / 4) << p.ops[i].name;
+  EXPECT_DOUBLE_EQ(small[8].forwardFlops, full[8].forwardFlops);
+  EXPECT_DOUBLE_EQ(full[1].forwardFlops, planOpCosts(p, 2)[1].forwardFlops);
 }
 
 } // namespace
