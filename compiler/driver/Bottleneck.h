@@ -14,13 +14,29 @@
 
 namespace fiver {
 
+// How much of a phase the per-op timings account for; the rest (loop and
+// hook overhead, the loss's gradient before the first op's) is unattributed.
+struct OpAttribution {
+  double phaseSeconds = 0, opsSeconds = 0;
+  double unattributed() const { return phaseSeconds - opsSeconds; }
+};
+
 struct BottleneckReport {
   std::string bottleneck; // "data loading", "CPU compute", "GPU compute", "memory bandwidth", ...
   std::string reason;
-  double phaseSum = 0;                                    // seconds per step, all phases
-  double stepSeconds = 0;                                 // measured wall time per step
-  double computeBoundSeconds = 0, memoryBoundSeconds = 0; // forward ops, by the roofline
-  std::vector<std::string> methods;                       // stdlib methods that address it
+  double phaseSum = 0;    // seconds per step, all phases of the instrumented run
+  double stepSeconds = 0; // the instrumented run's wall time per step
+  // The independent check: the same steps run without per-op or per-phase
+  // instrumentation (0 when the profile has none), and phaseSum over it.
+  double uninstrumentedStepSeconds = 0;
+  double phaseSumRatio = 0;
+  // The same with each run's median step, which stray pauses of a shared
+  // machine move less than the means (0 when the profile has none).
+  double medianStepSeconds = 0, uninstrumentedMedianStepSeconds = 0, medianRatio = 0;
+  OpAttribution forward, backward;
+  // Forward and backward op time, each op by its step intensity on the roofline.
+  double computeBoundSeconds = 0, memoryBoundSeconds = 0;
+  std::vector<std::string> methods; // stdlib methods that address it
 };
 
 BottleneckReport analyzeProfile(const nlohmann::json& profile,
@@ -33,5 +49,8 @@ std::vector<std::string> methodsFor(const std::string& bottleneck,
 
 void printProfileReport(std::ostream& out, const nlohmann::json& profile,
                         const BottleneckReport& report);
+
+// The report's findings as JSON, added to the profile by `--format json`.
+nlohmann::json reportJson(const BottleneckReport& report);
 
 } // namespace fiver

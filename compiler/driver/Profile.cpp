@@ -44,10 +44,10 @@ int profilePlan(const plan::Plan& plan, const ProfileOptions& options, std::ostr
   }
   const BottleneckReport report = analyzeProfile(profile, loadStdlibMethods(options.stdlib));
   if (options.json) {
+    profile["phase_check"] = reportJson(report);
     profile["bottleneck"] = {{"name", report.bottleneck},
                              {"reason", report.reason},
                              {"methods", report.methods},
-                             {"phase_sum_seconds", report.phaseSum},
                              {"compute_bound_seconds", report.computeBoundSeconds},
                              {"memory_bound_seconds", report.memoryBoundSeconds}};
     out << profile.dump(2) << "\n";

@@ -24,6 +24,55 @@ double elementwiseFlops(const std::string& kind) {
   return 1; // relu, add, flatten copies
 }
 
+// What an op's backward moves: its output gradient read, then for the input
+// gradient the weights read and the gradient written, for the weight gradient
+// the saved input read and the gradient written; an op without weights reads
+// what it saved and writes the input gradient.
+double backwardBytes(const OpCost& c, double width, bool inputGradient, bool weightGradient) {
+  const double out = c.activationBytes;
+  const double params = static_cast<double>(c.parameters) * width;
+  const double in = c.bytesMoved - out - params;
+  if (c.parameters == 0) return inputGradient ? out + 2 * in : 0;
+  return out + (inputGradient ? in + params : 0) + (weightGradient ? in + params : 0);
+}
+
+// The plan's shapes for an HxW input, as shape inference derives them: the
+// spatial size changes only at strided or windowed ops and global pooling.
+Plan atInputSize(const Plan& plan, int64_t height, int64_t width) {
+  Plan sized = plan;
+  for (Op& op : sized.ops) {
+    if (op.kind == "input") {
+      if (op.shape.size() == 3) op.shape = {op.shape[0], height, width};
+      continue;
+    }
+    if (op.inputs.empty() || op.inputs[0] < 0 ||
+        static_cast<size_t>(op.inputs[0]) >= sized.ops.size())
+      continue;
+    const std::vector<int64_t>& in = sized.ops[static_cast<size_t>(op.inputs[0])].shape;
+    auto attr = [&](const char* key, double fallback) {
+      return static_cast<int64_t>(getNumber(op.attrs, key, fallback));
+    };
+    if (op.kind == "flatten") {
+      op.shape = {static_cast<int64_t>(elements(in))};
+    } else if (in.size() != 3 || op.shape.size() != 3) {
+      continue; // flat ops keep their size
+    } else if (op.kind == "conv" || op.kind == "maxpool" || op.kind == "avgpool") {
+      const int64_t k = attr("kernel", 1), stride = std::max<int64_t>(1, attr("stride", 1));
+      const int64_t pad = op.kind == "conv" ? attr("padding", 0) : 0;
+      op.shape = {op.shape[0], (in[1] + 2 * pad - k) / stride + 1,
+                  (in[2] + 2 * pad - k) / stride + 1};
+    } else if (op.kind == "blur") {
+      const int64_t stride = std::max<int64_t>(1, attr("stride", 1));
+      op.shape = {op.shape[0], (in[1] - 1) / stride + 1, (in[2] - 1) / stride + 1};
+    } else if (op.kind == "global_avgpool") {
+      op.shape = {op.shape[0], 1, 1};
+    } else {
+      op.shape = {op.shape[0], in[1], in[2]};
+    }
+  }
+  return sized;
+}
+
 } // namespace
 
 OpCost& OpCost::operator+=(const OpCost& o) {
@@ -32,6 +81,7 @@ OpCost& OpCost::operator+=(const OpCost& o) {
   parameters += o.parameters;
   activationBytes += o.activationBytes;
   bytesMoved += o.bytesMoved;
+  backwardBytesMoved += o.backwardBytesMoved;
   return *this;
 }
 
@@ -98,6 +148,7 @@ OpCost opCost(const Op& op, const std::vector<std::vector<int64_t>>& inputs, int
   }
   c.activationBytes = out * width;
   c.bytesMoved = (in + out + static_cast<double>(c.parameters)) * width;
+  if (c.backwardFlops > 0) c.backwardBytesMoved = backwardBytes(c, width, true, c.parameters > 0);
   return c;
 }
 
@@ -109,6 +160,35 @@ std::vector<OpCost> planOpCosts(const Plan& plan, int64_t batch) {
       if (id >= 0 && static_cast<size_t>(id) < plan.ops.size())
         inputs.push_back(plan.ops[static_cast<size_t>(id)].shape);
     costs.push_back(opCost(op, inputs, batch));
+  }
+  return costs;
+}
+
+std::vector<OpCost> planOpCostsAtStep(const Plan& plan, int64_t batch, int64_t step) {
+  const ResolutionStage* stage = nullptr;
+  for (const ResolutionStage& s : plan.resolution)
+    if (s.startStep <= step) stage = &s;
+  std::vector<OpCost> costs =
+      planOpCosts(stage ? atInputSize(plan, stage->height, stage->width) : plan, batch);
+  // carriesGradient[i]: op i's output depends on a parameter that trains at `step`.
+  std::vector<bool> carriesGradient(plan.ops.size(), false);
+  for (size_t i = 0; i < plan.ops.size(); ++i) {
+    const Op& op = plan.ops[i];
+    OpCost& c = costs[i];
+    const bool frozen = op.freezeStep >= 0 && step >= op.freezeStep;
+    const bool weightGradient = c.parameters > 0 && !frozen;
+    bool inputGradient = false;
+    for (int id : op.inputs)
+      if (id >= 0 && static_cast<size_t>(id) < i)
+        inputGradient = inputGradient || carriesGradient[static_cast<size_t>(id)];
+    carriesGradient[i] = weightGradient || inputGradient;
+    if (c.parameters > 0 && weightGradient != inputGradient)
+      c.backwardFlops /= 2; // one of a weighted op's two gradients
+    else if (!carriesGradient[i])
+      c.backwardFlops = 0;
+    c.backwardBytesMoved =
+        c.backwardFlops > 0 ? backwardBytes(c, bytesPerElement(op), inputGradient, weightGradient)
+                            : 0;
   }
   return costs;
 }

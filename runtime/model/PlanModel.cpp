@@ -5,7 +5,6 @@
 #include <ATen/autocast_mode.h>
 
 #include <algorithm>
-#include <chrono>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -138,16 +137,34 @@ std::shared_ptr<torch::nn::Module> PlanModelImpl::moduleOf(const std::string& op
 }
 
 namespace {
-// Adds the time until the end of its scope to `*sink` (when not null); ops
-// leave the forward loop through several `continue`s.
-struct OpClock {
-  explicit OpClock(double* sink) : sink_(sink), start_(std::chrono::steady_clock::now()) {}
-  ~OpClock() {
-    if (sink_)
-      *sink_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+// Profiling one op of the forward pass: when its scope ends (ops leave the
+// loop through several `continue`s), its time is added, and a hook on its
+// output will report when that output's gradient is complete. An op that
+// passes an input through unchanged gets no hook: the gradient is its input's.
+class OpProbe {
+public:
+  OpProbe(OpTimes* times, size_t op, const std::vector<torch::Tensor>& values,
+          const std::vector<int>& inputs)
+      : times_(times), op_(op), values_(values), inputs_(inputs) {
+    if (times_) start_ = times_->now();
   }
-  double* sink_;
-  std::chrono::steady_clock::time_point start_;
+  ~OpProbe() {
+    if (!times_) return;
+    times_->addForward(op_, start_);
+    const torch::Tensor& out = values_[op_];
+    if (!out.defined() || !out.requires_grad()) return;
+    for (int in : inputs_)
+      if (values_[in].unsafeGetTensorImpl() == out.unsafeGetTensorImpl()) return;
+    out.register_hook(
+        [times = times_, op = op_](const torch::Tensor&) { times->gradientArrived(op); });
+  }
+
+private:
+  OpTimes* times_;
+  size_t op_;
+  const std::vector<torch::Tensor>& values_;
+  const std::vector<int>& inputs_;
+  OpTimes::Clock::time_point start_;
 };
 } // namespace
 
@@ -157,12 +174,13 @@ torch::Tensor PlanModelImpl::forward(const torch::Tensor& input) {
   const bool drops = is_training() && !droppedBranches_.empty();
   std::vector<bool> needed = neededOps(drops);
   std::vector<torch::Tensor> values(ops_.size());
-  const bool timing = opSeconds_ && is_training();
+  OpTimes* const timing =
+      opTimes_ && opTimes_->timingForward() && is_training() ? opTimes_ : nullptr;
   bool autocastUsed = false;
   for (size_t i = 0; i < ops_.size(); ++i) {
     const plan::Op& op = ops_[i];
     if (!needed[i]) continue; // inside a dropped residual branch
-    OpClock clock(timing ? &(*opSeconds_)[i] : nullptr);
+    OpProbe probe(timing, i, values, op.inputs);
     // Mixed precision: each op computes in its planned dtype; an fp32 op
     // (a norm) inside a 16-bit model reads fp32.
     const bool lowPrecision = op.dtype != "fp32" && autocastSupported(op.dtype, input);

@@ -9,6 +9,7 @@
 #include "compiler/plan/Plan.h"
 #include "runtime/kernels/FusedProgram.h"
 #include "runtime/model/ArchitectureOps.h"
+#include "runtime/profile/OpTimes.h"
 
 #include <torch/torch.h>
 
@@ -47,9 +48,9 @@ public:
       std::function<torch::Tensor(const torch::Tensor&, torch::nn::BatchNorm2dImpl&)>;
   void setBatchNormOverride(BatchNormOverride f) { batchNormOverride_ = std::move(f); }
 
-  // Profiling: while set, each op's forward time in training mode is added
-  // to (*seconds)[op index]; null turns it off.
-  void setOpTimes(std::vector<double>* seconds) { opSeconds_ = seconds; }
+  // Profiling: while set, each op's forward and backward time in training
+  // mode is added to `times`; null turns it off.
+  void setOpTimes(OpTimes* times) { opTimes_ = times; }
 
   // From now on, the conv `convName` (a plan op with `fold_bn`) runs with its
   // batch norm folded into its weights, and the norm is skipped. Called by
@@ -70,7 +71,7 @@ private:
   std::vector<bool> neededOps(bool drops) const;
 
   BatchNormOverride batchNormOverride_;
-  std::vector<double>* opSeconds_ = nullptr;
+  OpTimes* opTimes_ = nullptr;
   std::set<int> droppedBranches_;
   std::map<int, double> branchScales_;
   std::vector<plan::Op> ops_;

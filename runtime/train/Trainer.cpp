@@ -263,7 +263,7 @@ struct Trainer::Impl {
         setLearningRate(*optimizer, lr);
         fire(Event::BeforeForward);
         if (PhaseTimer* t = options.phases) {
-          model->setOpTimes(t->counting() ? options.opSeconds : nullptr);
+          model->setOpTimes(t->counting() ? options.opTimes : nullptr);
           t->enter(Phase::Forward);
         }
         state.output = model->forward(state.images);

@@ -5,6 +5,7 @@
 #include "compiler/plan/Plan.h"
 #include "runtime/data/Dataset.h"
 #include "runtime/model/PlanModel.h"
+#include "runtime/profile/OpTimes.h"
 #include "runtime/profile/PhaseTimer.h"
 #include "runtime/train/Collectives.h"
 #include "runtime/train/Method.h"
@@ -34,10 +35,10 @@ struct TrainOptions {
   // when resuming but write nothing there.
   bool writeOutputs = true;
   // `5rc profile`: time per phase of each step, and per op of the forward
-  // pass (indexed like the plan's ops); null when not profiling.
+  // and backward passes (indexed like the plan's ops); null when not profiling.
   PhaseTimer* phases = nullptr;
-  std::vector<double>* opSeconds = nullptr; // batch statistics over all ranks' examples
-  int64_t maxSteps = 0;                     // stop early (smoke tests); 0 = the plan's budget
+  OpTimes* opTimes = nullptr;
+  int64_t maxSteps = 0; // stop early (smoke tests); 0 = the plan's budget
   bool quiet = false;
   bool evalEachEpoch = true;
 };

@@ -146,16 +146,20 @@ kill_and_resume)
   [ "$a" = "$b" ] || fail "accuracy differs after resume: $a vs $b"
   ;;
 profile_tiny)
-  # `5rc profile`: phases that add up to the measured step, ops against the
-  # roofline, a named bottleneck and the methods for it.
+  # `5rc profile`: phases checked against an uninstrumented run of the same
+  # steps (a finite, positive ratio: no timing threshold), forward and
+  # backward time per op against the roofline, a named bottleneck and the
+  # methods for it.
   XDG_CACHE_HOME="$work/cache" "$fivec" profile "$src/tests/e2e/recipes/tiny.5r" --steps 8 \
     --threads 1 >"$work/out" 2>&1 || { cat "$work/out"; fail "profile failed"; }
   cat "$work/out"
   grep -q "^bottleneck: " "$work/out" || fail "no bottleneck named"
   grep -q "^methods that address it: [a-z]" "$work/out" || fail "no methods offered"
-  grep -q "conv" "$work/out" || fail "no ops listed"
-  ratio=$(sed -n 's/.*(ratio \([0-9.]*\)).*/\1/p' "$work/out")
-  awk "BEGIN{exit !($ratio > 0.9 && $ratio < 1.1)}" || fail "phases do not add up: ratio $ratio"
+  grep -Eq "^conv[0-9]* conv +[0-9.]+ +[0-9.]+ " "$work/out" || fail "no conv with forward and backward"
+  ratio=$(sed -n 's/^phases sum .* ms vs uninstrumented step .* ms (ratio \([0-9.]*\))$/\1/p' "$work/out")
+  [ -n "$ratio" ] || fail "no check of the phase sum"
+  awk "BEGIN{exit !($ratio > 0)}" || fail "ratio $ratio"
+  grep -q "^backward ops .* (unattributed " "$work/out" || fail "no backward attribution"
   [ -s "$work/cache/fiver/roofline-1-threads.json" ] || fail "roofline not cached"
   ;;
 *)

@@ -28,21 +28,31 @@ std::map<std::string, MethodSignature> stdlib() {
 }
 
 nlohmann::json profile(double data, double forward, double convIntensity, double convSeconds,
-                       double reluSeconds) {
+                       double reluSeconds, double reluBackward = 0) {
   return {{"recipe", "r"},
           {"device", "cpu"},
+          {"steps", 4},
           {"step_seconds", data + forward + 0.01},
-          {"phases", {{"data", data}, {"forward", forward}, {"other", 0.01}}},
+          {"phases", {{"data", data}, {"forward", forward}, {"backward", 0.0}, {"other", 0.01}}},
+          {"median_step_seconds", 0.5},
+          {"uninstrumented",
+           {{"steps", 4},
+            {"step_seconds", 0.8 * (data + forward + 0.01)},
+            {"median_step_seconds", 0.4}}},
           {"roofline", {{"peak_flops", 1e11}, {"bandwidth", 1e10}, {"balance", 10.0}}},
           {"ops",
            {{{"name", "conv1"},
              {"kind", "conv"},
              {"forward_seconds", convSeconds},
-             {"intensity", convIntensity}},
+             {"backward_seconds", 0.0},
+             {"frozen_steps", 4},
+             {"step_intensity", convIntensity}},
             {{"name", "relu1"},
              {"kind", "relu"},
              {"forward_seconds", reluSeconds},
-             {"intensity", 0.1}}}}};
+             {"backward_seconds", reluBackward},
+             {"frozen_steps", 0},
+             {"step_intensity", 0.1}}}}};
 }
 
 TEST(BottleneckTest, SlowLoadingIsTheDataPipeline) {
@@ -67,7 +77,51 @@ TEST(BottleneckTest, OpsBelowTheBalanceAreMemoryBandwidth) {
   std::ostringstream text;
   printProfileReport(text, profile(0.01, 0.5, 2, 0.3, 0.2), r);
   EXPECT_NE(text.str().find("bottleneck: memory bandwidth"), std::string::npos);
-  EXPECT_NE(text.str().find("(ratio 1.000)"), std::string::npos) << text.str();
+}
+
+TEST(BottleneckTest, TheVerdictCountsBackwardTimeToo) {
+  // Forward alone is mostly the dense conv; the elementwise op's backward tips it.
+  BottleneckReport r = analyzeProfile(profile(0.01, 0.5, 50, 0.3, 0.1, 0.4), stdlib());
+  EXPECT_DOUBLE_EQ(r.computeBoundSeconds, 0.3);
+  EXPECT_DOUBLE_EQ(r.memoryBoundSeconds, 0.5);
+  EXPECT_EQ(r.bottleneck, "memory bandwidth");
+}
+
+TEST(BottleneckTest, PhaseSumIsCheckedAgainstTheUninstrumentedStep) {
+  const nlohmann::json p = profile(0.01, 0.5, 50, 0.3, 0.1, 0.05);
+  BottleneckReport r = analyzeProfile(p, stdlib());
+  EXPECT_DOUBLE_EQ(r.uninstrumentedStepSeconds, 0.8 * 0.52);
+  EXPECT_NEAR(r.phaseSumRatio, 1 / 0.8, 1e-12);
+  EXPECT_DOUBLE_EQ(r.forward.opsSeconds, 0.4);
+  EXPECT_DOUBLE_EQ(r.forward.unattributed(), 0.1);
+  EXPECT_DOUBLE_EQ(r.backward.unattributed(), -0.05); // shown as is, never hidden
+  const nlohmann::json j = reportJson(r);
+  EXPECT_DOUBLE_EQ(j.at("ratio").get<double>(), r.phaseSumRatio);
+  EXPECT_DOUBLE_EQ(j.at("forward").at("unattributed_seconds").get<double>(), 0.1);
+  std::ostringstream text;
+  printProfileReport(text, p, r);
+  EXPECT_NE(text.str().find("phases sum 520.00 ms vs uninstrumented step 416.00 ms (ratio 1.250)"),
+            std::string::npos)
+      << text.str();
+  EXPECT_NE(text.str().find("median step 500.00 ms vs uninstrumented median step 400.00 ms (ratio "
+                            "1.250)"),
+            std::string::npos)
+      << text.str();
+  EXPECT_NE(text.str().find("forward ops 400.00 ms of the forward phase 500.00 ms (unattributed "
+                            "100.00 ms"),
+            std::string::npos)
+      << text.str();
+  EXPECT_NE(text.str().find("frozen"), std::string::npos) << text.str();
+}
+
+TEST(BottleneckTest, AProfileWithoutTheCheckSaysSo) {
+  nlohmann::json p = profile(0.01, 0.5, 50, 0.3, 0.1);
+  p.erase("uninstrumented");
+  BottleneckReport r = analyzeProfile(p, stdlib());
+  EXPECT_EQ(r.phaseSumRatio, 0);
+  std::ostringstream text;
+  printProfileReport(text, p, r);
+  EXPECT_NE(text.str().find("no uninstrumented run to compare"), std::string::npos);
 }
 
 } // namespace
