@@ -8,11 +8,13 @@
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/DynamicLibrary.h>
 #include <llvm/Support/Host.h>
+#include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Target/TargetMachine.h>
 
@@ -180,12 +182,21 @@ std::string LlvmJit::targetDescription() const {
 }
 
 CpuKernelFn LlvmJit::compile(const Node& expr, int inputs, int params) {
+  std::string name;
+  {
+    std::lock_guard lock(state_->mutex);
+    name = "fiver_fused_" + std::to_string(state_->counter++);
+  }
+  return loadObject(compileObject(expr, inputs, params, name), name);
+}
+
+std::string LlvmJit::compileObject(const Node& expr, int inputs, int params,
+                                   const std::string& name) {
   std::lock_guard lock(state_->mutex);
   auto context = std::make_unique<llvm::LLVMContext>();
   auto module = std::make_unique<llvm::Module>("fiver_fused", *context);
   module->setDataLayout(state_->jit->getDataLayout());
   module->setTargetTriple(state_->machine->getTargetTriple().str());
-  const std::string name = "fiver_fused_" + std::to_string(state_->counter++);
 
   llvm::IRBuilder<> b(*context);
   llvm::Type* f32 = b.getFloatTy();
@@ -256,11 +267,31 @@ CpuKernelFn LlvmJit::compile(const Node& expr, int inputs, int params) {
   pb.crossRegisterProxies(lam, fam, cgam, mam);
   pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(*module, mam);
 
-  if (auto e = state_->jit->addIRModule(
-          llvm::orc::ThreadSafeModule(std::move(module), std::move(context))))
+  // Object code from the same target machine the JIT would use, so it can be
+  // cached on disk and loaded by a later process without recompiling.
+  llvm::SmallVector<char, 0> object;
+  llvm::raw_svector_ostream objectStream(object);
+  llvm::legacy::PassManager codegen;
+  if (state_->machine->addPassesToEmitFile(codegen, objectStream, nullptr, llvm::CGFT_ObjectFile))
+    throw std::runtime_error("the host target cannot emit object code");
+  codegen.run(*module);
+  return std::string(object.begin(), object.end());
+}
+
+CpuKernelFn LlvmJit::loadObject(const std::string& object, const std::string& name) {
+  std::lock_guard lock(state_->mutex);
+  if (auto e = state_->jit->addObjectFile(llvm::MemoryBuffer::getMemBufferCopy(object, name)))
     throw std::runtime_error("adding the kernel: " + llvm::toString(std::move(e)));
   auto symbol = unwrap(state_->jit->lookup(name), "looking up the kernel");
   return reinterpret_cast<CpuKernelFn>(symbol.getAddress());
+}
+
+std::string LlvmJit::hostTarget() const {
+  return state_->cpu + " " + state_->features + (state_->vectorMath ? " libmvec" : "");
+}
+
+std::string LlvmJit::compilerVersion() {
+  return "llvm-" LLVM_VERSION_STRING;
 }
 
 } // namespace fiver::kernels
