@@ -38,7 +38,7 @@ public:
   std::string targetDescription() const;
   // Host CPU name, features and vector math library: what the code depends on.
   std::string hostTarget() const;
-  static std::string compilerVersion(); // "llvm-14.0.6"
+  static std::string compilerVersion(); // "llvm-14.0.6 fiver-cpu-4"
 
 private:
   struct State;
