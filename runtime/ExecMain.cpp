@@ -9,6 +9,7 @@
 #include "runtime/data/IdxReader.h"
 #include "runtime/distributed/GlooCollectives.h"
 #include "runtime/distributed/Launcher.h"
+#include "runtime/kernels/KernelStats.h"
 #include "runtime/metrics/MetricsLog.h"
 #include "runtime/profile/ProfileRun.h"
 #include "runtime/train/Checkpoint.h"
@@ -92,6 +93,18 @@ int main(int argc, char** argv) {
         p.recipe.c_str(), static_cast<long long>(r.epochs.size()), static_cast<long long>(r.steps),
         r.testAccuracy * 100, heldOutText, r.trainSeconds);
     std::cout << line << std::endl;
+    // Kernel compile time is part of train time: say how much, and how much
+    // the kernel cache saved.
+    const auto kernelCounts = kernels::kernelStats();
+    std::string kernelLine;
+    for (const auto& [backend, k] : kernelCounts)
+      if (k.compiled + k.cacheHits > 0) {
+        std::snprintf(line, sizeof line, "%s%s %d compiled in %.2f s, %d from cache",
+                      kernelLine.empty() ? "kernels: " : "; ", backend.c_str(), k.compiled,
+                      k.compileSeconds, k.cacheHits);
+        kernelLine += line;
+      }
+    if (!kernelLine.empty()) std::cout << kernelLine << std::endl;
     if (!options.outDir.empty()) {
       nlohmann::json summary = {
           {"recipe", p.recipe},
@@ -119,6 +132,10 @@ int main(int argc, char** argv) {
                          {r.evalSplit + "_accuracy", e.accuracy},
                          {"train_seconds", e.trainSeconds}});
       summary["epoch_curve"] = curve;
+      for (const auto& [backend, k] : kernelCounts)
+        summary["kernels"][backend] = {{"compiled", k.compiled},
+                                       {"cache_hits", k.cacheHits},
+                                       {"compile_seconds", k.compileSeconds}};
       if (!r.stepBytesReduced.empty()) {
         double total = 0;
         for (int64_t b : r.stepBytesReduced)

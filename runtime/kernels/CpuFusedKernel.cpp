@@ -1,11 +1,8 @@
 #include "runtime/kernels/CpuFusedKernel.h"
 
-#include "runtime/kernels/LlvmJit.h"
+#include "runtime/kernels/CachedCpuJit.h"
 
-#include <chrono>
-#include <map>
 #include <memory>
-#include <mutex>
 
 namespace fiver::kernels {
 
@@ -14,15 +11,13 @@ namespace {
 struct CpuJit {
   CpuJit() {
     try {
-      jit = std::make_unique<LlvmJit>();
+      jit = std::make_unique<CachedCpuJit>();
     } catch (const std::exception& e) {
       why = e.what();
     }
   }
-  std::unique_ptr<LlvmJit> jit;
+  std::unique_ptr<CachedCpuJit> jit;
   std::string why;
-  std::mutex mutex;
-  std::map<std::string, CpuKernelFn> kernels; // by printed expression and arity
 };
 
 CpuJit& cpuJit() {
@@ -33,16 +28,12 @@ CpuJit& cpuJit() {
 CpuKernelFn kernelFor(const Node& expr, int inputs, int params) {
   CpuJit& s = cpuJit();
   if (!s.jit) throw std::runtime_error(s.why);
-  std::lock_guard lock(s.mutex);
-  std::string key = printExpr(expr) + "/" + std::to_string(inputs) + "/" + std::to_string(params);
-  auto it = s.kernels.find(key);
-  if (it != s.kernels.end()) return it->second;
-  auto start = std::chrono::steady_clock::now();
-  CpuKernelFn fn = s.jit->compile(expr, inputs, params);
-  double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  LOG(INFO) << "compiled CPU fused kernel " << printExpr(expr) << " in " << ms << " ms";
-  return s.kernels.emplace(key, fn).first->second;
+  CachedCpuJit::Kernel k = s.jit->get(expr, inputs, params);
+  if (!k.note.empty()) LOG(WARNING) << k.note;
+  if (k.source == CacheResult::Source::Compiled)
+    LOG(INFO) << "compiled CPU fused kernel " << printExpr(expr) << " in "
+              << k.compileSeconds * 1000 << " ms";
+  return k.fn;
 }
 
 } // namespace
@@ -50,6 +41,12 @@ CpuKernelFn kernelFor(const Node& expr, int inputs, int params) {
 std::optional<torch::Tensor> runCpuFused(const Node& expr, const std::vector<torch::Tensor>& inputs,
                                          const std::vector<torch::Tensor>& params,
                                          std::string& why) {
+  return runCpuFused(expr, inputs, params, why, torch::Tensor());
+}
+
+std::optional<torch::Tensor> runCpuFused(const Node& expr, const std::vector<torch::Tensor>& inputs,
+                                         const std::vector<torch::Tensor>& params, std::string& why,
+                                         torch::Tensor out) {
   const torch::Tensor* reference = nullptr;
   for (const torch::Tensor& t : inputs)
     if (t.defined() && !reference) reference = &t;
@@ -81,7 +78,11 @@ std::optional<torch::Tensor> runCpuFused(const Node& expr, const std::vector<tor
   const int64_t inner = channelsLast || first.dim() < 3
                             ? 1
                             : first.numel() / std::max<int64_t>(1, first.size(0) * channels);
-  torch::Tensor out = torch::empty_like(first, format);
+  if (!out.defined())
+    out = torch::empty_like(first, format);
+  else if (out.scalar_type() != torch::kFloat || out.sizes() != first.sizes() ||
+           !out.is_contiguous(format))
+    return why = "the output tensor does not match the inputs", std::nullopt;
   std::vector<const float*> in;
   for (const torch::Tensor& t : inputs)
     in.push_back(t.defined() ? t.data_ptr<float>() : nullptr);
@@ -92,8 +93,7 @@ std::optional<torch::Tensor> runCpuFused(const Node& expr, const std::vector<tor
     ps.push_back(floatParams.back().data_ptr<float>());
   }
   float* o = out.data_ptr<float>();
-  // Large grains keep each task streaming through memory.
-  at::parallel_for(0, first.numel(), 1 << 15, [&](int64_t begin, int64_t end) {
+  at::parallel_for(0, first.numel(), kCpuFusedGrain, [&](int64_t begin, int64_t end) {
     fn(o, in.data(), ps.data(), begin, end, channels, inner);
   });
   return out;

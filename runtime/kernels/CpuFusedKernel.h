@@ -14,8 +14,18 @@
 
 namespace fiver::kernels {
 
+// Elements per thread-pool task: large grains keep each task streaming
+// through memory.
+constexpr int64_t kCpuFusedGrain = int64_t{1} << 15;
+
 std::optional<torch::Tensor> runCpuFused(const Node& expr, const std::vector<torch::Tensor>& inputs,
                                          const std::vector<torch::Tensor>& params,
                                          std::string& why);
+
+// The same, writing into `out` (fp32, the inputs' shape and memory format)
+// when it is defined instead of allocating the result.
+std::optional<torch::Tensor> runCpuFused(const Node& expr, const std::vector<torch::Tensor>& inputs,
+                                         const std::vector<torch::Tensor>& params, std::string& why,
+                                         torch::Tensor out);
 
 } // namespace fiver::kernels

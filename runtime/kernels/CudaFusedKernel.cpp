@@ -3,6 +3,7 @@
 #include "runtime/kernels/CudaLauncher.h"
 #include "runtime/kernels/CudaSource.h"
 #include "runtime/kernels/KernelCache.h"
+#include "runtime/kernels/KernelStats.h"
 #include "runtime/kernels/NvrtcCompiler.h"
 
 #include <map>
@@ -90,6 +91,7 @@ std::optional<torch::Tensor> runCudaFused(const Node& expr,
       CacheResult ptx = tc.cache.getOrCompile(
           key, [&] { return tc.nvrtc->compileToPtx(src.source, src.name, arch); });
       if (!ptx.note.empty()) TORCH_WARN(ptx.note);
+      recordKernel("cuda", ptx);
       it = tc.loaded.emplace(key.text(), tc.driver->loadPtx(ptx.binary, src.name)).first;
     }
     torch::Tensor out = torch::empty_like(first, format);

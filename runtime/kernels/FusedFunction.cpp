@@ -66,7 +66,11 @@ struct FusedFunction : torch::autograd::Function<FusedFunction> {
       const NodePtr& g = program->backward.inputGrads[static_cast<size_t>(i)];
       torch::Tensor gi;
       if (g) {
-        gi = evaluate(*g, inputs, params).expand(outSizes);
+        // A gradient that passes straight through (an add's) is the incoming
+        // gradient itself: no kernel, no copy.
+        gi = (g->kind == Node::Kind::Input ? inputs[static_cast<size_t>(g->index)]
+                                           : evaluate(*g, inputs, params))
+                 .expand(outSizes);
         gi = gi.to(gradOut[0].scalar_type()).contiguous(gradOut[0].suggest_memory_format());
       }
       grads.push_back(gi);

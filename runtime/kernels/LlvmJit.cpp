@@ -8,16 +8,20 @@
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/DynamicLibrary.h>
 #include <llvm/Support/Host.h>
+#include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Target/TargetMachine.h>
 
+#include <cmath>
 #include <mutex>
 #include <stdexcept>
+#include <utility>
 
 namespace fiver::kernels {
 
@@ -80,7 +84,7 @@ public:
     case OpCode::Tanh:
       return libm("tanhf", a[0]);
     case OpCode::Exp:
-      return b_.CreateUnaryIntrinsic(llvm::Intrinsic::exp, a[0]);
+      return exp(a[0]);
     case OpCode::Log:
       return b_.CreateUnaryIntrinsic(llvm::Intrinsic::log, a[0]);
     case OpCode::Sqrt:
@@ -102,10 +106,70 @@ public:
   }
 
 private:
+  // 1 / (1 + e^-x) with a reciprocal estimate refined by one Newton step
+  // (within 2 ulp) instead of a full division, which would bound the loop's
+  // speed. -x is clamped to [-87, 80]: e^-x then needs no range fix-ups and
+  // 1 + e^-x stays finite, as the estimate needs; sigmoid(x) beyond those
+  // bounds is 1, or below 2e-35, either way.
   llvm::Value* sigmoid(llvm::Value* x) {
     llvm::Value* one = llvm::ConstantFP::get(b_.getFloatTy(), 1.0);
-    llvm::Value* e = b_.CreateUnaryIntrinsic(llvm::Intrinsic::exp, b_.CreateFNeg(x));
-    return b_.CreateFDiv(one, b_.CreateFAdd(one, e));
+    llvm::Value* t = clamp(b_.CreateFNeg(x), -87.0, 80.0);
+    auto [p, n] = expParts(t);
+    llvm::Value* s = b_.CreateFDiv(one, b_.CreateFAdd(one, b_.CreateFMul(p, pow2(n))));
+    if (auto* div = llvm::dyn_cast<llvm::Instruction>(s)) {
+      div->setHasAllowReciprocal(true);
+      div->setHasNoInfs(true);
+    }
+    return s;
+  }
+
+  // exp(x) inline, so that loops using it vectorize at the host's full width
+  // (libmvec offers LLVM 14 only 8-wide AVX2 calls). 2^n is applied in two
+  // halves so that gradual underflow works; overflow gives +inf, NaN stays NaN.
+  llvm::Value* exp(llvm::Value* x) {
+    llvm::Value* hi = llvm::ConstantFP::get(b_.getFloatTy(), 88.72283935546875); // ln(FLT_MAX)
+    // Below -104 the result is 0 even as a denormal.
+    auto [p, n] = expParts(clamp(x, -104.0, 88.72283935546875));
+    llvm::Value* half = b_.CreateAShr(n, 1);
+    llvm::Value* y = b_.CreateFMul(b_.CreateFMul(p, pow2(half)), pow2(b_.CreateSub(n, half)));
+    return b_.CreateSelect(b_.CreateFCmpOGT(x, hi), llvm::ConstantFP::getInfinity(b_.getFloatTy()),
+                           y);
+  }
+
+  // e^x = p * 2^n for x in [-104, 88.8]: n = round(x log2 e), rounded by
+  // adding 1.5 * 2^23 so that n's integer value is read from the low bits
+  // (no conversion, and NaN needs no special case); r = x - n ln 2 in two
+  // steps (Cody-Waite); p = e^r by Cephes' degree-6 polynomial (about 1 ulp).
+  std::pair<llvm::Value*, llvm::Value*> expParts(llvm::Value* x) {
+    llvm::Type* f32 = b_.getFloatTy();
+    llvm::Type* i32 = b_.getInt32Ty();
+    auto c = [&](double v) { return llvm::ConstantFP::get(f32, v); };
+    llvm::Value* magic = c(12582912.0);
+    llvm::Value* j = b_.CreateFAdd(b_.CreateFMul(x, c(1.44269504088896341)), magic);
+    llvm::Value* n = b_.CreateFSub(j, magic);
+    llvm::Value* r = b_.CreateFSub(x, b_.CreateFMul(n, c(0.693359375)));
+    r = b_.CreateFSub(r, b_.CreateFMul(n, c(-2.12194440e-4)));
+    llvm::Value* p = c(1.9875691500e-4);
+    for (double coefficient :
+         {1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1})
+      p = b_.CreateFAdd(b_.CreateFMul(p, r), c(coefficient));
+    p = b_.CreateFAdd(b_.CreateFAdd(b_.CreateFMul(p, b_.CreateFMul(r, r)), r), c(1.0));
+    llvm::Value* ni = b_.CreateSub(b_.CreateBitCast(j, i32), b_.CreateBitCast(magic, i32));
+    return {p, ni};
+  }
+
+  // 2^n for integer n in [-126, 127], built in the exponent bits.
+  llvm::Value* pow2(llvm::Value* n) {
+    llvm::Value* biased = b_.CreateAdd(n, llvm::ConstantInt::get(b_.getInt32Ty(), 127));
+    return b_.CreateBitCast(b_.CreateShl(biased, 23), b_.getFloatTy());
+  }
+
+  // min(max(x, lo), hi); NaN stays NaN.
+  llvm::Value* clamp(llvm::Value* x, double lo, double hi) {
+    llvm::Value* l = llvm::ConstantFP::get(b_.getFloatTy(), lo);
+    llvm::Value* h = llvm::ConstantFP::get(b_.getFloatTy(), hi);
+    x = b_.CreateSelect(b_.CreateFCmpOLT(x, l), l, x);
+    return b_.CreateSelect(b_.CreateFCmpOGT(x, h), h, x);
   }
 
   llvm::Value* libm(const char* name, llvm::Value* x) {
@@ -180,12 +244,21 @@ std::string LlvmJit::targetDescription() const {
 }
 
 CpuKernelFn LlvmJit::compile(const Node& expr, int inputs, int params) {
+  std::string name;
+  {
+    std::lock_guard lock(state_->mutex);
+    name = "fiver_fused_" + std::to_string(state_->counter++);
+  }
+  return loadObject(compileObject(expr, inputs, params, name), name);
+}
+
+std::string LlvmJit::compileObject(const Node& expr, int inputs, int params,
+                                   const std::string& name) {
   std::lock_guard lock(state_->mutex);
   auto context = std::make_unique<llvm::LLVMContext>();
   auto module = std::make_unique<llvm::Module>("fiver_fused", *context);
   module->setDataLayout(state_->jit->getDataLayout());
   module->setTargetTriple(state_->machine->getTargetTriple().str());
-  const std::string name = "fiver_fused_" + std::to_string(state_->counter++);
 
   llvm::IRBuilder<> b(*context);
   llvm::Type* f32 = b.getFloatTy();
@@ -256,11 +329,33 @@ CpuKernelFn LlvmJit::compile(const Node& expr, int inputs, int params) {
   pb.crossRegisterProxies(lam, fam, cgam, mam);
   pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(*module, mam);
 
-  if (auto e = state_->jit->addIRModule(
-          llvm::orc::ThreadSafeModule(std::move(module), std::move(context))))
+  // Object code from the same target machine the JIT would use, so it can be
+  // cached on disk and loaded by a later process without recompiling.
+  llvm::SmallVector<char, 0> object;
+  llvm::raw_svector_ostream objectStream(object);
+  llvm::legacy::PassManager codegen;
+  if (state_->machine->addPassesToEmitFile(codegen, objectStream, nullptr, llvm::CGFT_ObjectFile))
+    throw std::runtime_error("the host target cannot emit object code");
+  codegen.run(*module);
+  return std::string(object.begin(), object.end());
+}
+
+CpuKernelFn LlvmJit::loadObject(const std::string& object, const std::string& name) {
+  std::lock_guard lock(state_->mutex);
+  if (auto e = state_->jit->addObjectFile(llvm::MemoryBuffer::getMemBufferCopy(object, name)))
     throw std::runtime_error("adding the kernel: " + llvm::toString(std::move(e)));
   auto symbol = unwrap(state_->jit->lookup(name), "looking up the kernel");
   return reinterpret_cast<CpuKernelFn>(symbol.getAddress());
+}
+
+std::string LlvmJit::hostTarget() const {
+  return state_->cpu + " " + state_->features + (state_->vectorMath ? " libmvec" : "");
+}
+
+std::string LlvmJit::compilerVersion() {
+  // The suffix names the code generator's revision: bump it whenever the
+  // generated code changes, so that cached objects from older builds miss.
+  return "llvm-" LLVM_VERSION_STRING " fiver-cpu-4";
 }
 
 } // namespace fiver::kernels

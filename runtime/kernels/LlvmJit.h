@@ -28,8 +28,17 @@ public:
   // Throws with LLVM's message if compilation fails.
   CpuKernelFn compile(const Node& expr, int inputs, int params);
 
+  // The two halves of compile(), so that object code can be cached: an ELF
+  // object defining the kernel as `name`, and loading one into this JIT. A
+  // name may be loaded once per JIT.
+  std::string compileObject(const Node& expr, int inputs, int params, const std::string& name);
+  CpuKernelFn loadObject(const std::string& object, const std::string& name);
+
   // Host CPU name and features, and the LLVM version: part of cache keys.
   std::string targetDescription() const;
+  // Host CPU name, features and vector math library: what the code depends on.
+  std::string hostTarget() const;
+  static std::string compilerVersion(); // "llvm-14.0.6 fiver-cpu-4"
 
 private:
   struct State;

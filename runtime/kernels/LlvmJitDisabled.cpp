@@ -15,7 +15,19 @@ LlvmJit::~LlvmJit() = default;
 CpuKernelFn LlvmJit::compile(const Node&, int, int) {
   return nullptr;
 }
+std::string LlvmJit::compileObject(const Node&, int, int, const std::string&) {
+  return {};
+}
+CpuKernelFn LlvmJit::loadObject(const std::string&, const std::string&) {
+  return nullptr;
+}
 std::string LlvmJit::targetDescription() const {
+  return "none";
+}
+std::string LlvmJit::hostTarget() const {
+  return "none";
+}
+std::string LlvmJit::compilerVersion() {
   return "none";
 }
 

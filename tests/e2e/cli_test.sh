@@ -6,6 +6,7 @@ fivec="$bin/5rc"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export FIVER_STDLIB="$src/stdlib"
+export XDG_CACHE_HOME="$work/cache" # compiled kernels: never the user's cache
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -161,6 +162,29 @@ profile_tiny)
   awk "BEGIN{exit !($ratio > 0)}" || fail "ratio $ratio"
   grep -q "^backward ops .* (unattributed " "$work/out" || fail "no backward attribution"
   [ -s "$work/cache/fiver/roofline-1-threads.json" ] || fail "roofline not cached"
+  ;;
+run_kernel_cache)
+  # Fused CPU kernels are compiled by the first run and loaded from the disk
+  # cache by the second; a corrupted entry is rebuilt and the run succeeds.
+  args=(run "$src/tests/e2e/recipes/tiny.5r" --fuse --threads 1 --max-steps 3 --quiet)
+  field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['kernels']['cpu'][sys.argv[2]])" "$@"; }
+  "$fivec" "${args[@]}" --out "$work/first" >"$work/first.out" 2>&1 || { cat "$work/first.out"; fail "first run"; }
+  cat "$work/first.out"
+  grep -q "^kernels: cpu [1-9][0-9]* compiled in" "$work/first.out" || fail "no kernel line"
+  [ "$(field "$work/first/summary.json" compiled)" -gt 0 ] || fail "first run compiled nothing"
+  [ "$(field "$work/first/summary.json" cache_hits)" = 0 ] || fail "first run hit an empty cache"
+  compiled=$(field "$work/first/summary.json" compiled)
+  "$fivec" "${args[@]}" --out "$work/second" >"$work/second.out" 2>&1 || { cat "$work/second.out"; fail "second run"; }
+  cat "$work/second.out"
+  [ "$(field "$work/second/summary.json" compiled)" = 0 ] || fail "second run compiled"
+  [ "$(field "$work/second/summary.json" compile_seconds)" = 0.0 ] || fail "second run spent compile time"
+  [ "$(field "$work/second/summary.json" cache_hits)" = "$compiled" ] || fail "second run missed the cache"
+  entries=("$work"/cache/fiver/kernels/cpu-*.bin)
+  [ "${#entries[@]}" = "$compiled" ] || fail "expected $compiled cache entries, found ${#entries[@]}"
+  printf 'FIVERKERNEL1\ngarbage' >"${entries[0]}"
+  "$fivec" "${args[@]}" --out "$work/third" >"$work/third.out" 2>&1 || { cat "$work/third.out"; fail "run after corruption"; }
+  grep -q "ignored cache entry" "$work/third.out" || fail "corruption not reported"
+  [ "$(field "$work/third/summary.json" compiled)" = 1 ] || fail "corrupted entry not rebuilt"
   ;;
 *)
   fail "unknown case $case"

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <random>
 
 using namespace fiver::kernels;
@@ -91,4 +92,34 @@ TEST(LlvmJit, RoundsToBf16) {
   EXPECT_EQ(out[0], 1.0f + 1.0f / 128.0f);
   EXPECT_EQ(out[1], 3.140625f);
   EXPECT_NE(jit.targetDescription().find("llvm-14"), std::string::npos);
+}
+
+TEST(LlvmJit, ExpIsAccurateOverTheWholeRange) {
+  LlvmJit jit;
+  std::vector<float> x;
+  for (float v = -110.0f; v <= 90.0f; v += 0.173f)
+    x.push_back(v);
+  const float inf = std::numeric_limits<float>::infinity();
+  for (float v : {0.0f, -0.0f, 1e-8f, -1e-8f, 88.72f, 88.73f, -87.3f, -103.9f, inf, -inf})
+    x.push_back(v);
+  std::vector<float> out(x.size()), sig(x.size());
+  const float* ins[] = {x.data()};
+  const int64_t n = static_cast<int64_t>(x.size());
+  jit.compile(*parseExpr("exp(%0)"), 1, 0)(out.data(), ins, nullptr, 0, n, 1, 1);
+  jit.compile(*parseExpr("sigmoid(%0)"), 1, 0)(sig.data(), ins, nullptr, 0, n, 1, 1);
+  for (size_t i = 0; i < x.size(); ++i) {
+    const float want = std::exp(x[i]);
+    if (want < 1e-37f) // denormal results: absolute error only
+      EXPECT_NEAR(out[i], want, 1e-40f) << x[i];
+    else if (std::isinf(want))
+      EXPECT_EQ(out[i], want) << x[i];
+    else
+      EXPECT_NEAR(out[i], want, 3e-7f * want) << x[i];
+    EXPECT_NEAR(sig[i], 1.0f / (1.0f + std::exp(-x[i])), 1e-6f) << x[i];
+  }
+  const float nan[] = {std::nanf("")};
+  const float* nanIns[] = {nan};
+  float o = 0;
+  jit.compile(*parseExpr("exp(%0)"), 1, 0)(&o, nanIns, nullptr, 0, 1, 1, 1);
+  EXPECT_TRUE(std::isnan(o));
 }
