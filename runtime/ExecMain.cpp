@@ -36,6 +36,9 @@ int main(int argc, char** argv) {
   app.add_option("--device", options.device, "cpu (default), cuda, cuda:N or auto");
   app.add_option("--max-steps", options.maxSteps, "stop after N steps");
   app.add_flag("--quiet", options.quiet, "no per-epoch lines");
+  bool noPrefetch = false;
+  app.add_flag("--no-prefetch", noPrefetch,
+               "load each batch when the step asks for it, not on a background thread");
   int nproc = 1;
   int timeoutSeconds = 60;
   app.add_option("--nproc", nproc, "data-parallel ranks to start on this machine")
@@ -57,6 +60,7 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_option("--profile-out", profileOut, "where --profile writes its JSON");
   CLI11_PARSE(app, argc, argv);
+  options.prefetch = !noPrefetch;
 
   try {
     const runtime::distributed::World world = runtime::distributed::worldFromEnvironment();

@@ -28,6 +28,7 @@ int profilePlan(const plan::Plan& plan, const ProfileOptions& options, std::ostr
                                    "--profile-out", jsonPath.string()};
   if (options.threads > 0) args.insert(args.end(), {"--threads", std::to_string(options.threads)});
   if (!options.device.empty()) args.insert(args.end(), {"--device", options.device});
+  if (options.noPrefetch) args.push_back("--no-prefetch");
   const int status = study::runChild(options.executor, args, logPath.string());
   if (status != 0) {
     std::ifstream log(logPath);

@@ -15,6 +15,7 @@ struct ProfileOptions {
   int64_t steps = 30;
   int threads = 0;
   std::string device;
+  bool noPrefetch = false;
   std::string stdlib;
   bool json = false;
   std::string executor; // 5rc-exec

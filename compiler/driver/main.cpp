@@ -202,6 +202,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 86400));
   run->add_option("--max-steps", exec.maxSteps, "stop after N steps (smoke tests)");
   run->add_flag("--quiet", exec.quiet, "no per-epoch lines");
+  run->add_flag("--no-prefetch", exec.noPrefetch,
+                "load each batch when the step asks for it, not on a background thread");
 
   CompileFlags profileFlags;
   ProfileOptions profileOptions;
@@ -213,6 +215,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100000));
   profileCmd->add_option("--threads", profileOptions.threads, "intra-op threads");
   profileCmd->add_option("--device", profileOptions.device, "cpu (default), cuda, cuda:N");
+  profileCmd->add_flag("--no-prefetch", profileOptions.noPrefetch,
+                       "load each batch when the step asks for it, not on a background thread");
   profileCmd->add_option("--format", profileFormat, "text (default) or json")
       ->check(CLI::IsMember({"text", "json"}));
 

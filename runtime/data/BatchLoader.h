@@ -1,10 +1,13 @@
 // Mini-batches from an in-memory split: the sampler picks example indices,
-// one index_select per batch gathers them. Data methods change what is
-// loaded through three seams: the sampler (which examples, in what order),
+// one index_select per batch gathers them. With prefetch on, a background
+// thread draws and gathers the next batches while the step runs (see
+// Prefetcher.h); the batches served are the same, bit for bit. Data methods
+// change what is loaded through three seams: the sampler (which examples, in what order),
 // the batch size (per step), and echoing (how often a loaded batch is reused).
 #pragma once
 
 #include "runtime/data/Dataset.h"
+#include "runtime/data/Prefetcher.h"
 #include "runtime/data/Sampler.h"
 
 #include <memory>
@@ -24,6 +27,13 @@ public:
   void startEpoch(int64_t epoch);
   // False when the epoch is exhausted. The last batch may be smaller.
   bool next(torch::Tensor& images, torch::Tensor& labels);
+
+  // Prepare the next batches on a background thread (off by default; the
+  // trainer turns it on). Only samplers that draw in sequence are drawn
+  // ahead, and only once this loader has started their epoch; any seam below
+  // first drops what was prefetched and rewinds the sampler to what was served.
+  void setPrefetch(bool on);
+  bool prefetching() const { return prefetch_; }
 
   // The seams. A sampler set here takes effect at the next startEpoch.
   void setSampler(std::unique_ptr<Sampler> sampler);
@@ -58,7 +68,11 @@ public:
   const torch::Tensor& lastIndices() const { return lastIndices_; }
 
 private:
-  torch::Tensor nextIndices();
+  // Draws the next batch from the sampler and gathers it, on either thread.
+  LoadedBatch load();
+  LoadedBatch nextLoad();
+  // Stops the producer; rewinds the sampler when it had drawn ahead.
+  void dropPrefetched();
 
   const Split& split_;
   int64_t batch_;
@@ -67,13 +81,18 @@ private:
   int rank_ = 0;
   int world_ = 1;
   int64_t loads_ = 0;
-  int64_t drawn_ = 0; // indices drawn from the sampler this epoch (all ranks)
+  int64_t drawn_ = 0; // indices drawn from the sampler this epoch (all ranks), served
+  int64_t epoch_ = 0;
+  bool samplerStarted_ = false; // startEpoch has run on the current sampler
   torch::Tensor lastIndices_;
   // Echoing: the last loaded batch, and the positions in it still to be served.
   int64_t echo_ = 1;
   bool echoExamples_ = false;
   torch::Tensor loadedImages_, loadedLabels_, loadedIndices_;
   torch::Tensor echoQueue_;
+  bool prefetch_ = false;
+  // Last: destroyed first, so its thread stops before what it reads goes.
+  std::unique_ptr<BatchPrefetcher> prefetcher_;
 };
 
 } // namespace fiver::runtime

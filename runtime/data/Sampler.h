@@ -18,6 +18,11 @@ public:
   // Up to `count` example indices (int64, CPU); fewer at the end of the
   // epoch and none once it is over.
   virtual torch::Tensor next(int64_t count) = 0;
+  // True when what next() returns depends only on the epoch and on how many
+  // indices were drawn before it (next(a) then next(b) serves what next(a + b)
+  // would), and nothing but startEpoch changes that. The loader may then draw
+  // ahead on its prefetch thread, and rewind by replaying the served count.
+  virtual bool drawsInSequence() const { return false; }
 };
 
 // The default: every example once per epoch, in a permutation drawn from
@@ -29,6 +34,7 @@ public:
   ShuffleSampler(int64_t size, uint64_t seed, int64_t padToMultiple = 1);
   void startEpoch(int64_t epoch) override;
   torch::Tensor next(int64_t count) override;
+  bool drawsInSequence() const override { return true; }
 
 private:
   int64_t size_;
@@ -44,6 +50,7 @@ public:
   SubsetSampler(torch::Tensor indices, uint64_t seed);
   void startEpoch(int64_t epoch) override;
   torch::Tensor next(int64_t count) override;
+  bool drawsInSequence() const override { return true; }
   const torch::Tensor& indices() const { return indices_; }
 
 private:

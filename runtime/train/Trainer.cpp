@@ -74,6 +74,7 @@ struct Trainer::Impl {
     state.trainImages = &data.train.images;
     state.batchSize = p.training.batchSize;
     state.loader = &loader;
+    loader.setPrefetch(o.prefetch);
     state.recomputeGradients = [this] {
       clearGradients(*optimizer);
       const torch::Tensor firstOutput = state.output;

@@ -41,6 +41,8 @@ struct TrainOptions {
   int64_t maxSteps = 0; // stop early (smoke tests); 0 = the plan's budget
   bool quiet = false;
   bool evalEachEpoch = true;
+  // Prepare the next batches on a background thread (BatchLoader::setPrefetch).
+  bool prefetch = true;
 };
 
 // Evaluated on the run's evaluation split: the plan's holdout when it has
