@@ -18,6 +18,7 @@ struct ExecOptions {
   int timeout = 0;              // seconds a rank waits for the others; 0 = 5rc-exec's default
   long maxSteps = 0;            // 0 = the plan's budget
   bool quiet = false;
+  bool fusedOptimizer = true; // false: --no-fused-optimizer
 };
 
 // 5rc-exec beside this executable, else the bare name (resolved through PATH).

@@ -202,6 +202,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 86400));
   run->add_option("--max-steps", exec.maxSteps, "stop after N steps (smoke tests)");
   run->add_flag("--quiet", exec.quiet, "no per-epoch lines");
+  run->add_flag("!--no-fused-optimizer", exec.fusedOptimizer,
+                "step SGD and AdamW with torch::optim's own kernels (for comparison)");
 
   CompileFlags profileFlags;
   ProfileOptions profileOptions;

@@ -7,8 +7,13 @@
 #include "runtime/kernels/Expr.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+
+namespace llvm {
+class Module;
+}
 
 namespace fiver::kernels {
 
@@ -27,6 +32,13 @@ public:
 
   // Throws with LLVM's message if compilation fails.
   CpuKernelFn compile(const Node& expr, int inputs, int params);
+
+  // For other generated kernels: `emit` fills a fresh module (data layout and
+  // triple set) with a function named `name` (unique, from `prefix`); the
+  // module is verified, optimized at O3 for the host and added to the JIT.
+  // Returns the function's address; throws with LLVM's message on failure.
+  using ModuleEmitter = std::function<void(llvm::Module& module, const std::string& name)>;
+  void* compileModule(const std::string& prefix, const ModuleEmitter& emit);
 
   // Host CPU name and features, and the LLVM version: part of cache keys.
   std::string targetDescription() const;

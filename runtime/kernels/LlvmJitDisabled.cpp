@@ -1,5 +1,6 @@
-// Built when LLVM 14 is not found: every CPU kernel request fails, and fused
-// ops run eagerly.
+// Built when LLVM 14 is not found: every CPU kernel request fails, fused
+// ops run eagerly and optimizers take their unfused step.
+#include "runtime/kernels/CpuOptimizerKernel.h"
 #include "runtime/kernels/LlvmJit.h"
 
 #include <stdexcept>
@@ -15,8 +16,15 @@ LlvmJit::~LlvmJit() = default;
 CpuKernelFn LlvmJit::compile(const Node&, int, int) {
   return nullptr;
 }
+void* LlvmJit::compileModule(const std::string&, const ModuleEmitter&) {
+  return nullptr;
+}
 std::string LlvmJit::targetDescription() const {
   return "none";
+}
+
+CpuOptimizerFn compileCpuOptimizer(LlvmJit&, const CpuOptimizerSpec&) {
+  throw std::runtime_error("this build has no LLVM CPU kernel JIT");
 }
 
 } // namespace fiver::kernels

@@ -40,6 +40,7 @@ struct TrainOptions {
   int64_t maxSteps = 0;                     // stop early (smoke tests); 0 = the plan's budget
   bool quiet = false;
   bool evalEachEpoch = true;
+  bool fusedOptimizer = true; // SGD and AdamW step through fused kernels
 };
 
 struct EpochResult {
