@@ -56,8 +56,8 @@ struct Model {
     Options without = withDecay;
     without.weight_decay(0);
     std::vector<torch::optim::OptimizerParamGroup> g;
-    g.emplace_back(decay, withDecay.clone());
-    g.emplace_back(noDecay, without.clone());
+    g.emplace_back(decay, std::make_unique<Options>(withDecay));
+    g.emplace_back(noDecay, std::make_unique<Options>(without));
     return g;
   }
   std::vector<torch::Tensor> decay, noDecay;
