@@ -1,7 +1,7 @@
 // 5rc-exec: runs a plan written by `5rc compile` and reports the result.
 //
 //   5rc-exec PLAN.yaml [--out DIR] [--threads N] [--device D] [--max-steps N] [--quiet]
-//            [--nproc N] [--timeout S]
+//            [--nproc N] [--timeout S] [--no-fused-optimizer]
 // Data-parallel: `--nproc N` starts N local ranks; a process started with
 // torchrun's variables (WORLD_SIZE, RANK, MASTER_ADDR, MASTER_PORT) is one rank.
 #include "compiler/plan/Plan.h"
@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
   bool noPrefetch = false;
   app.add_flag("--no-prefetch", noPrefetch,
                "load each batch when the step asks for it, not on a background thread");
+  app.add_flag("!--no-fused-optimizer", options.fusedOptimizer,
+               "step SGD and AdamW with torch::optim's own kernels");
   int nproc = 1;
   int timeoutSeconds = 60;
   app.add_option("--nproc", nproc, "data-parallel ranks to start on this machine")

@@ -34,6 +34,7 @@ int execPlan(const std::string& planPath, const ExecOptions& opts, const char* a
   if (opts.maxSteps > 0) args.insert(args.end(), {"--max-steps", std::to_string(opts.maxSteps)});
   if (opts.quiet) args.push_back("--quiet");
   if (opts.noPrefetch) args.push_back("--no-prefetch");
+  if (!opts.fusedOptimizer) args.push_back("--no-fused-optimizer");
 
   std::vector<char*> cargs;
   for (std::string& a : args)

@@ -19,6 +19,7 @@ struct ExecOptions {
   long maxSteps = 0;            // 0 = the plan's budget
   bool quiet = false;
   bool noPrefetch = false; // load batches on the training thread
+  bool fusedOptimizer = true; // false: --no-fused-optimizer
 };
 
 // 5rc-exec beside this executable, else the bare name (resolved through PATH).

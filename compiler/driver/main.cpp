@@ -204,6 +204,8 @@ int main(int argc, char** argv) {
   run->add_flag("--quiet", exec.quiet, "no per-epoch lines");
   run->add_flag("--no-prefetch", exec.noPrefetch,
                 "load each batch when the step asks for it, not on a background thread");
+  run->add_flag("!--no-fused-optimizer", exec.fusedOptimizer,
+                "step SGD and AdamW with torch::optim's own kernels (for comparison)");
 
   CompileFlags profileFlags;
   ProfileOptions profileOptions;

@@ -243,38 +243,26 @@ std::string LlvmJit::targetDescription() const {
   return "llvm-" LLVM_VERSION_STRING " " + state_->cpu + " " + state_->features;
 }
 
-CpuKernelFn LlvmJit::compile(const Node& expr, int inputs, int params) {
-  std::string name;
-  {
-    std::lock_guard lock(state_->mutex);
-    name = "fiver_fused_" + std::to_string(state_->counter++);
-  }
-  return loadObject(compileObject(expr, inputs, params, name), name);
-}
+namespace {
 
-std::string LlvmJit::compileObject(const Node& expr, int inputs, int params,
-                                   const std::string& name) {
-  std::lock_guard lock(state_->mutex);
-  auto context = std::make_unique<llvm::LLVMContext>();
-  auto module = std::make_unique<llvm::Module>("fiver_fused", *context);
-  module->setDataLayout(state_->jit->getDataLayout());
-  module->setTargetTriple(state_->machine->getTargetTriple().str());
-
-  llvm::IRBuilder<> b(*context);
+void emitElementwiseKernel(llvm::Module& module, const std::string& name, const Node& expr,
+                           int inputs, int params) {
+  llvm::LLVMContext& context = module.getContext();
+  llvm::IRBuilder<> b(context);
   llvm::Type* f32 = b.getFloatTy();
   llvm::Type* i64 = b.getInt64Ty();
   llvm::Type* ptr = f32->getPointerTo();
   llvm::Type* ptrs = ptr->getPointerTo();
   auto* type = llvm::FunctionType::get(b.getVoidTy(), {ptr, ptrs, ptrs, i64, i64, i64, i64}, false);
-  auto* fn = llvm::Function::Create(type, llvm::Function::ExternalLinkage, name, *module);
+  auto* fn = llvm::Function::Create(type, llvm::Function::ExternalLinkage, name, module);
   auto arg = fn->arg_begin();
   llvm::Value *out = arg++, *ins = arg++, *ps = arg++, *begin = arg++, *end = arg++,
               *channels = arg++, *inner = arg++;
   fn->addParamAttr(0, llvm::Attribute::NoAlias);
 
-  auto* entry = llvm::BasicBlock::Create(*context, "entry", fn);
-  auto* loop = llvm::BasicBlock::Create(*context, "loop", fn);
-  auto* exit = llvm::BasicBlock::Create(*context, "exit", fn);
+  auto* entry = llvm::BasicBlock::Create(context, "entry", fn);
+  auto* loop = llvm::BasicBlock::Create(context, "loop", fn);
+  auto* exit = llvm::BasicBlock::Create(context, "exit", fn);
   b.SetInsertPoint(entry);
   // Base pointers are loaded once, outside the loop.
   std::vector<llvm::Value*> inBase, pBase;
@@ -298,17 +286,57 @@ std::string LlvmJit::compileObject(const Node& expr, int inputs, int params,
     for (llvm::Value* base : pBase)
       pValues.push_back(b.CreateLoad(f32, b.CreateInBoundsGEP(f32, base, c)));
   }
-  llvm::Value* result = IrEmitter(b, *module, inValues, pValues).emit(expr);
+  llvm::Value* result = IrEmitter(b, module, inValues, pValues).emit(expr);
   b.CreateStore(result, b.CreateInBoundsGEP(f32, out, i));
   llvm::Value* next = b.CreateAdd(i, llvm::ConstantInt::get(i64, 1), "", true, true);
   i->addIncoming(next, loop);
   b.CreateCondBr(b.CreateICmpSLT(next, end), loop, exit);
   b.SetInsertPoint(exit);
   b.CreateRetVoid();
+}
+
+} // namespace
+
+CpuKernelFn LlvmJit::compile(const Node& expr, int inputs, int params) {
+  std::string name;
+  {
+    std::lock_guard lock(state_->mutex);
+    name = "fiver_fused_" + std::to_string(state_->counter++);
+  }
+  return loadObject(compileObject(expr, inputs, params, name), name);
+}
+
+std::string LlvmJit::compileObject(const Node& expr, int inputs, int params,
+                                   const std::string& name) {
+  return objectCode(name, [&](llvm::Module& module, const std::string& fn) {
+    emitElementwiseKernel(module, fn, expr, inputs, params);
+  });
+}
+
+CpuKernelFn LlvmJit::loadObject(const std::string& object, const std::string& name) {
+  return reinterpret_cast<CpuKernelFn>(loadSymbol(object, name));
+}
+
+void* LlvmJit::compileModule(const std::string& prefix, const ModuleEmitter& emit) {
+  std::string name;
+  {
+    std::lock_guard lock(state_->mutex);
+    name = prefix + std::to_string(state_->counter++);
+  }
+  return loadSymbol(objectCode(name, emit), name);
+}
+
+std::string LlvmJit::objectCode(const std::string& name, const ModuleEmitter& emit) {
+  std::lock_guard lock(state_->mutex);
+  auto context = std::make_unique<llvm::LLVMContext>();
+  auto module = std::make_unique<llvm::Module>("fiver_kernel", *context);
+  module->setDataLayout(state_->jit->getDataLayout());
+  module->setTargetTriple(state_->machine->getTargetTriple().str());
+  emit(*module, name);
 
   std::string err;
   llvm::raw_string_ostream errStream(err);
-  if (llvm::verifyFunction(*fn, &errStream))
+  if (llvm::verifyModule(*module, &errStream))
     throw std::runtime_error("generated invalid LLVM IR: " + errStream.str());
 
   // O3 with the target's cost model, so the loop vectorizer uses the host's
@@ -340,12 +368,12 @@ std::string LlvmJit::compileObject(const Node& expr, int inputs, int params,
   return std::string(object.begin(), object.end());
 }
 
-CpuKernelFn LlvmJit::loadObject(const std::string& object, const std::string& name) {
+void* LlvmJit::loadSymbol(const std::string& object, const std::string& name) {
   std::lock_guard lock(state_->mutex);
   if (auto e = state_->jit->addObjectFile(llvm::MemoryBuffer::getMemBufferCopy(object, name)))
     throw std::runtime_error("adding the kernel: " + llvm::toString(std::move(e)));
   auto symbol = unwrap(state_->jit->lookup(name), "looking up the kernel");
-  return reinterpret_cast<CpuKernelFn>(symbol.getAddress());
+  return reinterpret_cast<void*>(symbol.getAddress());
 }
 
 std::string LlvmJit::hostTarget() const {

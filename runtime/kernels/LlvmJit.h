@@ -7,8 +7,13 @@
 #include "runtime/kernels/Expr.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+
+namespace llvm {
+class Module;
+}
 
 namespace fiver::kernels {
 
@@ -33,6 +38,12 @@ public:
   // name may be loaded once per JIT.
   std::string compileObject(const Node& expr, int inputs, int params, const std::string& name);
   CpuKernelFn loadObject(const std::string& object, const std::string& name);
+  // For other generated kernels: `emit` fills a fresh module (data layout and
+  // triple set) with a function named `name` (unique, from `prefix`); the
+  // module is verified, optimized at O3 for the host and added to the JIT.
+  // Returns the function's address; throws with LLVM's message on failure.
+  using ModuleEmitter = std::function<void(llvm::Module& module, const std::string& name)>;
+  void* compileModule(const std::string& prefix, const ModuleEmitter& emit);
 
   // Host CPU name and features, and the LLVM version: part of cache keys.
   std::string targetDescription() const;
@@ -41,6 +52,11 @@ public:
   static std::string compilerVersion(); // "llvm-14.0.6 fiver-cpu-4"
 
 private:
+  // Builds `name` with `emit`, verifies it, optimizes it at O3 for the host
+  // and returns its ELF object code.
+  std::string objectCode(const std::string& name, const ModuleEmitter& emit);
+  void* loadSymbol(const std::string& object, const std::string& name);
+
   struct State;
   std::unique_ptr<State> state_;
 };

@@ -1,5 +1,6 @@
-// Built when LLVM 14 is not found: every CPU kernel request fails, and fused
-// ops run eagerly.
+// Built when LLVM 14 is not found: every CPU kernel request fails, fused
+// ops run eagerly and optimizers take their unfused step.
+#include "runtime/kernels/CpuOptimizerKernel.h"
 #include "runtime/kernels/LlvmJit.h"
 
 #include <stdexcept>
@@ -21,6 +22,9 @@ std::string LlvmJit::compileObject(const Node&, int, int, const std::string&) {
 CpuKernelFn LlvmJit::loadObject(const std::string&, const std::string&) {
   return nullptr;
 }
+void* LlvmJit::compileModule(const std::string&, const ModuleEmitter&) {
+  return nullptr;
+}
 std::string LlvmJit::targetDescription() const {
   return "none";
 }
@@ -29,6 +33,10 @@ std::string LlvmJit::hostTarget() const {
 }
 std::string LlvmJit::compilerVersion() {
   return "none";
+}
+
+CpuOptimizerFn compileCpuOptimizer(LlvmJit&, const CpuOptimizerSpec&) {
+  throw std::runtime_error("this build has no LLVM CPU kernel JIT");
 }
 
 } // namespace fiver::kernels

@@ -1,5 +1,8 @@
 #include "runtime/optim/Optimizer.h"
 
+#include "runtime/optim/FusedAdamW.h"
+#include "runtime/optim/FusedSgd.h"
+
 #include <stdexcept>
 
 namespace fiver::runtime {
@@ -22,7 +25,8 @@ double peakLearningRate(const plan::Call& o) {
   return plan::getNumber(o.params, "lr", 0.1);
 }
 
-std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const plan::Call& o, PlanModel& model) {
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const plan::Call& o, PlanModel& model,
+                                                       bool fused) {
   std::vector<torch::Tensor> decay, noDecay;
   splitForDecay(model, decay, noDecay);
   const double lr = peakLearningRate(o);
@@ -37,6 +41,7 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const plan::Call& o, Plan
     std::vector<torch::optim::OptimizerParamGroup> groups;
     groups.emplace_back(decay, std::make_unique<torch::optim::SGDOptions>(opts(wd)));
     groups.emplace_back(noDecay, std::make_unique<torch::optim::SGDOptions>(opts(0)));
+    if (fused) return std::make_unique<FusedSgd>(groups, opts(wd));
     return std::make_unique<torch::optim::SGD>(groups, opts(wd));
   }
   if (o.kind == "adamw") {
@@ -50,6 +55,7 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const plan::Call& o, Plan
     std::vector<torch::optim::OptimizerParamGroup> groups;
     groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(opts(wd)));
     groups.emplace_back(noDecay, std::make_unique<torch::optim::AdamWOptions>(opts(0)));
+    if (fused) return std::make_unique<FusedAdamW>(groups, opts(wd));
     return std::make_unique<torch::optim::AdamW>(groups, opts(wd));
   }
   throw std::runtime_error("unknown optimizer '" + o.kind + "' in the plan (known: sgd, adamw)");

@@ -11,8 +11,10 @@
 
 namespace fiver::runtime {
 
+// `fused`: SGD and AdamW step through one fused kernel per parameter group
+// (FusedSgd, FusedAdamW); same state and results as torch::optim's.
 std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const plan::Call& optimizer,
-                                                       PlanModel& model);
+                                                       PlanModel& model, bool fused = true);
 // The optimizer's configured learning rate (the schedule's peak).
 double peakLearningRate(const plan::Call& optimizer);
 void setLearningRate(torch::optim::Optimizer& opt, double lr);

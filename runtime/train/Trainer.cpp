@@ -67,7 +67,7 @@ struct Trainer::Impl {
   Impl(const plan::Plan& p, const TrainOptions& o, const Dataset* d)
       : plan(p), options(o), device(resolveDevice(o.device)), ownedData(dataOn(p, d, device)),
         data(d && device.is_cpu() ? *d : ownedData), model(modelOn(p.ops, device)),
-        optimizer(makeOptimizer(p.optimizer, model)),
+        optimizer(makeOptimizer(p.optimizer, model, o.fusedOptimizer)),
         schedule(p.schedule, peakLearningRate(p.optimizer), p.training.totalSteps),
         augment(p.augment, data.padValue),
         loader(data.train, p.training.batchSize, p.training.seed), state{p, model, *optimizer} {

@@ -43,6 +43,7 @@ struct TrainOptions {
   bool evalEachEpoch = true;
   // Prepare the next batches on a background thread (BatchLoader::setPrefetch).
   bool prefetch = true;
+  bool fusedOptimizer = true; // SGD and AdamW step through fused kernels
 };
 
 // Evaluated on the run's evaluation split: the plan's holdout when it has
