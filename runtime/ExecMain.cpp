@@ -119,6 +119,9 @@ int main(int argc, char** argv) {
                          {r.evalSplit + "_accuracy", e.accuracy},
                          {"train_seconds", e.trainSeconds}});
       summary["epoch_curve"] = curve;
+      // What methods chose before training (lr_range_test's rate).
+      for (const auto& [name, value] : r.findings)
+        summary["findings"][name] = value;
       if (!r.stepBytesReduced.empty()) {
         double total = 0;
         for (int64_t b : r.stepBytesReduced)
