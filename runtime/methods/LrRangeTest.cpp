@@ -32,7 +32,8 @@ struct Snapshot {
     archive.save_to(optimizerBytes);
     for (auto& group : s.optimizer.param_groups())
       lrs.push_back(group.options().get_lr());
-    rng = at::detail::getDefaultCPUGenerator().get_state();
+    at::Generator generator = at::detail::getDefaultCPUGenerator();
+    rng = generator.get_state();
   }
   void restore(TrainState& s) {
     torch::NoGradGuard noGrad;
@@ -50,7 +51,8 @@ struct Snapshot {
     s.optimizer.load(archive);
     for (size_t g = 0; g < lrs.size(); ++g)
       s.optimizer.param_groups()[g].options().set_lr(lrs[g]);
-    at::detail::getDefaultCPUGenerator().set_state(rng);
+    at::Generator generator = at::detail::getDefaultCPUGenerator();
+    generator.set_state(rng);
   }
   std::vector<torch::Tensor> tensors;
   std::ostringstream optimizerBytes;

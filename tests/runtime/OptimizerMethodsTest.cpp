@@ -23,6 +23,13 @@ namespace {
 using testing::addMethod;
 using testing::tinyCnnPlan;
 
+TrainOptions quiet() {
+  TrainOptions o;
+  o.threads = 1;
+  o.quiet = true;
+  return o;
+}
+
 // Two tensors with hand-picked weights and gradients.
 struct TwoTensors {
   torch::Tensor w1 = torch::tensor({{1.0, 2.0}, {3.0, 4.0}}, torch::kDouble);
@@ -122,7 +129,7 @@ TEST(LarsTest, LocalRateCountsWeightDecay) {
 TEST(OptimizerMethodsTest, MethodsReplaceTheRecipeOptimizerWithBnAndBiasExcluded) {
   plan::Plan lambPlan = tinyCnnPlan();
   addMethod(lambPlan, "lamb", {{"weight_decay", plan::Scalar::num(0.05)}});
-  Trainer lambTrainer(lambPlan, {.threads = 1, .quiet = true});
+  Trainer lambTrainer(lambPlan, quiet());
   auto* lamb = dynamic_cast<Lamb*>(&lambTrainer.state().optimizer);
   ASSERT_NE(lamb, nullptr);
   ASSERT_EQ(lamb->param_groups().size(), 2u);
@@ -137,7 +144,7 @@ TEST(OptimizerMethodsTest, MethodsReplaceTheRecipeOptimizerWithBnAndBiasExcluded
 
   plan::Plan larsPlan = tinyCnnPlan();
   addMethod(larsPlan, "lars", {{"exclude_bn_bias", plan::Scalar::num(0)}});
-  Trainer larsTrainer(larsPlan, {.threads = 1, .quiet = true});
+  Trainer larsTrainer(larsPlan, quiet());
   auto* lars = dynamic_cast<Lars*>(&larsTrainer.state().optimizer);
   ASSERT_NE(lars, nullptr);
   EXPECT_EQ(lars->param_groups().size(), 1u); // nothing excluded
@@ -152,14 +159,15 @@ TEST(OptimizerMethodsTest, ALambRunResumesBitIdentically) {
   addMethod(p, "lamb");
   const fs::path dir = fs::temp_directory_path() / ("fiver-lamb-" + std::to_string(getpid()));
   fs::remove_all(dir);
-  TrainOptions o{.outDir = dir.string(), .threads = 1, .quiet = true};
+  TrainOptions o = quiet();
+  o.outDir = dir.string();
   auto weights = [](Trainer& t) {
     std::vector<torch::Tensor> out;
     for (const torch::Tensor& s : t.model()->stateTensors())
       out.push_back(s.clone());
     return out;
   };
-  Trainer straight(p, {.threads = 1, .quiet = true});
+  Trainer straight(p, quiet());
   straight.fit();
   TrainOptions first = o;
   first.maxSteps = 13;
@@ -218,20 +226,21 @@ TEST(LrRangeTestTest, SetsThePeakRateAndRestoresTheStartingPoint) {
             {{"length", plan::Scalar::num(40)},
              {"min_lr", plan::Scalar::num(1e-4)},
              {"max_lr", plan::Scalar::num(100)}});
-  Trainer plain(without, {.threads = 1, .quiet = true});
-  Trainer tested(with, {.threads = 1, .quiet = true});
+  Trainer plain(without, quiet());
+  Trainer tested(with, quiet());
   ASSERT_EQ(tested.methods().size(), 1u);
   auto* sweep = dynamic_cast<LrRangeTest*>(tested.methods()[0].get());
   ASSERT_NE(sweep, nullptr);
   // Both trainers drew their initial weights from the same seed; the sweep
   // trains the live model and must hand it back untouched.
-  const torch::Tensor rngBefore = at::detail::getDefaultCPUGenerator().get_state();
+  at::Generator generator = at::detail::getDefaultCPUGenerator();
+  const torch::Tensor rngBefore = generator.get_state();
   sweep->apply(Event::FitStart, tested.state());
   const auto a = plain.model()->stateTensors(), b = tested.model()->stateTensors();
   ASSERT_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); ++i)
     EXPECT_TRUE(torch::equal(a[i], b[i])) << "state tensor " << i;
-  EXPECT_TRUE(torch::equal(rngBefore, at::detail::getDefaultCPUGenerator().get_state()));
+  EXPECT_TRUE(torch::equal(rngBefore, generator.get_state()));
   EXPECT_TRUE(tested.state().optimizer.state().empty());
   // The loss exploded before max_lr, and the pick is not the recipe's rate.
   EXPECT_LT(sweep->curve().lrs.size(), 40u);
@@ -242,7 +251,7 @@ TEST(LrRangeTestTest, SetsThePeakRateAndRestoresTheStartingPoint) {
 TEST(LrRangeTestTest, ATrainedRunReportsTheChosenRate) {
   plan::Plan p = tinyCnnPlan({.totalSteps = 10});
   addMethod(p, "lr_range_test", {{"length", plan::Scalar::num(20)}});
-  const TrainResult r = train(p, {.threads = 1, .quiet = true});
+  const TrainResult r = train(p, quiet());
   ASSERT_TRUE(r.findings.count("lr_range_test.lr"));
   EXPECT_GT(r.findings.at("lr_range_test.lr"), 0);
   EXPECT_EQ(r.steps, 10);
