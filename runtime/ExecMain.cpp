@@ -142,6 +142,9 @@ int main(int argc, char** argv) {
         summary["kernels"][backend] = {{"compiled", k.compiled},
                                        {"cache_hits", k.cacheHits},
                                        {"compile_seconds", k.compileSeconds}};
+      // What methods chose before training (lr_range_test's rate).
+      for (const auto& [name, value] : r.findings)
+        summary["findings"][name] = value;
       if (!r.stepBytesReduced.empty()) {
         double total = 0;
         for (int64_t b : r.stepBytesReduced)

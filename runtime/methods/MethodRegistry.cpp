@@ -3,6 +3,7 @@
 
 #include "runtime/methods/AlgorithmMethods.h"
 #include "runtime/methods/DataMethods.h"
+#include "runtime/methods/OptimizerMethods.h"
 
 #include "runtime/distributed/GradientCompression.h"
 #include "runtime/optim/Optimizer.h"
@@ -149,6 +150,18 @@ const std::map<std::string, Factory>& registry() {
        [](const plan::Method& m, const plan::Plan&) {
          return std::make_unique<Lookahead>(integer(m, "k", 5),
                                             plan::getNumber(m.params, "alpha", 0.5));
+       }},
+      {"lamb", [](const plan::Method&,
+                  const plan::Plan&) { return std::make_unique<ReplacedOptimizer>("lamb"); }},
+      {"lars", [](const plan::Method&,
+                  const plan::Plan&) { return std::make_unique<ReplacedOptimizer>("lars"); }},
+      {"lr_range_test",
+       [](const plan::Method& m, const plan::Plan&) {
+         // `length` arrives in steps (durations are lowered to steps).
+         return std::make_unique<LrRangeTest>(integer(m, "length", 100),
+                                              plan::getNumber(m.params, "min_lr", 1e-6),
+                                              plan::getNumber(m.params, "max_lr", 10),
+                                              plan::getString(m.params, "pick", "steepest"));
        }},
       {"warmup",
        [](const plan::Method& m, const plan::Plan& p) {

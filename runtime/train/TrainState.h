@@ -7,6 +7,8 @@
 #include <torch/torch.h>
 
 #include <functional>
+#include <map>
+#include <string>
 
 namespace fiver::runtime {
 
@@ -52,6 +54,12 @@ struct TrainState {
   std::function<void()> recomputeGradients;
   // Backward passes run so far, recomputations included.
   int64_t gradientEvaluations = 0;
+
+  // Replaces the schedule's peak learning rate (lr_range_test); set by the trainer.
+  std::function<void(double)> setPeakLearningRate;
+  // What methods found before or during training ("lr_range_test.lr"): the
+  // trainer logs them and puts them in the run's result.
+  std::map<std::string, double> findings;
 };
 
 } // namespace fiver::runtime

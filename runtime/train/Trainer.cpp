@@ -7,6 +7,7 @@
 #include "runtime/metrics/MetricsLog.h"
 #include "runtime/optim/LrSchedule.h"
 #include "runtime/optim/Optimizer.h"
+#include "runtime/optim/TrainingOptimizer.h"
 #include "runtime/train/Checkpoint.h"
 #include "runtime/train/Device.h"
 #include "runtime/train/Loss.h"
@@ -67,7 +68,7 @@ struct Trainer::Impl {
   Impl(const plan::Plan& p, const TrainOptions& o, const Dataset* d)
       : plan(p), options(o), device(resolveDevice(o.device)), ownedData(dataOn(p, d, device)),
         data(d && device.is_cpu() ? *d : ownedData), model(modelOn(p.ops, device)),
-        optimizer(makeOptimizer(p.optimizer, model, o.fusedOptimizer)),
+        optimizer(makeTrainingOptimizer(p, model, o.fusedOptimizer)),
         schedule(p.schedule, peakLearningRate(p.optimizer), p.training.totalSteps),
         augment(p.augment, data.padValue),
         loader(data.train, p.training.batchSize, p.training.seed), state{p, model, *optimizer} {
@@ -75,6 +76,9 @@ struct Trainer::Impl {
     state.batchSize = p.training.batchSize;
     state.loader = &loader;
     loader.setPrefetch(o.prefetch);
+    state.setPeakLearningRate = [this](double peak) {
+      schedule = LrSchedule(plan.schedule, peak, plan.training.totalSteps);
+    };
     state.recomputeGradients = [this] {
       clearGradients(*optimizer);
       const torch::Tensor firstOutput = state.output;
@@ -196,6 +200,10 @@ struct Trainer::Impl {
     fire(Event::FitStart);
     synchronize(device);
     trainSeconds = secondsSince(fitStart);
+    for (const auto& [name, value] : state.findings) {
+      log->write({{"event", "finding"}, {"name", name}, {"value", value}});
+      log->line(name + " = " + std::to_string(value));
+    }
     // Resuming: after FIT_START, so that what methods set up there (an
     // average's first copy, a pruned sampler) is overwritten by the saved state.
     const CheckpointParts parts{plan, model, *optimizer, methods};
@@ -358,6 +366,7 @@ struct Trainer::Impl {
     checkpoint(state.epoch);
     fire(Event::FitEnd);
     result.steps = state.step;
+    result.findings = state.findings;
     result.trainSeconds = trainSeconds;
     result.imagesPerSecond = static_cast<double>(images) / std::max(1e-9, trainSeconds);
     return result;

@@ -11,6 +11,7 @@
 #include "runtime/train/Method.h"
 #include "runtime/train/TrainState.h"
 
+#include <map>
 #include <memory>
 
 #include <string>
@@ -66,6 +67,7 @@ struct TrainResult {
   double testAccuracy = 0;
   double trainSeconds = 0;
   double imagesPerSecond = 0;
+  std::map<std::string, double> findings; // TrainState::findings at the end
 };
 
 class Trainer {

@@ -107,6 +107,20 @@ run_data_methods)
     cat "$work/run/metrics.jsonl"; fail "expected 6 loads in 12 steps"; }
   grep -q "(12 steps)" "$work/out" || fail "did not run 12 steps"
   ;;
+run_optimizer_methods)
+  # lamb and lr_range_test check clean, run, and the chosen rate reaches the
+  # output, metrics.jsonl and summary.json.
+  "$fivec" check "$src/tests/e2e/recipes/optimizer_methods.5r" 2>"$work/err" || {
+    cat "$work/err"; fail "check failed"; }
+  [ ! -s "$work/err" ] || { cat "$work/err"; fail "unexpected diagnostics (W0002?)"; }
+  "$fivec" run "$src/tests/e2e/recipes/optimizer_methods.5r" --out "$work/run" --threads 1 \
+    >"$work/out" 2>&1 || { cat "$work/out"; fail "run failed"; }
+  cat "$work/out"
+  grep -q "lr_range_test.lr = " "$work/out" || fail "chosen rate not printed"
+  grep -q '"name":"lr_range_test.lr"' "$work/run/metrics.jsonl" || fail "no finding in metrics"
+  grep -q '"lr_range_test.lr"' "$work/run/summary.json" || fail "no finding in the summary"
+  grep -q "(20 steps)" "$work/out" || fail "did not run 20 steps"
+  ;;
 run_holdout)
   # `--set holdout=5000`: 5000 training examples evaluated during the run, the
   # test split once at the end, both in the summary; a holdout as large as the
