@@ -18,6 +18,8 @@ struct ExecOptions {
   int timeout = 0;              // seconds a rank waits for the others; 0 = 5rc-exec's default
   long maxSteps = 0;            // 0 = the plan's budget
   bool quiet = false;
+  double targetAccuracy = 0; // time to this accuracy is reported; 0 = none
+  std::string tta;           // "" = 5rc-exec's default (none)
 };
 
 // 5rc-exec beside this executable, else the bare name (resolved through PATH).

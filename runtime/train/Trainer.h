@@ -11,6 +11,7 @@
 #include "runtime/train/TrainState.h"
 
 #include <memory>
+#include <optional>
 
 #include <string>
 #include <vector>
@@ -40,6 +41,10 @@ struct TrainOptions {
   int64_t maxSteps = 0;                     // stop early (smoke tests); 0 = the plan's budget
   bool quiet = false;
   bool evalEachEpoch = true;
+  // Time to this accuracy on the evaluation split (0: none): `--target`, or
+  // the recipe's `target accuracy >= X` passed by `5rc run`.
+  double targetAccuracy = 0;
+  std::string tta = "none"; // test-time augmentation at evaluation: none or flip
 };
 
 // Evaluated on the run's evaluation split: the plan's holdout when it has
@@ -62,6 +67,12 @@ struct TrainResult {
   double testAccuracy = 0;
   double trainSeconds = 0;
   double imagesPerSecond = 0;
+  double totalSeconds = 0; // wall time of fit(), evaluation included
+  double flops = 0;        // training steps' FLOPs (runtime/metrics/FlopCounter)
+  // At the first evaluation reaching TrainOptions::targetAccuracy; none when
+  // no evaluation did (or there is no target).
+  std::optional<double> targetTrainSeconds;
+  std::optional<double> targetTotalSeconds;
 };
 
 class Trainer {
