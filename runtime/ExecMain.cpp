@@ -1,7 +1,7 @@
 // 5rc-exec: runs a plan written by `5rc compile` and reports the result.
 //
 //   5rc-exec PLAN.yaml [--out DIR] [--threads N] [--device D] [--max-steps N] [--quiet]
-//            [--nproc N] [--timeout S] [--no-fused-optimizer]
+//            [--nproc N] [--timeout S] [--no-fused-optimizer] [--target ACC] [--tta flip]
 // Data-parallel: `--nproc N` starts N local ranks; a process started with
 // torchrun's variables (WORLD_SIZE, RANK, MASTER_ADDR, MASTER_PORT) is one rank.
 #include "compiler/plan/Plan.h"
@@ -10,8 +10,10 @@
 #include "runtime/distributed/GlooCollectives.h"
 #include "runtime/distributed/Launcher.h"
 #include "runtime/kernels/KernelStats.h"
+#include "runtime/metrics/FlopCounter.h"
 #include "runtime/metrics/MetricsLog.h"
 #include "runtime/profile/ProfileRun.h"
+#include "runtime/profile/Roofline.h"
 #include "runtime/train/Checkpoint.h"
 #include "runtime/train/Trainer.h"
 
@@ -41,6 +43,11 @@ int main(int argc, char** argv) {
                "load each batch when the step asks for it, not on a background thread");
   app.add_flag("!--no-fused-optimizer", options.fusedOptimizer,
                "step SGD and AdamW with torch::optim's own kernels");
+  app.add_option("--target", options.targetAccuracy,
+                 "report the time to this accuracy (a fraction, e.g. 0.9)")
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--tta", options.tta, "test-time augmentation at evaluation: none or flip")
+      ->check(CLI::IsMember({"none", "flip"}));
   int nproc = 1;
   int timeoutSeconds = 60;
   app.add_option("--nproc", nproc, "data-parallel ranks to start on this machine")
@@ -88,6 +95,14 @@ int main(int argc, char** argv) {
     }
     runtime::TrainResult r = runtime::train(p, options);
     if (world.rank != 0) return 0;
+    const int threads = options.threads > 0 ? options.threads
+                                            : static_cast<int>(std::thread::hardware_concurrency());
+    // MFU needs a peak: measured (and cached) for this thread count on the
+    // CPU; unknown on other devices and when several ranks share the machine.
+    const double achieved = runtime::flopsPerSecond(r.flops, r.trainSeconds);
+    const bool onCpu = options.device == "cpu";
+    const double peak = onCpu && world.size == 1 ? runtime::cachedRoofline(threads).peakFlops : 0.0;
+    const double mfu = runtime::modelFlopsUtilization(achieved, peak);
     const bool heldOut = r.evalSplit == "holdout";
     char heldOutText[96] = "";
     if (heldOut)
@@ -98,7 +113,23 @@ int main(int argc, char** argv) {
         line, sizeof line, "%s: %lld epochs (%lld steps), test accuracy %.2f%%%s, train %.1f s",
         p.recipe.c_str(), static_cast<long long>(r.epochs.size()), static_cast<long long>(r.steps),
         r.testAccuracy * 100, heldOutText, r.trainSeconds);
-    std::cout << line << std::endl;
+    char rates[256];
+    std::snprintf(rates, sizeof rates, ", total %.1f s, %.3g FLOP/s", r.totalSeconds, achieved);
+    std::string finalLine = std::string(line) + rates;
+    if (peak > 0) {
+      std::snprintf(rates, sizeof rates, ", MFU %.1f%%", mfu * 100);
+      finalLine += rates;
+    }
+    if (options.targetAccuracy > 0) {
+      if (r.targetTrainSeconds)
+        std::snprintf(rates, sizeof rates, ", target %.2f%% reached at train %.1f s (total %.1f s)",
+                      options.targetAccuracy * 100, *r.targetTrainSeconds, *r.targetTotalSeconds);
+      else
+        std::snprintf(rates, sizeof rates, ", target %.2f%% not reached",
+                      options.targetAccuracy * 100);
+      finalLine += rates;
+    }
+    std::cout << finalLine << std::endl;
     // Kernel compile time is part of train time: say how much, and how much
     // the kernel cache saved.
     const auto kernelCounts = kernels::kernelStats();
@@ -120,12 +151,28 @@ int main(int argc, char** argv) {
           {"test_accuracy", r.testAccuracy},
           {"eval_split", r.evalSplit},
           {"train_seconds", r.trainSeconds},
+          {"total_seconds", r.totalSeconds},
           {"images_per_second", r.imagesPerSecond},
+          {"flops", r.flops},
+          {"achieved_flops_per_second", achieved},
+          {"tta", options.tta},
           {"device", options.device},
           {"world_size", world.size},
-          {"threads", options.threads > 0 ? options.threads
-                                          : static_cast<int>(std::thread::hardware_concurrency())},
+          {"threads", threads},
       };
+      if (peak > 0) {
+        summary["peak_flops_per_second"] = peak;
+        summary["mfu"] = mfu;
+      }
+      // Time to target: train time (evaluation excluded) and wall time
+      // (evaluation included) at the first evaluation reaching it, else null.
+      if (options.targetAccuracy > 0) {
+        summary["target_accuracy"] = options.targetAccuracy;
+        summary["time_to_target"] = r.targetTrainSeconds
+                                        ? nlohmann::json{{"train_seconds", *r.targetTrainSeconds},
+                                                         {"total_seconds", *r.targetTotalSeconds}}
+                                        : nlohmann::json(nullptr);
+      }
       // With a holdout, the curve (and time to a target read from it) is the
       // holdout's; test_accuracy above is the one evaluation of the test split.
       if (heldOut) {

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 #include <unistd.h>
 #include <vector>
 
@@ -35,6 +36,13 @@ int execPlan(const std::string& planPath, const ExecOptions& opts, const char* a
   if (opts.quiet) args.push_back("--quiet");
   if (opts.noPrefetch) args.push_back("--no-prefetch");
   if (!opts.fusedOptimizer) args.push_back("--no-fused-optimizer");
+  if (opts.targetAccuracy > 0) {
+    std::ostringstream target;
+    target.precision(17);
+    target << opts.targetAccuracy;
+    args.insert(args.end(), {"--target", target.str()});
+  }
+  if (!opts.tta.empty()) args.insert(args.end(), {"--tta", opts.tta});
 
   std::vector<char*> cargs;
   for (std::string& a : args)

@@ -20,6 +20,8 @@ struct ExecOptions {
   bool quiet = false;
   bool noPrefetch = false; // load batches on the training thread
   bool fusedOptimizer = true; // false: --no-fused-optimizer
+  double targetAccuracy = 0; // time to this accuracy is reported; 0 = none
+  std::string tta;           // "" = 5rc-exec's default (none)
 };
 
 // 5rc-exec beside this executable, else the bare name (resolved through PATH).

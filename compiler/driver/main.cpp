@@ -82,7 +82,9 @@ std::string overrideText(const std::string& set) {
 }
 
 // Runs sema and the pass pipeline; prints diagnostics to stderr.
-std::optional<plan::Plan> compileFile(const CompileFlags& f) {
+// `targetAccuracy`, when given, receives the recipe's `target accuracy >= X`
+// (unchanged when the recipe sets none).
+std::optional<plan::Plan> compileFile(const CompileFlags& f, double* targetAccuracy = nullptr) {
   SourceManager sm;
   DiagnosticEngine diags;
   CheckRequest req;
@@ -105,6 +107,8 @@ std::optional<plan::Plan> compileFile(const CompileFlags& f) {
     opts.costStream = f.cost ? &std::cout : nullptr;
     opts.printPipeline = f.printPipeline ? &std::cout : nullptr;
     result = compileRecipe(*checked, opts, diags);
+    if (targetAccuracy && checked->target.present && checked->target.metric == "accuracy")
+      *targetAccuracy = checked->target.value;
   }
   renderDiagnostics(std::cerr, diags, sm);
   if (diags.hasErrors()) return std::nullopt;
@@ -206,6 +210,11 @@ int main(int argc, char** argv) {
                 "load each batch when the step asks for it, not on a background thread");
   run->add_flag("!--no-fused-optimizer", exec.fusedOptimizer,
                 "step SGD and AdamW with torch::optim's own kernels (for comparison)");
+  run->add_option("--target", exec.targetAccuracy,
+                  "report the time to this accuracy (default: the recipe's target)")
+      ->check(CLI::Range(0.0, 1.0));
+  run->add_option("--tta", exec.tta, "test-time augmentation at evaluation: none or flip")
+      ->check(CLI::IsMember({"none", "flip"}));
 
   CompileFlags profileFlags;
   ProfileOptions profileOptions;
@@ -282,7 +291,8 @@ int main(int argc, char** argv) {
   }
 
   if (*run) {
-    std::optional<plan::Plan> p = compileFile(runFlags);
+    double recipeTarget = 0;
+    std::optional<plan::Plan> p = compileFile(runFlags, &recipeTarget);
     if (!p) return 1;
     if (exec.outDir.empty()) exec.outDir = (fs::path("runs") / p->recipe).string();
     std::error_code ec;
@@ -292,6 +302,11 @@ int main(int argc, char** argv) {
       std::cerr << "5rc: error: cannot write " << planPath.string() << "\n";
       return 1;
     }
+    if (recipeTarget > 1)
+      std::cerr << "5rc: warning: target accuracy " << recipeTarget
+                << " is not a fraction (write it as a percentage); no time to target\n";
+    else if (exec.targetAccuracy <= 0)
+      exec.targetAccuracy = recipeTarget;
     return execPlan(planPath.string(), exec, argv[0]);
   }
   return 0;

@@ -4,7 +4,11 @@
 #include "runtime/data/BatchLoader.h"
 #include "runtime/distributed/DataParallel.h"
 #include "runtime/distributed/GradientCompression.h"
+#include "runtime/metrics/FlipTta.h"
+#include "runtime/metrics/FlopCounter.h"
 #include "runtime/metrics/MetricsLog.h"
+#include "runtime/metrics/ProgressLine.h"
+#include "runtime/metrics/TimeToTarget.h"
 #include "runtime/optim/LrSchedule.h"
 #include "runtime/optim/Optimizer.h"
 #include "runtime/optim/TrainingOptimizer.h"
@@ -71,7 +75,8 @@ struct Trainer::Impl {
         optimizer(makeTrainingOptimizer(p, model, o.fusedOptimizer)),
         schedule(p.schedule, peakLearningRate(p.optimizer), p.training.totalSteps),
         augment(p.augment, data.padValue),
-        loader(data.train, p.training.batchSize, p.training.seed), state{p, model, *optimizer} {
+        loader(data.train, p.training.batchSize, p.training.seed), state{p, model, *optimizer},
+        flops(p), tta(parseTestTimeAugmentation(o.tta)) {
     state.trainImages = &data.train.images;
     state.batchSize = p.training.batchSize;
     state.loader = &loader;
@@ -147,7 +152,7 @@ struct Trainer::Impl {
     for (int64_t start = 0; start < test.size(); start += plan.training.evalBatchSize) {
       int64_t n = std::min(plan.training.evalBatchSize, test.size() - start);
       torch::Tensor x = test.images.narrow(0, start, n), y = test.labels.narrow(0, start, n);
-      torch::Tensor out = model->forward(x);
+      torch::Tensor out = evaluationLogits(model, x, tta);
       correct += out.argmax(1).eq(y).sum().item<int64_t>();
       lossSum += F::cross_entropy(out, y, F::CrossEntropyFuncOptions().reduction(torch::kSum))
                      .item<double>();
@@ -176,6 +181,9 @@ struct Trainer::Impl {
 
   TrainResult fit() {
     TrainResult result;
+    const auto runStart = Clock::now();
+    TimeToTarget timeToTarget(options.targetAccuracy);
+    std::optional<double> lastAccuracy;
     if (!options.outDir.empty() && options.writeOutputs)
       std::filesystem::create_directories(options.outDir);
     const std::string checkpointPath =
@@ -216,6 +224,7 @@ struct Trainer::Impl {
       resumePosition = saved.loader;
       trainSeconds = saved.trainSeconds;
       images = saved.images;
+      flops.addPlannedSteps(plan, saved.step);
       result.epochs = saved.epochs;
       if (!result.epochs.empty()) result.testAccuracy = result.epochs.back().accuracy;
       if (!metricsPath.empty()) {
@@ -275,7 +284,12 @@ struct Trainer::Impl {
           model->setOpTimes(t->counting() ? options.opTimes : nullptr);
           t->enter(Phase::Forward);
         }
+        const int64_t passesBefore = state.gradientEvaluations;
         state.output = model->forward(state.images);
+        const bool spatial = state.images.dim() == 4;
+        const int64_t height = spatial ? state.images.size(2) : 1,
+                      width = spatial ? state.images.size(3) : 1;
+        const int64_t stepImages = state.images.size(0);
         if (options.phases) options.phases->enter(Phase::Loss);
         fire(Event::AfterForward);
         fire(Event::BeforeLoss);
@@ -295,6 +309,8 @@ struct Trainer::Impl {
         double loss = state.loss.item<double>();
         if (state.collectives) loss = state.collectives->mean(loss);
         fire(Event::BatchEnd);
+        flops.addStep(stepImages * (state.collectives ? state.collectives->size() : 1), height,
+                      width, state.step, state.gradientEvaluations - passesBefore);
         ++state.step;
         synchronize(device);
         trainSeconds = secondsBefore + secondsSince(epochStart) -
@@ -333,9 +349,8 @@ struct Trainer::Impl {
           timeOff += Clock::now() - before;
         }
         if (state.step % 10 == 0 || state.step == total) {
-          log->progress("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs) +
-                        "  step " + std::to_string(state.step) + "/" + std::to_string(total) +
-                        "  loss " + fixed(loss, 4) + "  " + fixed(rate, 0) + " img/s");
+          log->progress(progressLine({epoch + 1, epochs, state.step, total, loss, lastAccuracy,
+                                      evalSplitName(), rate, trainSeconds}));
         }
         if (options.phases) options.phases->endStep(state.step - 1);
       }
@@ -347,6 +362,8 @@ struct Trainer::Impl {
       if (options.evalEachEpoch || state.step >= total || outOfTime) {
         std::tie(er.accuracy, er.loss) = evaluate();
         result.testAccuracy = er.accuracy;
+        lastAccuracy = er.accuracy;
+        timeToTarget.observe(er.accuracy, trainSeconds, secondsSince(runStart));
       }
       result.epochs.push_back(er);
       const std::string split = evalSplitName();
@@ -369,6 +386,10 @@ struct Trainer::Impl {
     result.findings = state.findings;
     result.trainSeconds = trainSeconds;
     result.imagesPerSecond = static_cast<double>(images) / std::max(1e-9, trainSeconds);
+    result.flops = flops.total();
+    result.totalSeconds = secondsSince(runStart);
+    result.targetTrainSeconds = timeToTarget.trainSeconds();
+    result.targetTotalSeconds = timeToTarget.wallSeconds();
     return result;
   }
 
@@ -383,6 +404,8 @@ struct Trainer::Impl {
   Augmenter augment;
   BatchLoader loader;
   TrainState state;
+  FlopCounter flops;
+  TestTimeAugmentation tta;
   std::vector<std::unique_ptr<Method>> methods;
 };
 

@@ -13,6 +13,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 
 #include <string>
 #include <vector>
@@ -45,6 +46,10 @@ struct TrainOptions {
   // Prepare the next batches on a background thread (BatchLoader::setPrefetch).
   bool prefetch = true;
   bool fusedOptimizer = true; // SGD and AdamW step through fused kernels
+  // Time to this accuracy on the evaluation split (0: none): `--target`, or
+  // the recipe's `target accuracy >= X` passed by `5rc run`.
+  double targetAccuracy = 0;
+  std::string tta = "none"; // test-time augmentation at evaluation: none or flip
 };
 
 // Evaluated on the run's evaluation split: the plan's holdout when it has
@@ -68,6 +73,12 @@ struct TrainResult {
   double trainSeconds = 0;
   double imagesPerSecond = 0;
   std::map<std::string, double> findings; // TrainState::findings at the end
+  double totalSeconds = 0; // wall time of fit(), evaluation included
+  double flops = 0;        // training steps' FLOPs (runtime/metrics/FlopCounter)
+  // At the first evaluation reaching TrainOptions::targetAccuracy; none when
+  // no evaluation did (or there is no target).
+  std::optional<double> targetTrainSeconds;
+  std::optional<double> targetTotalSeconds;
 };
 
 class Trainer {

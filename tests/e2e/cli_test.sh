@@ -139,6 +139,31 @@ run_holdout)
     && fail "a holdout of the whole split was accepted"
   grep -q "error\[E0209\]" "$work/err" || { cat "$work/err"; fail "no E0209"; }
   ;;
+run_metrics)
+  # The recipe's `target accuracy`, `--tta flip` and the measured peak (cached
+  # in the test's folder): FLOPs, achieved FLOP/s, MFU, total time and the time
+  # to the target in summary.json and the final line; `--target` overrides it.
+  cp "$src/tests/e2e/recipes/tiny.5r" "$work/tiny.5r"
+  printf 'import "tiny.5r"\nrecipe tiny_target extends tiny {\n  target accuracy >= 1%%\n}\n' \
+    >"$work/target.5r"
+  XDG_CACHE_HOME="$work/cache" "$fivec" run "$work/target.5r" --out "$work/run" --threads 1 \
+    --tta flip >"$work/out" 2>&1 || { cat "$work/out"; fail "run failed"; }
+  cat "$work/out"
+  s="$work/run/summary.json"
+  for key in flops achieved_flops_per_second mfu peak_flops_per_second total_seconds \
+    train_seconds time_to_target; do
+    grep -q "\"$key\"" "$s" || { cat "$s"; fail "no $key in summary.json"; }
+  done
+  grep -q '"target_accuracy": 0.01' "$s" || { cat "$s"; fail "recipe target not passed on"; }
+  grep -q '"tta": "flip"' "$s" || fail "tta not recorded"
+  grep -q "MFU [0-9.]*%" "$work/out" || fail "no MFU in the final line"
+  grep -q "target 1.00% reached at train [0-9.]* s (total [0-9.]* s)" "$work/out" \
+    || fail "time to target not in the final line"
+  XDG_CACHE_HOME="$work/cache" "$fivec" run "$work/target.5r" --out "$work/never" --threads 1 \
+    --max-steps 4 --target 1 >"$work/out2" 2>&1 || { cat "$work/out2"; fail "second run failed"; }
+  grep -q '"time_to_target": null' "$work/never/summary.json" || {
+    cat "$work/never/summary.json"; fail "an unreached target is not null"; }
+  ;;
 kill_and_resume)
   # A run killed with SIGKILL resumes from its last checkpoint and ends where
   # an uninterrupted run ends: the same steps, the same test accuracy.

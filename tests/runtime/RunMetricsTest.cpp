@@ -1,0 +1,176 @@
+// Run metrics: the FLOP counter behind MFU (checked against a hand count),
+// time to target, flip test-time augmentation and the progress line.
+#include "runtime/data/Dataset.h"
+#include "runtime/metrics/FlipTta.h"
+#include "runtime/metrics/FlopCounter.h"
+#include "runtime/metrics/ProgressLine.h"
+#include "runtime/metrics/TimeToTarget.h"
+#include "runtime/train/Trainer.h"
+#include "tests/runtime/TestPlans.h"
+
+#include <gtest/gtest.h>
+
+namespace fiver::runtime {
+namespace {
+
+plan::Op op(int id, std::string kind, std::vector<int> inputs, plan::ScalarMap attrs,
+            std::vector<int64_t> shape) {
+  plan::Op o;
+  o.id = id;
+  o.kind = std::move(kind);
+  o.name = o.kind + std::to_string(id);
+  o.inputs = std::move(inputs);
+  o.attrs = std::move(attrs);
+  o.shape = std::move(shape);
+  return o;
+}
+
+// input 1x4x4 -> conv 3x3 (1 -> 2) -> relu -> global_avgpool -> linear (2 -> 3).
+plan::Plan handCountedPlan() {
+  using plan::Scalar;
+  plan::Plan p;
+  p.task.inputShape = {1, 4, 4};
+  p.training.batchSize = 2;
+  p.ops.push_back(op(0, "input", {}, {}, {1, 4, 4}));
+  p.ops.push_back(op(1, "conv", {0},
+                     {{"in", Scalar::num(1)}, {"out", Scalar::num(2)}, {"kernel", Scalar::num(3)}},
+                     {2, 4, 4}));
+  p.ops.push_back(op(2, "relu", {1}, {}, {2, 4, 4}));
+  p.ops.push_back(op(3, "global_avgpool", {2}, {}, {2}));
+  p.ops.push_back(op(4, "linear", {3}, {{"in", Scalar::num(2)}, {"out", Scalar::num(3)}}, {3}));
+  return p;
+}
+
+// Per image at 4x4: conv 2*32*9 = 576 forward, 1152 backward; relu 32 + 32;
+// global pool 32 + 32 (it reads the 32-element map); linear 2*3*2 = 12 + 24.
+constexpr double kConv = 576 + 1152, kRelu = 64, kPool = 64, kLinear = 12 + 24;
+
+TEST(FlopCounter, MatchesTheHandCount) {
+  FlopCounter counter(handCountedPlan());
+  EXPECT_DOUBLE_EQ(counter.stepFlops(1, 4, 4, 0), kConv + kRelu + kPool + kLinear); // 1892
+  counter.addStep(2, 4, 4, 0);
+  counter.addStep(2, 4, 4, 1, 2); // a step with two passes (sam)
+  EXPECT_DOUBLE_EQ(counter.total(), 3 * 2 * 1892.0);
+}
+
+TEST(FlopCounter, SmallerInputsCostTheirAreaInSpatialOps) {
+  FlopCounter counter(handCountedPlan());
+  // 2x2 is a quarter of the area; the classifier after the pool does not shrink.
+  EXPECT_DOUBLE_EQ(counter.stepFlops(1, 2, 2, 0), (kConv + kRelu + kPool) / 4 + kLinear);
+  EXPECT_LT(counter.stepFlops(2, 2, 2, 0), counter.stepFlops(2, 4, 4, 0));
+}
+
+TEST(FlopCounter, FrozenPrefixDropsItsBackwardPass) {
+  plan::Plan p = handCountedPlan();
+  p.ops[1].freezeStep = 10;
+  // Without the layer_freezing hook nothing freezes.
+  EXPECT_DOUBLE_EQ(FlopCounter(p).stepFlops(1, 4, 4, 20), 1892);
+  testing::addMethod(p, "layer_freezing");
+  FlopCounter counter(p);
+  EXPECT_DOUBLE_EQ(counter.stepFlops(1, 4, 4, 9), 1892);
+  // From step 10 only the linear layer trains: nothing before it needs a gradient.
+  EXPECT_DOUBLE_EQ(counter.stepFlops(1, 4, 4, 10), 576 + 32 + 32 + kLinear);
+}
+
+TEST(FlopCounter, PlannedStepsFollowTheResolutionStages) {
+  plan::Plan p = handCountedPlan();
+  p.resolution = {{0, 2, 2}, {3, 4, 4}};
+  FlopCounter counter(p);
+  counter.addPlannedSteps(p, 5);
+  EXPECT_DOUBLE_EQ(counter.total(),
+                   3 * counter.stepFlops(2, 2, 2, 0) + 2 * counter.stepFlops(2, 4, 4, 0));
+}
+
+TEST(FlopCounter, TrainingCountsEveryStepAtItsBatch) {
+  plan::Plan p = testing::tinyCnnPlan({.totalSteps = 4});
+  TrainOptions o;
+  o.threads = 1;
+  o.quiet = true;
+  TrainResult r = train(p, o);
+  ASSERT_EQ(r.steps, 4);
+  EXPECT_DOUBLE_EQ(r.flops, 4 * FlopCounter(p).stepFlops(32, 28, 28, 0));
+  EXPECT_GE(r.totalSeconds, r.trainSeconds);
+  EXPECT_GT(flopsPerSecond(r.flops, r.trainSeconds), 0);
+  EXPECT_DOUBLE_EQ(modelFlopsUtilization(5, 10), 0.5);
+  EXPECT_EQ(modelFlopsUtilization(5, 0), 0); // no known peak, no MFU
+}
+
+TEST(TimeToTarget, FirstEvaluationReachingTheTargetCounts) {
+  TimeToTarget t(0.9);
+  t.observe(0.85, 10, 12);
+  EXPECT_FALSE(t.reached());
+  t.observe(0.91, 20, 25);
+  t.observe(0.95, 30, 40);
+  ASSERT_TRUE(t.reached());
+  EXPECT_EQ(*t.trainSeconds(), 20);
+  EXPECT_EQ(*t.wallSeconds(), 25);
+  TimeToTarget none;
+  none.observe(1.0, 1, 1);
+  EXPECT_FALSE(none.reached());
+}
+
+TEST(TimeToTarget, TrainerReportsItOrNothing) {
+  plan::Plan p = testing::tinyCnnPlan({.totalSteps = 32}); // two epochs of 16 steps
+  TrainOptions o;
+  o.threads = 1;
+  o.quiet = true;
+  o.targetAccuracy = 1e-6; // the first evaluation reaches it
+  TrainResult reached = train(p, o);
+  ASSERT_TRUE(reached.targetTrainSeconds.has_value());
+  EXPECT_DOUBLE_EQ(*reached.targetTrainSeconds, reached.epochs.front().trainSeconds);
+  EXPECT_GE(*reached.targetTotalSeconds, *reached.targetTrainSeconds);
+  EXPECT_LE(*reached.targetTotalSeconds, reached.totalSeconds);
+  o.targetAccuracy = 1.0 + 1e-9; // unreachable
+  EXPECT_FALSE(train(p, o).targetTrainSeconds.has_value());
+}
+
+TEST(FlipTta, AveragesTheLogitsOfTheImageAndItsMirror) {
+  plan::Plan p = testing::tinyCnnPlan();
+  torch::manual_seed(3);
+  PlanModel model(p.ops);
+  model->eval();
+  torch::NoGradGuard noGrad;
+  torch::Tensor x = torch::rand({2, 1, 28, 28});
+  x.narrow(3, 0, 14).zero_(); // left half dark: not its own mirror image
+  torch::Tensor plain = evaluationLogits(model, x, TestTimeAugmentation::None);
+  torch::Tensor flipped = evaluationLogits(model, x, TestTimeAugmentation::Flip);
+  EXPECT_FALSE(torch::allclose(plain, flipped));
+  EXPECT_TRUE(torch::allclose(flipped, (plain + model->forward(x.flip({3}))) / 2));
+  EXPECT_EQ(parseTestTimeAugmentation("flip"), TestTimeAugmentation::Flip);
+  EXPECT_THROW(parseTestTimeAugmentation("rotate"), std::invalid_argument);
+}
+
+TEST(FlipTta, EvaluationAccuracyComesFromTheAveragedLogits) {
+  plan::Plan p = testing::tinyCnnPlan({.totalSteps = 8});
+  Dataset d = loadDataset(p.task, p.training.seed);
+  TrainOptions o;
+  o.threads = 1;
+  o.quiet = true;
+  o.tta = "flip";
+  Trainer trainer(p, o, &d);
+  trainer.fit();
+  const double reported = trainer.evaluate().first;
+  PlanModel& model = trainer.model();
+  model->eval();
+  torch::NoGradGuard noGrad;
+  torch::Tensor logits = evaluationLogits(model, d.test.images, TestTimeAugmentation::Flip);
+  const double expected =
+      logits.argmax(1).eq(d.test.labels).to(torch::kDouble).mean().item<double>();
+  EXPECT_DOUBLE_EQ(reported, expected);
+  model->train();
+}
+
+TEST(ProgressLine, ShowsStepLossAccuracyRateAndEta) {
+  Progress p{1, 3, 10, 100, 0.51234, std::nullopt, "test", 1234.4, 5.0};
+  EXPECT_EQ(progressLine(p), "epoch 1/3  step 10/100  loss 0.5123  1234 img/s  ETA 0:45");
+  p.lastAccuracy = 0.8765;
+  p.evalSplit = "holdout";
+  EXPECT_EQ(progressLine(p),
+            "epoch 1/3  step 10/100  loss 0.5123  holdout acc 87.65%  1234 img/s  ETA 0:45");
+  EXPECT_FALSE(etaSeconds(0, 100, 0).has_value());
+  EXPECT_EQ(clockText(3909), "1:05:09");
+  EXPECT_EQ(clockText(9.4), "0:09");
+}
+
+} // namespace
+} // namespace fiver::runtime
