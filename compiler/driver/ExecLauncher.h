@@ -18,10 +18,10 @@ struct ExecOptions {
   int timeout = 0;              // seconds a rank waits for the others; 0 = 5rc-exec's default
   long maxSteps = 0;            // 0 = the plan's budget
   bool quiet = false;
-  bool noPrefetch = false; // load batches on the training thread
+  bool noPrefetch = false;    // load batches on the training thread
   bool fusedOptimizer = true; // false: --no-fused-optimizer
-  double targetAccuracy = 0; // time to this accuracy is reported; 0 = none
-  std::string tta;           // "" = 5rc-exec's default (none)
+  double targetAccuracy = 0;  // time to this accuracy is reported; 0 = none
+  std::string tta;            // "" = 5rc-exec's default (none)
 };
 
 // 5rc-exec beside this executable, else the bare name (resolved through PATH).

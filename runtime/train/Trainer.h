@@ -73,8 +73,8 @@ struct TrainResult {
   double trainSeconds = 0;
   double imagesPerSecond = 0;
   std::map<std::string, double> findings; // TrainState::findings at the end
-  double totalSeconds = 0; // wall time of fit(), evaluation included
-  double flops = 0;        // training steps' FLOPs (runtime/metrics/FlopCounter)
+  double totalSeconds = 0;                // wall time of fit(), evaluation included
+  double flops = 0;                       // training steps' FLOPs (runtime/metrics/FlopCounter)
   // At the first evaluation reaching TrainOptions::targetAccuracy; none when
   // no evaluation did (or there is no target).
   std::optional<double> targetTrainSeconds;

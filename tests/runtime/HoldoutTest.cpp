@@ -2,8 +2,8 @@
 // batch, evaluated during the run, with the test split evaluated once at the
 // end; resuming a run with a holdout ends where an uninterrupted one does.
 #include "runtime/data/Holdout.h"
-#include "runtime/data/IdxReader.h"
 #include "runtime/data/BatchLoader.h"
+#include "runtime/data/IdxReader.h"
 #include "runtime/train/Trainer.h"
 #include "tests/runtime/TestPlans.h"
 
