@@ -3,11 +3,12 @@
 
 Runs the baseline and the recipe in turn (A B A B ...) on this machine, so that
 drift affects both alike. The target is the baseline's final accuracy in the
-same round (the holdout's when the recipes set `holdout`, e.g.
-`-- --set holdout=10000`, else the test split's); the recipe's time to it is the train time (evaluation
-excluded) of its first evaluation at or above the target. Prints each round,
-then the median speedup epsilon = T_baseline / T_recipe (Definition 2.1 of
-the survey at delta >= 0), or says that the recipe never reached the target.
+same round: the holdout's when the recipes set `holdout` (e.g. `-- --set
+holdout=10000`), else the test split's. The recipe's time to it is the train
+time (evaluation excluded) of its first evaluation at or above the target.
+Prints each round, then the median speedup epsilon = T_baseline / T_recipe
+(Definition 2.1 of the survey at delta >= 0), or says that the recipe never
+reached the target.
 
     bench/time_to_accuracy.py [--rounds N] [--threads N] [--target ACC]
                               BASELINE.5r RECIPE.5r [-- extra 5rc run args]
