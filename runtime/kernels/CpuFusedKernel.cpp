@@ -30,9 +30,6 @@ CpuKernelFn kernelFor(const Node& expr, int inputs, int params) {
   if (!s.jit) throw std::runtime_error(s.why);
   CachedCpuJit::Kernel k = s.jit->get(expr, inputs, params);
   if (!k.note.empty()) LOG(WARNING) << k.note;
-  if (k.source == CacheResult::Source::Compiled)
-    LOG(INFO) << "compiled CPU fused kernel " << printExpr(expr) << " in "
-              << k.compileSeconds * 1000 << " ms";
   return k.fn;
 }
 
