@@ -633,6 +633,12 @@ size_t invalidUtf8At(const std::string& text) {
     if (len == 0 || i + len > text.size()) return i;
     for (size_t k = 1; k < len; ++k)
       if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return i;
+    // What the converter also refuses: overlong forms, UTF-16 surrogates and
+    // code points above U+10FFFF.
+    unsigned char next = len > 1 ? static_cast<unsigned char>(text[i + 1]) : 0;
+    if (c == 0xC0 || c == 0xC1 || (c == 0xE0 && next < 0xA0) || (c == 0xED && next >= 0xA0) ||
+        (c == 0xF0 && next < 0x90) || (c == 0xF4 && next >= 0x90) || c > 0xF4)
+      return i;
     i += len;
   }
   return std::string::npos;
