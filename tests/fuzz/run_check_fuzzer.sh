@@ -13,5 +13,7 @@ cp "$src"/tests/fuzz/regressions/* "$work/seeds/" 2>/dev/null || true
 # Imports in fuzz inputs resolve against the working directory: keep it empty.
 mkdir -p "$work/cwd"
 cd "$work/cwd"
-exec "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+# A fixed seed by default, so that a test run is reproducible; FIVER_FUZZ_SEED=0
+# lets libFuzzer pick one for exploratory runs.
+exec "$fuzzer" -seed="${FIVER_FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
   -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$@" "$work/corpus" "$work/seeds"
