@@ -1,5 +1,7 @@
 #include "runtime/kernels/CudaFusedKernel.h"
 
+#include "runtime/TorchCompat.h"
+
 #include "runtime/kernels/CudaLauncher.h"
 #include "runtime/kernels/CudaSource.h"
 #include "runtime/kernels/KernelCache.h"
@@ -116,8 +118,7 @@ std::optional<torch::Tensor> runCudaFused(const Node& expr,
     args.push_back(&ch);
     args.push_back(&in);
     args.push_back(&vectorized);
-    // The legacy default stream orders the launch after LibTorch's work on it.
-    tc.driver->launch(it->second, n, nullptr, args);
+    tc.driver->launch(it->second, n, torchcompat::currentCudaStream(first.device()), args);
     return out;
   } catch (const std::exception& e) {
     why = e.what();

@@ -1,5 +1,7 @@
 #include "runtime/kernels/CudaFusedOptimizer.h"
 
+#include "runtime/TorchCompat.h"
+
 #include "runtime/kernels/CudaLauncher.h"
 #include "runtime/kernels/FusedOptimizerSource.h"
 #include "runtime/kernels/KernelCache.h"
@@ -46,8 +48,8 @@ CudaLauncher::Kernel kernelFor(OptimizerToolchain& tc, FusedOptimizerKind kind) 
 // The device-side tables a kernel reads: per slot an array of pointers, and
 // the prefix sums of the tensors' sizes.
 struct DeviceTables {
-  DeviceTables(const std::vector<std::vector<torch::Tensor>>& entries, size_t slots) {
-    const torch::Device device = entries.front().front().device();
+  DeviceTables(const std::vector<std::vector<torch::Tensor>>& entries, size_t slots)
+      : device(entries.front().front().device()) {
     std::vector<int64_t> starts{0};
     for (const auto& e : entries)
       starts.push_back(starts.back() + e.front().numel());
@@ -63,6 +65,7 @@ struct DeviceTables {
     startsPointer = startTable.data_ptr();
     count = static_cast<int>(entries.size());
   }
+  torch::Device device;
   std::vector<torch::Tensor> pointerTables;
   std::vector<void*> pointers;
   torch::Tensor startTable;
@@ -93,7 +96,7 @@ void runCudaSgd(const std::vector<std::vector<torch::Tensor>>& entries, const Cu
   float lr = static_cast<float>(step.lr), momentum = static_cast<float>(step.momentum),
         decay = static_cast<float>(step.weightDecay);
   int nesterov = step.nesterov ? 1 : 0;
-  tc.driver->launch(kernel, t.total, nullptr,
+  tc.driver->launch(kernel, t.total, torchcompat::currentCudaStream(t.device),
                     {&t.pointers[0], &t.pointers[1], &buffers, &t.startsPointer, &t.count, &lr,
                      &momentum, &decay, &nesterov});
 }
@@ -111,7 +114,7 @@ void runCudaAdamW(const std::vector<std::vector<torch::Tensor>>& entries,
         decay = static_cast<float>(step.weightDecay),
         correction1 = static_cast<float>(step.biasCorrection1),
         correction2 = static_cast<float>(step.biasCorrection2);
-  tc.driver->launch(kernel, t.total, nullptr,
+  tc.driver->launch(kernel, t.total, torchcompat::currentCudaStream(t.device),
                     {&t.pointers[0], &t.pointers[1], &t.pointers[2], &t.pointers[3],
                      &t.startsPointer, &t.count, &lr, &beta1, &beta2, &eps, &decay, &correction1,
                      &correction2});

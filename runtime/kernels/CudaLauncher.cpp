@@ -13,6 +13,8 @@ namespace {
 using InitFn = int (*)(unsigned);
 using CtxGetCurrentFn = int (*)(void**);
 using CtxGetDeviceFn = int (*)(int*);
+using CtxSetCurrentFn = int (*)(void*);
+using PrimaryCtxRetainFn = int (*)(void**, int);
 using DeviceGetAttributeFn = int (*)(int*, int, int);
 using ModuleLoadDataFn = int (*)(void**, const void*);
 using ModuleGetFunctionFn = int (*)(void**, void*, const char*);
@@ -67,9 +69,24 @@ CudaLauncher::Kernel CudaLauncher::loadPtx(const std::string& ptx, const std::st
   return k;
 }
 
-std::string CudaLauncher::deviceArch() const {
-  int device = 0, major = 0, minor = 0;
+int CudaLauncher::currentDevice() const {
+  // LibTorch makes the device's primary context current on the threads it
+  // runs CUDA work on; a thread it has not touched gets that context here.
+  void* context = nullptr;
+  check(symbol<CtxGetCurrentFn>(handle_, "cuCtxGetCurrent")(&context), "cuCtxGetCurrent");
+  if (!context) {
+    check(symbol<PrimaryCtxRetainFn>(handle_, "cuDevicePrimaryCtxRetain")(&context, 0),
+          "cuDevicePrimaryCtxRetain");
+    check(symbol<CtxSetCurrentFn>(handle_, "cuCtxSetCurrent")(context), "cuCtxSetCurrent");
+  }
+  int device = 0;
   check(symbol<CtxGetDeviceFn>(handle_, "cuCtxGetDevice")(&device), "cuCtxGetDevice");
+  return device;
+}
+
+std::string CudaLauncher::deviceArch() const {
+  int major = 0, minor = 0;
+  const int device = currentDevice();
   auto attr = symbol<DeviceGetAttributeFn>(handle_, "cuDeviceGetAttribute");
   check(attr(&major, kAttrComputeCapabilityMajor, device), "cuDeviceGetAttribute");
   check(attr(&minor, kAttrComputeCapabilityMinor, device), "cuDeviceGetAttribute");
@@ -78,8 +95,8 @@ std::string CudaLauncher::deviceArch() const {
 
 void CudaLauncher::launch(const Kernel& kernel, int64_t n, void* stream,
                           std::vector<void*> args) const {
-  int device = 0, sms = 1;
-  check(symbol<CtxGetDeviceFn>(handle_, "cuCtxGetDevice")(&device), "cuCtxGetDevice");
+  int sms = 1;
+  const int device = currentDevice();
   check(symbol<DeviceGetAttributeFn>(handle_, "cuDeviceGetAttribute")(
             &sms, kAttrMultiprocessorCount, device),
         "cuDeviceGetAttribute");

@@ -30,6 +30,7 @@ public:
   std::string deviceArch() const;
 
 private:
+  int currentDevice() const;
   void check(int rc, const char* what) const;
   void* handle_ = nullptr;
 };

@@ -1,6 +1,6 @@
 #include "runtime/model/ArchitectureOps.h"
 
-#include <ATen/autocast_mode.h>
+#include "runtime/TorchCompat.h"
 
 namespace fiver::runtime {
 
@@ -42,24 +42,11 @@ bool autocastSupported(const std::string& dtype, const torch::Tensor& x) {
 }
 
 AutocastRegion::AutocastRegion(bool enabled, const std::string& dtype, const torch::Tensor& x)
-    : cuda_(x.is_cuda()) {
-  const at::ScalarType type = dtype == "fp16" ? at::kHalf : at::kBFloat16;
-  if (cuda_) {
-    previous_ = at::autocast::is_enabled();
-    at::autocast::set_enabled(enabled);
-    if (enabled) at::autocast::set_autocast_gpu_dtype(type);
-  } else {
-    previous_ = at::autocast::is_cpu_enabled();
-    at::autocast::set_cpu_enabled(enabled);
-    if (enabled) at::autocast::set_autocast_cpu_dtype(type);
-  }
+    : device_(x.device().type()), previous_(torchcompat::autocastEnabled(device_)) {
+  torchcompat::setAutocastEnabled(device_, enabled);
+  if (enabled) torchcompat::setAutocastDtype(device_, dtype == "fp16" ? at::kHalf : at::kBFloat16);
 }
 
-AutocastRegion::~AutocastRegion() {
-  if (cuda_)
-    at::autocast::set_enabled(previous_);
-  else
-    at::autocast::set_cpu_enabled(previous_);
-}
+AutocastRegion::~AutocastRegion() { torchcompat::setAutocastEnabled(device_, previous_); }
 
 } // namespace fiver::runtime

@@ -45,7 +45,7 @@ public:
   AutocastRegion& operator=(const AutocastRegion&) = delete;
 
 private:
-  bool cuda_;
+  c10::DeviceType device_;
   bool previous_;
 };
 

@@ -1,4 +1,5 @@
 #include "runtime/optim/FusedAdamW.h"
+#include "runtime/TorchCompat.h"
 
 #include "runtime/kernels/CpuFusedOptimizer.h"
 #include "runtime/kernels/CudaFusedOptimizer.h"
@@ -28,7 +29,7 @@ std::optional<FusedAdamW::GroupStep> FusedAdamW::prepare(torch::optim::Optimizer
   s.spec.kind = kernels::FusedOptimizerKind::AdamW;
   s.spec.weightDecay = s.options->weight_decay() != 0;
   for (const torch::Tensor& p : s.tensors.params) {
-    auto it = state_.find(c10::guts::to_string(p.unsafeGetTensorImpl()));
+    auto it = state_.find(torchcompat::optimizerStateKey(p));
     if (it == state_.end()) continue;
     auto& st = static_cast<torch::optim::AdamWParamState&>(*it->second);
     torch::Tensor m = st.exp_avg(), v = st.exp_avg_sq();
@@ -51,7 +52,7 @@ void FusedAdamW::run(GroupStep& s) {
   // CUDA takes bias corrections per launch: one launch per step count.
   std::map<int64_t, std::vector<std::vector<torch::Tensor>>> byStep;
   for (const torch::Tensor& p : s.tensors.params) {
-    const std::string key = c10::guts::to_string(p.unsafeGetTensorImpl());
+    const auto key = torchcompat::optimizerStateKey(p);
     auto it = state_.find(key);
     if (it == state_.end()) {
       auto st = std::make_unique<torch::optim::AdamWParamState>();

@@ -1,4 +1,5 @@
 #include "runtime/optim/FusedSgd.h"
+#include "runtime/TorchCompat.h"
 
 #include "runtime/kernels/CpuFusedOptimizer.h"
 #include "runtime/kernels/CudaFusedOptimizer.h"
@@ -27,7 +28,7 @@ std::optional<FusedSgd::GroupStep> FusedSgd::prepare(torch::optim::OptimizerPara
   s.spec.weightDecay = s.options->weight_decay() != 0;
   if (s.spec.momentum)
     for (const torch::Tensor& p : s.tensors.params) {
-      auto it = state_.find(c10::guts::to_string(p.unsafeGetTensorImpl()));
+      auto it = state_.find(torchcompat::optimizerStateKey(p));
       if (it == state_.end()) continue;
       auto& st = static_cast<torch::optim::SGDParamState&>(*it->second);
       torch::Tensor buffer = st.momentum_buffer();
@@ -55,7 +56,7 @@ void FusedSgd::run(GroupStep& s) {
       scales.emplace_back(0.0f, 0.0f);
       continue;
     }
-    const std::string key = c10::guts::to_string(p.unsafeGetTensorImpl());
+    const auto key = torchcompat::optimizerStateKey(p);
     auto it = state_.find(key);
     if (it == state_.end()) {
       // First step: SGD sets the buffer to the gradient; from zero with a

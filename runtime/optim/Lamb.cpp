@@ -1,4 +1,5 @@
 #include "runtime/optim/Lamb.h"
+#include "runtime/TorchCompat.h"
 
 #include <cmath>
 #include <stdexcept>
@@ -60,7 +61,7 @@ torch::Tensor Lamb::step(LossClosure closure) {
     for (torch::Tensor& p : group.params()) {
       if (!p.grad().defined()) continue;
       const torch::Tensor& grad = p.grad();
-      const std::string key = c10::guts::to_string(p.unsafeGetTensorImpl());
+      const auto key = torchcompat::optimizerStateKey(p);
       auto it = state_.find(key);
       if (it == state_.end()) {
         auto fresh = std::make_unique<LambParamState>();

@@ -1,4 +1,5 @@
 #include "runtime/optim/Lars.h"
+#include "runtime/TorchCompat.h"
 
 #include <stdexcept>
 
@@ -67,7 +68,7 @@ torch::Tensor Lars::step(LossClosure closure) {
         direction.mul_(rate);
       }
       direction.mul_(o.lr());
-      const std::string key = c10::guts::to_string(p.unsafeGetTensorImpl());
+      const auto key = torchcompat::optimizerStateKey(p);
       auto it = state_.find(key);
       if (it == state_.end()) {
         // The first step's buffer is the step itself (torch SGD's convention).

@@ -5,6 +5,7 @@
 // tensors, with a parameter that misses gradients on some steps. A saved
 // fused optimizer resumes in a new one as if never interrupted.
 #include "runtime/optim/FusedAdamW.h"
+#include "runtime/TorchCompat.h"
 #include "runtime/optim/FusedSgd.h"
 
 #include <gtest/gtest.h>
@@ -78,8 +79,8 @@ void expectClose(const std::vector<torch::Tensor>& fused, const std::vector<torc
   for (size_t i = 0; i < fused.size(); ++i) {
     ASSERT_EQ(fused[i].strides(), ref[i].strides()) << "param " << i;
     EXPECT_LE(relativeError(fused[i], ref[i]), 1e-6) << "param " << i;
-    const std::string fk = c10::guts::to_string(fused[i].unsafeGetTensorImpl());
-    const std::string rk = c10::guts::to_string(ref[i].unsafeGetTensorImpl());
+    const auto fk = fiver::torchcompat::optimizerStateKey(fused[i]);
+    const auto rk = fiver::torchcompat::optimizerStateKey(ref[i]);
     ASSERT_EQ(fusedOpt.state().count(fk), refOpt.state().count(rk)) << "state of param " << i;
     if (!refOpt.state().count(rk)) continue;
     const auto& fs = *fusedOpt.state().at(fk);
