@@ -23,6 +23,7 @@ packages=(
   libfmt-dev libfmt9 libspdlog-dev libspdlog1.10
   libgtest-dev libgmock-dev libbenchmark-dev libbenchmark1debian
   libturbojpeg0-dev libturbojpeg0
+  zlib1g-dev zlib1g
 )
 fmnist=/usr/share/datasets/fashion-mnist
 

@@ -21,8 +21,8 @@ def time_to(curve, target):
     return None
 
 
-def fiver_runs(folder):
-    for path in sorted(glob.glob(os.path.join(folder, "fiver-s*", "summary.json"))):
+def fiver_runs(folder, pattern="fiver-s*"):
+    for path in sorted(glob.glob(os.path.join(folder, pattern, "summary.json"))):
         with open(path) as f:
             s = json.load(f)
         yield s["epoch_curve"], s["images_per_second"], s["test_accuracy"]
@@ -46,6 +46,10 @@ def main(folder):
     rows = [("FiveR (recipes/fmnist/gpu.5r)", list(fiver_runs(folder))),
             ("PyTorch eager", list(torch_runs(folder, "eager"))),
             ("PyTorch torch.compile", list(torch_runs(folder, "compile")))]
+    # The recipe at seed 0 with one part switched off (bench/gpu/run.sh).
+    for path in sorted(p for p in glob.glob(os.path.join(folder, "ablation-*")) if os.path.isdir(p)):
+        name = os.path.basename(path)
+        rows.append((f"FiveR, {name[len('ablation-'):]} (seed 0)", list(fiver_runs(folder, name))))
     print("| run | seeds | " + " | ".join(f"time to {t:.0%} (s)" for t in TARGETS) +
           " | final accuracy | images/s |")
     print("|---|---|" + "---|" * len(TARGETS) + "---|---|")

@@ -14,6 +14,7 @@
 #include "runtime/optim/TrainingOptimizer.h"
 #include "runtime/train/Checkpoint.h"
 #include "runtime/train/Device.h"
+#include "runtime/train/PendingLosses.h"
 #include "runtime/train/Loss.h"
 
 #include <chrono>
@@ -263,8 +264,21 @@ struct Trainer::Impl {
       model->train();
       fire(Event::EpochStart);
       auto epochStart = Clock::now();
-      double lossSum = 0;
+      double lossSum = 0, loss = 0;
       int64_t lossCount = 0;
+      PendingLosses losses(device.is_cuda() && !state.collectives);
+      // Reads the losses queued since the last read and waits for the device,
+      // so that the train time read next is the device's too.
+      auto readLosses = [&] {
+        for (double value : losses.read()) {
+          if (state.collectives) value = state.collectives->mean(value);
+          result.stepLosses.push_back(value);
+          lossSum += value;
+          ++lossCount;
+          loss = value;
+        }
+        synchronize(device);
+      };
       torch::Tensor x, y;
       // Train time covers batching, augmentation and the step; not evaluation.
       const double secondsBefore = trainSeconds;
@@ -306,13 +320,12 @@ struct Trainer::Impl {
         fire(Event::AfterOptimizerStep);
         clearGradients(*optimizer);
         if (options.phases) options.phases->enter(Phase::Other);
-        double loss = state.loss.item<double>();
-        if (state.collectives) loss = state.collectives->mean(loss);
+        losses.add(state.loss);
         fire(Event::BatchEnd);
         flops.addStep(stepImages * (state.collectives ? state.collectives->size() : 1), height,
                       width, state.step, state.gradientEvaluations - passesBefore);
         ++state.step;
-        synchronize(device);
+        if (losses.due(state.step) || state.step == total) readLosses();
         trainSeconds = secondsBefore + secondsSince(epochStart) -
                        std::chrono::duration<double>(timeOff).count();
         outOfTime = timeLimit > 0 && trainSeconds >= timeLimit;
@@ -320,9 +333,6 @@ struct Trainer::Impl {
         if (timeLimit > 0 && state.collectives)
           outOfTime = state.collectives->mean(outOfTime ? 1.0 : 0.0) > 0;
         images += x.size(0) * (state.collectives ? state.collectives->size() : 1);
-        result.stepLosses.push_back(loss);
-        lossSum += loss;
-        ++lossCount;
         const double rate = static_cast<double>(images) / std::max(1e-9, trainSeconds);
         if (state.collectives) {
           const int64_t reduced = state.collectives->bytesReduced();
@@ -353,6 +363,11 @@ struct Trainer::Impl {
                                       evalSplitName(), rate, trainSeconds}));
         }
         if (options.phases) options.phases->endStep(state.step - 1);
+      }
+      if (!losses.empty()) {
+        readLosses();
+        trainSeconds = secondsBefore + secondsSince(epochStart) -
+                       std::chrono::duration<double>(timeOff).count();
       }
       epochHadBatches = epochHadBatches || resumedEpoch;
       fire(Event::EpochEnd);
