@@ -70,10 +70,15 @@ if [[ ! -d $prefix/usr ]]; then
 fi
 export LD_LIBRARY_PATH=$prefix/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export FIVER_DATA_DIR=$payload/data
+# Torch's CMake package looks for the CUDA toolkit that nvcc belongs to.
+if [[ -x /usr/local/cuda/bin/nvcc ]]; then
+  export CUDAToolkit_ROOT=/usr/local/cuda CUDACXX=/usr/local/cuda/bin/nvcc PATH=/usr/local/cuda/bin:$PATH
+fi
 
 if has_stage build; then
   torch_prefix=${FIVER_TORCH_PREFIX:-$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')}
   arch=$(python3 -c 'import torch; c = torch.cuda.get_device_capability(0); print(f"{c[0]}{c[1]}")' 2>/dev/null || echo 90)
+  export TORCH_CUDA_ARCH_LIST="${arch:0:1}.${arch:1}"
   log "configuring against $torch_prefix (sm_$arch)"
   # Data-parallel runs need c10d's Gloo headers, which a PyTorch wheel may
   # lack: they stay off here (one GPU).

@@ -1,37 +1,11 @@
 #include "runtime/kernels/CudaFusedKernel.h"
 
 #include "runtime/TorchCompat.h"
-
-#include "runtime/kernels/CudaLauncher.h"
-#include "runtime/kernels/CudaSource.h"
-#include "runtime/kernels/KernelCache.h"
-#include "runtime/kernels/KernelStats.h"
-#include "runtime/kernels/NvrtcCompiler.h"
-
-#include <map>
-#include <mutex>
+#include "runtime/kernels/CudaToolchain.h"
 
 namespace fiver::kernels {
 
 namespace {
-
-struct Toolchain {
-  Toolchain() {
-    nvrtc = NvrtcCompiler::load(why);
-    if (nvrtc) driver = CudaLauncher::load(why);
-  }
-  std::optional<NvrtcCompiler> nvrtc;
-  std::optional<CudaLauncher> driver;
-  std::string why;
-  KernelCache cache;
-  std::mutex mutex;
-  std::map<std::string, CudaLauncher::Kernel> loaded; // by cache key text
-};
-
-Toolchain& toolchain() {
-  static Toolchain t;
-  return t;
-}
 
 std::optional<ElementType> elementType(torch::ScalarType t, std::string& name) {
   switch (t) {
@@ -76,26 +50,18 @@ std::optional<torch::Tensor> runCudaFused(const Node& expr,
       (expr.op == OpCode::CastFp32 || expr.op == OpCode::CastBf16 || expr.op == OpCode::CastFp16))
     return why = "output dtype differs from the inputs'", std::nullopt;
 
-  Toolchain& tc = toolchain();
-  if (!tc.nvrtc || !tc.driver) return why = tc.why, std::nullopt;
+  CudaToolchain& tc = CudaToolchain::instance();
+  if (!tc.available()) return why = tc.why(), std::nullopt;
   try {
-    std::lock_guard lock(tc.mutex);
+    std::lock_guard lock(tc.mutex());
     const int64_t channels = first.dim() >= 2 ? first.size(1) : 1;
     const int64_t inner = format == torch::MemoryFormat::ChannelsLast || first.dim() < 3
                               ? 1
                               : first.numel() / std::max<int64_t>(1, first.size(0) * channels);
-    KernelKey key{printExpr(expr), "cuda", dtypeName, tc.driver->deviceArch(), tc.nvrtc->version()};
-    auto it = tc.loaded.find(key.text());
-    if (it == tc.loaded.end()) {
-      CudaKernelSource src = generateCudaKernel(expr, static_cast<int>(inputs.size()),
-                                                static_cast<int>(params.size()), *type);
-      std::string arch = "compute_" + key.target.substr(3);
-      CacheResult ptx = tc.cache.getOrCompile(
-          key, [&] { return tc.nvrtc->compileToPtx(src.source, src.name, arch); });
-      if (!ptx.note.empty()) TORCH_WARN(ptx.note);
-      recordKernel("cuda", ptx);
-      it = tc.loaded.emplace(key.text(), tc.driver->loadPtx(ptx.binary, src.name)).first;
-    }
+    CudaLauncher::Kernel kernel = tc.kernel(printExpr(expr), dtypeName, [&] {
+      return generateCudaKernel(expr, static_cast<int>(inputs.size()),
+                                static_cast<int>(params.size()), *type);
+    });
     torch::Tensor out = torch::empty_like(first, format);
     std::vector<torch::Tensor> floatParams;
     for (const torch::Tensor& p : params)
@@ -118,7 +84,7 @@ std::optional<torch::Tensor> runCudaFused(const Node& expr,
     args.push_back(&ch);
     args.push_back(&in);
     args.push_back(&vectorized);
-    tc.driver->launch(it->second, n, torchcompat::currentCudaStream(first.device()), args);
+    tc.driver().launch(kernel, n, torchcompat::currentCudaStream(first.device()), args);
     return out;
   } catch (const std::exception& e) {
     why = e.what();

@@ -1,48 +1,18 @@
 #include "runtime/kernels/CudaFusedOptimizer.h"
 
 #include "runtime/TorchCompat.h"
-
-#include "runtime/kernels/CudaLauncher.h"
+#include "runtime/kernels/CudaToolchain.h"
 #include "runtime/kernels/FusedOptimizerSource.h"
-#include "runtime/kernels/KernelCache.h"
-#include "runtime/kernels/NvrtcCompiler.h"
 
-#include <map>
 #include <mutex>
-#include <optional>
 
 namespace fiver::kernels {
 
 namespace {
 
-struct OptimizerToolchain {
-  OptimizerToolchain() {
-    nvrtc = NvrtcCompiler::load(why);
-    if (nvrtc) driver = CudaLauncher::load(why);
-  }
-  std::optional<NvrtcCompiler> nvrtc;
-  std::optional<CudaLauncher> driver;
-  std::string why;
-  KernelCache cache;
-  std::mutex mutex;
-  std::map<std::string, CudaLauncher::Kernel> loaded; // by cache key text
-};
-
-OptimizerToolchain& toolchain() {
-  static OptimizerToolchain t;
-  return t;
-}
-
-CudaLauncher::Kernel kernelFor(OptimizerToolchain& tc, FusedOptimizerKind kind) {
+CudaLauncher::Kernel kernelFor(CudaToolchain& tc, FusedOptimizerKind kind) {
   const CudaKernelSource src = generateFusedOptimizer(kind);
-  KernelKey key{src.name, "cuda", "fp32", tc.driver->deviceArch(), tc.nvrtc->version()};
-  auto it = tc.loaded.find(key.text());
-  if (it != tc.loaded.end()) return it->second;
-  const std::string arch = "compute_" + key.target.substr(3);
-  CacheResult ptx = tc.cache.getOrCompile(
-      key, [&] { return tc.nvrtc->compileToPtx(src.source, src.name, arch); });
-  if (!ptx.note.empty()) TORCH_WARN(ptx.note);
-  return tc.loaded.emplace(key.text(), tc.driver->loadPtx(ptx.binary, src.name)).first->second;
+  return tc.kernel(src.name, "fp32", [&] { return src; });
 }
 
 // The device-side tables a kernel reads: per slot an array of pointers, and
@@ -77,17 +47,17 @@ struct DeviceTables {
 } // namespace
 
 bool cudaFusedOptimizerAvailable(std::string& why) {
-  OptimizerToolchain& tc = toolchain();
-  if (tc.nvrtc && tc.driver) return true;
-  why = tc.why;
+  CudaToolchain& tc = CudaToolchain::instance();
+  if (tc.available()) return true;
+  why = tc.why();
   return false;
 }
 
 void runCudaSgd(const std::vector<std::vector<torch::Tensor>>& entries, const CudaSgdStep& step) {
   if (entries.empty()) return;
-  OptimizerToolchain& tc = toolchain();
-  TORCH_CHECK(tc.nvrtc && tc.driver, tc.why);
-  std::lock_guard lock(tc.mutex);
+  CudaToolchain& tc = CudaToolchain::instance();
+  TORCH_CHECK(tc.available(), tc.why());
+  std::lock_guard lock(tc.mutex());
   CudaLauncher::Kernel kernel = kernelFor(tc, FusedOptimizerKind::Sgd);
   // Without momentum the kernel never touches its buffer table.
   const size_t slots = step.momentum != 0 ? 3 : 2;
@@ -96,7 +66,7 @@ void runCudaSgd(const std::vector<std::vector<torch::Tensor>>& entries, const Cu
   float lr = static_cast<float>(step.lr), momentum = static_cast<float>(step.momentum),
         decay = static_cast<float>(step.weightDecay);
   int nesterov = step.nesterov ? 1 : 0;
-  tc.driver->launch(kernel, t.total, torchcompat::currentCudaStream(t.device),
+  tc.driver().launch(kernel, t.total, torchcompat::currentCudaStream(t.device),
                     {&t.pointers[0], &t.pointers[1], &buffers, &t.startsPointer, &t.count, &lr,
                      &momentum, &decay, &nesterov});
 }
@@ -104,9 +74,9 @@ void runCudaSgd(const std::vector<std::vector<torch::Tensor>>& entries, const Cu
 void runCudaAdamW(const std::vector<std::vector<torch::Tensor>>& entries,
                   const CudaAdamWStep& step) {
   if (entries.empty()) return;
-  OptimizerToolchain& tc = toolchain();
-  TORCH_CHECK(tc.nvrtc && tc.driver, tc.why);
-  std::lock_guard lock(tc.mutex);
+  CudaToolchain& tc = CudaToolchain::instance();
+  TORCH_CHECK(tc.available(), tc.why());
+  std::lock_guard lock(tc.mutex());
   CudaLauncher::Kernel kernel = kernelFor(tc, FusedOptimizerKind::AdamW);
   DeviceTables t(entries, 4);
   float lr = static_cast<float>(step.lr), beta1 = static_cast<float>(step.beta1),
@@ -114,7 +84,7 @@ void runCudaAdamW(const std::vector<std::vector<torch::Tensor>>& entries,
         decay = static_cast<float>(step.weightDecay),
         correction1 = static_cast<float>(step.biasCorrection1),
         correction2 = static_cast<float>(step.biasCorrection2);
-  tc.driver->launch(kernel, t.total, torchcompat::currentCudaStream(t.device),
+  tc.driver().launch(kernel, t.total, torchcompat::currentCudaStream(t.device),
                     {&t.pointers[0], &t.pointers[1], &t.pointers[2], &t.pointers[3],
                      &t.startsPointer, &t.count, &lr, &beta1, &beta2, &eps, &decay, &correction1,
                      &correction2});

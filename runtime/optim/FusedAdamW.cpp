@@ -1,6 +1,6 @@
 #include "runtime/optim/FusedAdamW.h"
-#include "runtime/TorchCompat.h"
 
+#include "runtime/TorchCompat.h"
 #include "runtime/kernels/CpuFusedOptimizer.h"
 #include "runtime/kernels/CudaFusedOptimizer.h"
 
@@ -88,26 +88,16 @@ void FusedAdamW::run(GroupStep& s) {
 }
 
 torch::Tensor FusedAdamW::step(LossClosure closure) {
-  torch::Tensor loss;
-  if (closure) {
-    at::AutoGradMode enableGrad(true);
-    loss = closure();
-  }
-  torch::NoGradGuard noGrad;
-  std::vector<GroupStep> steps;
-  for (auto& group : param_groups_) {
-    std::string why;
-    std::optional<GroupStep> s = prepare(group, why);
-    if (!s) {
-      fallback_.note("AdamW", why);
-      torch::optim::AdamW::step();
-      return loss;
-    }
-    steps.push_back(std::move(*s));
-  }
-  for (GroupStep& s : steps)
-    run(s);
-  return loss;
+  return fusedOptimizerStep<GroupStep>(
+      param_groups_, closure,
+      [this](torch::optim::OptimizerParamGroup& group, std::string& why) {
+        return prepare(group, why);
+      },
+      [this](GroupStep& s) { run(s); },
+      [this](const std::string& why) {
+        fallback_.note("AdamW", why);
+        torch::optim::AdamW::step();
+      });
 }
 
 } // namespace fiver::runtime

@@ -1,6 +1,6 @@
 #include "runtime/optim/FusedSgd.h"
-#include "runtime/TorchCompat.h"
 
+#include "runtime/TorchCompat.h"
 #include "runtime/kernels/CpuFusedOptimizer.h"
 #include "runtime/kernels/CudaFusedOptimizer.h"
 
@@ -85,26 +85,16 @@ void FusedSgd::run(GroupStep& s) {
 }
 
 torch::Tensor FusedSgd::step(LossClosure closure) {
-  torch::Tensor loss;
-  if (closure) {
-    at::AutoGradMode enableGrad(true);
-    loss = closure();
-  }
-  torch::NoGradGuard noGrad;
-  std::vector<GroupStep> steps;
-  for (auto& group : param_groups_) {
-    std::string why;
-    std::optional<GroupStep> s = prepare(group, why);
-    if (!s) {
-      fallback_.note("SGD", why);
-      torch::optim::SGD::step();
-      return loss;
-    }
-    steps.push_back(std::move(*s));
-  }
-  for (GroupStep& s : steps)
-    run(s);
-  return loss;
+  return fusedOptimizerStep<GroupStep>(
+      param_groups_, closure,
+      [this](torch::optim::OptimizerParamGroup& group, std::string& why) {
+        return prepare(group, why);
+      },
+      [this](GroupStep& s) { run(s); },
+      [this](const std::string& why) {
+        fallback_.note("SGD", why);
+        torch::optim::SGD::step();
+      });
 }
 
 } // namespace fiver::runtime

@@ -1,6 +1,6 @@
-// What FusedSgd and FusedAdamW share: which of a group's parameters a fused
-// step walks, state tensors brought to their parameter's layout, and the
-// note printed when a step falls back to torch::optim's own.
+// What FusedSgd and FusedAdamW share: the shape of a fused step, which of a
+// group's parameters it walks, state tensors brought to their parameter's
+// layout, and the note printed when a step falls back to torch::optim's own.
 #pragma once
 
 #include <torch/torch.h>
@@ -36,5 +36,33 @@ public:
 private:
   std::set<std::string> seen_;
 };
+
+// One optimizer step. Every group is prepared first: if any cannot take a
+// fused step, `unfused(why)` takes torch::optim's step for all of them, so a
+// step is never half fused. Otherwise `run` steps each prepared group.
+template <typename GroupStep, typename Prepare, typename Run, typename Unfused>
+torch::Tensor fusedOptimizerStep(std::vector<torch::optim::OptimizerParamGroup>& groups,
+                                 const torch::optim::Optimizer::LossClosure& closure,
+                                 Prepare prepare, Run run, Unfused unfused) {
+  torch::Tensor loss;
+  if (closure) {
+    at::AutoGradMode enableGrad(true);
+    loss = closure();
+  }
+  torch::NoGradGuard noGrad;
+  std::vector<GroupStep> steps;
+  for (auto& group : groups) {
+    std::string why;
+    std::optional<GroupStep> s = prepare(group, why);
+    if (!s) {
+      unfused(why);
+      return loss;
+    }
+    steps.push_back(std::move(*s));
+  }
+  for (GroupStep& s : steps)
+    run(s);
+  return loss;
+}
 
 } // namespace fiver::runtime

@@ -1,4 +1,5 @@
 #include "runtime/optim/Lamb.h"
+
 #include "runtime/TorchCompat.h"
 
 #include <cmath>

@@ -1,4 +1,5 @@
 #include "runtime/optim/Lars.h"
+
 #include "runtime/TorchCompat.h"
 
 #include <stdexcept>
