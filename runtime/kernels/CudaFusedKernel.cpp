@@ -84,7 +84,11 @@ std::optional<torch::Tensor> runCudaFused(const Node& expr,
     const int64_t inner = format == torch::MemoryFormat::ChannelsLast || first.dim() < 3
                               ? 1
                               : first.numel() / std::max<int64_t>(1, first.size(0) * channels);
-    KernelKey key{printExpr(expr), "cuda", dtypeName, tc.driver->deviceArch(), tc.nvrtc->version()};
+    // The kernel's signature has a pointer per input and per parameter, so
+    // the counts are part of the key, as on the CPU.
+    KernelKey key{printExpr(expr) + " inputs=" + std::to_string(inputs.size()) +
+                      " params=" + std::to_string(params.size()),
+                  "cuda", dtypeName, tc.driver->deviceArch(), tc.nvrtc->version()};
     auto it = tc.loaded.find(key.text());
     if (it == tc.loaded.end()) {
       CudaKernelSource src = generateCudaKernel(expr, static_cast<int>(inputs.size()),

@@ -16,6 +16,14 @@ TEST(CudaSource, UsesOnlyGeneratedIdentifiers) {
   EXPECT_NE(k.source.find("i += stride"), std::string::npos);
 }
 
+// Backward passes null pointers for the inputs it did not keep.
+TEST(CudaSource, VectorPathLoadsOnlyTheInputsRead) {
+  CudaKernelSource k = generateCudaKernel(*parseExpr("neg(%1)"), 3, 0, ElementType::Fp32);
+  EXPECT_NE(k.source.find("(in1 + i)"), std::string::npos);
+  EXPECT_EQ(k.source.find("(in0 + i)"), std::string::npos);
+  EXPECT_EQ(k.source.find("(in2 + i)"), std::string::npos);
+}
+
 TEST(CudaSource, NvrtcCompilesEveryOperationForSm90) {
   std::string why;
   std::optional<NvrtcCompiler> nvrtc = NvrtcCompiler::load(why);
