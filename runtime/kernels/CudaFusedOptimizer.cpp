@@ -7,6 +7,7 @@
 #include "runtime/kernels/KernelCache.h"
 #include "runtime/kernels/NvrtcCompiler.h"
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -35,7 +36,9 @@ OptimizerToolchain& toolchain() {
 
 CudaLauncher::Kernel kernelFor(OptimizerToolchain& tc, FusedOptimizerKind kind) {
   const CudaKernelSource src = generateFusedOptimizer(kind);
-  KernelKey key{src.name, "cuda", "fp32", tc.driver->deviceArch(), tc.nvrtc->version()};
+  // The source's hash in the key: a changed kernel never loads a stale cached one.
+  KernelKey key{src.name + " source=" + std::to_string(std::hash<std::string>{}(src.source)),
+                "cuda", "fp32", tc.driver->deviceArch(), tc.nvrtc->version()};
   auto it = tc.loaded.find(key.text());
   if (it != tc.loaded.end()) return it->second;
   const std::string arch = "compute_" + key.target.substr(3);
@@ -114,10 +117,14 @@ void runCudaAdamW(const std::vector<std::vector<torch::Tensor>>& entries,
         decay = static_cast<float>(step.weightDecay),
         correction1 = static_cast<float>(step.biasCorrection1),
         correction2 = static_cast<float>(step.biasCorrection2);
+  // 1 - beta in double, as torch::optim::AdamW computes it (1 - 0.999f is
+  // 1.3e-5 off 0.001).
+  float oneMinusBeta1 = static_cast<float>(1 - step.beta1),
+        oneMinusBeta2 = static_cast<float>(1 - step.beta2);
   tc.driver->launch(kernel, t.total, torchcompat::currentCudaStream(t.device),
                     {&t.pointers[0], &t.pointers[1], &t.pointers[2], &t.pointers[3],
                      &t.startsPointer, &t.count, &lr, &beta1, &beta2, &eps, &decay, &correction1,
-                     &correction2});
+                     &correction2, &oneMinusBeta1, &oneMinusBeta2});
 }
 
 } // namespace fiver::kernels
