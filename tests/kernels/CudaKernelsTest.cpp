@@ -47,9 +47,10 @@ std::optional<torch::Tensor> fusedOnCuda(const std::string& expr,
   std::optional<torch::Tensor> out = runCudaFused(*parseExpr(expr), inputs, params, why);
   EXPECT_TRUE(out.has_value()) << expr << ": " << why;
   if (out) {
+    const torch::Tensor& first = inputs.front().defined() ? inputs.front() : inputs.back();
     EXPECT_TRUE(out->is_cuda()) << expr;
-    EXPECT_EQ(out->sizes(), inputs.front().sizes()) << expr;
-    EXPECT_EQ(out->scalar_type(), inputs.front().scalar_type()) << expr;
+    EXPECT_EQ(out->sizes(), first.sizes()) << expr;
+    EXPECT_EQ(out->scalar_type(), first.scalar_type()) << expr;
   }
   return out;
 }
@@ -232,6 +233,21 @@ TEST(CudaFusedKernel, HandlesOddSizesAndMisalignedInputs) {
     if (auto got = fusedOnCuda("add(mul(%0,%1),%0)", {x, y}))
       expectClose(*got, x * y + x, 1e-5, 1e-5, "misaligned n = " + std::to_string(n));
   }
+}
+
+// Backward hands the kernels undefined tensors for inputs it did not keep,
+// and one expression may be launched with more inputs than it reads.
+TEST(CudaFusedKernel, UnreadInputsMayBeUndefinedOrVaryInNumber) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  torch::manual_seed(6);
+  torch::Tensor x = positive({4, 3, 5, 5}), y = positive({4, 3, 5, 5});
+  if (auto got = fusedOnCuda("rsqrt(%0)", {x}))
+    expectClose(*got, torch::rsqrt(x), 1e-5, 1e-5, "one input");
+  if (auto got = fusedOnCuda("rsqrt(%0)", {x, y}))
+    expectClose(*got, torch::rsqrt(x), 1e-5, 1e-5, "two inputs, one read");
+  if (auto got = fusedOnCuda("mul(%1,%2)", {torch::Tensor(), x, y}))
+    expectClose(*got, x * y, 1e-5, 1e-5, "undefined unread input");
+  torch::cuda::synchronize();
 }
 
 namespace {
