@@ -7,7 +7,6 @@
 #include "runtime/kernels/KernelCache.h"
 #include "runtime/kernels/NvrtcCompiler.h"
 
-#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -36,9 +35,7 @@ OptimizerToolchain& toolchain() {
 
 CudaLauncher::Kernel kernelFor(OptimizerToolchain& tc, FusedOptimizerKind kind) {
   const CudaKernelSource src = generateFusedOptimizer(kind);
-  // The source's hash in the key: a changed kernel never loads a stale cached one.
-  KernelKey key{src.name + " source=" + std::to_string(std::hash<std::string>{}(src.source)),
-                "cuda", "fp32", tc.driver->deviceArch(), tc.nvrtc->version()};
+  KernelKey key{src.name, "cuda", "fp32", tc.driver->deviceArch(), tc.nvrtc->version()};
   auto it = tc.loaded.find(key.text());
   if (it != tc.loaded.end()) return it->second;
   const std::string arch = "compute_" + key.target.substr(3);
@@ -112,15 +109,15 @@ void runCudaAdamW(const std::vector<std::vector<torch::Tensor>>& entries,
   std::lock_guard lock(tc.mutex);
   CudaLauncher::Kernel kernel = kernelFor(tc, FusedOptimizerKind::AdamW);
   DeviceTables t(entries, 4);
+  // 1 - beta in double, as torch::optim::AdamW computes it (1 - 0.999f is
+  // 1.3e-5 off 0.001).
+  float oneMinusBeta1 = static_cast<float>(1 - step.beta1),
+        oneMinusBeta2 = static_cast<float>(1 - step.beta2);
   float lr = static_cast<float>(step.lr), beta1 = static_cast<float>(step.beta1),
         beta2 = static_cast<float>(step.beta2), eps = static_cast<float>(step.eps),
         decay = static_cast<float>(step.weightDecay),
         correction1 = static_cast<float>(step.biasCorrection1),
         correction2 = static_cast<float>(step.biasCorrection2);
-  // 1 - beta in double, as torch::optim::AdamW computes it (1 - 0.999f is
-  // 1.3e-5 off 0.001).
-  float oneMinusBeta1 = static_cast<float>(1 - step.beta1),
-        oneMinusBeta2 = static_cast<float>(1 - step.beta2);
   tc.driver->launch(kernel, t.total, torchcompat::currentCudaStream(t.device),
                     {&t.pointers[0], &t.pointers[1], &t.pointers[2], &t.pointers[3],
                      &t.startsPointer, &t.count, &lr, &beta1, &beta2, &eps, &decay, &correction1,
