@@ -167,6 +167,13 @@ void markInputsRead(const Node& n, std::vector<bool>& read) {
 } // namespace
 
 CudaKernelSource generateCudaKernel(const Node& expr, int inputs, int params, ElementType type) {
+  // The signature has exactly the inputs and parameters the expression names,
+  // so that a kernel is identified by its expression alone (the kernel cache's
+  // key); callers pass the pointers of those.
+  if (inputs < inputCount(expr) || params < paramCount(expr))
+    throw std::invalid_argument("the expression names more inputs or parameters than given");
+  inputs = inputCount(expr);
+  params = paramCount(expr);
   const std::string elem = storageType(type);
   CudaKernelSource k;
   k.name = "fiver_fused";
