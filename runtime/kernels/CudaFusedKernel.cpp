@@ -68,14 +68,20 @@ std::optional<torch::Tensor> runCudaFused(const Node& expr,
       floatParams.push_back(p.to(first.device(), torch::kFloat).contiguous());
     long long n = first.numel(), ch = channels, in = inner;
     bool aligned = n % 4 == 0;
+    // The kernel takes the inputs and parameters its expression names, however
+    // many the caller holds (backward passes them all).
+    const size_t inputsNamed = static_cast<size_t>(inputCount(expr));
+    const size_t paramsNamed = static_cast<size_t>(paramCount(expr));
+    if (inputsNamed > inputs.size() || paramsNamed > params.size())
+      throw std::invalid_argument("the expression names more inputs or parameters than given");
     std::vector<void*> pointers{out.data_ptr()};
-    for (const torch::Tensor& t : inputs)
-      pointers.push_back(t.defined() ? t.data_ptr() : nullptr);
+    for (size_t i = 0; i < inputsNamed; ++i)
+      pointers.push_back(inputs[i].defined() ? inputs[i].data_ptr() : nullptr);
     // Vector loads need out and every input aligned; parameters are read per element.
     for (void* p : pointers)
       aligned = aligned && reinterpret_cast<uintptr_t>(p) % 16 == 0;
-    for (const torch::Tensor& p : floatParams)
-      pointers.push_back(p.data_ptr());
+    for (size_t k = 0; k < paramsNamed; ++k)
+      pointers.push_back(floatParams[k].data_ptr());
     int vectorized = aligned ? 1 : 0;
     std::vector<void*> args;
     for (void*& p : pointers)

@@ -79,6 +79,10 @@ void runCudaAdamW(const std::vector<std::vector<torch::Tensor>>& entries,
   std::lock_guard lock(tc.mutex());
   CudaLauncher::Kernel kernel = kernelFor(tc, FusedOptimizerKind::AdamW);
   DeviceTables t(entries, 4);
+  // 1 - beta in double, as torch::optim::AdamW computes it (1 - 0.999f is
+  // 1.3e-5 off 0.001).
+  float oneMinusBeta1 = static_cast<float>(1 - step.beta1),
+        oneMinusBeta2 = static_cast<float>(1 - step.beta2);
   float lr = static_cast<float>(step.lr), beta1 = static_cast<float>(step.beta1),
         beta2 = static_cast<float>(step.beta2), eps = static_cast<float>(step.eps),
         decay = static_cast<float>(step.weightDecay),
@@ -87,7 +91,7 @@ void runCudaAdamW(const std::vector<std::vector<torch::Tensor>>& entries,
   tc.driver().launch(kernel, t.total, torchcompat::currentCudaStream(t.device),
                     {&t.pointers[0], &t.pointers[1], &t.pointers[2], &t.pointers[3],
                      &t.startsPointer, &t.count, &lr, &beta1, &beta2, &eps, &decay, &correction1,
-                     &correction2});
+                     &correction2, &oneMinusBeta1, &oneMinusBeta2});
 }
 
 } // namespace fiver::kernels

@@ -1,5 +1,6 @@
 #include "runtime/kernels/CudaSource.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <stdexcept>
@@ -156,9 +157,23 @@ private:
   int next_ = 0;
 };
 
+void markInputsRead(const Node& n, std::vector<bool>& read) {
+  if (n.kind == Node::Kind::Input && n.index >= 0 && static_cast<size_t>(n.index) < read.size())
+    read[static_cast<size_t>(n.index)] = true;
+  for (const NodePtr& arg : n.args)
+    markInputsRead(*arg, read);
+}
+
 } // namespace
 
 CudaKernelSource generateCudaKernel(const Node& expr, int inputs, int params, ElementType type) {
+  // The signature has exactly the inputs and parameters the expression names,
+  // so that a kernel is identified by its expression alone (the kernel cache's
+  // key); callers pass the pointers of those.
+  if (inputs < inputCount(expr) || params < paramCount(expr))
+    throw std::invalid_argument("the expression names more inputs or parameters than given");
+  inputs = inputCount(expr);
+  params = paramCount(expr);
   const std::string elem = storageType(type);
   CudaKernelSource k;
   k.name = "fiver_fused";
@@ -189,8 +204,13 @@ CudaKernelSource generateCudaKernel(const Node& expr, int inputs, int params, El
              ";\n    }\n";
   }
   const std::string vecType = type == ElementType::Fp32 ? "float4" : "uint2";
+  // Only the inputs the expression reads are loaded: backward passes null
+  // pointers for inputs it did not keep.
+  std::vector<bool> read(static_cast<size_t>(std::max(inputs, 0)), false);
+  markInputsRead(expr, read);
   std::string loads;
   for (int i = 0; i < inputs; ++i) {
+    if (!read[static_cast<size_t>(i)]) continue;
     std::string in = "in" + std::to_string(i);
     loads += "      __align__(16) " + elem + " " + in + "_l[4];\n      *reinterpret_cast<" +
              vecType + "*>(" + in + "_l) = *reinterpret_cast<const " + vecType + "*>(" + in +

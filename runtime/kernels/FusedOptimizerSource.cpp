@@ -39,7 +39,8 @@ extern "C" __global__ void fiver_fused_sgd(float** params, float** grads, float*
 const char* kAdamW = R"(
 extern "C" __global__ void fiver_fused_adamw(float** params, float** grads, float** ms, float** vs,
     const long long* starts, int count, float lr, float beta1, float beta2, float eps,
-    float weight_decay, float bias_correction1, float bias_correction2) {
+    float weight_decay, float bias_correction1, float bias_correction2, float one_minus_beta1,
+    float one_minus_beta2) {
   long long total = starts[count];
   long long stride = (long long)blockDim.x * gridDim.x;
   for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < total; i += stride) {
@@ -47,8 +48,8 @@ extern "C" __global__ void fiver_fused_adamw(float** params, float** grads, floa
     long long j = i - starts[k];
     float g = grads[k][j];
     float p = params[k][j] * (1.0f - lr * weight_decay);
-    float m = beta1 * ms[k][j] + (1.0f - beta1) * g;
-    float v = beta2 * vs[k][j] + (1.0f - beta2) * g * g;
+    float m = beta1 * ms[k][j] + one_minus_beta1 * g;
+    float v = beta2 * vs[k][j] + one_minus_beta2 * g * g;
     ms[k][j] = m;
     vs[k][j] = v;
     float denom = sqrtf(v / bias_correction2) + eps;

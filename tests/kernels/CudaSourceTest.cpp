@@ -16,6 +16,20 @@ TEST(CudaSource, UsesOnlyGeneratedIdentifiers) {
   EXPECT_NE(k.source.find("i += stride"), std::string::npos);
 }
 
+// Backward passes null pointers for the inputs it did not keep, and more
+// inputs and parameters than an expression names: the signature has those
+// the expression names, the vector path loads those it reads.
+TEST(CudaSource, SignatureAndLoadsFollowTheExpression) {
+  CudaKernelSource k = generateCudaKernel(*parseExpr("neg(%1)"), 3, 2, ElementType::Fp32);
+  EXPECT_NE(k.source.find("(in1 + i)"), std::string::npos);
+  EXPECT_NE(k.source.find("in0,"), std::string::npos);
+  EXPECT_EQ(k.source.find("(in0 + i)"), std::string::npos);
+  EXPECT_EQ(k.source.find("in2"), std::string::npos);
+  EXPECT_EQ(k.source.find("p0"), std::string::npos);
+  EXPECT_THROW(generateCudaKernel(*parseExpr("add(%0,@1)"), 1, 1, ElementType::Fp32),
+               std::invalid_argument);
+}
+
 TEST(CudaSource, NvrtcCompilesEveryOperationForSm90) {
   std::string why;
   std::optional<NvrtcCompiler> nvrtc = NvrtcCompiler::load(why);
