@@ -14,7 +14,9 @@
 #           and the fused optimizer switched off one at a time;
 #   suite   the rest of the test suite.
 # Stages can be chosen: FIVER_GPU_STAGES="build test kernels bench suite"
-# (default: all); seeds: FIVER_GPU_SEEDS (default "0 1 2"). The script stops
+# (default: all); seeds: FIVER_GPU_SEEDS (default "0 1 2"); build targets:
+# FIVER_GPU_TARGETS (default: all); reference modes: FIVER_GPU_TORCH_MODES
+# (default "eager compile"). The script stops
 # starting new work after FIVER_GPU_DEADLINE seconds (default 480), so that it
 # ends inside a lease. Results go to $OUT when set, else ./gpu-results: the
 # log and summary as files, everything else packed in results.tar.gz.
@@ -26,18 +28,22 @@ out=${OUT:-$root/gpu-results}
 results=$root/build-gpu-results
 stages=${FIVER_GPU_STAGES:-build test kernels bench suite}
 seeds=${FIVER_GPU_SEEDS:-0 1 2}
+targets=${FIVER_GPU_TARGETS:-all}
+torch_modes=${FIVER_GPU_TORCH_MODES:-eager compile}
 deadline=${FIVER_GPU_DEADLINE:-480}
 epochs=16 # recipes/fmnist/gpu.5r's budget; the reference trains as long
 build=$root/build-gpu
 rm -rf "$results"
 mkdir -p "$results" "$out"
-log() { echo "[gpu ${SECONDS}s] $*" | tee -a "$results/run.log"; }
+# The log is written to $out as it grows: a lease that ends mid-run still returns it.
+log() { echo "[gpu ${SECONDS}s] $*" | tee -a "$results/run.log" "$out/run.log"; }
 has_stage() { [[ " $stages " == *" $1 "* ]]; }
 time_left() { echo $((deadline - SECONDS)); }
+# A time limit for one run: at most $1 seconds, and never past the deadline.
+limit() { local t=$(time_left); ((t > $1)) && t=$1; ((t < 10)) && t=10; echo "$t"; }
 # Packs the results on every exit: the lease returns only a few files.
 finish() {
   tar czf "$out/results.tar.gz" -C "$results" . 2>/dev/null
-  cp "$results/run.log" "$out/run.log" 2>/dev/null
   [[ -f $results/summary.md ]] && cp "$results/summary.md" "$out/summary.md"
 }
 trap finish EXIT
@@ -91,11 +97,12 @@ if has_stage build; then
   grep -E '^-- FiveR' "$results/configure.log"
   start=$SECONDS
   # -k 0: every file that compiles is built, and every error is seen at once.
-  if cmake --build "$build" -j "$(nproc)" -- -k 0 >"$results/build.log" 2>&1; then
+  # shellcheck disable=SC2086
+  if cmake --build "$build" -j "$(nproc)" --target $targets -- -k 0 >"$results/build.log" 2>&1; then
     log "built in $((SECONDS - start)) s"
   else
     log "build FAILED in $((SECONDS - start)) s; first errors:"
-    grep -E 'error|FAILED' "$results/build.log" | head -60
+    grep -E 'error|FAILED' "$results/build.log" | head -60 | tee "$out/build-errors.txt"
   fi
 fi
 
@@ -113,6 +120,13 @@ if has_stage test && [[ -x $bin/5rc ]]; then
   log "GPU smoke run rc=$?: $(tail -3 "$results/smoke.log" | tr '\n' ' ')"
 fi
 
+if has_stage test && [[ -x $bin/5rc ]]; then
+  timeout 90 "$bin/5rc" profile recipes/fmnist/gpu.5r --device cuda --steps 30 \
+    >"$results/profile.txt" 2>&1
+  log "GPU profile rc=$?"
+  head -40 "$results/profile.txt"
+fi
+
 if has_stage kernels && [[ -x $bin/fiver_cuda_bench ]]; then
   timeout 120 "$bin/fiver_cuda_bench" "$results/cuda_bench.json" 2>&1 | tee "$results/cuda_bench.txt"
   log "kernel bench rc=${PIPESTATUS[0]}"
@@ -122,22 +136,26 @@ fi
 run_fiver() {
   local name=$1
   shift
-  timeout 150 "$bin/5rc" run recipes/fmnist/gpu.5r --device cuda --quiet --out "$results/$name" "$@" \
+  timeout "$(limit 150)" "$bin/5rc" run recipes/fmnist/gpu.5r --device cuda --quiet --out "$results/$name" "$@" \
     >"$results/$name.log" 2>&1
-  log "$name rc=$?: $(tail -1 "$results/$name.log")"
+  log "$name rc=$?: $(grep -h 'epochs (' "$results/$name.log" | tail -1) $(tail -2 "$results/$name.log" | tr '\n' ' ')"
+  python3 bench/gpu/summarize.py "$results" >"$out/summary.md" 2>&1
 }
 if has_stage bench && [[ -x $bin/5rc ]]; then
   for seed in $seeds; do
-    (($(time_left) > 60)) || { log "deadline: seed $seed and later skipped"; break; }
+    (($(time_left) > 40)) || { log "deadline: seed $seed and later skipped"; break; }
     run_fiver "fiver-s$seed" --fuse --set "seed=$seed"
-    for mode in eager compile; do
-      flag=""
-      [[ $mode == compile ]] && flag=--compile
-      timeout 200 python3 bench/reference/fmnist_reference.py $flag --seed "$seed" --data "$FIVER_DATA_DIR" \
+    for mode in $torch_modes; do
+      flag="" need=40
+      # torch.compile spends its first minute compiling.
+      [[ $mode == compile ]] && flag=--compile need=100
+      (($(time_left) > need)) || { log "deadline: torch $mode seed $seed skipped"; continue; }
+      timeout "$(limit 200)" python3 bench/reference/fmnist_reference.py $flag --seed "$seed" --data "$FIVER_DATA_DIR" \
         --model resnet_tiny --width 32 --epochs "$epochs" --batch-size 512 --lr 0.2 \
         --ema-half-life 200 --bf16 --channels-last \
         >"$results/torch-$mode-s$seed.jsonl" 2>"$results/torch-$mode-s$seed.err"
       log "torch $mode seed $seed rc=$?: $(tail -1 "$results/torch-$mode-s$seed.jsonl")"
+      python3 bench/gpu/summarize.py "$results" >"$out/summary.md" 2>&1
     done
   done
   # What each part contributes: the recipe at seed 0 without it.
