@@ -24,6 +24,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libbenchmark1debian
   libturbojpeg0-dev libturbojpeg0
   zlib1g-dev zlib1g
+  uuid-dev libuuid1
 )
 fmnist=/usr/share/datasets/fashion-mnist
 

@@ -75,6 +75,9 @@ if [[ ! -d $prefix/usr ]]; then
   done
 fi
 export LD_LIBRARY_PATH=$prefix/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+# Libraries that packages' CMake configs name bare (antlr4-runtime's -luuid)
+# are found in the prefix too.
+export LIBRARY_PATH=$prefix/usr/lib/x86_64-linux-gnu:$prefix/lib/x86_64-linux-gnu${LIBRARY_PATH:+:$LIBRARY_PATH}
 export FIVER_DATA_DIR=$payload/data
 # Torch's CMake package looks for the CUDA toolkit that nvcc belongs to.
 if [[ -x /usr/local/cuda/bin/nvcc ]]; then

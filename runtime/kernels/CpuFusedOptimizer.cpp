@@ -48,8 +48,13 @@ std::string denseLayoutMismatch(const torch::Tensor& param, const torch::Tensor&
   if (param.scalar_type() != torch::kFloat || other.scalar_type() != torch::kFloat)
     return "tensors are not fp32";
   if (other.device() != param.device()) return "tensors on different devices";
-  if (other.sizes() != param.sizes() || other.strides() != param.strides())
+  if (other.sizes() != param.sizes())
     return "a gradient or state tensor is laid out unlike its parameter";
+  // Strides of size-1 dimensions do not change where elements lie: a 1x1
+  // convolution's channels-last weight and its cuDNN gradient differ only there.
+  for (int64_t d = 0; d < param.dim(); ++d)
+    if (param.size(d) > 1 && other.stride(d) != param.stride(d))
+      return "a gradient or state tensor is laid out unlike its parameter";
   if (!param.is_non_overlapping_and_dense()) return "a parameter is not dense in memory";
   return "";
 }

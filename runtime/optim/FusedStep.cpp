@@ -19,8 +19,12 @@ std::optional<FusedGroup> fusedGroup(const torch::optim::OptimizerParamGroup& gr
            std::nullopt;
   for (const torch::Tensor& p : g.params) {
     if (p.device() != device) return why = "a group's parameters on several devices", std::nullopt;
-    why = kernels::denseLayoutMismatch(p, p.grad());
+    // A gradient laid out unlike its parameter is copied into the
+    // parameter's layout: one copy is cheaper than an unfused step.
+    torch::Tensor grad = p.grad();
+    why = matchParamLayout(p, grad);
     if (!why.empty()) return std::nullopt;
+    if (!grad.is_same(p.grad())) p.mutable_grad() = grad;
   }
   g.cuda = device.is_cuda();
   if (g.cuda && !kernels::cudaFusedOptimizerAvailable(why)) return std::nullopt;

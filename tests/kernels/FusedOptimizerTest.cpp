@@ -201,5 +201,38 @@ TEST(FusedAdamW, CheckpointResumes) {
                                          AdamWOptions(1e-3).weight_decay(0));
 }
 
+// Gradients laid out unlike their channels-last parameters, as cuDNN returns
+// them: a 1x1 convolution's (strides differ only in size-1 dimensions, same
+// memory order) and a 3x3 one's (a different order, copied into the
+// parameter's). Both still take the fused step, and match torch.
+TEST(FusedSgd, GradientsLaidOutUnlikeTheirParametersStillFuse) {
+  torch::manual_seed(3);
+  std::vector<torch::Tensor> a = {
+      torch::empty_strided({8, 4, 1, 1}, {4, 1, 4, 4}).normal_(),
+      torch::randn({6, 3, 3, 3}).contiguous(torch::MemoryFormat::ChannelsLast)};
+  for (torch::Tensor& p : a)
+    p.set_requires_grad(true);
+  std::vector<torch::Tensor> b;
+  for (const torch::Tensor& p : a) // same strides as a's
+    b.push_back(torch::empty_like(p).copy_(p.detach()).set_requires_grad(true));
+  const auto options = SGDOptions(0.1).momentum(0.9).nesterov(true).weight_decay(1e-3);
+  FusedSgd fused(a, options);
+  torch::optim::SGD reference(b, options);
+  testing::internal::CaptureStderr();
+  for (int step = 0; step < 5; ++step) {
+    for (size_t i = 0; i < a.size(); ++i) {
+      torch::Tensor g = torch::randn(a[i].sizes()); // contiguous
+      ASSERT_NE(g.strides(), a[i].strides());
+      a[i].mutable_grad() = g.clone();
+      b[i].mutable_grad() = g.clone();
+    }
+    fused.step();
+    reference.step();
+  }
+  EXPECT_EQ(testing::internal::GetCapturedStderr().find("unavailable"), std::string::npos);
+  for (size_t i = 0; i < a.size(); ++i)
+    EXPECT_LE(relativeError(a[i], b[i]), 1e-6) << "param " << i;
+}
+
 } // namespace
 } // namespace fiver::runtime
