@@ -10,6 +10,28 @@ namespace fiver::kernels {
 
 namespace {
 
+// Under autocast a group can meet a 16-bit activation and an fp32 residual,
+// or two layouts. Inputs of one shape are brought to their promoted dtype (the
+// dtype eager ops would return) and the first one's layout, so that the group
+// still runs as one kernel. Inputs of other shapes are left for the kernel to
+// refuse.
+std::vector<torch::Tensor> unifyInputs(const std::vector<torch::Tensor>& inputs) {
+  const torch::Tensor* first = nullptr;
+  torch::ScalarType type = torch::kFloat;
+  for (const torch::Tensor& t : inputs) {
+    if (!t.defined()) continue;
+    type = first ? torch::promote_types(type, t.scalar_type()) : t.scalar_type();
+    if (!first) first = &t;
+  }
+  if (!first) return inputs;
+  const torch::MemoryFormat format = first->suggest_memory_format();
+  std::vector<torch::Tensor> unified;
+  for (const torch::Tensor& t : inputs)
+    unified.push_back(t.defined() && t.sizes() == first->sizes() ? t.to(type).contiguous(format)
+                                                                 : t);
+  return unified;
+}
+
 // CPU and CUDA tensors run generated kernels; anything it cannot handle runs the
 // same expression eagerly, with the reason logged once.
 torch::Tensor evaluate(const Node& expr, const std::vector<torch::Tensor>& inputs,
@@ -17,8 +39,9 @@ torch::Tensor evaluate(const Node& expr, const std::vector<torch::Tensor>& input
   std::string why;
   bool cuda = std::any_of(inputs.begin(), inputs.end(),
                           [](const torch::Tensor& t) { return t.defined() && t.is_cuda(); });
+  const std::vector<torch::Tensor> unified = unifyInputs(inputs);
   std::optional<torch::Tensor> out =
-      cuda ? runCudaFused(expr, inputs, params, why) : runCpuFused(expr, inputs, params, why);
+      cuda ? runCudaFused(expr, unified, params, why) : runCpuFused(expr, unified, params, why);
   if (out) return *out;
   TORCH_WARN_ONCE("fused kernel unavailable, running eagerly: ", why);
   return evaluateEager(expr, inputs, params);

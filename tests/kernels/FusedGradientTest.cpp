@@ -1,5 +1,6 @@
 #include "runtime/kernels/EagerEvaluator.h"
 #include "runtime/kernels/FusedFunction.h"
+#include "runtime/kernels/KernelStats.h"
 
 #include <gtest/gtest.h>
 
@@ -72,4 +73,29 @@ TEST(FusedGradient, Bf16GradientsHaveInputDtype) {
   EXPECT_EQ(x.grad().scalar_type(), torch::kBFloat16);
   torch::Tensor want = (x.detach().to(torch::kFloat) > 0).to(torch::kFloat) * 2;
   EXPECT_TRUE(torch::allclose(x.grad().to(torch::kFloat), want));
+}
+
+// A bf16 activation meeting an fp32 residual in one layout and a
+// channels-last one in the other, as under autocast: the group still runs
+// as a compiled kernel (the CPU backend counts it) and equals the eager ops,
+// gradients included, each in its input's dtype.
+TEST(FusedGradient, MixedDtypesAndLayoutsStillFuse) {
+  torch::manual_seed(5);
+  torch::Tensor a = torch::randn({2, 8, 3, 3}).to(torch::kBFloat16).requires_grad_();
+  torch::Tensor b = torch::randn({2, 8, 3, 3})
+                        .contiguous(torch::MemoryFormat::ChannelsLast)
+                        .requires_grad_();
+  FusedProgram program = FusedProgram::build("add(relu(%0),%1)", 2, 0, std::nullopt);
+  const auto before = kernelStats()["cpu"];
+  torch::Tensor y = applyFused(program, {a, b}, {});
+  const auto after = kernelStats()["cpu"];
+  EXPECT_GT(after.compiled + after.cacheHits, before.compiled + before.cacheHits);
+  torch::Tensor want = torch::relu(a.detach()) + b.detach();
+  EXPECT_EQ(y.scalar_type(), want.scalar_type());
+  EXPECT_TRUE(torch::allclose(y.detach(), want));
+  y.sum().backward();
+  EXPECT_EQ(a.grad().scalar_type(), torch::kBFloat16);
+  EXPECT_EQ(b.grad().scalar_type(), torch::kFloat);
+  EXPECT_TRUE(torch::equal(b.grad(), torch::ones_like(b)));
+  EXPECT_TRUE(torch::equal(a.grad().to(torch::kFloat), (a.detach() > 0).to(torch::kFloat)));
 }
