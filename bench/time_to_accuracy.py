@@ -42,8 +42,10 @@ def metric(summary):
 
 
 def time_to(summary, target):
-    """Train seconds of the first evaluation reaching `target`, or None."""
-    for point in summary["epoch_curve"]:
+    """Train seconds of the first evaluation reaching `target`, or None: at
+    epoch ends, and between them when the run had `--eval-every`."""
+    points = summary["epoch_curve"] + summary.get("eval_curve", [])
+    for point in sorted(points, key=lambda p: p["train_seconds"]):
         if point[metric(summary)] >= target:
             return point["train_seconds"]
     return None

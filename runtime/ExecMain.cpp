@@ -2,6 +2,7 @@
 //
 //   5rc-exec PLAN.yaml [--out DIR] [--threads N] [--device D] [--max-steps N] [--quiet]
 //            [--nproc N] [--timeout S] [--no-fused-optimizer] [--target ACC] [--tta flip]
+//            [--eval-every N]
 // Data-parallel: `--nproc N` starts N local ranks; a process started with
 // torchrun's variables (WORLD_SIZE, RANK, MASTER_ADDR, MASTER_PORT) is one rank.
 #include "compiler/plan/Plan.h"
@@ -20,6 +21,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -48,6 +50,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--tta", options.tta, "test-time augmentation at evaluation: none or flip")
       ->check(CLI::IsMember({"none", "flip"}));
+  app.add_option("--eval-every", options.evalEvery, "also evaluate every N steps")
+      ->check(CLI::PositiveNumber);
   int nproc = 1;
   int timeoutSeconds = 60;
   app.add_option("--nproc", nproc, "data-parallel ranks to start on this machine")
@@ -98,10 +102,18 @@ int main(int argc, char** argv) {
     const int threads = options.threads > 0 ? options.threads
                                             : static_cast<int>(std::thread::hardware_concurrency());
     // MFU needs a peak: measured (and cached) for this thread count on the
-    // CPU; unknown on other devices and when several ranks share the machine.
+    // CPU, for the dtype the plan's matrix work runs in (bf16 inside
+    // mixed-precision regions); unknown on other devices and when several
+    // ranks share the machine.
     const double achieved = runtime::flopsPerSecond(r.flops, r.trainSeconds);
     const bool onCpu = options.device == "cpu";
-    const double peak = onCpu && world.size == 1 ? runtime::cachedRoofline(threads).peakFlops : 0.0;
+    const bool bf16 = std::any_of(p.ops.begin(), p.ops.end(),
+                                  [](const plan::Op& op) { return op.dtype == "bf16"; });
+    double peak = 0;
+    if (onCpu && world.size == 1) {
+      const runtime::Roofline roof = runtime::cachedRoofline(threads);
+      peak = bf16 ? roof.peakBf16Flops : roof.peakFlops;
+    }
     const double mfu = runtime::modelFlopsUtilization(achieved, peak);
     const bool heldOut = r.evalSplit == "holdout";
     char heldOutText[96] = "";
@@ -185,6 +197,15 @@ int main(int argc, char** argv) {
                          {r.evalSplit + "_accuracy", e.accuracy},
                          {"train_seconds", e.trainSeconds}});
       summary["epoch_curve"] = curve;
+      if (!r.evalPoints.empty()) {
+        nlohmann::json points = nlohmann::json::array();
+        for (const runtime::EvalPoint& e : r.evalPoints)
+          points.push_back({{"step", e.step},
+                            {"epoch", e.epoch},
+                            {r.evalSplit + "_accuracy", e.accuracy},
+                            {"train_seconds", e.trainSeconds}});
+        summary["eval_curve"] = points;
+      }
       for (const auto& [backend, k] : kernelCounts)
         summary["kernels"][backend] = {{"compiled", k.compiled},
                                        {"cache_hits", k.cacheHits},

@@ -43,6 +43,7 @@ int execPlan(const std::string& planPath, const ExecOptions& opts, const char* a
     args.insert(args.end(), {"--target", target.str()});
   }
   if (!opts.tta.empty()) args.insert(args.end(), {"--tta", opts.tta});
+  if (opts.evalEvery > 0) args.insert(args.end(), {"--eval-every", std::to_string(opts.evalEvery)});
 
   std::vector<char*> cargs;
   for (std::string& a : args)

@@ -22,6 +22,7 @@ struct ExecOptions {
   bool fusedOptimizer = true; // false: --no-fused-optimizer
   double targetAccuracy = 0;  // time to this accuracy is reported; 0 = none
   std::string tta;            // "" = 5rc-exec's default (none)
+  int64_t evalEvery = 0;      // also evaluate every N steps; 0 = at epoch ends only
 };
 
 // 5rc-exec beside this executable, else the bare name (resolved through PATH).

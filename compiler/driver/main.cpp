@@ -215,6 +215,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0));
   run->add_option("--tta", exec.tta, "test-time augmentation at evaluation: none or flip")
       ->check(CLI::IsMember({"none", "flip"}));
+  run->add_option("--eval-every", exec.evalEvery,
+                  "also evaluate every N steps, so the time to the target is read finer than "
+                  "once an epoch (evaluation time is not train time)")
+      ->check(CLI::PositiveNumber);
 
   CompileFlags profileFlags;
   ProfileOptions profileOptions;

@@ -47,6 +47,10 @@ Roofline measureRoofline() {
   torch::Tensor a = torch::randn({n, n}), b = torch::randn({n, n}), c = torch::empty({n, n});
   torch::mm_out(c, a, b); // warm-up
   r.peakFlops = 2.0 * n * n * n / bestSeconds(5, [&] { torch::mm_out(c, a, b); });
+  torch::Tensor a16 = a.to(torch::kBFloat16), b16 = b.to(torch::kBFloat16),
+                c16 = c.to(torch::kBFloat16);
+  torch::mm_out(c16, a16, b16);
+  r.peakBf16Flops = 2.0 * n * n * n / bestSeconds(5, [&] { torch::mm_out(c16, a16, b16); });
 
   const int64_t len = 1 << 24; // 64 MiB per array: well beyond the caches
   torch::Tensor x = torch::rand({len}), y = torch::rand({len}), z = torch::empty({len});
@@ -60,15 +64,19 @@ Roofline cachedRoofline(int threads) {
   if (!path.empty()) {
     std::ifstream in(path);
     nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-    if (!j.is_discarded() && j.contains("peak_flops") && j.contains("bandwidth"))
-      return {j["peak_flops"].get<double>(), j["bandwidth"].get<double>()};
+    if (!j.is_discarded() && j.contains("peak_flops") && j.contains("bandwidth") &&
+        j.contains("peak_bf16_flops"))
+      return {j["peak_flops"].get<double>(), j["bandwidth"].get<double>(),
+              j["peak_bf16_flops"].get<double>()};
   }
   Roofline r = measureRoofline();
   if (!path.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
-    nlohmann::json j = {
-        {"peak_flops", r.peakFlops}, {"bandwidth", r.bandwidth}, {"threads", threads}};
+    nlohmann::json j = {{"peak_flops", r.peakFlops},
+                        {"bandwidth", r.bandwidth},
+                        {"peak_bf16_flops", r.peakBf16Flops},
+                        {"threads", threads}};
     writeFileAtomically(path, j.dump(2) + "\n"); // a cache: failing to write is fine
   }
   return r;

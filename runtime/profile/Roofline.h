@@ -8,8 +8,9 @@
 namespace fiver::runtime {
 
 struct Roofline {
-  double peakFlops = 0; // FLOP/s, fp32 GEMM
-  double bandwidth = 0; // bytes/s, triad a = b + s c
+  double peakFlops = 0;     // FLOP/s, fp32 GEMM
+  double bandwidth = 0;     // bytes/s, triad a = b + s c
+  double peakBf16Flops = 0; // FLOP/s, bf16 GEMM: the peak of mixed-precision runs
   double balance() const { return bandwidth > 0 ? peakFlops / bandwidth : 0; } // FLOP/byte
 };
 

@@ -358,6 +358,26 @@ struct Trainer::Impl {
           checkpoint(epoch);
           timeOff += Clock::now() - before;
         }
+        if (options.evalEvery > 0 && state.step % options.evalEvery == 0 && state.step < total) {
+          if (!losses.empty()) {
+            readLosses();
+            trainSeconds = secondsBefore + secondsSince(epochStart) -
+                           std::chrono::duration<double>(timeOff).count();
+          }
+          const auto before = Clock::now();
+          const double accuracy = evaluate().first;
+          timeOff += Clock::now() - before;
+          result.evalPoints.push_back(
+              {state.step,
+               static_cast<double>(state.step) / static_cast<double>(plan.training.stepsPerEpoch),
+               accuracy, trainSeconds});
+          lastAccuracy = accuracy;
+          timeToTarget.observe(accuracy, trainSeconds, secondsSince(runStart));
+          log->write({{"event", "eval"},
+                      {"step", state.step},
+                      {std::string(evalSplitName()) + "_accuracy", accuracy},
+                      {"train_seconds", trainSeconds}});
+        }
         if (state.step % 10 == 0 || state.step == total) {
           log->progress(progressLine({epoch + 1, epochs, state.step, total, loss, lastAccuracy,
                                       evalSplitName(), rate, trainSeconds}));

@@ -50,6 +50,9 @@ struct TrainOptions {
   // the recipe's `target accuracy >= X` passed by `5rc run`.
   double targetAccuracy = 0;
   std::string tta = "none"; // test-time augmentation at evaluation: none or flip
+  // Also evaluate every N steps (0: at epoch ends only), so that the time to
+  // a target is read finer than once an epoch. Evaluation is not train time.
+  int64_t evalEvery = 0;
 };
 
 // Evaluated on the run's evaluation split: the plan's holdout when it has
@@ -61,11 +64,20 @@ struct EpochResult {
   double trainSeconds = 0; // cumulative, training steps only
 };
 
+// An evaluation between epoch ends (TrainOptions::evalEvery).
+struct EvalPoint {
+  int64_t step = 0;
+  double epoch = 0; // epochs done, fractional
+  double accuracy = 0;
+  double trainSeconds = 0; // cumulative, training steps only
+};
+
 struct TrainResult {
   int64_t steps = 0;
   std::vector<double> stepLosses;
   std::vector<int64_t> stepBytesReduced; // per step, data-parallel runs only
   std::vector<EpochResult> epochs;
+  std::vector<EvalPoint> evalPoints; // this run's, since a resume
   std::string evalSplit = "test"; // "holdout" when the plan holds examples out
   double holdoutAccuracy = 0;     // the last holdout evaluation; 0 without a holdout
   // The test split: with a holdout, evaluated once, at the end.

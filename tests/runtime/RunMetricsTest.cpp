@@ -124,6 +124,27 @@ TEST(TimeToTarget, TrainerReportsItOrNothing) {
   EXPECT_FALSE(train(p, o).targetTrainSeconds.has_value());
 }
 
+TEST(TimeToTarget, EvaluationsBetweenEpochEndsReadItSooner) {
+  plan::Plan p = testing::tinyCnnPlan({.totalSteps = 32}); // two epochs of 16 steps
+  TrainOptions o;
+  o.threads = 1;
+  o.quiet = true;
+  o.targetAccuracy = 1e-6; // the first evaluation reaches it
+  o.evalEvery = 4;
+  TrainResult r = train(p, o);
+  // Steps 4, 8, 12, 16 (the epoch end too), 20, 24, 28; not 32, the run's end.
+  ASSERT_EQ(r.evalPoints.size(), 7u);
+  EXPECT_EQ(r.evalPoints.front().step, 4);
+  EXPECT_DOUBLE_EQ(r.evalPoints[1].epoch, 0.5);
+  for (size_t i = 1; i < r.evalPoints.size(); ++i)
+    EXPECT_GT(r.evalPoints[i].trainSeconds, r.evalPoints[i - 1].trainSeconds);
+  // Evaluations are not train time: the first epoch's end comes after step 12's.
+  EXPECT_GT(r.epochs.front().trainSeconds, r.evalPoints[2].trainSeconds);
+  ASSERT_TRUE(r.targetTrainSeconds.has_value());
+  EXPECT_DOUBLE_EQ(*r.targetTrainSeconds, r.evalPoints.front().trainSeconds);
+  EXPECT_LT(*r.targetTrainSeconds, r.epochs.front().trainSeconds);
+}
+
 TEST(FlipTta, AveragesTheLogitsOfTheImageAndItsMirror) {
   plan::Plan p = testing::tinyCnnPlan();
   torch::manual_seed(3);
