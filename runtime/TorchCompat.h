@@ -12,7 +12,8 @@
 #include <string>
 
 #define FIVER_TORCH_AT_LEAST(major, minor)                                                         \
-  (TORCH_VERSION_MAJOR > (major) || (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
+  (TORCH_VERSION_MAJOR > (major) ||                                                                \
+   (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
 
 namespace fiver::torchcompat {
 

@@ -67,8 +67,8 @@ void runCudaSgd(const std::vector<std::vector<torch::Tensor>>& entries, const Cu
         decay = static_cast<float>(step.weightDecay);
   int nesterov = step.nesterov ? 1 : 0;
   tc.driver().launch(kernel, t.total, torchcompat::currentCudaStream(t.device),
-                    {&t.pointers[0], &t.pointers[1], &buffers, &t.startsPointer, &t.count, &lr,
-                     &momentum, &decay, &nesterov});
+                     {&t.pointers[0], &t.pointers[1], &buffers, &t.startsPointer, &t.count, &lr,
+                      &momentum, &decay, &nesterov});
 }
 
 void runCudaAdamW(const std::vector<std::vector<torch::Tensor>>& entries,
@@ -89,9 +89,9 @@ void runCudaAdamW(const std::vector<std::vector<torch::Tensor>>& entries,
         correction1 = static_cast<float>(step.biasCorrection1),
         correction2 = static_cast<float>(step.biasCorrection2);
   tc.driver().launch(kernel, t.total, torchcompat::currentCudaStream(t.device),
-                    {&t.pointers[0], &t.pointers[1], &t.pointers[2], &t.pointers[3],
-                     &t.startsPointer, &t.count, &lr, &beta1, &beta2, &eps, &decay, &correction1,
-                     &correction2, &oneMinusBeta1, &oneMinusBeta2});
+                     {&t.pointers[0], &t.pointers[1], &t.pointers[2], &t.pointers[3],
+                      &t.startsPointer, &t.count, &lr, &beta1, &beta2, &eps, &decay, &correction1,
+                      &correction2, &oneMinusBeta1, &oneMinusBeta2});
 }
 
 } // namespace fiver::kernels

@@ -47,6 +47,8 @@ AutocastRegion::AutocastRegion(bool enabled, const std::string& dtype, const tor
   if (enabled) torchcompat::setAutocastDtype(device_, dtype == "fp16" ? at::kHalf : at::kBFloat16);
 }
 
-AutocastRegion::~AutocastRegion() { torchcompat::setAutocastEnabled(device_, previous_); }
+AutocastRegion::~AutocastRegion() {
+  torchcompat::setAutocastEnabled(device_, previous_);
+}
 
 } // namespace fiver::runtime

@@ -14,8 +14,8 @@
 #include "runtime/optim/TrainingOptimizer.h"
 #include "runtime/train/Checkpoint.h"
 #include "runtime/train/Device.h"
-#include "runtime/train/PendingLosses.h"
 #include "runtime/train/Loss.h"
+#include "runtime/train/PendingLosses.h"
 
 #include <chrono>
 #include <cstdio>

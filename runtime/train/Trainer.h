@@ -78,8 +78,8 @@ struct TrainResult {
   std::vector<int64_t> stepBytesReduced; // per step, data-parallel runs only
   std::vector<EpochResult> epochs;
   std::vector<EvalPoint> evalPoints; // this run's, since a resume
-  std::string evalSplit = "test"; // "holdout" when the plan holds examples out
-  double holdoutAccuracy = 0;     // the last holdout evaluation; 0 without a holdout
+  std::string evalSplit = "test";    // "holdout" when the plan holds examples out
+  double holdoutAccuracy = 0;        // the last holdout evaluation; 0 without a holdout
   // The test split: with a holdout, evaluated once, at the end.
   double testAccuracy = 0;
   double trainSeconds = 0;

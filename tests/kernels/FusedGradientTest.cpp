@@ -82,9 +82,8 @@ TEST(FusedGradient, Bf16GradientsHaveInputDtype) {
 TEST(FusedGradient, MixedDtypesAndLayoutsStillFuse) {
   torch::manual_seed(5);
   torch::Tensor a = torch::randn({2, 8, 3, 3}).to(torch::kBFloat16).requires_grad_();
-  torch::Tensor b = torch::randn({2, 8, 3, 3})
-                        .contiguous(torch::MemoryFormat::ChannelsLast)
-                        .requires_grad_();
+  torch::Tensor b =
+      torch::randn({2, 8, 3, 3}).contiguous(torch::MemoryFormat::ChannelsLast).requires_grad_();
   FusedProgram program = FusedProgram::build("add(relu(%0),%1)", 2, 0, std::nullopt);
   const auto before = kernelStats()["cpu"];
   torch::Tensor y = applyFused(program, {a, b}, {});

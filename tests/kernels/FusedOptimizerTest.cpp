@@ -4,8 +4,8 @@
 // over empty, single-element, odd-sized, channels-last and multi-chunk
 // tensors, with a parameter that misses gradients on some steps. A saved
 // fused optimizer resumes in a new one as if never interrupted.
-#include "runtime/optim/FusedAdamW.h"
 #include "runtime/TorchCompat.h"
+#include "runtime/optim/FusedAdamW.h"
 #include "runtime/optim/FusedSgd.h"
 
 #include <gtest/gtest.h>
