@@ -30,9 +30,12 @@ CyclicLr::CyclicLr(double peak, double divFactor, int64_t cycleSteps, std::strin
                              "' (known: triangular, triangular2, exp_range)");
 }
 
-// Replaces the scheduled rate: the cycles are the schedule.
+// Replaces the scheduled rate: the cycles are the schedule. Their peak is
+// the optimizer's rate, or the one lr_range_test chose before training.
 void CyclicLr::apply(Event, TrainState& s) {
-  setLearningRate(s.optimizer, cyclicLearningRate(s.step, peak_, divFactor_, cycle_, mode_));
+  auto found = s.findings.find("lr_range_test.lr");
+  const double peak = found != s.findings.end() ? found->second : peak_;
+  setLearningRate(s.optimizer, cyclicLearningRate(s.step, peak, divFactor_, cycle_, mode_));
 }
 
 } // namespace fiver::runtime

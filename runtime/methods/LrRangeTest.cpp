@@ -108,6 +108,12 @@ void LrRangeTest::apply(Event, TrainState& s) {
   if (!s.loader) throw std::runtime_error("lr_range_test: needs the trainer's batch loader");
   if (!s.setPeakLearningRate)
     throw std::runtime_error("lr_range_test: the trainer offers no way to set the peak rate");
+  // A resumed run keeps the rate chosen before the interruption.
+  if (auto found = s.findings.find("lr_range_test.lr"); found != s.findings.end()) {
+    chosen_ = found->second;
+    s.setPeakLearningRate(chosen_);
+    return;
+  }
   Snapshot before(s);
   // Its own loader over the training split: the trainer's epoch order is untouched.
   BatchLoader loader(s.loader->split(), s.loader->batchSize(), s.loader->seed() + 1);

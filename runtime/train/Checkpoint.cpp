@@ -92,6 +92,16 @@ void saveCheckpoint(const std::string& path, const CheckpointParts& parts,
   archive.write("epochs", epochsToTensor(progress.epochs));
   archive.write("loader.loaded", cpu(progress.loader.loadedIndices));
   archive.write("loader.echo", cpu(progress.loader.echoQueue));
+  if (!progress.findings.empty()) {
+    std::string names;
+    std::vector<double> values;
+    for (const auto& [name, value] : progress.findings) {
+      names += (names.empty() ? "" : "\n") + name;
+      values.push_back(value);
+    }
+    archive.write("findings.names", c10::IValue(names));
+    archive.write("findings.values", torch::tensor(values, torch::kFloat64));
+  }
   for (size_t i = 0; i < parts.methods.size(); ++i) {
     MethodState state;
     parts.methods[i]->saveState(state);
@@ -114,7 +124,11 @@ void saveCheckpoint(const std::string& path, const CheckpointParts& parts,
   if (!writeFileAtomically(path, file)) throw CheckpointError(path + ": cannot write");
 }
 
-CheckpointProgress loadCheckpoint(const std::string& path, const CheckpointParts& parts) {
+namespace {
+
+// The checkpoint's archive, after its header was checked against `plan`:
+// magic, plan fingerprint, size and checksum.
+std::string checkedPayload(const std::string& path, const plan::Plan& plan) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw CheckpointError(path + ": cannot open");
   std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -123,7 +137,7 @@ CheckpointProgress loadCheckpoint(const std::string& path, const CheckpointParts
                           " (the header alone has " + std::to_string(kHeaderSize) + " bytes)");
   if (file.compare(0, kMagicSize, kMagic) != 0)
     throw CheckpointError(path + ": byte 0: not a FiveR checkpoint");
-  if (getU64(file, kMagicSize) != planFingerprint(parts.plan))
+  if (getU64(file, kMagicSize) != planFingerprint(plan))
     throw CheckpointError(path + ": written for another plan; remove it or use the run folder "
                                  "of this plan");
   const uint64_t size = getU64(file, kMagicSize + 8);
@@ -133,10 +147,38 @@ CheckpointProgress loadCheckpoint(const std::string& path, const CheckpointParts
   if (fnv1a(file.data() + kHeaderSize, size) != getU64(file, kMagicSize + 16))
     throw CheckpointError(path + ": bytes " + std::to_string(kHeaderSize) + " to " +
                           std::to_string(kHeaderSize + size) + " are corrupt (checksum mismatch)");
+  return file.substr(kHeaderSize, size);
+}
 
+} // namespace
+
+std::map<std::string, double> loadCheckpointFindings(const std::string& path,
+                                                     const plan::Plan& plan) {
+  std::istringstream payload(checkedPayload(path, plan));
+  std::map<std::string, double> findings;
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(payload, torch::kCPU);
+    c10::IValue names;
+    if (!archive.try_read("findings.names", names)) return findings; // none were saved
+    torch::Tensor values;
+    archive.read("findings.values", values);
+    std::istringstream lines(names.toStringRef());
+    int64_t i = 0;
+    for (std::string name; std::getline(lines, name) && i < values.numel(); ++i)
+      findings[name] = values[i].item<double>();
+  } catch (const c10::Error& e) {
+    throw CheckpointError(path + ": byte " + std::to_string(kHeaderSize) +
+                          ": unreadable findings: " + e.what_without_backtrace());
+  }
+  return findings;
+}
+
+CheckpointProgress loadCheckpoint(const std::string& path, const CheckpointParts& parts) {
+  const std::string body = checkedPayload(path, parts.plan);
   CheckpointProgress p;
   try {
-    std::istringstream payload(file.substr(kHeaderSize, size));
+    std::istringstream payload(body);
     torch::serialize::InputArchive archive;
     // Straight onto the model's device; the generator state stays on the CPU.
     archive.load_from(payload, parts.model->parameters().front().device());

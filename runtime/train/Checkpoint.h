@@ -13,6 +13,7 @@
 #include "runtime/train/Method.h"
 #include "runtime/train/Trainer.h"
 
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -30,6 +31,9 @@ struct CheckpointProgress {
   double trainSeconds = 0;
   int64_t images = 0;
   std::vector<EpochResult> epochs; // evaluated so far
+  // What methods chose before training (TrainState::findings): a resumed
+  // run reuses them instead of choosing again.
+  std::map<std::string, double> findings;
 };
 
 // Identifies the plan a checkpoint belongs to (FNV-1a of its YAML text).
@@ -48,5 +52,9 @@ void saveCheckpoint(const std::string& path, const CheckpointParts& parts,
 // Restores model, optimizer, generator and methods in place; throws
 // CheckpointError naming the file (and the byte offset for damaged files).
 CheckpointProgress loadCheckpoint(const std::string& path, const CheckpointParts& parts);
+// Only the findings, read before methods run (an empty map for checkpoints
+// that hold none).
+std::map<std::string, double> loadCheckpointFindings(const std::string& path,
+                                                     const plan::Plan& plan);
 
 } // namespace fiver::runtime

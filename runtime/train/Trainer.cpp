@@ -204,6 +204,8 @@ struct Trainer::Impl {
 
     fire(Event::Init);
     model->train();
+    // A resumed run reuses what methods chose before the first step.
+    if (resuming) state.findings = loadCheckpointFindings(checkpointPath, plan);
     // What methods do before the first step (data scoring runs) is training time.
     const auto fitStart = Clock::now();
     fire(Event::FitStart);
@@ -241,7 +243,8 @@ struct Trainer::Impl {
     auto checkpoint = [&](int64_t epoch) {
       if (checkpointPath.empty() || !options.writeOutputs) return;
       saveCheckpoint(checkpointPath, parts,
-                     {state.step, epoch, loader.position(), trainSeconds, images, result.epochs});
+                     {state.step, epoch, loader.position(), trainSeconds, images, result.epochs,
+                      state.findings});
     };
     // The plan's wall-clock budget counts training time only; the run stops
     // after the step that crosses it and still evaluates.

@@ -203,6 +203,19 @@ TEST(CyclicLrTest, ReplacesTheScheduledRate) {
   EXPECT_NEAR(lr, 0.005 + 0.045 * 0.5, 1e-12);
 }
 
+TEST(CyclicLrTest, PeaksAtTheRateLrRangeTestChose) {
+  plan::Plan p = tinyCnnPlan({.totalSteps = 20});
+  addMethod(p, "lr_range_test", {{"length", Scalar::num(20)}});
+  addMethod(p, "cyclic_lr", {{"cycle", Scalar::num(4)}, {"div_factor", Scalar::num(10)}});
+  Dataset data = loadDataset(p.task, p.training.seed);
+  Trainer trainer(p, quietOptions(2), &data); // last step run: step 1
+  trainer.fit();
+  const double chosen = trainer.state().findings.at("lr_range_test.lr");
+  ASSERT_NE(chosen, 0.05); // not the optimizer's own rate
+  const double lr = trainer.state().optimizer.param_groups()[0].options().get_lr();
+  EXPECT_NEAR(lr, cyclicLearningRate(1, chosen, 10, 4, "triangular"), 1e-12);
+}
+
 // --- kaiming_init / orthogonal_init ---
 
 TEST(InitTest, ResidualBranchEndNormsAreFound) {

@@ -257,5 +257,37 @@ TEST(LrRangeTestTest, ATrainedRunReportsTheChosenRate) {
   EXPECT_EQ(r.steps, 10);
 }
 
+// A run interrupted after the sweep resumes with the rate it chose, without
+// sweeping again (the method's curve stays empty), and ends like an
+// uninterrupted run.
+TEST(LrRangeTestTest, AResumedRunKeepsTheChosenRateWithoutSweepingAgain) {
+  namespace fs = std::filesystem;
+  plan::Plan p = tinyCnnPlan({.totalSteps = 20});
+  addMethod(p, "lr_range_test", {{"length", plan::Scalar::num(20)}});
+  const fs::path dir = fs::temp_directory_path() / ("fiver-range-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  Trainer straight(p, quiet());
+  const TrainResult whole = straight.fit();
+  TrainOptions first = quiet();
+  first.outDir = dir.string();
+  first.maxSteps = 7;
+  Trainer(p, first).fit();
+  TrainOptions resumed = first;
+  resumed.maxSteps = 0;
+  resumed.resume = true;
+  Trainer second(p, resumed);
+  const TrainResult rest = second.fit();
+  auto* sweep = dynamic_cast<LrRangeTest*>(second.methods()[0].get());
+  ASSERT_NE(sweep, nullptr);
+  EXPECT_TRUE(sweep->curve().lrs.empty());
+  EXPECT_DOUBLE_EQ(sweep->chosen(), whole.findings.at("lr_range_test.lr"));
+  EXPECT_DOUBLE_EQ(rest.findings.at("lr_range_test.lr"), whole.findings.at("lr_range_test.lr"));
+  const auto a = straight.model()->stateTensors(), b = second.model()->stateTensors();
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i)
+    EXPECT_TRUE(torch::equal(a[i], b[i])) << "state tensor " << i;
+  fs::remove_all(dir);
+}
+
 } // namespace
 } // namespace fiver::runtime
