@@ -17,6 +17,8 @@
 //
 //   fiver_cuda_bench [results.json]
 //     without a CUDA device: prints so and exits 0
+#include "BenchWorkloads.h"
+
 #include "runtime/kernels/CudaFusedKernel.h"
 #include "runtime/kernels/CudaFusedOptimizer.h"
 #include "runtime/kernels/EagerEvaluator.h"
@@ -31,6 +33,10 @@
 #include <vector>
 
 using namespace fiver::kernels;
+using fiver::bench::kChainCount;
+using fiver::bench::kChains;
+using fiver::bench::kSizes;
+using fiver::bench::ResNet18Parameters;
 using fiver::runtime::FusedAdamW;
 using fiver::runtime::FusedSgd;
 
@@ -68,16 +74,6 @@ void interleave(const std::vector<Timer*>& timers) {
     for (Timer* t : timers)
       t->measure();
 }
-
-// Two inputs, one output each (FusedElementwiseBench's chains).
-const char* kChains[] = {
-    "relu(add(mul(%0,%1),%0))",                           // 3 ops
-    "sigmoid(relu(add(mul(%0,%1),%0)))",                  // 4
-    "mul(sigmoid(relu(add(mul(%0,%1),%0))),%1)",          // 5
-    "add(mul(sigmoid(relu(add(mul(%0,%1),%0))),%1),0.5)", // 6
-};
-constexpr int kChainCount = 4;
-const int64_t kSizes[] = {int64_t{1} << 20, int64_t{1} << 24, int64_t{1} << 26};
 
 struct ChainRow {
   int ops = 0;
@@ -119,58 +115,6 @@ std::vector<ChainRow> elementwise() {
   return rows;
 }
 
-// torchvision's resnet18: stem, 4 stages of 2 basic blocks (stages 2-4 with
-// a 1x1 downsample in their first block), classifier.
-std::vector<std::vector<int64_t>> resnet18Shapes() {
-  std::vector<std::vector<int64_t>> s = {{64, 3, 7, 7}, {64}, {64}};
-  auto bn = [&](int64_t c) {
-    s.push_back({c});
-    s.push_back({c});
-  };
-  int64_t in = 64;
-  for (int64_t out : {64, 128, 256, 512})
-    for (int block = 0; block < 2; ++block) {
-      s.push_back({out, block == 0 ? in : out, 3, 3});
-      bn(out);
-      s.push_back({out, out, 3, 3});
-      bn(out);
-      if (block == 0 && in != out) {
-        s.push_back({out, in, 1, 1});
-        bn(out);
-      }
-      in = out;
-    }
-  s.push_back({1000, 512});
-  s.push_back({1000});
-  return s;
-}
-
-// One copy of ResNet-18's parameters with gradients on CUDA, split into a
-// decaying group (weights) and a non-decaying one (biases, norms).
-struct Model {
-  Model() {
-    const torch::Device cuda(torch::kCUDA);
-    torch::manual_seed(0);
-    for (const auto& shape : resnet18Shapes()) {
-      torch::Tensor p = torch::randn(shape, cuda).mul_(0.05).set_requires_grad(true);
-      p.mutable_grad() = torch::randn(shape, cuda).mul_(0.01);
-      (shape.size() > 1 ? decay : noDecay).push_back(p);
-      floats += p.numel();
-    }
-  }
-  template <typename Options>
-  std::vector<torch::optim::OptimizerParamGroup> groups(const Options& withDecay) const {
-    Options without = withDecay;
-    without.weight_decay(0);
-    std::vector<torch::optim::OptimizerParamGroup> g;
-    g.emplace_back(decay, std::make_unique<Options>(withDecay));
-    g.emplace_back(noDecay, std::make_unique<Options>(without));
-    return g;
-  }
-  std::vector<torch::Tensor> decay, noDecay;
-  int64_t floats = 0;
-};
-
 struct OptimizerRow {
   std::string step;
   double torchMs = 0, fusedMs = 0;
@@ -181,7 +125,8 @@ struct OptimizerRow {
 template <typename Fused, typename Torch, typename Options>
 OptimizerRow compareSteps(const char* name, const Options& options, int bytesPerFloat,
                           int64_t& floats) {
-  Model forTorch, forFused;
+  const torch::Device cuda(torch::kCUDA);
+  ResNet18Parameters forTorch(cuda), forFused(cuda);
   floats = forFused.floats;
   Torch reference(forTorch.groups(options), options);
   Fused fused(forFused.groups(options), options);

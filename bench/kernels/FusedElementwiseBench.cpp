@@ -22,6 +22,7 @@
 //   fiver_kernels_bench [--benchmark_filter=...]
 //     threads: $FIVER_BENCH_THREADS or every core; rounds: $FIVER_BENCH_ROUNDS (7)
 //     with --benchmark_* flags, Google Benchmark's per-variant runs come first
+#include "BenchWorkloads.h"
 #include "TriadKernel.h"
 
 #include "runtime/kernels/CpuFusedKernel.h"
@@ -36,18 +37,12 @@
 #include <thread>
 
 using namespace fiver::kernels;
+using fiver::bench::kChainCount;
+using fiver::bench::kChains;
+using fiver::bench::kSizes;
 
 namespace {
 
-// Two inputs, one output: the traffic of a triad.
-const char* kChains[] = {
-    "relu(add(mul(%0,%1),%0))",                           // 3 ops
-    "sigmoid(relu(add(mul(%0,%1),%0)))",                  // 4
-    "mul(sigmoid(relu(add(mul(%0,%1),%0))),%1)",          // 5
-    "add(mul(sigmoid(relu(add(mul(%0,%1),%0))),%1),0.5)", // 6
-};
-constexpr int kChainCount = 4;
-const int64_t kSizes[] = {int64_t{1} << 20, int64_t{1} << 24, int64_t{1} << 26};
 constexpr int64_t kBytesPerElement = 12;
 
 std::vector<torch::Tensor> inputsOf(int64_t n) {

@@ -3,6 +3,8 @@
 // the fused multi-tensor kernels (FusedSgd, FusedAdamW) against
 // torch::optim's SGD and AdamW at the same thread count (1 and 2). Prints
 // torch/fused time ratios and the fused step's share of memory bandwidth.
+#include "BenchWorkloads.h"
+
 #include "runtime/optim/FusedAdamW.h"
 #include "runtime/optim/FusedSgd.h"
 
@@ -15,57 +17,8 @@ using namespace fiver::runtime;
 
 namespace {
 
-// torchvision's resnet18: stem, 4 stages of 2 basic blocks (stages 2-4 with
-// a 1x1 downsample in their first block), classifier.
-std::vector<std::vector<int64_t>> resnet18Shapes() {
-  std::vector<std::vector<int64_t>> s = {{64, 3, 7, 7}, {64}, {64}};
-  auto bn = [&](int64_t c) {
-    s.push_back({c});
-    s.push_back({c});
-  };
-  int64_t in = 64;
-  for (int64_t out : {64, 128, 256, 512})
-    for (int block = 0; block < 2; ++block) {
-      s.push_back({out, block == 0 ? in : out, 3, 3});
-      bn(out);
-      s.push_back({out, out, 3, 3});
-      bn(out);
-      if (block == 0 && in != out) {
-        s.push_back({out, in, 1, 1});
-        bn(out);
-      }
-      in = out;
-    }
-  s.push_back({1000, 512});
-  s.push_back({1000});
-  return s;
-}
-
-struct Model {
-  Model() {
-    torch::manual_seed(0);
-    for (const auto& shape : resnet18Shapes()) {
-      torch::Tensor p = torch::randn(shape).mul_(0.05).set_requires_grad(true);
-      p.mutable_grad() = torch::randn(shape).mul_(0.01);
-      (shape.size() > 1 ? decay : noDecay).push_back(p);
-      floats += p.numel();
-    }
-  }
-  template <typename Options>
-  std::vector<torch::optim::OptimizerParamGroup> groups(const Options& withDecay) const {
-    Options without = withDecay;
-    without.weight_decay(0);
-    std::vector<torch::optim::OptimizerParamGroup> g;
-    g.emplace_back(decay, std::make_unique<Options>(withDecay));
-    g.emplace_back(noDecay, std::make_unique<Options>(without));
-    return g;
-  }
-  std::vector<torch::Tensor> decay, noDecay;
-  int64_t floats = 0;
-};
-
-const Model& model() {
-  static Model m;
+const fiver::bench::ResNet18Parameters& model() {
+  static fiver::bench::ResNet18Parameters m;
   return m;
 }
 

@@ -1,56 +1,14 @@
 #include "runtime/kernels/EagerEvaluator.h"
+#include "tests/kernels/KernelTestSupport.h"
 
 #include <gtest/gtest.h>
 
-#include <functional>
-
 using namespace fiver::kernels;
-
-namespace {
-
-struct Case {
-  const char* expr;
-  std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&)>
-      ref;
-};
-
-// Positive inputs keep log, sqrt and rsqrt finite.
-std::vector<Case> cases() {
-  using T = const torch::Tensor&;
-  return {
-      {"add(%0,%1)", [](T a, T b, T) { return a + b; }},
-      {"sub(%0,%1)", [](T a, T b, T) { return a - b; }},
-      {"mul(%0,%1)", [](T a, T b, T) { return a * b; }},
-      {"div(%0,%1)", [](T a, T b, T) { return a / b; }},
-      {"max(%0,%1)", [](T a, T b, T) { return torch::maximum(a, b); }},
-      {"min(%0,%1)", [](T a, T b, T) { return torch::minimum(a, b); }},
-      {"neg(%0)", [](T a, T, T) { return -a; }},
-      {"relu(sub(%0,%1))", [](T a, T b, T) { return torch::relu(a - b); }},
-      {"gelu(%0)", [](T a, T, T) { return torch::gelu(a); }},
-      {"silu(%0)", [](T a, T, T) { return torch::silu(a); }},
-      {"sigmoid(%0)", [](T a, T, T) { return torch::sigmoid(a); }},
-      {"tanh(%0)", [](T a, T, T) { return torch::tanh(a); }},
-      {"exp(%0)", [](T a, T, T) { return torch::exp(a); }},
-      {"log(%0)", [](T a, T, T) { return torch::log(a); }},
-      {"sqrt(%0)", [](T a, T, T) { return torch::sqrt(a); }},
-      {"rsqrt(%0)", [](T a, T, T) { return torch::rsqrt(a); }},
-      {"where(sub(%0,%1),%1,%2)", [](T a, T b, T c) { return torch::where(a > b, b, c); }},
-      {"cast_fp32(%0)", [](T a, T, T) { return a; }},
-      {"mul(cast_bf16(%0),2)",
-       [](T a, T, T) { return a.to(torch::kBFloat16).to(torch::kFloat) * 2; }},
-      {"cast_fp16(%0)", [](T a, T, T) { return a.to(torch::kHalf).to(torch::kFloat); }},
-  };
-}
-
-torch::Tensor positive(at::IntArrayRef sizes) {
-  return torch::rand(sizes) + 0.1;
-}
-
-} // namespace
+using namespace fiver::kerneltest;
 
 TEST(EagerEvaluator, EveryOperationMatchesLibTorch) {
   torch::manual_seed(1);
-  for (const Case& c : cases()) {
+  for (const OpCase& c : everyOperation(OpList::Eager)) {
     torch::Tensor a = positive({4, 3, 5, 5}), b = positive({4, 3, 5, 5}),
                   d = positive({4, 3, 5, 5});
     torch::Tensor got = evaluateEager(*parseExpr(c.expr), {a, b, d}, {});

@@ -1,67 +1,30 @@
-#include "runtime/kernels/EagerEvaluator.h"
 #include "runtime/kernels/FusedFunction.h"
 #include "runtime/kernels/KernelStats.h"
+#include "tests/kernels/KernelTestSupport.h"
 
 #include <gtest/gtest.h>
 
 using namespace fiver::kernels;
-
-namespace {
-
-// Gradients of the fused node (symbolic backward) against LibTorch autograd
-// through the eager ops of the same expression.
-void expectGradientsMatch(const char* expr, int inputs, int params, at::IntArrayRef sizes,
-                          torch::MemoryFormat format = torch::MemoryFormat::Contiguous) {
-  torch::manual_seed(7);
-  std::vector<torch::Tensor> xs, ps;
-  for (int i = 0; i < inputs; ++i)
-    xs.push_back((torch::rand(sizes) + 0.2).contiguous(format).requires_grad_());
-  for (int k = 0; k < params; ++k)
-    ps.push_back((torch::rand({sizes[1]}) + 0.5).requires_grad_());
-  torch::Tensor upstream = torch::randn(sizes);
-
-  FusedProgram program = FusedProgram::build(expr, inputs, params, std::nullopt);
-  torch::Tensor fused = applyFused(program, xs, ps);
-  std::vector<torch::Tensor> leaves(xs);
-  leaves.insert(leaves.end(), ps.begin(), ps.end());
-  std::vector<torch::Tensor> got =
-      torch::autograd::grad({fused}, leaves, {upstream}, {}, false, /*allow_unused=*/true);
-
-  torch::Tensor eager = evaluateEager(*parseExpr(expr), xs, ps);
-  EXPECT_TRUE(torch::allclose(fused, eager)) << expr;
-  std::vector<torch::Tensor> want =
-      torch::autograd::grad({eager}, leaves, {upstream}, {}, false, /*allow_unused=*/true);
-  for (size_t i = 0; i < leaves.size(); ++i) {
-    if (!want[i].defined()) {
-      EXPECT_FALSE(got[i].defined() && got[i].abs().max().item<float>() > 0) << expr << " #" << i;
-      continue;
-    }
-    ASSERT_TRUE(got[i].defined()) << expr << " #" << i;
-    EXPECT_TRUE(torch::allclose(got[i], want[i], 1e-4, 1e-5)) << expr << " #" << i << "\n"
-                                                              << (got[i] - want[i]).abs().max();
-  }
-}
-
-} // namespace
+using namespace fiver::kerneltest;
 
 TEST(FusedGradient, EveryOperationMatchesAutograd) {
   for (const char* e : {"add(%0,%1)", "sub(%0,%1)", "mul(%0,%1)", "div(%0,%1)", "max(%0,%1)",
                         "min(%0,%1)", "neg(%0)", "relu(sub(%0,%1))", "gelu(sub(%0,%1))", "silu(%0)",
                         "sigmoid(%0)", "tanh(%0)", "exp(%0)", "log(%0)", "sqrt(%0)", "rsqrt(%0)",
                         "where(sub(%0,%1),%0,mul(%1,3))", "cast_fp32(%0)", "mul(mul(%0,%0),%1)"})
-    expectGradientsMatch(e, 2, 0, {3, 4, 5});
+    expectGradientsMatch(torch::kCPU, e, 2, 0, {3, 4, 5});
 }
 
 TEST(FusedGradient, ReducesParameterGradientsOverBroadcastDims) {
-  expectGradientsMatch("relu(add(mul(%0,@0),@1))", 1, 2, {4, 3, 5, 5});
-  expectGradientsMatch("silu(add(mul(%0,@0),%1))", 2, 1, {6, 5});
+  expectGradientsMatch(torch::kCPU, "relu(add(mul(%0,@0),@1))", 1, 2, {4, 3, 5, 5});
+  expectGradientsMatch(torch::kCPU, "silu(add(mul(%0,@0),%1))", 2, 1, {6, 5});
 }
 
 TEST(FusedGradient, ChannelsLastAndOddSizes) {
-  expectGradientsMatch("gelu(add(mul(%0,@0),%1))", 2, 1, {2, 8, 3, 3},
+  expectGradientsMatch(torch::kCPU, "gelu(add(mul(%0,@0),%1))", 2, 1, {2, 8, 3, 3},
                        torch::MemoryFormat::ChannelsLast);
-  expectGradientsMatch("tanh(mul(%0,%1))", 2, 0, {1, 1});
-  expectGradientsMatch("tanh(mul(%0,%1))", 2, 0, {1, 7, 1});
+  expectGradientsMatch(torch::kCPU, "tanh(mul(%0,%1))", 2, 0, {1, 1});
+  expectGradientsMatch(torch::kCPU, "tanh(mul(%0,%1))", 2, 0, {1, 7, 1});
 }
 
 TEST(FusedGradient, Bf16GradientsHaveInputDtype) {

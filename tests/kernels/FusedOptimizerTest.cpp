@@ -4,9 +4,9 @@
 // over empty, single-element, odd-sized, channels-last and multi-chunk
 // tensors, with a parameter that misses gradients on some steps. A saved
 // fused optimizer resumes in a new one as if never interrupted.
-#include "runtime/TorchCompat.h"
 #include "runtime/optim/FusedAdamW.h"
 #include "runtime/optim/FusedSgd.h"
+#include "tests/kernels/KernelTestSupport.h"
 
 #include <gtest/gtest.h>
 
@@ -15,103 +15,22 @@
 namespace fiver::runtime {
 namespace {
 
-std::vector<torch::Tensor> makeParams(torch::ScalarType dtype = torch::kFloat) {
-  torch::manual_seed(7);
-  std::vector<torch::Tensor> ps = {
-      torch::randn({0}),
-      torch::randn({1}),
-      torch::randn({7}),
-      torch::randn({3, 5, 7}),
-      torch::randn({33, 17}),
-      torch::randn({70001}), // several chunks on 2 threads
-      torch::randn({16, 3, 3, 3}).contiguous(torch::MemoryFormat::ChannelsLast),
-      torch::randn({5}), // gets no gradient on odd steps
-  };
-  for (torch::Tensor& p : ps)
-    p = p.to(dtype).set_requires_grad(true);
-  return ps;
-}
-
-std::vector<torch::Tensor> copies(const std::vector<torch::Tensor>& ps) {
-  std::vector<torch::Tensor> out;
-  for (const torch::Tensor& p : ps)
-    out.push_back(p.detach().clone().set_requires_grad(true));
-  return out;
-}
-
-// Two groups, as makeOptimizer builds them: the first decays, the second not.
-std::vector<torch::optim::OptimizerParamGroup> groupsOf(const std::vector<torch::Tensor>& ps,
-                                                        const torch::optim::OptimizerOptions& a,
-                                                        const torch::optim::OptimizerOptions& b) {
-  std::vector<torch::Tensor> first(ps.begin(), ps.begin() + 5), second(ps.begin() + 5, ps.end());
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  groups.emplace_back(first, a.clone());
-  groups.emplace_back(second, b.clone());
-  return groups;
-}
-
-// The same random gradient (same layout) for each parameter of both sets.
-void setGradients(int step, const std::vector<torch::Tensor>& a,
-                  const std::vector<torch::Tensor>& b) {
-  torch::manual_seed(100 + step);
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (i + 1 == a.size() && step % 2 == 1) {
-      a[i].mutable_grad() = torch::Tensor();
-      b[i].mutable_grad() = torch::Tensor();
-      continue;
-    }
-    torch::Tensor g = torch::empty_like(a[i]).normal_();
-    a[i].mutable_grad() = g.clone();
-    b[i].mutable_grad() = g.clone();
-  }
-}
-
-// max |a - b| over max |b|: relative to the tensor's scale, so elements
-// that pass through zero do not dominate.
-double relativeError(const torch::Tensor& a, const torch::Tensor& b) {
-  if (b.numel() == 0) return 0;
-  double scale = std::max(b.abs().max().item<double>(), 1e-30);
-  return (a - b).abs().max().item<double>() / scale;
-}
-
-void expectClose(const std::vector<torch::Tensor>& fused, const std::vector<torch::Tensor>& ref,
-                 const torch::optim::Optimizer& fusedOpt, const torch::optim::Optimizer& refOpt) {
-  for (size_t i = 0; i < fused.size(); ++i) {
-    ASSERT_EQ(fused[i].strides(), ref[i].strides()) << "param " << i;
-    EXPECT_LE(relativeError(fused[i], ref[i]), 1e-6) << "param " << i;
-    const auto fk = fiver::torchcompat::optimizerStateKey(fused[i]);
-    const auto rk = fiver::torchcompat::optimizerStateKey(ref[i]);
-    ASSERT_EQ(fusedOpt.state().count(fk), refOpt.state().count(rk)) << "state of param " << i;
-    if (!refOpt.state().count(rk)) continue;
-    const auto& fs = *fusedOpt.state().at(fk);
-    const auto& rs = *refOpt.state().at(rk);
-    if (auto* r = dynamic_cast<const torch::optim::SGDParamState*>(&rs)) {
-      auto& f = dynamic_cast<const torch::optim::SGDParamState&>(fs);
-      EXPECT_LE(relativeError(f.momentum_buffer(), r->momentum_buffer()), 1e-6) << "buffer " << i;
-    } else {
-      auto& r2 = dynamic_cast<const torch::optim::AdamWParamState&>(rs);
-      auto& f = dynamic_cast<const torch::optim::AdamWParamState&>(fs);
-      EXPECT_EQ(f.step(), r2.step()) << "step " << i;
-      EXPECT_LE(relativeError(f.exp_avg(), r2.exp_avg()), 1e-6) << "exp_avg " << i;
-      EXPECT_LE(relativeError(f.exp_avg_sq(), r2.exp_avg_sq()), 1e-6) << "exp_avg_sq " << i;
-    }
-  }
-}
+using kerneltest::copies;
+using kerneltest::groupsOf;
+using kerneltest::optimizerParams;
+using kerneltest::relativeError;
+using kerneltest::setGradients;
 
 template <typename Fused, typename Reference, typename Options>
 void compareSteps(const Options& decay, const Options& noDecay, int threads,
                   torch::ScalarType dtype = torch::kFloat) {
   const int savedThreads = torch::get_num_threads();
   torch::set_num_threads(threads);
-  std::vector<torch::Tensor> a = makeParams(dtype), b = copies(a);
+  std::vector<torch::Tensor> a = optimizerParams(torch::kCPU, dtype), b = copies(a);
   Fused fused(groupsOf(a, decay, noDecay), decay);
   Reference reference(groupsOf(b, decay, noDecay), decay);
-  for (int step = 0; step < 20; ++step) {
-    setGradients(step, a, b);
-    fused.step();
-    reference.step();
-  }
-  expectClose(a, b, fused, reference);
+  kerneltest::stepBoth(fused, reference, a, b, 20);
+  kerneltest::expectOptimizerStateClose(a, b, fused, reference, 1e-6);
   torch::set_num_threads(savedThreads);
 }
 
@@ -163,7 +82,7 @@ TEST(FusedAdamW, AmsgradFallsBackToTorch) {
 // more: the same as 20 uninterrupted steps.
 template <typename Fused, typename Options>
 void resumeMatchesUninterrupted(const Options& decay, const Options& noDecay) {
-  std::vector<torch::Tensor> a = makeParams(), b = copies(a);
+  std::vector<torch::Tensor> a = optimizerParams(), b = copies(a);
   Fused uninterrupted(groupsOf(a, decay, noDecay), decay);
   auto first = std::make_unique<Fused>(groupsOf(b, decay, noDecay), decay);
   for (int step = 0; step < 10; ++step) {

@@ -25,6 +25,14 @@ plan::Op op(int id, std::string kind, std::vector<int> inputs, plan::ScalarMap a
   return o;
 }
 
+// The tests' training runs: one thread, no progress lines.
+TrainOptions quietOneThread() {
+  TrainOptions o;
+  o.threads = 1;
+  o.quiet = true;
+  return o;
+}
+
 // input 1x4x4 -> conv 3x3 (1 -> 2) -> relu -> global_avgpool -> linear (2 -> 3).
 plan::Plan handCountedPlan() {
   using plan::Scalar;
@@ -83,9 +91,7 @@ TEST(FlopCounter, PlannedStepsFollowTheResolutionStages) {
 
 TEST(FlopCounter, TrainingCountsEveryStepAtItsBatch) {
   plan::Plan p = testing::tinyCnnPlan({.totalSteps = 4});
-  TrainOptions o;
-  o.threads = 1;
-  o.quiet = true;
+  TrainOptions o = quietOneThread();
   TrainResult r = train(p, o);
   ASSERT_EQ(r.steps, 4);
   EXPECT_DOUBLE_EQ(r.flops, 4 * FlopCounter(p).stepFlops(32, 28, 28, 0));
@@ -111,9 +117,7 @@ TEST(TimeToTarget, FirstEvaluationReachingTheTargetCounts) {
 
 TEST(TimeToTarget, TrainerReportsItOrNothing) {
   plan::Plan p = testing::tinyCnnPlan({.totalSteps = 32}); // two epochs of 16 steps
-  TrainOptions o;
-  o.threads = 1;
-  o.quiet = true;
+  TrainOptions o = quietOneThread();
   o.targetAccuracy = 1e-6; // the first evaluation reaches it
   TrainResult reached = train(p, o);
   ASSERT_TRUE(reached.targetTrainSeconds.has_value());
@@ -126,9 +130,7 @@ TEST(TimeToTarget, TrainerReportsItOrNothing) {
 
 TEST(TimeToTarget, EvaluationsBetweenEpochEndsReadItSooner) {
   plan::Plan p = testing::tinyCnnPlan({.totalSteps = 32}); // two epochs of 16 steps
-  TrainOptions o;
-  o.threads = 1;
-  o.quiet = true;
+  TrainOptions o = quietOneThread();
   o.targetAccuracy = 1e-6; // the first evaluation reaches it
   o.evalEvery = 4;
   TrainResult r = train(p, o);
@@ -164,9 +166,7 @@ TEST(FlipTta, AveragesTheLogitsOfTheImageAndItsMirror) {
 TEST(FlipTta, EvaluationAccuracyComesFromTheAveragedLogits) {
   plan::Plan p = testing::tinyCnnPlan({.totalSteps = 8});
   Dataset d = loadDataset(p.task, p.training.seed);
-  TrainOptions o;
-  o.threads = 1;
-  o.quiet = true;
+  TrainOptions o = quietOneThread();
   o.tta = "flip";
   Trainer trainer(p, o, &d);
   trainer.fit();
