@@ -60,6 +60,28 @@ std::vector<EpochResult> epochsFromTensor(const torch::Tensor& t) {
   return out;
 }
 
+torch::Tensor evalPointsToTensor(const std::vector<EvalPoint>& points) {
+  torch::Tensor t = torch::zeros({static_cast<int64_t>(points.size()), 4}, torch::kFloat64);
+  for (size_t i = 0; i < points.size(); ++i) {
+    auto row = t[static_cast<int64_t>(i)];
+    row[0] = static_cast<double>(points[i].step);
+    row[1] = points[i].epoch;
+    row[2] = points[i].accuracy;
+    row[3] = points[i].trainSeconds;
+  }
+  return t;
+}
+
+std::vector<EvalPoint> evalPointsFromTensor(const torch::Tensor& t) {
+  std::vector<EvalPoint> out;
+  for (int64_t i = 0; i < t.size(0); ++i) {
+    auto row = t[i];
+    out.push_back({static_cast<int64_t>(row[0].item<double>()), row[1].item<double>(),
+                   row[2].item<double>(), row[3].item<double>()});
+  }
+  return out;
+}
+
 // Tensors are stored on the CPU so a checkpoint is readable on any device.
 torch::Tensor cpu(const torch::Tensor& t) {
   return t.defined() ? t.detach().to(torch::kCPU) : torch::empty({0}, torch::kInt64);
@@ -90,6 +112,7 @@ void saveCheckpoint(const std::string& path, const CheckpointParts& parts,
                                           torch::kInt64));
   archive.write("train_seconds", torch::tensor({progress.trainSeconds}, torch::kFloat64));
   archive.write("epochs", epochsToTensor(progress.epochs));
+  archive.write("eval_points", evalPointsToTensor(progress.evalPoints));
   archive.write("loader.loaded", cpu(progress.loader.loadedIndices));
   archive.write("loader.echo", cpu(progress.loader.echoQueue));
   if (!progress.findings.empty()) {
@@ -209,6 +232,10 @@ CheckpointProgress loadCheckpoint(const std::string& path, const CheckpointParts
     p.loader.echoQueue = echo.numel() > 0 ? echo : torch::Tensor();
     p.trainSeconds = seconds[0].item<double>();
     p.epochs = epochsFromTensor(epochs);
+    // Checkpoints written before evaluation points were saved have none.
+    torch::Tensor evalPoints;
+    if (archive.try_read("eval_points", evalPoints))
+      p.evalPoints = evalPointsFromTensor(evalPoints.to(torch::kCPU));
     for (size_t i = 0; i < parts.methods.size(); ++i) {
       c10::IValue keys;
       archive.read("method." + std::to_string(i) + ".keys", keys);

@@ -30,7 +30,8 @@ struct CheckpointProgress {
   BatchLoader::Position loader;
   double trainSeconds = 0;
   int64_t images = 0;
-  std::vector<EpochResult> epochs; // evaluated so far
+  std::vector<EpochResult> epochs;   // evaluated so far
+  std::vector<EvalPoint> evalPoints; // between epoch ends (TrainOptions::evalEvery)
   // What methods chose before training (TrainState::findings): a resumed
   // run reuses them instead of choosing again.
   std::map<std::string, double> findings;

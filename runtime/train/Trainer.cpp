@@ -229,6 +229,7 @@ struct Trainer::Impl {
       images = saved.images;
       flops.addPlannedSteps(plan, saved.step);
       result.epochs = saved.epochs;
+      result.evalPoints = saved.evalPoints;
       if (!result.epochs.empty()) result.testAccuracy = result.epochs.back().accuracy;
       if (!metricsPath.empty()) {
         log.reset();
@@ -244,7 +245,7 @@ struct Trainer::Impl {
       if (checkpointPath.empty() || !options.writeOutputs) return;
       saveCheckpoint(checkpointPath, parts,
                      {state.step, epoch, loader.position(), trainSeconds, images, result.epochs,
-                      state.findings});
+                      result.evalPoints, state.findings});
     };
     // The plan's wall-clock budget counts training time only; the run stops
     // after the step that crosses it and still evaluates.

@@ -77,7 +77,7 @@ struct TrainResult {
   std::vector<double> stepLosses;
   std::vector<int64_t> stepBytesReduced; // per step, data-parallel runs only
   std::vector<EpochResult> epochs;
-  std::vector<EvalPoint> evalPoints; // this run's, since a resume
+  std::vector<EvalPoint> evalPoints; // resumed runs include those before the checkpoint
   std::string evalSplit = "test";    // "holdout" when the plan holds examples out
   double holdoutAccuracy = 0;        // the last holdout evaluation; 0 without a holdout
   // The test split: with a holdout, evaluated once, at the end.

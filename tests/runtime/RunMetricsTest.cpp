@@ -10,6 +10,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <unistd.h>
+
 namespace fiver::runtime {
 namespace {
 
@@ -145,6 +148,28 @@ TEST(TimeToTarget, EvaluationsBetweenEpochEndsReadItSooner) {
   ASSERT_TRUE(r.targetTrainSeconds.has_value());
   EXPECT_DOUBLE_EQ(*r.targetTrainSeconds, r.evalPoints.front().trainSeconds);
   EXPECT_LT(*r.targetTrainSeconds, r.epochs.front().trainSeconds);
+}
+
+TEST(TimeToTarget, AResumedRunKeepsTheEvaluationsBeforeItsCheckpoint) {
+  namespace fs = std::filesystem;
+  plan::Plan p = testing::tinyCnnPlan({.totalSteps = 32});
+  const fs::path dir = fs::temp_directory_path() / ("fiver-evalpoints-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  TrainOptions o = quietOneThread();
+  o.evalEvery = 4;
+  const TrainResult whole = train(p, o);
+  o.outDir = dir.string();
+  o.maxSteps = 10; // interrupted after the evaluations at steps 4 and 8
+  train(p, o);
+  o.maxSteps = 0;
+  o.resume = true;
+  const TrainResult resumed = train(p, o);
+  ASSERT_EQ(resumed.evalPoints.size(), whole.evalPoints.size());
+  for (size_t i = 0; i < whole.evalPoints.size(); ++i) {
+    EXPECT_EQ(resumed.evalPoints[i].step, whole.evalPoints[i].step);
+    EXPECT_DOUBLE_EQ(resumed.evalPoints[i].accuracy, whole.evalPoints[i].accuracy);
+  }
+  fs::remove_all(dir);
 }
 
 TEST(FlipTta, AveragesTheLogitsOfTheImageAndItsMirror) {
