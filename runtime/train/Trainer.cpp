@@ -288,6 +288,10 @@ struct Trainer::Impl {
       const double secondsBefore = trainSeconds;
       epochHadBatches = false;
       auto timeOff = Clock::duration::zero(); // checkpoint writing is not training
+      auto trainSecondsNow = [&] {
+        return secondsBefore + secondsSince(epochStart) -
+               std::chrono::duration<double>(timeOff).count();
+      };
       while (state.step < total && !outOfTime && loader.next(x, y)) {
         epochHadBatches = true;
         fire(Event::BatchStart);
@@ -330,8 +334,7 @@ struct Trainer::Impl {
                       width, state.step, state.gradientEvaluations - passesBefore);
         ++state.step;
         if (losses.due(state.step) || state.step == total) readLosses();
-        trainSeconds = secondsBefore + secondsSince(epochStart) -
-                       std::chrono::duration<double>(timeOff).count();
+        trainSeconds = trainSecondsNow();
         outOfTime = timeLimit > 0 && trainSeconds >= timeLimit;
         // Ranks stop together: one rank leaving the loop alone would hang the others.
         if (timeLimit > 0 && state.collectives)
@@ -365,8 +368,7 @@ struct Trainer::Impl {
         if (options.evalEvery > 0 && state.step % options.evalEvery == 0 && state.step < total) {
           if (!losses.empty()) {
             readLosses();
-            trainSeconds = secondsBefore + secondsSince(epochStart) -
-                           std::chrono::duration<double>(timeOff).count();
+            trainSeconds = trainSecondsNow();
           }
           const auto before = Clock::now();
           const double accuracy = evaluate().first;
@@ -390,8 +392,7 @@ struct Trainer::Impl {
       }
       if (!losses.empty()) {
         readLosses();
-        trainSeconds = secondsBefore + secondsSince(epochStart) -
-                       std::chrono::duration<double>(timeOff).count();
+        trainSeconds = trainSecondsNow();
       }
       epochHadBatches = epochHadBatches || resumedEpoch;
       fire(Event::EpochEnd);
