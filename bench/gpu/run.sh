@@ -16,9 +16,8 @@
 # Stages can be chosen: FIVER_GPU_STAGES="build test kernels bench suite"
 # (default: all); seeds: FIVER_GPU_SEEDS (default "0 1 2"); build targets:
 # FIVER_GPU_TARGETS (default: all); reference modes: FIVER_GPU_TORCH_MODES
-# (default "eager compile"). The script stops
-# starting new work after FIVER_GPU_DEADLINE seconds (default 480), so that it
-# ends inside a lease. Results go to $OUT when set, else ./gpu-results: the
+# (default "eager compile"). The script stops starting new work after
+# FIVER_GPU_DEADLINE seconds (default 480), so that it ends inside a lease. Results go to $OUT when set, else ./gpu-results: the
 # log and summary as files, everything else packed in results.tar.gz.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -35,6 +34,7 @@ epochs=16 # recipes/fmnist/gpu.5r's budget; the reference trains as long
 build=$root/build-gpu
 rm -rf "$results"
 mkdir -p "$results" "$out"
+: >"$out/run.log"
 # The log is written to $out as it grows: a lease that ends mid-run still returns it.
 log() { echo "[gpu ${SECONDS}s] $*" | tee -a "$results/run.log" "$out/run.log"; }
 has_stage() { [[ " $stages " == *" $1 "* ]]; }
