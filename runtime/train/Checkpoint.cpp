@@ -4,6 +4,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <array>
 #include <cstring>
 #include <fstream>
 #include <mutex>
@@ -38,47 +39,33 @@ uint64_t getU64(const std::string& in, size_t offset) {
   return v;
 }
 
-torch::Tensor epochsToTensor(const std::vector<EpochResult>& epochs) {
-  torch::Tensor t = torch::zeros({static_cast<int64_t>(epochs.size()), 4}, torch::kFloat64);
-  for (size_t i = 0; i < epochs.size(); ++i) {
-    auto row = t[static_cast<int64_t>(i)];
-    row[0] = static_cast<double>(epochs[i].epoch);
-    row[1] = epochs[i].accuracy;
-    row[2] = epochs[i].loss;
-    row[3] = epochs[i].trainSeconds;
+// Per-epoch and per-evaluation records are four numbers each, the first a
+// count (epoch or step): stored as one float64 row per record.
+using Row = std::array<double, 4>;
+Row rowOf(const EpochResult& e) {
+  return {static_cast<double>(e.epoch), e.accuracy, e.loss, e.trainSeconds};
+}
+Row rowOf(const EvalPoint& e) {
+  return {static_cast<double>(e.step), e.epoch, e.accuracy, e.trainSeconds};
+}
+
+template <typename Record> torch::Tensor recordsToTensor(const std::vector<Record>& records) {
+  torch::Tensor t = torch::zeros({static_cast<int64_t>(records.size()), 4}, torch::kFloat64);
+  auto rows = t.accessor<double, 2>();
+  for (size_t i = 0; i < records.size(); ++i) {
+    const Row row = rowOf(records[i]);
+    for (int64_t j = 0; j < 4; ++j)
+      rows[static_cast<int64_t>(i)][j] = row[static_cast<size_t>(j)];
   }
   return t;
 }
 
-std::vector<EpochResult> epochsFromTensor(const torch::Tensor& t) {
-  std::vector<EpochResult> out;
-  for (int64_t i = 0; i < t.size(0); ++i) {
-    auto row = t[i];
-    out.push_back({static_cast<int64_t>(row[0].item<double>()), row[1].item<double>(),
-                   row[2].item<double>(), row[3].item<double>()});
-  }
-  return out;
-}
-
-torch::Tensor evalPointsToTensor(const std::vector<EvalPoint>& points) {
-  torch::Tensor t = torch::zeros({static_cast<int64_t>(points.size()), 4}, torch::kFloat64);
-  for (size_t i = 0; i < points.size(); ++i) {
-    auto row = t[static_cast<int64_t>(i)];
-    row[0] = static_cast<double>(points[i].step);
-    row[1] = points[i].epoch;
-    row[2] = points[i].accuracy;
-    row[3] = points[i].trainSeconds;
-  }
-  return t;
-}
-
-std::vector<EvalPoint> evalPointsFromTensor(const torch::Tensor& t) {
-  std::vector<EvalPoint> out;
-  for (int64_t i = 0; i < t.size(0); ++i) {
-    auto row = t[i];
-    out.push_back({static_cast<int64_t>(row[0].item<double>()), row[1].item<double>(),
-                   row[2].item<double>(), row[3].item<double>()});
-  }
+template <typename Record> std::vector<Record> recordsFromTensor(const torch::Tensor& t) {
+  const torch::Tensor cpuRows = t.to(torch::kCPU, torch::kFloat64).contiguous();
+  auto rows = cpuRows.accessor<double, 2>();
+  std::vector<Record> out;
+  for (int64_t i = 0; i < cpuRows.size(0); ++i)
+    out.push_back({static_cast<int64_t>(rows[i][0]), rows[i][1], rows[i][2], rows[i][3]});
   return out;
 }
 
@@ -111,8 +98,8 @@ void saveCheckpoint(const std::string& path, const CheckpointParts& parts,
                                            progress.loader.drawn, progress.loader.loads},
                                           torch::kInt64));
   archive.write("train_seconds", torch::tensor({progress.trainSeconds}, torch::kFloat64));
-  archive.write("epochs", epochsToTensor(progress.epochs));
-  archive.write("eval_points", evalPointsToTensor(progress.evalPoints));
+  archive.write("epochs", recordsToTensor(progress.epochs));
+  archive.write("eval_points", recordsToTensor(progress.evalPoints));
   archive.write("loader.loaded", cpu(progress.loader.loadedIndices));
   archive.write("loader.echo", cpu(progress.loader.echoQueue));
   if (!progress.findings.empty()) {
@@ -231,11 +218,11 @@ CheckpointProgress loadCheckpoint(const std::string& path, const CheckpointParts
     p.loader.loadedIndices = loaded;
     p.loader.echoQueue = echo.numel() > 0 ? echo : torch::Tensor();
     p.trainSeconds = seconds[0].item<double>();
-    p.epochs = epochsFromTensor(epochs);
+    p.epochs = recordsFromTensor<EpochResult>(epochs);
     // Checkpoints written before evaluation points were saved have none.
     torch::Tensor evalPoints;
     if (archive.try_read("eval_points", evalPoints))
-      p.evalPoints = evalPointsFromTensor(evalPoints.to(torch::kCPU));
+      p.evalPoints = recordsFromTensor<EvalPoint>(evalPoints);
     for (size_t i = 0; i < parts.methods.size(); ++i) {
       c10::IValue keys;
       archive.read("method." + std::to_string(i) + ".keys", keys);
