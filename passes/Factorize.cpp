@@ -2,6 +2,7 @@
 
 #include "compiler/ir/GraphRewrite.h"
 #include "passes/MethodParams.h"
+#include "passes/WeightTying.h"
 
 #include <algorithm>
 #include <cmath>
@@ -41,7 +42,8 @@ bool FactorizePass::run(ir::TrainingGraph& g, DiagnosticEngine&) {
   for (ir::OpId v : g.opsInOrder()) {
     const ir::OpNode& op = g.model[v];
     const bool conv = op.kind == "conv", linear = op.kind == "linear";
-    if (!conv && !linear) {
+    // A tied classifier's weight is the embedding's table: not its to split.
+    if ((!conv && !linear) || !tiedEmbedding(op).empty()) {
       b.copy(v);
       continue;
     }
@@ -66,7 +68,8 @@ bool FactorizePass::run(ir::TrainingGraph& g, DiagnosticEngine&) {
     low.name = op.name + "_low";
     low.attrs["out"] = count(rank);
     low.attrs["bias"] = count(0);
-    low.shape[0] = rank;
+    (conv ? low.shape.front() : low.shape.back()) = rank; // channels, or features
+
     ir::OpNode up = op;
     up.attrs["in"] = count(rank);
     if (conv) {

@@ -18,6 +18,7 @@ class FactorizePass : public Pass {
 public:
   std::string_view name() const override { return "factorize"; }
   std::string_view enabledBy() const override { return "factorize"; }
+  std::vector<std::string_view> runsAfter() const override { return {"weight_tying"}; }
   bool run(ir::TrainingGraph& graph, DiagnosticEngine& diags) override;
 };
 

@@ -1,9 +1,11 @@
 #include "passes/LayerFreezing.h"
 
 #include "compiler/ir/GraphRewrite.h"
+#include "passes/WeightTying.h"
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace fiver::passes {
 
@@ -24,10 +26,18 @@ bool LayerFreezingPass::run(ir::TrainingGraph& g, DiagnosticEngine& diags) {
     return false;
   }
 
+  // Layers with weights, in order; norms freeze with the layer they follow.
+  // An embedding whose table the classifier shares (weight_tying) trains
+  // as long as the classifier does, so it is not a layer to freeze.
+  std::set<std::string> tied;
+  for (ir::OpId v : g.opsInOrder())
+    if (std::string e = tiedEmbedding(g.model[v]); !e.empty()) tied.insert(e);
   std::vector<ir::OpId> layers;
   for (ir::OpId v : g.opsInOrder()) {
-    const std::string& kind = g.model[v].kind;
-    if (kind == "conv" || kind == "linear") layers.push_back(v);
+    const ir::OpNode& op = g.model[v];
+    if (op.kind == "conv" || op.kind == "linear" || op.kind == "causal_attention" ||
+        (op.kind == "embedding" && !tied.count(op.name)))
+      layers.push_back(v);
   }
   // The last layer with weights is the classifier: it always trains.
   if (!layers.empty()) layers.pop_back();
@@ -71,6 +81,16 @@ bool LayerFreezingPass::run(ir::TrainingGraph& g, DiagnosticEngine& diags) {
       bn.attrs["folded_into"] = plan::Scalar::str(layer.name);
       ++folded;
     }
+  }
+  // A layernorm normalizes the input of the layer after it (pre-norm
+  // transformers) and freezes with that layer, keeping the frozen ops a prefix.
+  int64_t nextFreeze = -1;
+  std::vector<ir::OpId> order = g.opsInOrder();
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    ir::OpNode& op = g.model[*it];
+    if (op.kind == "layernorm") op.freezeStep = nextFreeze;
+    if (std::find(layers.begin(), layers.end(), *it) != layers.end() || op.kind == "linear")
+      nextFreeze = op.freezeStep;
   }
   g.notes.push_back("layer_freezing: " + std::to_string(n) + " layers freeze between steps " +
                     std::to_string(g.model[layers.front()].freezeStep) + " and " +

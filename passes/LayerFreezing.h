@@ -1,8 +1,10 @@
 // layer_freezing: FreezeOut-style freeze steps, front to back.
 //
 // Requires: a layer_freezing method (start, end: fractions of the budget).
-// Changes: freezeStep of conv/linear ops and the bn that follows each conv;
-// the classifier (the last conv or linear) never freezes. Layer i of n freezes at
+// Changes: freezeStep of conv/linear/embedding/causal_attention ops, of the
+// bn that follows each conv and of each layernorm (with the layer after it);
+// the classifier (the last layer with weights) never freezes, nor does an
+// embedding the classifier is tied to. Layer i of n freezes at
 // T * (start + (end - start) * i / (n - 1)), so frozen layers always form a
 // prefix and the backward pass can stop at the first trainable one. A conv
 // whose only reader is its batch norm gets `fold_bn` (and the norm
@@ -20,7 +22,7 @@ public:
   std::string_view name() const override { return "layer_freezing"; }
   std::string_view enabledBy() const override { return "layer_freezing"; }
   std::vector<std::string_view> runsAfter() const override {
-    return {"factorize", "blurpool", "squeeze_excite"};
+    return {"weight_tying", "factorize", "blurpool", "squeeze_excite"};
   }
   bool run(ir::TrainingGraph& graph, DiagnosticEngine& diags) override;
 };

@@ -1,5 +1,6 @@
 #include "passes/MixedPrecision.h"
 
+#include "compiler/plan/OpKinds.h"
 #include "passes/MethodParams.h"
 
 namespace fiver::passes {
@@ -8,7 +9,7 @@ namespace {
 
 // Norms (and the loss, outside the graph) keep fp32.
 bool keepsFp32(const std::string& kind) {
-  return kind == "input" || kind == "bn";
+  return kind == "input" || kind == "embedding" || plan::isNormalization(kind);
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 #include "passes/OpFusion.h"
 
 #include "compiler/ir/GraphRewrite.h"
+#include "compiler/plan/OpKinds.h"
 
 #include <algorithm>
 #include <limits>
@@ -36,7 +37,7 @@ std::map<ir::OpId, int64_t> freezeRegions(const ir::TrainingGraph& g) {
     int64_t r = std::numeric_limits<int64_t>::min();
     for (ir::OpId in : g.inputsOf(v))
       r = std::max(r, region.at(in));
-    if (op.kind == "conv" || op.kind == "linear" || op.kind == "bn" || op.kind == "squeeze_excite")
+    if (plan::hasParameters(op.kind))
       r = std::max(r, op.freezeStep < 0 ? never : op.freezeStep);
     region[v] = r;
   }

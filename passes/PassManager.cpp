@@ -11,6 +11,7 @@
 #include "passes/ProgressiveResolution.h"
 #include "passes/SqueezeExcite.h"
 #include "passes/StochasticDepth.h"
+#include "passes/WeightTying.h"
 
 #include <algorithm>
 #include <chrono>

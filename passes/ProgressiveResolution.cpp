@@ -78,6 +78,12 @@ bool ProgressiveResolutionPass::run(ir::TrainingGraph& g, DiagnosticEngine& diag
     return false;
   }
   const std::vector<int64_t>& input = g.recipe.task.inputShape;
+  if (input.size() != 3) {
+    diags.report(DiagId::ShapeError, m->where,
+                 "progressive_resize scales images; task '" + g.recipe.task.name +
+                     "' has no height and width");
+    return false;
+  }
   const double from = param(*m, "from", 0.5), until = param(*m, "until", 0.75);
   const int64_t multiple = std::max<int64_t>(1, static_cast<int64_t>(param(*m, "multiple", 4)));
   const int64_t total = g.timeline.totalSteps;

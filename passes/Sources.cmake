@@ -8,4 +8,5 @@ target_sources(fiver_passes PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/PassManager.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ProgressiveResolution.cpp
   ${CMAKE_CURRENT_LIST_DIR}/SqueezeExcite.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/StochasticDepth.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/StochasticDepth.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/WeightTying.cpp)

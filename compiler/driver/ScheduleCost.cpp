@@ -3,6 +3,7 @@
 #include "compiler/ir/GraphBuilder.h"
 #include "compiler/lower/Lower.h"
 #include "compiler/plan/OpCost.h"
+#include "compiler/plan/OpKinds.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -13,17 +14,17 @@ namespace fiver {
 
 namespace {
 
-bool hasParameters(const std::string& kind) {
-  return kind == "conv" || kind == "bn" || kind == "linear" || kind == "squeeze_excite";
-}
-
-// The graph's shapes for an HxW input (progressive resolution's stages).
+// The graph's shapes for an HxW input (progressive resolution's stages); a
+// sequence model's input [T] takes the height as its length.
 ir::TrainingGraph atSize(const ir::TrainingGraph& g, int64_t height, int64_t width) {
   ir::TrainingGraph copy = g;
   for (ir::OpId v : copy.opsInOrder()) {
     ir::OpNode& op = copy.model[v];
     if (op.kind == "input") {
-      op.shape = {op.shape.at(0), height, width};
+      if (op.shape.size() == 1)
+        op.shape = {height};
+      else
+        op.shape = {op.shape.at(0), height, width};
       continue;
     }
     std::vector<std::vector<int64_t>> inputs;
@@ -55,7 +56,7 @@ StepCost stepCost(const ir::TrainingGraph& graph, int64_t height, int64_t width,
   std::vector<bool> trains(p.ops.size(), false);
   for (const plan::Op& op : p.ops) {
     const bool frozen = op.freezeStep >= 0 && step >= op.freezeStep;
-    const bool ownParameters = hasParameters(op.kind) && !frozen;
+    const bool ownParameters = plan::hasParameters(op.kind) && !frozen;
     bool upstream = false;
     std::vector<std::vector<int64_t>> inputs;
     for (int in : op.inputs) {
@@ -77,10 +78,13 @@ StepCost stepCost(const ir::TrainingGraph& graph, int64_t height, int64_t width,
 CostReport costReport(const ir::TrainingGraph& before, const ir::TrainingGraph& after) {
   CostReport r;
   const std::vector<int64_t>& input = after.recipe.task.inputShape;
+  // Images are CxHxW; a sequence's length stands in for the height.
+  const bool sequence = input.size() == 1;
+  const int64_t fullHeight = sequence ? input[0] : input[1], fullWidth = sequence ? 1 : input[2];
   r.batchSize = after.timeline.batchSize;
   r.totalSteps = after.timeline.totalSteps;
-  r.before = stepCost(before, input[1], input[2], 0);
-  r.after = stepCost(after, input[1], input[2], 0);
+  r.before = stepCost(before, fullHeight, fullWidth, 0);
+  r.after = stepCost(after, fullHeight, fullWidth, 0);
   r.beforeFlops = r.before.flops() * static_cast<double>(r.totalSteps);
 
   // Segments start wherever the input size changes or an op freezes.
@@ -97,8 +101,8 @@ CostReport costReport(const ir::TrainingGraph& before, const ir::TrainingGraph& 
     ScheduleSegment seg;
     seg.firstStep = bounds[i];
     seg.endStep = i + 1 < bounds.size() ? bounds[i + 1] : r.totalSteps;
-    seg.height = input[1];
-    seg.width = input[2];
+    seg.height = fullHeight;
+    seg.width = fullWidth;
     for (const plan::ResolutionStage& s : after.resolution)
       if (s.startStep <= seg.firstStep) {
         seg.height = s.height;

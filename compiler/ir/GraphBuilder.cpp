@@ -1,5 +1,6 @@
 #include "compiler/ir/GraphBuilder.h"
 
+#include <algorithm>
 #include <map>
 
 namespace fiver::ir {
@@ -86,13 +87,31 @@ private:
     } else if (l.kind == "bn") {
       op.attrs["features"] = count(channels);
     } else if (l.kind == "linear") {
-      op.attrs["in"] = count(in.size() == 1 ? in[0] : 0);
+      // Flat features, or the features of each position of a sequence.
+      op.attrs["in"] = count(in.size() == 1 || in.size() == 2 ? in.back() : 0);
       op.attrs["out"] = count(intArg(l.args, "out", 0));
       op.attrs["bias"] = count(flagArg(l.args, "bias", true));
     } else if (l.kind == "maxpool" || l.kind == "avgpool") {
       const int64_t kernel = intArg(l.args, "kernel", 2);
       op.attrs["kernel"] = count(kernel);
       op.attrs["stride"] = count(intArg(l.args, "stride", kernel));
+    } else if (l.kind == "embedding") {
+      // Token and position tables: the vocabulary is the task's classes (a
+      // language model predicts the next token), the positions its length.
+      if (g_.model[from].kind != "input" || g_.recipe.task.inputShape.size() != 1) {
+        diags_.report(DiagId::ShapeError, l.where,
+                      "'embedding' reads the token ids of a text task: it must be the model's "
+                      "first layer, and the task's input must be [sequence length]");
+        return std::nullopt;
+      }
+      op.attrs["vocab"] = count(g_.recipe.task.classes);
+      op.attrs["dim"] = count(intArg(l.args, "dim", 0));
+      op.attrs["positions"] = count(channels);
+    } else if (l.kind == "layernorm") {
+      op.attrs["features"] = count(in.empty() ? 0 : in.back());
+    } else if (l.kind == "causal_attention") {
+      op.attrs["dim"] = count(in.empty() ? 0 : in.back());
+      op.attrs["heads"] = count(intArg(l.args, "heads", 4));
     } else if (l.kind == "dropout") {
       auto p = l.args.find("p");
       op.attrs["p"] = plan::Scalar::num(p == l.args.end() ? 0.5 : p->second.number);
@@ -217,13 +236,38 @@ std::string inferShape(OpNode& op, const std::vector<std::vector<int64_t>>& inpu
       n *= d;
     op.shape = {n};
   } else if (op.kind == "linear") {
-    if (in.size() != 1)
+    // A flat vector, or a sequence of them ([T, features]: each position).
+    if (in.size() != 1 && in.size() != 2)
       return where + "needs a flat input, but gets " + shapeText(in) + ": add `flatten` before it";
     if (std::string e = positive("out"); !e.empty()) return e;
-    if (attr(op, "in") != in[0])
+    if (attr(op, "in") != in.back())
       return where + "expects " + std::to_string(attr(op, "in")) + " features, gets " +
-             std::to_string(in[0]);
-    op.shape = {attr(op, "out")};
+             std::to_string(in.back());
+    op.shape = in;
+    op.shape.back() = attr(op, "out");
+  } else if (op.kind == "embedding") {
+    if (in.size() != 1)
+      return where + "needs token ids [sequence length], but gets " + shapeText(in);
+    for (const char* key : {"vocab", "dim"})
+      if (std::string e = positive(key); !e.empty()) return e;
+    if (attr(op, "positions") != in[0])
+      return where + "has " + std::to_string(attr(op, "positions")) + " positions, gets " +
+             std::to_string(in[0]) + " tokens";
+    op.shape = {in[0], attr(op, "dim")};
+  } else if (op.kind == "layernorm" || op.kind == "causal_attention") {
+    if (in.size() != 2)
+      return where + "needs a sequence of features [T, d], but gets " + shapeText(in);
+    const char* key = op.kind == "layernorm" ? "features" : "dim";
+    if (attr(op, key) != in[1])
+      return where + "expects " + std::to_string(attr(op, key)) + " features, gets " +
+             std::to_string(in[1]);
+    if (op.kind == "causal_attention") {
+      if (std::string e = positive("heads"); !e.empty()) return e;
+      if (in[1] % attr(op, "heads") != 0)
+        return where + "splits " + std::to_string(in[1]) + " features into " +
+               std::to_string(attr(op, "heads")) + " heads: the width must be a multiple";
+    }
+    op.shape = in;
   } else if (op.kind == "add") {
     if (inputs.size() != 2) return where + "needs two inputs";
     if (inputs[0] != inputs[1])
@@ -263,10 +307,20 @@ std::optional<TrainingGraph> buildGraph(const CheckedRecipe& recipe, DiagnosticE
   g.recipe = recipe;
   Builder builder(g, diags);
   const std::vector<int64_t>& shape = recipe.task.inputShape;
-  if (shape.size() != 3 || shape[0] <= 0 || shape[1] <= 0 || shape[2] <= 0) {
+  const bool positive = std::all_of(shape.begin(), shape.end(), [](int64_t d) { return d > 0; });
+  if ((shape.size() != 3 && shape.size() != 1) || !positive) {
     diags.report(DiagId::ShapeError, recipe.task.where,
-                 "task '" + recipe.task.name + "' must give a positive CxHxW input shape, not " +
+                 "task '" + recipe.task.name +
+                     "' must give a positive CxHxW input shape, or a sequence length, not " +
                      shapeText(shape));
+    return std::nullopt;
+  }
+  // Token ids mean nothing to any layer but an embedding.
+  if (shape.size() == 1 &&
+      (recipe.model.layers.empty() || recipe.model.layers.front().kind != "embedding")) {
+    diags.report(DiagId::ShapeError, recipe.model.where,
+                 "task '" + recipe.task.name + "' gives token sequences: model '" +
+                     recipe.model.name + "' must start with `embedding(dim: ...)`");
     return std::nullopt;
   }
   OpId input = builder.input(shape, recipe.model.where);

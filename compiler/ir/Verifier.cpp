@@ -1,6 +1,7 @@
 #include "compiler/ir/Verifier.h"
 
 #include "compiler/ir/GraphBuilder.h"
+#include "compiler/plan/OpKinds.h"
 
 #include <algorithm>
 #include <map>
@@ -22,12 +23,11 @@ const std::map<std::string, std::vector<std::string>>& requiredAttrs() {
       {"blur", {"channels", "stride"}},
       {"squeeze_excite", {"channels", "hidden"}},
       {"fused", {"params", "saved", "ops"}},
+      {"embedding", {"vocab", "dim", "positions"}},
+      {"layernorm", {"features"}},
+      {"causal_attention", {"dim", "heads"}},
   };
   return table;
-}
-
-bool hasParameters(const std::string& kind) {
-  return kind == "conv" || kind == "bn" || kind == "linear" || kind == "squeeze_excite";
 }
 
 // The highest %k a fused expression reads; -1 when it reads no input.
@@ -77,7 +77,7 @@ void verifyOps(const TrainingGraph& g, std::vector<std::string>& problems) {
     if (op.freezeStep < -1 || op.freezeStep > g.timeline.totalSteps)
       problems.push_back(who + " freezes at step " + std::to_string(op.freezeStep) +
                          ", outside the budget");
-    if (op.freezeStep >= 0 && !hasParameters(op.kind))
+    if (op.freezeStep >= 0 && !plan::hasParameters(op.kind))
       problems.push_back(who + " has no parameters to freeze");
 
     if (op.dtype != "fp32" && op.dtype != "bf16" && op.dtype != "fp16")

@@ -43,6 +43,7 @@ Plan atInputSize(const Plan& plan, int64_t height, int64_t width) {
   for (Op& op : sized.ops) {
     if (op.kind == "input") {
       if (op.shape.size() == 3) op.shape = {op.shape[0], height, width};
+      if (op.shape.size() == 1) op.shape = {height}; // a sequence's length
       continue;
     }
     if (op.inputs.empty() || op.inputs[0] < 0 ||
@@ -54,6 +55,8 @@ Plan atInputSize(const Plan& plan, int64_t height, int64_t width) {
     };
     if (op.kind == "flatten") {
       op.shape = {static_cast<int64_t>(elements(in))};
+    } else if (op.shape.size() == 2 && !in.empty()) {
+      op.shape = {in[0], op.shape[1]}; // a sequence op keeps its input's length
     } else if (in.size() != 3 || op.shape.size() != 3) {
       continue; // flat ops keep their size
     } else if (op.kind == "conv" || op.kind == "maxpool" || op.kind == "avgpool") {
@@ -105,9 +108,28 @@ OpCost opCost(const Op& op, const std::vector<std::vector<int64_t>>& inputs, int
     c.backwardFlops = 2 * c.forwardFlops; // input gradient and weight gradient
   } else if (op.kind == "linear") {
     const double fin = attr("in", inputs.empty() ? 1 : elements(inputs[0]));
-    c.parameters =
-        static_cast<int64_t>(fin * attr("out", 1) + (attr("bias", 0) != 0 ? attr("out", 1) : 0));
+    // A linear tied to an embedding (weight_tying) borrows its weight.
+    const double weights = getString(op.attrs, "tied_to", "").empty() ? fin * attr("out", 1) : 0;
+    c.parameters = static_cast<int64_t>(weights + (attr("bias", 0) != 0 ? attr("out", 1) : 0));
     c.forwardFlops = 2 * out * fin;
+    c.backwardFlops = 2 * c.forwardFlops;
+  } else if (op.kind == "embedding") {
+    const double dim = attr("dim", 1);
+    c.parameters = static_cast<int64_t>((attr("vocab", 1) + attr("positions", 1)) * dim);
+    c.forwardFlops = out;  // the position term's add; the lookup is a gather
+    c.backwardFlops = out; // scatter-add into the two tables
+  } else if (op.kind == "layernorm") {
+    c.parameters = static_cast<int64_t>(2 * attr("features", 0));
+    c.forwardFlops = 6 * out;
+    c.backwardFlops = 8 * out;
+  } else if (op.kind == "causal_attention") {
+    // q, k, v and output projections (4 d^2 per token), then T x T scores
+    // and their weighted sum per head (2 T d each per token), softmax ~5/score.
+    const double d = attr("dim", 1), heads = attr("heads", 1);
+    const double t = op.shape.empty() ? 1 : static_cast<double>(op.shape[0]);
+    const double tokens = t * b;
+    c.parameters = static_cast<int64_t>(4 * d * d + 4 * d);
+    c.forwardFlops = tokens * (8 * d * d + 4 * t * d + 5 * t * heads);
     c.backwardFlops = 2 * c.forwardFlops;
   } else if (op.kind == "bn") {
     c.parameters = static_cast<int64_t>(2 * attr("features", op.shape.empty() ? 0 : op.shape[0]));

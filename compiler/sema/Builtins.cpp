@@ -72,6 +72,9 @@ const BuiltinTable& builtinLayers() {
       {"flatten", {}},
       {"linear", {required("out", "int", 1), flag("bias", true)}},
       {"dropout", {number("p", 0.5, 0, 1)}},
+      {"embedding", {required("dim", "int", 1)}},
+      {"layernorm", {}},
+      {"causal_attention", {integer("heads", 4, 1, 256)}},
   };
   return table;
 }

@@ -4,6 +4,7 @@
 
 #include "compiler/frontend/Parser.h"
 #include "compiler/sema/Builtins.h"
+#include "compiler/sema/InputKinds.h"
 #include "compiler/sema/MethodSignature.h"
 #include "compiler/sema/ModelExpansion.h"
 #include "compiler/sema/Program.h"
@@ -120,6 +121,7 @@ public:
       checkTriple(item->triple, out);
     checkComposition(out);
     checkWeightTying(out);
+    checkInputKinds(out);
     orderByAfter(out);
     if (diags_.errorCount() != before) return std::nullopt;
     return out;
@@ -309,8 +311,11 @@ public:
         for (const Value& x : v->list)
           if (x.kind == Value::Kind::Number && x.number >= 1)
             task.inputShape.push_back(static_cast<int64_t>(x.number));
-        if (v->kind != Value::Kind::List || task.inputShape.size() != 3 || v->list.size() != 3)
-          wrong("a list of three positive sizes: [channels, height, width]");
+        // [C, H, W] images, or [T] token sequences (text tasks).
+        const size_t n = task.inputShape.size();
+        if (v->kind != Value::Kind::List || (n != 3 && n != 1) || v->list.size() != n)
+          wrong("a list of positive sizes: [channels, height, width] for images, or "
+                "[sequence length] for text");
       } else if (key == "classes") {
         if (v->kind == Value::Kind::Number && v->number == 0)
           wrong("at least 1");
@@ -606,6 +611,27 @@ public:
                          "remove the weight_tying line, or use a model that starts with an "
                          "embedding of the classifier's width"});
     }
+  }
+
+  // Image methods on a text task, and sequence methods on an image task,
+  // would do nothing (or fail at run time): reject them here.
+  void checkInputKinds(const CheckedRecipe& out) {
+    if (out.task.name.empty() || out.task.inputShape.empty()) return; // task already failed
+    const InputKind task = taskInputKind(out.task.inputShape);
+    auto reject = [&](const std::string& what, SourceRange where, InputKind needs) {
+      Diagnostic& d = diags_.report(DiagId::WrongInputKind, where,
+                                    what + " acts on " + inputKindName(needs) + ", but task '" +
+                                        out.task.name + "' gives " + inputKindName(task));
+      d.notes.push_back({out.task.where, "the task's input shape is declared here"});
+    };
+    for (const MethodUse& use : out.methods) {
+      const InputKind needs = methodInputKind(use.name);
+      if (needs != InputKind::Any && needs != task)
+        reject("method '" + use.name + "'", use.where, needs);
+    }
+    if (task == InputKind::Tokens)
+      for (const CallSpec& a : out.augment)
+        reject("augmentation '" + a.kind + "'", a.where, InputKind::Images);
   }
 
   void checkComposition(const CheckedRecipe& out) {

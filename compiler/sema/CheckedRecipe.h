@@ -19,7 +19,7 @@ using ParamMap = std::map<std::string, Value>;
 
 // One layer of a model after model parameters were substituted. `kind` is one
 // of: conv, bn, relu, gelu, silu, maxpool, avgpool, global_avgpool, flatten,
-// linear, dropout, residual (body = the residual branch; an optional
+// linear, dropout, embedding, layernorm, causal_attention, residual (body = the residual branch; an optional
 // `shortcut` list holds a projection branch), sequence (body).
 struct LayerSpec {
   std::string kind;
@@ -40,7 +40,7 @@ struct TaskSpec {
   std::string name;
   std::string dataset;             // "fashion_mnist", "synthetic", ...
   std::string path;                // directory with the dataset's files
-  std::vector<int64_t> inputShape; // C, H, W
+  std::vector<int64_t> inputShape; // C, H, W; or T for token sequences
   int64_t classes = 0;
   int64_t trainSize = 0; // samples in the full training split
   int64_t testSize = 0;

@@ -43,6 +43,12 @@ const std::map<std::string, Factory>& registry() {
        [](const plan::Method&, const plan::Plan&) {
          return std::make_unique<ProgressiveResize>();
        }},
+      {"seq_length_warmup",
+       [](const plan::Method& m, const plan::Plan& p) {
+         return std::make_unique<SeqLengthWarmup>(
+             p, plan::getNumber(m.params, "from", 0.125), plan::getNumber(m.params, "until", 0.3),
+             integer(m, "multiple", 8), flag(m, "truncate", true));
+       }},
       {"label_smoothing",
        [](const plan::Method& m, const plan::Plan&) {
          return std::make_unique<LabelSmoothing>(plan::getNumber(m.params, "smoothing", 0.1));

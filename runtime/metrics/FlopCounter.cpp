@@ -19,6 +19,10 @@ bool usesLayerFreezing(const plan::Plan& p) {
 FlopCounter::FlopCounter(const plan::Plan& plan) {
   const std::vector<int64_t>& input = plan.task.inputShape;
   if (input.size() == 3) fullArea_ = static_cast<double>(std::max<int64_t>(1, input[1] * input[2]));
+  // Every op of a sequence model scales with the sequence length (linearly:
+  // attention's quadratic term is counted at its full-length share).
+  const bool sequence = input.size() == 1;
+  if (sequence) fullArea_ = static_cast<double>(std::max<int64_t>(1, input[0]));
   // Freeze steps only take effect when the layer_freezing hook runs.
   const bool freezing = usesLayerFreezing(plan);
   const std::vector<plan::OpCost> costs = plan::planOpCosts(plan, 1);
@@ -32,7 +36,7 @@ FlopCounter::FlopCounter(const plan::Plan& plan) {
       s.forward = costs[i].forwardFlops;
       s.backward = costs[i].backwardFlops;
     }
-    s.spatial = op.shape.size() == 3;
+    s.spatial = sequence || op.shape.size() == 3;
     for (int in : op.inputs)
       if (in >= 0 && static_cast<size_t>(in) < plan.ops.size() &&
           plan.ops[static_cast<size_t>(in)].shape.size() == 3)
@@ -67,9 +71,10 @@ void FlopCounter::addStep(int64_t images, int64_t height, int64_t width, int64_t
 
 void FlopCounter::addPlannedSteps(const plan::Plan& plan, int64_t steps) {
   const std::vector<int64_t>& input = plan.task.inputShape;
-  if (input.size() != 3) return;
+  if (input.size() != 3 && input.size() != 1) return;
+  const bool sequence = input.size() == 1;
   for (int64_t step = 0; step < steps; ++step) {
-    int64_t height = input[1], width = input[2];
+    int64_t height = sequence ? input[0] : input[1], width = sequence ? 1 : input[2];
     for (const plan::ResolutionStage& s : plan.resolution)
       if (s.startStep <= step) {
         height = s.height;

@@ -6,7 +6,9 @@
 // Each op's cost is taken once per image at the plan's full input size; an op
 // that reads or writes a feature map (a 3-D shape without the batch) scales
 // with the area of the step's input, the others (the classifier after global
-// pooling) do not. Evaluation is not counted: MFU measures training.
+// pooling) do not. In a sequence model (input [T]) every op scales with the
+// step's sequence length as "height" (width 1). Evaluation is not counted:
+// MFU measures training.
 #pragma once
 
 #include "compiler/plan/Plan.h"

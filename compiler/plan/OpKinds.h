@@ -1,0 +1,26 @@
+// What the compiler and the runtime need to know about an op kind without
+// building it: one place, so that a new kind is not missed by one of them.
+#pragma once
+
+#include <string>
+
+namespace fiver::plan {
+
+// Ops that own trainable tensors (layer freezing, fusion borders, costs).
+inline bool hasParameters(const std::string& kind) {
+  return kind == "conv" || kind == "bn" || kind == "linear" || kind == "squeeze_excite" ||
+         kind == "embedding" || kind == "layernorm" || kind == "causal_attention";
+}
+
+// Normalizations: they compute in fp32 inside mixed-precision regions.
+inline bool isNormalization(const std::string& kind) {
+  return kind == "bn" || kind == "layernorm";
+}
+
+// Ops that read or write token sequences ([T] or [T, d] without the batch):
+// they exist only in models of text tasks.
+inline bool isSequenceOp(const std::string& kind) {
+  return kind == "embedding" || kind == "layernorm" || kind == "causal_attention";
+}
+
+} // namespace fiver::plan
