@@ -4,6 +4,7 @@
 // shared machine slows both alike; the ratio of the medians is the figure.
 //
 //   runtime_overhead [--rounds R] [--steps S] [--batch B]
+#include "runtime/HostMemory.h"
 #include "runtime/data/Dataset.h"
 #include "runtime/train/Trainer.h"
 #include "tests/runtime/TestPlans.h"
@@ -81,6 +82,7 @@ double median(std::vector<double> v) {
 } // namespace
 
 int main(int argc, char** argv) {
+  fiver::runtime::keepFreedHostMemory();
   int rounds = 5;
   int64_t steps = 100, batch = 64;
   for (int i = 1; i + 1 < argc; i += 2) {

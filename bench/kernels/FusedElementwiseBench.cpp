@@ -12,7 +12,9 @@
 // "bandwidth" is the useful traffic only).
 //
 // Allocation policies, reported for both the fused kernel and the triad:
-//   allocating:    a new output tensor per call, as fused ops do in training;
+//   allocating:    a new output tensor per call, as fused ops do in training
+//                  (under 5rc-exec's host memory policy, runtime/HostMemory.h,
+//                  which this binary applies to every variant alike);
 //   preallocated:  one output reused across calls (no allocation, no faults).
 //
 // The ratio table times the variants of one chain and size in turns, round
@@ -24,6 +26,7 @@
 //     with --benchmark_* flags, Google Benchmark's per-variant runs come first
 #include "BenchWorkloads.h"
 #include "TriadKernel.h"
+#include "runtime/HostMemory.h"
 
 #include "runtime/kernels/CpuFusedKernel.h"
 #include "runtime/kernels/EagerEvaluator.h"
@@ -188,6 +191,7 @@ BENCHMARK(triadAllocating)->Apply(sizes);
 BENCHMARK(triadPreallocated)->Apply(sizes);
 
 int main(int argc, char** argv) {
+  fiver::runtime::keepFreedHostMemory();
   const char* threads = std::getenv("FIVER_BENCH_THREADS");
   at::set_num_threads(threads && *threads ? std::atoi(threads)
                                           : static_cast<int>(std::thread::hardware_concurrency()));

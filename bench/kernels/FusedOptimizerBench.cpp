@@ -4,6 +4,7 @@
 // torch::optim's SGD and AdamW at the same thread count (1 and 2). Prints
 // torch/fused time ratios and the fused step's share of memory bandwidth.
 #include "BenchWorkloads.h"
+#include "runtime/HostMemory.h"
 
 #include "runtime/optim/FusedAdamW.h"
 #include "runtime/optim/FusedSgd.h"
@@ -76,6 +77,7 @@ BENCHMARK(torchAdamW)->Apply(threads);
 BENCHMARK(fusedAdamW)->Apply(threads);
 
 int main(int argc, char** argv) {
+  fiver::runtime::keepFreedHostMemory();
   benchmark::Initialize(&argc, argv);
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
