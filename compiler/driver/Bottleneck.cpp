@@ -33,10 +33,13 @@ std::string fixed(double v, int digits) {
 } // namespace
 
 std::vector<std::string> methodsFor(const std::string& bottleneck,
-                                    const std::map<std::string, MethodSignature>& stdlib) {
+                                    const std::map<std::string, MethodSignature>& stdlib,
+                                    InputKind inputs) {
   std::vector<std::string> out;
   for (const auto& [name, m] : stdlib) {
     if (!reducesTimePerIteration(m)) continue;
+    const InputKind needs = methodInputKind(name);
+    if (needs != InputKind::Any && needs != inputs) continue;
     const std::string_view component = toString(m.triple.component);
     const bool fits = bottleneck == "data loading"
                           ? component == "training_data" && toString(m.triple.action) != "retrofit"
@@ -52,7 +55,8 @@ std::vector<std::string> methodsFor(const std::string& bottleneck,
 }
 
 BottleneckReport analyzeProfile(const nlohmann::json& profile,
-                                const std::map<std::string, MethodSignature>& stdlib) {
+                                const std::map<std::string, MethodSignature>& stdlib,
+                                InputKind inputs) {
   BottleneckReport r;
   r.stepSeconds = profile.value("step_seconds", 0.0);
   const nlohmann::json& phases = profile.at("phases");
@@ -95,7 +99,7 @@ BottleneckReport analyzeProfile(const nlohmann::json& profile,
                " FLOP/byte (convolutions, matrix products) take most of the forward and "
                "backward time";
   }
-  r.methods = methodsFor(r.bottleneck, stdlib);
+  r.methods = methodsFor(r.bottleneck, stdlib, inputs);
   return r;
 }
 

@@ -3,6 +3,7 @@
 // address it. Torch-free, so it is tested on synthetic profiles.
 #pragma once
 
+#include "compiler/sema/InputKinds.h"
 #include "compiler/sema/MethodSignature.h"
 
 #include <nlohmann/json.hpp>
@@ -39,13 +40,17 @@ struct BottleneckReport {
   std::vector<std::string> methods; // stdlib methods that address it
 };
 
+// `inputs` is the profiled task's kind: only methods that fit it are offered.
 BottleneckReport analyzeProfile(const nlohmann::json& profile,
-                                const std::map<std::string, MethodSignature>& stdlib);
+                                const std::map<std::string, MethodSignature>& stdlib,
+                                InputKind inputs = InputKind::Images);
 
 // The methods whose declaration says they address `bottleneck`: they reduce
-// the time per iteration (effect T_i) of the component it lives in.
+// the time per iteration (effect T_i) of the component it lives in, and act
+// on the task's kind of input (compiler/sema/InputKinds.h).
 std::vector<std::string> methodsFor(const std::string& bottleneck,
-                                    const std::map<std::string, MethodSignature>& stdlib);
+                                    const std::map<std::string, MethodSignature>& stdlib,
+                                    InputKind inputs = InputKind::Images);
 
 void printProfileReport(std::ostream& out, const nlohmann::json& profile,
                         const BottleneckReport& report);

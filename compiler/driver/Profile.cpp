@@ -43,7 +43,8 @@ int profilePlan(const plan::Plan& plan, const ProfileOptions& options, std::ostr
     err << "5rc: error: the profiling run wrote no readable profile\n";
     return 1;
   }
-  const BottleneckReport report = analyzeProfile(profile, loadStdlibMethods(options.stdlib));
+  const BottleneckReport report = analyzeProfile(profile, loadStdlibMethods(options.stdlib),
+                                                 taskInputKind(plan.task.inputShape));
   if (options.json) {
     profile["phase_check"] = reportJson(report);
     profile["bottleneck"] = {{"name", report.bottleneck},

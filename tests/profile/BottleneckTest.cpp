@@ -70,6 +70,13 @@ TEST(BottleneckTest, DenseOpsAboveTheBalanceAreCompute) {
   EXPECT_EQ(r.methods, (std::vector<std::string>{"data_echoing", "layer_freezing"}));
 }
 
+TEST(BottleneckTest, TextTasksAreOfferedNoImageMethods) {
+  // channels_last re-lays out images: a memory-bound text model gets nothing.
+  BottleneckReport r = analyzeProfile(profile(0.01, 0.5, 2, 0.3, 0.2), stdlib(), InputKind::Tokens);
+  EXPECT_EQ(r.bottleneck, "memory bandwidth");
+  EXPECT_TRUE(r.methods.empty());
+}
+
 TEST(BottleneckTest, OpsBelowTheBalanceAreMemoryBandwidth) {
   BottleneckReport r = analyzeProfile(profile(0.01, 0.5, 2, 0.3, 0.2), stdlib());
   EXPECT_EQ(r.bottleneck, "memory bandwidth");
