@@ -95,6 +95,13 @@ TEST(SequenceOpsTest, TiedLinearSharesTheTokenTable) {
   for (const torch::Tensor& p : tied->parameters())
     EXPECT_TRUE(seen.insert(p.unsafeGetTensorImpl()).second);
   EXPECT_THROW(untied->tiedWeight("linear1"), std::runtime_error);
+
+  plan::Plan noBias = tinyGptPlan();
+  noBias.ops[6].attrs["bias"] = plan::Scalar::num(0);
+  PlanModel bare(noBias.ops);
+  ASSERT_EQ(bare->parametersOf("linear1").size(), 1u);
+  EXPECT_EQ(parameterCount(tied) - parameterCount(bare), 16);
+  EXPECT_EQ(bare->forward(randomTokens(2, 5, 16)).sizes(), (std::vector<int64_t>{2, 5, 16}));
 }
 
 // The loss of next-token prediction on `tokens` (the label of the last
