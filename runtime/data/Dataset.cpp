@@ -4,6 +4,7 @@
 #include "runtime/data/Holdout.h"
 #include "runtime/data/IdxReader.h"
 #include "runtime/data/ImageFolderReader.h"
+#include "runtime/data/TextSplits.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -129,9 +130,20 @@ Dataset loadDataset(const plan::Task& task, uint64_t seed) {
     if (task.inputShape.size() != 3) throw DataError("dataset image_folder needs input [C, H, W]");
     d.train = loadFolderSplit(dataDir(task) + "/train", task);
     d.test = loadFolderSplit(dataDir(task) + "/test", task);
+  } else if (task.dataset == "text") {
+    loadTextSplits(task, dataDir(task), d.train, d.test);
+  } else if (task.dataset == "synthetic_text") {
+    if (task.inputShape.size() != 1 || task.inputShape[0] <= 0 || task.classes <= 0)
+      throw DataError("dataset synthetic_text needs input [sequence length] and classes > 0");
+    // One chain for both splits, so the test split measures what was learned.
+    torch::Tensor chain = markovTransitions(task.classes, seed * 2);
+    d.train =
+        markovSequences(chain, task.trainSize + task.holdout, task.inputShape[0], seed * 2 + 1);
+    d.test = markovSequences(chain, task.testSize, task.inputShape[0], seed * 2 + 2);
   } else {
     throw DataError("unknown dataset '" + task.dataset +
-                    "' (known: cifar10, fashion_mnist, image_folder, mnist, synthetic)");
+                    "' (known: cifar10, fashion_mnist, image_folder, mnist, synthetic, "
+                    "synthetic_text, text)");
   }
   if (task.holdout > 0) holdOut(d, task.holdout);
   if (task.trainSize > 0 && task.trainSize < d.train.size()) {
@@ -143,6 +155,7 @@ Dataset loadDataset(const plan::Task& task, uint64_t seed) {
     d.test.images = d.test.images.narrow(0, 0, task.testSize).contiguous();
     d.test.labels = d.test.labels.narrow(0, 0, task.testSize).contiguous();
   }
+  if (isTokenDataset(task.dataset)) return d; // token ids are not normalized
   d.mean = d.train.images.mean().item<float>();
   d.std = std::max(1e-6f, d.train.images.std().item<float>());
   d.train.images.sub_(d.mean).div_(d.std);

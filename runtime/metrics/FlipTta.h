@@ -15,8 +15,12 @@ enum class TestTimeAugmentation { None, Flip };
 
 // "none" or "flip"; throws std::invalid_argument on anything else.
 TestTimeAugmentation parseTestTimeAugmentation(const std::string& name);
+// The same for a run of `task`: flip also throws std::invalid_argument when
+// the task's inputs are not images ([C, H, W]); token sequences have no mirror.
+TestTimeAugmentation parseTestTimeAugmentation(const std::string& name, const plan::Task& task);
 
 // The model's logits for NCHW `images`, averaged over their flips under `tta`.
+// Token ids (integer inputs) are never flipped: flip throws for them.
 torch::Tensor evaluationLogits(PlanModel& model, const torch::Tensor& images,
                                TestTimeAugmentation tta);
 

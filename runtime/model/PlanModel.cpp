@@ -49,12 +49,38 @@ torch::Tensor initialFusedParam(const std::string& name, int64_t channels) {
 
 } // namespace
 
-PlanModelImpl::PlanModelImpl(const std::vector<plan::Op>& ops) : ops_(ops), slot_(ops.size(), -1) {
+PlanModelImpl::PlanModelImpl(const std::vector<plan::Op>& ops)
+    : ops_(ops), slot_(ops.size(), -1), tied_(ops.size(), false) {
+  for (size_t i = 0; i < ops_.size(); ++i)
+    opIndex_[ops_[i].name] = static_cast<int>(i);
   for (size_t i = 0; i < ops_.size(); ++i) {
     const plan::Op& op = ops_[i];
-    opIndex_[op.name] = static_cast<int>(i);
     mixed_ |= op.dtype != "fp32";
-    if (op.kind == "conv") {
+    if (op.kind == "linear" && !plan::getString(op.attrs, "tied_to", "").empty()) {
+      auto lin = register_module(op.name, tiedLinear(static_cast<int>(i)));
+      tied_[i] = true;
+      slot_[i] = static_cast<int>(tiedLinears_.size());
+      tiedLinears_.push_back(TiedLinear(lin));
+      modules_[op.name] = lin;
+    } else if (op.kind == "embedding") {
+      auto emb = register_module(
+          op.name, SequenceEmbedding(attr(op, "vocab"), attr(op, "dim"), attr(op, "positions")));
+      slot_[i] = static_cast<int>(embeddings_.size());
+      embeddings_.push_back(SequenceEmbedding(emb));
+      modules_[op.name] = emb;
+    } else if (op.kind == "layernorm") {
+      auto norm = register_module(
+          op.name, torch::nn::LayerNorm(torch::nn::LayerNormOptions({attr(op, "features")})));
+      slot_[i] = static_cast<int>(layerNorms_.size());
+      layerNorms_.push_back(torch::nn::LayerNorm(norm));
+      modules_[op.name] = norm;
+    } else if (op.kind == "causal_attention") {
+      auto attention =
+          register_module(op.name, CausalSelfAttention(attr(op, "dim"), attr(op, "heads")));
+      slot_[i] = static_cast<int>(attentions_.size());
+      attentions_.push_back(CausalSelfAttention(attention));
+      modules_[op.name] = attention;
+    } else if (op.kind == "conv") {
       auto conv = register_module(
           op.name, torch::nn::Conv2d(
                        torch::nn::Conv2dOptions(attr(op, "in"), attr(op, "out"), attr(op, "kernel"))
@@ -121,7 +147,37 @@ PlanModelImpl::PlanModelImpl(const std::vector<plan::Op>& ops) : ops_(ops), slot
 std::vector<torch::Tensor> PlanModelImpl::parametersOf(const std::string& opName) {
   auto it = modules_.find(opName);
   if (it == modules_.end()) return {};
-  return it->second->parameters();
+  std::vector<torch::Tensor> params = it->second->parameters();
+  if (auto tied = std::dynamic_pointer_cast<TiedLinearImpl>(it->second))
+    params.insert(params.begin(), tied->weight());
+  return params;
+}
+
+TiedLinear PlanModelImpl::tiedLinear(int linearIndex) const {
+  const plan::Op& linear = ops_[static_cast<size_t>(linearIndex)];
+  const std::string target = plan::getString(linear.attrs, "tied_to", "");
+  auto at = opIndex_.find(target);
+  if (at == opIndex_.end() || ops_[static_cast<size_t>(at->second)].kind != "embedding" ||
+      at->second > linearIndex)
+    throw std::runtime_error("linear '" + linear.name + "' is tied to '" + target +
+                             "', which is not an embedding before it in the plan");
+  const plan::Op& embedding = ops_[static_cast<size_t>(at->second)];
+  const SequenceEmbedding& table = embeddings_[static_cast<size_t>(slot_[at->second])];
+  if (attr(linear, "out") != attr(embedding, "vocab") ||
+      attr(linear, "in") != attr(embedding, "dim"))
+    throw std::runtime_error(
+        "linear '" + linear.name + "' maps " + std::to_string(attr(linear, "in")) +
+        " features to " + std::to_string(attr(linear, "out")) + ", so it cannot use the [" +
+        std::to_string(attr(embedding, "vocab")) + ", " + std::to_string(attr(embedding, "dim")) +
+        "] token table of '" + target + "' as its weight");
+  return TiedLinear(table, attr(linear, "bias") != 0);
+}
+
+const torch::Tensor& PlanModelImpl::tiedWeight(const std::string& linearName) const {
+  auto at = opIndex_.find(linearName);
+  if (at == opIndex_.end() || !tied_[static_cast<size_t>(at->second)])
+    throw std::runtime_error("'" + linearName + "' is not a tied linear op");
+  return tiedLinears_[static_cast<size_t>(slot_[at->second])]->weight();
 }
 
 std::vector<torch::Tensor> PlanModelImpl::stateTensors() {
@@ -194,7 +250,8 @@ torch::Tensor PlanModelImpl::forward(const torch::Tensor& input) {
     if (mixed_) region.emplace(lowPrecision, op.dtype, input);
     if (mixed_ && !lowPrecision && op.kind != "input")
       for (int in : op.inputs)
-        if (values[in].defined() && values[in].scalar_type() != torch::kFloat32)
+        if (values[in].defined() && values[in].is_floating_point() &&
+            values[in].scalar_type() != torch::kFloat32) // token ids stay int64
           values[in] = values[in].to(torch::kFloat32);
     if (drops && op.kind == "add" && droppedBranches_.count(static_cast<int>(i))) {
       values[i] = values[skipInput(op)];
@@ -235,7 +292,13 @@ torch::Tensor PlanModelImpl::forward(const torch::Tensor& input) {
     } else if (op.kind == "squeeze_excite") {
       values[i] = gates_[slot_[i]]->forward(x);
     } else if (op.kind == "linear") {
-      values[i] = linears_[slot_[i]]->forward(x);
+      values[i] = tied_[i] ? tiedLinears_[slot_[i]]->forward(x) : linears_[slot_[i]]->forward(x);
+    } else if (op.kind == "embedding") {
+      values[i] = embeddings_[slot_[i]]->forward(x);
+    } else if (op.kind == "layernorm") {
+      values[i] = layerNorms_[slot_[i]]->forward(x);
+    } else if (op.kind == "causal_attention") {
+      values[i] = attentions_[slot_[i]]->forward(x);
     } else if (op.kind == "relu") {
       values[i] = torch::relu(x);
     } else if (op.kind == "gelu") {

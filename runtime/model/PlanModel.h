@@ -3,12 +3,14 @@
 // Ops marked channels_last run in NHWC: weights are re-strided once, and an
 // input arriving in another layout is converted at the region's border. Ops
 // whose dtype is bf16/fp16 run under autocast (norms stay fp32; the output is
-// fp32 for the loss).
+// fp32 for the loss). Models of text tasks read int64 token ids [B, T'] and
+// write logits [B, T', vocab] (runtime/model/SequenceOps.h).
 #pragma once
 
 #include "compiler/plan/Plan.h"
 #include "runtime/kernels/FusedProgram.h"
 #include "runtime/model/ArchitectureOps.h"
+#include "runtime/model/SequenceOps.h"
 #include "runtime/profile/OpTimes.h"
 
 #include <torch/torch.h>
@@ -28,11 +30,16 @@ public:
   torch::Tensor forward(const torch::Tensor& input);
 
   const std::vector<plan::Op>& ops() const { return ops_; }
-  // The parameters of one op (empty for ops without parameters).
+  // The parameters of one op (empty for ops without parameters). A linear
+  // tied to an embedding (`tied_to`) lists that embedding's token table as its
+  // weight, first, as every linear does; the model holds the table once.
   std::vector<torch::Tensor> parametersOf(const std::string& opName);
   // Every parameter, then every buffer (batch-norm statistics): the state
   // that weight-averaging methods average and swap in for evaluation.
   std::vector<torch::Tensor> stateTensors();
+  // The token table a linear op with `tied_to` uses as its weight (throws
+  // for any other op).
+  const torch::Tensor& tiedWeight(const std::string& linearName) const;
   // The module of an op (nullptr for ops without one).
   std::shared_ptr<torch::nn::Module> moduleOf(const std::string& opName);
 
@@ -69,6 +76,9 @@ private:
   static int skipInput(const plan::Op& add);
   static int branchInput(const plan::Op& add);
   std::vector<bool> neededOps(bool drops) const;
+  // The module of the linear op at `linearIndex`, tied to the embedding its
+  // `tied_to` names; throws when that is no earlier embedding of its shape.
+  TiedLinear tiedLinear(int linearIndex) const;
 
   BatchNormOverride batchNormOverride_;
   OpTimes* opTimes_ = nullptr;
@@ -80,11 +90,16 @@ private:
   std::vector<torch::nn::BatchNorm2d> bns_;
   std::vector<torch::nn::Linear> linears_;
   std::vector<SqueezeExcite> gates_;
+  std::vector<SequenceEmbedding> embeddings_;
+  std::vector<torch::nn::LayerNorm> layerNorms_;
+  std::vector<CausalSelfAttention> attentions_;
+  std::vector<TiedLinear> tiedLinears_;
   std::set<std::string> folded_; // convs whose batch norm is folded in
   std::map<std::string, int> opIndex_;
   std::string precisionNote_;
-  bool mixed_ = false;    // some op computes in bf16/fp16
-  std::vector<int> slot_; // op index -> index into convs_/bns_/linears_/gates_/fused_
+  bool mixed_ = false;     // some op computes in bf16/fp16
+  std::vector<int> slot_;  // op index -> index into the vector of its kind
+  std::vector<bool> tied_; // op index -> a linear whose slot is in tiedLinears_
   struct FusedOp {
     kernels::FusedProgram program;
     std::vector<torch::Tensor> params;

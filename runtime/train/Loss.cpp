@@ -1,19 +1,33 @@
 #include "runtime/train/Loss.h"
 
+#include <stdexcept>
+
 namespace fiver::runtime {
+
+std::pair<torch::Tensor, torch::Tensor> flattenPositions(const torch::Tensor& logits,
+                                                         const torch::Tensor& labels) {
+  if (logits.dim() != 3) return {logits, labels};
+  if (labels.dim() != 2 || labels.size(0) != logits.size(0) || labels.size(1) != logits.size(1))
+    throw std::runtime_error("a sequence model's logits [B, T, V] need labels [B, T]");
+  return {logits.reshape({-1, logits.size(2)}), labels.reshape({-1})};
+}
 
 torch::Tensor trainingLoss(const TrainState& state) {
   namespace F = torch::nn::functional;
   if (state.targets.defined()) {
+    if (state.output.dim() != 2)
+      throw std::runtime_error("soft targets (mixing methods) need class logits [B, classes]; "
+                               "a sequence model predicts every position and has none");
     torch::Tensor targets = state.targets;
     if (state.labelSmoothing > 0) // smoothing composes with mixed targets
       targets = targets * (1 - state.labelSmoothing) +
                 state.labelSmoothing / static_cast<double>(targets.size(1));
     return -(targets * torch::log_softmax(state.output, 1)).sum(1).mean();
   }
+  auto [logits, labels] = flattenPositions(state.output, state.labels);
   // cross_entropy's label_smoothing equals the loss against smoothTargets
   // without building the B x classes target tensor.
-  return F::cross_entropy(state.output, state.labels,
+  return F::cross_entropy(logits, labels,
                           F::CrossEntropyFuncOptions().label_smoothing(state.labelSmoothing));
 }
 

@@ -77,7 +77,7 @@ struct Trainer::Impl {
         schedule(p.schedule, peakLearningRate(p.optimizer), p.training.totalSteps),
         augment(p.augment, data.padValue),
         loader(data.train, p.training.batchSize, p.training.seed), state{p, model, *optimizer},
-        flops(p), tta(parseTestTimeAugmentation(o.tta)) {
+        flops(p), tta(parseTestTimeAugmentation(o.tta, p.task)) {
     state.trainImages = &data.train.images;
     state.batchSize = p.training.batchSize;
     state.loader = &loader;
@@ -147,20 +147,22 @@ struct Trainer::Impl {
     torch::NoGradGuard noGrad;
     fire(Event::EvalStart);
     model->eval();
-    int64_t correct = 0;
+    int64_t correct = 0, predictions = 0; // a sequence model predicts every token
     double lossSum = 0;
     namespace F = torch::nn::functional;
     for (int64_t start = 0; start < test.size(); start += plan.training.evalBatchSize) {
       int64_t n = std::min(plan.training.evalBatchSize, test.size() - start);
       torch::Tensor x = test.images.narrow(0, start, n), y = test.labels.narrow(0, start, n);
-      torch::Tensor out = evaluationLogits(model, x, tta);
+      torch::Tensor out;
+      std::tie(out, y) = flattenPositions(evaluationLogits(model, x, tta), y);
+      predictions += y.size(0);
       correct += out.argmax(1).eq(y).sum().item<int64_t>();
       lossSum += F::cross_entropy(out, y, F::CrossEntropyFuncOptions().reduction(torch::kSum))
                      .item<double>();
     }
     model->train();
     fire(Event::EvalEnd);
-    double count = static_cast<double>(std::max<int64_t>(1, test.size()));
+    double count = static_cast<double>(std::max<int64_t>(1, predictions));
     return {static_cast<double>(correct) / count, lossSum / count};
   }
 
@@ -308,8 +310,11 @@ struct Trainer::Impl {
         }
         const int64_t passesBefore = state.gradientEvaluations;
         state.output = model->forward(state.images);
-        const bool spatial = state.images.dim() == 4;
-        const int64_t height = spatial ? state.images.size(2) : 1,
+        // Token batches [B, T']: the sequence length stands in for the height.
+        const bool spatial = state.images.dim() == 4, tokens = state.images.dim() == 2;
+        const int64_t height = spatial  ? state.images.size(2)
+                               : tokens ? state.images.size(1)
+                                        : 1,
                       width = spatial ? state.images.size(3) : 1;
         const int64_t stepImages = state.images.size(0);
         if (options.phases) options.phases->enter(Phase::Loss);

@@ -111,6 +111,7 @@ TEST(StochasticDepthTest, DroppedBranchIsNotComputed) {
 TEST(EveryMethodTest, EachKnownMethodTrains) {
   const Dataset data = loadDataset(tinyCnnPlan().task, 1);
   for (const std::string& hook : knownHooks()) {
+    if (hook == "seq_length_warmup") continue; // text tasks: SequenceTrainingTest
     SCOPED_TRACE(hook);
     plan::Plan p =
         tinyCnnPlan({.totalSteps = 6, .channelsLast = hook == "channels_last", .residual = true});

@@ -1,0 +1,74 @@
+#include "runtime/model/SequenceOps.h"
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+namespace fiver::runtime {
+
+namespace {
+// GPT-2's initialization of both embedding tables.
+constexpr double kEmbeddingInitStd = 0.02;
+} // namespace
+
+SequenceEmbeddingImpl::SequenceEmbeddingImpl(int64_t vocab, int64_t dim, int64_t positions) {
+  if (vocab <= 0 || dim <= 0 || positions <= 0)
+    throw std::runtime_error("embedding needs positive vocab, dim and positions (got " +
+                             std::to_string(vocab) + ", " + std::to_string(dim) + ", " +
+                             std::to_string(positions) + ")");
+  tokenWeight = register_parameter("token_weight", torch::randn({vocab, dim}) * kEmbeddingInitStd);
+  positionWeight =
+      register_parameter("position_weight", torch::randn({positions, dim}) * kEmbeddingInitStd);
+}
+
+torch::Tensor SequenceEmbeddingImpl::forward(const torch::Tensor& tokens) {
+  if (tokens.dim() != 2 || tokens.scalar_type() != torch::kInt64)
+    throw std::runtime_error("embedding reads int64 token ids [batch, length], not a " +
+                             std::string(tokens.dtype().name()) + " tensor of " +
+                             std::to_string(tokens.dim()) + " dimensions");
+  const int64_t length = tokens.size(1);
+  if (length > positionWeight.size(0))
+    throw std::runtime_error("embedding has " + std::to_string(positionWeight.size(0)) +
+                             " positions, but the sequences have " + std::to_string(length) +
+                             " tokens");
+  return torch::embedding(tokenWeight, tokens) + positionWeight.narrow(0, 0, length);
+}
+
+CausalSelfAttentionImpl::CausalSelfAttentionImpl(int64_t dim, int64_t heads)
+    : dim_(dim), heads_(heads) {
+  if (dim <= 0 || heads <= 0 || dim % heads != 0)
+    throw std::runtime_error("causal_attention splits " + std::to_string(dim) + " features into " +
+                             std::to_string(heads) + " heads: the width must be a multiple");
+  qkv_ = register_module("qkv", torch::nn::Linear(dim, 3 * dim));
+  proj_ = register_module("proj", torch::nn::Linear(dim, dim));
+}
+
+torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x) {
+  if (x.dim() != 3 || x.size(2) != dim_)
+    throw std::runtime_error("causal_attention reads [batch, length, " + std::to_string(dim_) +
+                             "]");
+  const int64_t batch = x.size(0), length = x.size(1), headDim = dim_ / heads_;
+  // [B, T, 3, H, d] -> three [B, H, T, d]
+  torch::Tensor qkv =
+      qkv_->forward(x).view({batch, length, 3, heads_, headDim}).permute({2, 0, 3, 1, 4});
+  torch::Tensor q = qkv[0], k = qkv[1], v = qkv[2];
+  torch::Tensor scores =
+      torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(headDim));
+  // Position t may attend to positions 0..t only.
+  torch::Tensor later = torch::ones({length, length}, x.options().dtype(torch::kBool)).triu(1);
+  scores = scores.masked_fill(later, -std::numeric_limits<double>::infinity());
+  torch::Tensor mixed = torch::matmul(torch::softmax(scores, -1), v);
+  return proj_->forward(mixed.transpose(1, 2).reshape({batch, length, dim_}));
+}
+
+TiedLinearImpl::TiedLinearImpl(SequenceEmbedding embedding, bool withBias)
+    : embedding_(std::move(embedding)) {
+  if (withBias) bias = register_parameter("bias", torch::zeros({embedding_->tokenWeight.size(0)}));
+}
+
+torch::Tensor TiedLinearImpl::forward(const torch::Tensor& x) {
+  return torch::linear(x, embedding_->tokenWeight, bias);
+}
+
+} // namespace fiver::runtime

@@ -1,0 +1,56 @@
+// The runtime side of the sequence op kinds of text tasks: `embedding` (token
+// and learned position tables), `causal_attention` (multi-head self-attention
+// that sees only earlier positions), and a `linear` whose weight is tied to an
+// embedding's token table (`tied_to`). `layernorm` is torch::nn::LayerNorm.
+// Every module reads [B, T', ...] with T' up to the plan's sequence length:
+// methods such as seq_length_warmup feed shorter sequences.
+#pragma once
+
+#include <torch/torch.h>
+
+namespace fiver::runtime {
+
+// Token embedding of int64 ids [B, T'] plus the position embedding of
+// positions 0..T'-1: [B, T', dim]. Parameters `token_weight` [vocab, dim]
+// and `position_weight` [positions, dim], both drawn from N(0, 0.02).
+class SequenceEmbeddingImpl : public torch::nn::Module {
+public:
+  SequenceEmbeddingImpl(int64_t vocab, int64_t dim, int64_t positions);
+  torch::Tensor forward(const torch::Tensor& tokens);
+
+  torch::Tensor tokenWeight, positionWeight;
+};
+TORCH_MODULE(SequenceEmbedding);
+
+// Multi-head causal self-attention on [B, T', dim]: one projection to
+// queries, keys and values (`qkv`, dim -> 3 dim), softmax(q k^T / sqrt(d_head))
+// with every later position masked out, then the output projection (`proj`).
+class CausalSelfAttentionImpl : public torch::nn::Module {
+public:
+  CausalSelfAttentionImpl(int64_t dim, int64_t heads);
+  torch::Tensor forward(const torch::Tensor& x);
+
+private:
+  int64_t dim_, heads_;
+  torch::nn::Linear qkv_{nullptr}, proj_{nullptr};
+};
+TORCH_MODULE(CausalSelfAttention);
+
+// A linear layer that reads the token table of `embedding` as its weight
+// ([vocab, dim] = [out, in]), plus a bias of its own when `bias`. The table
+// is not registered here: the model holds it once, and the gradients of both
+// uses add up in it.
+class TiedLinearImpl : public torch::nn::Module {
+public:
+  TiedLinearImpl(SequenceEmbedding embedding, bool bias);
+  torch::Tensor forward(const torch::Tensor& x);
+  const torch::Tensor& weight() const { return embedding_->tokenWeight; }
+
+  torch::Tensor bias; // undefined without a bias
+
+private:
+  SequenceEmbedding embedding_;
+};
+TORCH_MODULE(TiedLinear);
+
+} // namespace fiver::runtime
