@@ -96,7 +96,8 @@ void checkScoreName(const std::string& method, const std::string& score);
 
 // --- data_pruning: the epoch holds only the kept fraction ---
 // Indices (ascending) of the ceil(keep x n_c) highest (or lowest) scores of
-// each class c, so pruning keeps the class balance.
+// each class c, so pruning keeps the class balance; sequences (labels
+// [N, T]) form one group.
 torch::Tensor keptExamples(const torch::Tensor& scores, const torch::Tensor& labels, double keep,
                            bool keepHardest);
 

@@ -3,6 +3,7 @@
 #include "runtime/model/PlanModel.h"
 #include "runtime/optim/LrSchedule.h"
 #include "runtime/optim/Optimizer.h"
+#include "runtime/train/Loss.h"
 
 #include <stdexcept>
 
@@ -28,18 +29,20 @@ void shortRun(const plan::Plan& p, PlanModel& model, const Split& train, int64_t
     }
     setLearningRate(*optimizer, schedule.at(step));
     optimizer->zero_grad();
-    torch::nn::functional::cross_entropy(model->forward(x), y).backward();
+    meanCrossEntropy(model->forward(x), y).backward();
     optimizer->step();
   }
 }
 
 torch::Tensor scoreBatch(const std::string& score, const torch::Tensor& output,
                          const torch::Tensor& labels) {
-  if (score == "loss")
-    return torch::nn::functional::cross_entropy(
-        output, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
-  torch::Tensor onehot = torch::one_hot(labels, output.size(1)).to(output.dtype());
-  return (torch::softmax(output, 1) - onehot).norm(2, {1});
+  if (score == "loss") return crossEntropyPerExample(output, labels);
+  // EL2N: the error vector's norm per prediction (per position of a
+  // sequence, then averaged over the sequence).
+  const int64_t classes = output.size(-1);
+  torch::Tensor onehot = torch::one_hot(labels, classes).to(output.dtype());
+  torch::Tensor norms = (torch::softmax(output, -1) - onehot).norm(2, {-1});
+  return norms.dim() == 2 ? norms.mean(1) : norms;
 }
 
 } // namespace

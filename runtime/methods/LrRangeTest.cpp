@@ -2,6 +2,7 @@
 
 #include "runtime/data/BatchLoader.h"
 #include "runtime/optim/Optimizer.h"
+#include "runtime/train/Loss.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -121,7 +122,6 @@ void LrRangeTest::apply(Event, TrainState& s) {
   loader.startEpoch(epoch);
   curve_ = {};
   double average = 0, best = std::numeric_limits<double>::infinity();
-  namespace F = torch::nn::functional;
   for (int64_t step = 0; step < length_; ++step) {
     torch::Tensor x, y;
     if (!loader.next(x, y)) {
@@ -134,7 +134,7 @@ void LrRangeTest::apply(Event, TrainState& s) {
     for (auto& group : s.optimizer.param_groups())
       for (torch::Tensor& p : group.params())
         p.mutable_grad() = torch::Tensor();
-    torch::Tensor loss = F::cross_entropy(s.model->forward(x), y);
+    torch::Tensor loss = meanCrossEntropy(s.model->forward(x), y);
     loss.backward();
     s.optimizer.step();
     const double value = loss.item<double>();

@@ -1,4 +1,5 @@
 #include "runtime/methods/DataMethods.h"
+#include "runtime/train/Loss.h"
 
 #include <cmath>
 
@@ -7,8 +8,7 @@ namespace fiver::runtime {
 torch::Tensor perExampleLoss(const torch::Tensor& output, const torch::Tensor& labels,
                              const torch::Tensor& targets) {
   if (targets.defined()) return -(targets * torch::log_softmax(output, 1)).sum(1);
-  namespace F = torch::nn::functional;
-  return F::cross_entropy(output, labels, F::CrossEntropyFuncOptions().reduction(torch::kNone));
+  return crossEntropyPerExample(output, labels);
 }
 
 torch::Tensor highestLosses(const torch::Tensor& losses, double keep) {

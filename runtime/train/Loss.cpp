@@ -12,6 +12,19 @@ std::pair<torch::Tensor, torch::Tensor> flattenPositions(const torch::Tensor& lo
   return {logits.reshape({-1, logits.size(2)}), labels.reshape({-1})};
 }
 
+torch::Tensor meanCrossEntropy(const torch::Tensor& logits, const torch::Tensor& labels) {
+  auto [flatLogits, flatLabels] = flattenPositions(logits, labels);
+  return torch::nn::functional::cross_entropy(flatLogits, flatLabels);
+}
+
+torch::Tensor crossEntropyPerExample(const torch::Tensor& logits, const torch::Tensor& labels) {
+  namespace F = torch::nn::functional;
+  auto [flatLogits, flatLabels] = flattenPositions(logits, labels);
+  torch::Tensor losses = F::cross_entropy(flatLogits, flatLabels,
+                                          F::CrossEntropyFuncOptions().reduction(torch::kNone));
+  return logits.dim() == 3 ? losses.view({logits.size(0), logits.size(1)}).mean(1) : losses;
+}
+
 torch::Tensor trainingLoss(const TrainState& state) {
   namespace F = torch::nn::functional;
   if (state.targets.defined()) {

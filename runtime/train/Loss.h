@@ -18,4 +18,11 @@ torch::Tensor trainingLoss(const TrainState& state);
 std::pair<torch::Tensor, torch::Tensor> flattenPositions(const torch::Tensor& logits,
                                                          const torch::Tensor& labels);
 
+// Cross-entropy averaged over every prediction (every position of a sequence).
+torch::Tensor meanCrossEntropy(const torch::Tensor& logits, const torch::Tensor& labels);
+
+// One cross-entropy per example [B]: a sequence's is the mean over its
+// positions, so methods that rank examples by loss rank whole sequences.
+torch::Tensor crossEntropyPerExample(const torch::Tensor& logits, const torch::Tensor& labels);
+
 } // namespace fiver::runtime

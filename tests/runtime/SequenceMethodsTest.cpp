@@ -1,7 +1,9 @@
 // seq_length_warmup's schedule and its two ways of shortening a token batch:
 // the lengths grow from `from` x T to T, stay multiples of `multiple`, and
-// every kept token keeps its own next-token label.
+// every kept token keeps its own next-token label. And the per-sequence loss
+// that loss-ranking methods use on text tasks.
 #include "runtime/methods/DataMethods.h"
+#include "runtime/train/Loss.h"
 
 #include <gtest/gtest.h>
 
@@ -61,6 +63,23 @@ TEST(SeqLengthWarmupTest, ImageBatchesAreRefused) {
   torch::Tensor images = torch::zeros({2, 1, 4, 4});
   torch::Tensor labels = torch::zeros({2}, torch::kInt64);
   EXPECT_THROW(shortenSequences(images, labels, 2, true), std::runtime_error);
+}
+
+// Methods that rank examples by loss (selective_backprop, data_pruning,
+// curriculum) rank a sequence by its mean loss over positions.
+TEST(SequenceLossTest, PerExampleLossIsTheMeanOverPositions) {
+  torch::manual_seed(0);
+  torch::Tensor logits = torch::randn({3, 5, 7});
+  torch::Tensor labels = torch::randint(7, {3, 5}, torch::kInt64);
+  torch::Tensor perExample = crossEntropyPerExample(logits, labels);
+  ASSERT_EQ(perExample.sizes(), (std::vector<int64_t>{3}));
+  for (int64_t b = 0; b < 3; ++b)
+    EXPECT_NEAR(perExample[b].item<double>(),
+                torch::nn::functional::cross_entropy(logits[b], labels[b]).item<double>(), 1e-5);
+  EXPECT_NEAR(meanCrossEntropy(logits, labels).item<double>(), perExample.mean().item<double>(),
+              1e-5);
+  // Class logits [B, V] keep one loss per example.
+  EXPECT_EQ(crossEntropyPerExample(logits[0], labels[0]).sizes(), (std::vector<int64_t>{5}));
 }
 
 } // namespace

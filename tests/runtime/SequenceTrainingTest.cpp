@@ -92,9 +92,10 @@ TEST(SequenceTrainingTest, ShortSequencesFirstWithSeqLengthWarmup) {
 }
 
 // Every hook that a text task may use trains the tiny transformer (with a
-// frozen layer, so layer_freezing acts). Not run here: the hooks of image-only
-// methods, which the compiler refuses for text tasks (E0403), and those that
-// score whole examples by their loss, which do not score sequences yet.
+// frozen layer, so layer_freezing acts); methods that score examples by their
+// loss score each sequence by its mean over positions. Not run here: the
+// hooks of image-only methods, which the compiler refuses for text tasks
+// (E0403, compiler/sema/InputKinds.cpp).
 TEST(SequenceTrainingTest, EveryTextHookTrains) {
   const std::set<std::string> notForText = {"augmentation_multiplicity",
                                             "bce_for_mixup",
@@ -103,10 +104,7 @@ TEST(SequenceTrainingTest, EveryTextHookTrains) {
                                             "cutmix",
                                             "cutout",
                                             "mixup",
-                                            "progressive_resize", // images only
-                                            "curriculum",
-                                            "data_pruning",
-                                            "selective_backprop"}; // per-example losses
+                                            "progressive_resize"};
   const plan::Plan base = testing::tinyGptPlan({.totalSteps = 4});
   const Dataset data = loadDataset(base.task, base.training.seed);
   for (const std::string& hook : knownHooks()) {
