@@ -15,6 +15,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox neovim
   dataset-fashion-mnist
+  fortunes # the text of the fortunes_text task (/usr/share/games/fortunes)
 )
 
 missing=()

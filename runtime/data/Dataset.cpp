@@ -71,13 +71,15 @@ Split loadFolderSplit(const std::string& dir, const plan::Task& task) {
   return bytesToSplit(std::move(f.pixels), std::move(f.labels), f.count, in[0], in[1], in[2]);
 }
 
-// Each class is a fixed random template; samples add noise. Learnable, but
-// not trivially (noise std equals the template's).
-Split syntheticSplit(const plan::Task& task, int64_t n, uint64_t seed) {
-  torch::Generator gen = at::detail::createCPUGenerator(seed);
+// Each class is a fixed random template (drawn from `templateSeed`, the same
+// for both splits, so the test split asks what training taught); samples add
+// noise drawn from `seed`. Learnable, but not trivially (noise std equals the
+// template's).
+Split syntheticSplit(const plan::Task& task, int64_t n, uint64_t templateSeed, uint64_t seed) {
   std::vector<int64_t> shape = {task.classes, task.inputShape[0], task.inputShape[1],
                                 task.inputShape[2]};
-  torch::Tensor templates = torch::rand(shape, gen);
+  torch::Tensor templates = torch::rand(shape, at::detail::createCPUGenerator(templateSeed));
+  torch::Generator gen = at::detail::createCPUGenerator(seed);
   Split s;
   s.labels = torch::randint(task.classes, {n}, gen, torch::kInt64);
   torch::Tensor noise = torch::randn({n, shape[1], shape[2], shape[3]}, gen) * 0.3;
@@ -117,8 +119,8 @@ void holdOut(Dataset& d, int64_t count) {
 Dataset loadDataset(const plan::Task& task, uint64_t seed) {
   Dataset d;
   if (task.dataset == "synthetic") {
-    d.train = syntheticSplit(task, task.trainSize + task.holdout, seed * 2 + 1);
-    d.test = syntheticSplit(task, task.testSize, seed * 2 + 2);
+    d.train = syntheticSplit(task, task.trainSize + task.holdout, seed * 2, seed * 2 + 1);
+    d.test = syntheticSplit(task, task.testSize, seed * 2, seed * 2 + 2);
   } else if (task.dataset == "fashion_mnist" || task.dataset == "mnist") {
     d.train = loadIdxSplit(dataDir(task), "train", task.classes);
     d.test = loadIdxSplit(dataDir(task), "t10k", task.classes);
