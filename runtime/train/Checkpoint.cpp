@@ -97,7 +97,8 @@ void saveCheckpoint(const std::string& path, const CheckpointParts& parts,
   archive.write("progress", torch::tensor({progress.step, progress.epoch, progress.images,
                                            progress.loader.drawn, progress.loader.loads},
                                           torch::kInt64));
-  archive.write("train_seconds", torch::tensor({progress.trainSeconds}, torch::kFloat64));
+  archive.write("train_seconds",
+                torch::tensor({progress.trainSeconds, progress.totalSeconds}, torch::kFloat64));
   archive.write("epochs", recordsToTensor(progress.epochs));
   archive.write("eval_points", recordsToTensor(progress.evalPoints));
   archive.write("loader.loaded", cpu(progress.loader.loadedIndices));
@@ -218,6 +219,8 @@ CheckpointProgress loadCheckpoint(const std::string& path, const CheckpointParts
     p.loader.loadedIndices = loaded;
     p.loader.echoQueue = echo.numel() > 0 ? echo : torch::Tensor();
     p.trainSeconds = seconds[0].item<double>();
+    // Checkpoints written before the total was saved hold the train time only.
+    p.totalSeconds = seconds.numel() > 1 ? seconds[1].item<double>() : p.trainSeconds;
     p.epochs = recordsFromTensor<EpochResult>(epochs);
     // Checkpoints written before evaluation points were saved have none.
     torch::Tensor evalPoints;

@@ -29,6 +29,7 @@ struct CheckpointProgress {
   int64_t epoch = 0; // the epoch under way
   BatchLoader::Position loader;
   double trainSeconds = 0;
+  double totalSeconds = 0; // wall time of the run so far, evaluation included
   int64_t images = 0;
   std::vector<EpochResult> epochs;   // evaluated so far
   std::vector<EvalPoint> evalPoints; // between epoch ends (TrainOptions::evalEvery)

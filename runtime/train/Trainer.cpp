@@ -185,6 +185,9 @@ struct Trainer::Impl {
   TrainResult fit() {
     TrainResult result;
     const auto runStart = Clock::now();
+    // Wall time of the whole run: a resumed run adds the time before its checkpoint.
+    double totalBefore = 0;
+    auto totalSeconds = [&] { return totalBefore + secondsSince(runStart); };
     TimeToTarget timeToTarget(options.targetAccuracy);
     std::optional<double> lastAccuracy;
     if (!options.outDir.empty() && options.writeOutputs)
@@ -228,9 +231,14 @@ struct Trainer::Impl {
       firstEpoch = saved.epoch;
       resumePosition = saved.loader;
       trainSeconds = saved.trainSeconds;
+      totalBefore = saved.totalSeconds;
       images = saved.images;
       flops.addPlannedSteps(plan, saved.step);
       result.epochs = saved.epochs;
+      // The epoch under way at the checkpoint is run to its end again and
+      // recorded then: a record of it (it was cut short) goes.
+      while (!result.epochs.empty() && result.epochs.back().epoch > firstEpoch)
+        result.epochs.pop_back();
       result.evalPoints = saved.evalPoints;
       if (!result.epochs.empty()) result.testAccuracy = result.epochs.back().accuracy;
       if (!metricsPath.empty()) {
@@ -246,8 +254,8 @@ struct Trainer::Impl {
     auto checkpoint = [&](int64_t epoch) {
       if (checkpointPath.empty() || !options.writeOutputs) return;
       saveCheckpoint(checkpointPath, parts,
-                     {state.step, epoch, loader.position(), trainSeconds, images, result.epochs,
-                      result.evalPoints, state.findings});
+                     {state.step, epoch, loader.position(), trainSeconds, totalSeconds(), images,
+                      result.epochs, result.evalPoints, state.findings});
     };
     // The plan's wall-clock budget counts training time only; the run stops
     // after the step that crosses it and still evaluates.
@@ -383,7 +391,7 @@ struct Trainer::Impl {
                static_cast<double>(state.step) / static_cast<double>(plan.training.stepsPerEpoch),
                accuracy, trainSeconds});
           lastAccuracy = accuracy;
-          timeToTarget.observe(accuracy, trainSeconds, secondsSince(runStart));
+          timeToTarget.observe(accuracy, trainSeconds, totalSeconds());
           log->write({{"event", "eval"},
                       {"step", state.step},
                       {std::string(evalSplitName()) + "_accuracy", accuracy},
@@ -408,7 +416,7 @@ struct Trainer::Impl {
         std::tie(er.accuracy, er.loss) = evaluate();
         result.testAccuracy = er.accuracy;
         lastAccuracy = er.accuracy;
-        timeToTarget.observe(er.accuracy, trainSeconds, secondsSince(runStart));
+        timeToTarget.observe(er.accuracy, trainSeconds, totalSeconds());
       }
       result.epochs.push_back(er);
       const std::string split = evalSplitName();
@@ -432,7 +440,7 @@ struct Trainer::Impl {
     result.trainSeconds = trainSeconds;
     result.imagesPerSecond = static_cast<double>(images) / std::max(1e-9, trainSeconds);
     result.flops = flops.total();
-    result.totalSeconds = secondsSince(runStart);
+    result.totalSeconds = totalSeconds();
     result.targetTrainSeconds = timeToTarget.trainSeconds();
     result.targetTotalSeconds = timeToTarget.wallSeconds();
     return result;

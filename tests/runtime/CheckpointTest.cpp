@@ -120,6 +120,24 @@ TEST(CheckpointTest, StoppingAndResumingAtEveryFewStepsIsExact) {
   fs::remove_all(straight);
 }
 
+// A run stopped in the middle of an epoch records that epoch once, when the
+// resumed run finishes it; and its wall time covers both processes.
+TEST(CheckpointTest, AResumedRunRecordsEachEpochOnce) {
+  const plan::Plan p = statefulPlan();
+  ASSERT_GE(p.training.epochs, 2);
+  fs::path dir = freshDir("epochs");
+  TrainOptions first = options(dir, 0, true);
+  first.maxSteps = p.training.stepsPerEpoch + 3;
+  const TrainResult cut = Trainer(p, first).fit();
+  const TrainResult r = Trainer(p, options(dir, 0, true)).fit();
+  ASSERT_EQ(static_cast<int64_t>(r.epochs.size()), p.training.epochs);
+  for (size_t i = 0; i < r.epochs.size(); ++i)
+    EXPECT_EQ(r.epochs[i].epoch, static_cast<int64_t>(i + 1));
+  EXPECT_GE(r.totalSeconds, cut.totalSeconds);
+  EXPECT_GE(r.totalSeconds, r.trainSeconds);
+  fs::remove_all(dir);
+}
+
 std::string loadError(const plan::Plan& p, const fs::path& out) {
   try {
     Trainer(p, options(out, 0, true)).fit();
