@@ -33,6 +33,8 @@ public:
   // Resuming: the steps [0, steps) the checkpoint covers, counted as the plan
   // schedules them (its batch size and resolution stages, one pass each).
   void addPlannedSteps(const plan::Plan& plan, int64_t steps);
+  // Resuming from a checkpoint that recorded what its steps executed.
+  void addCounted(double flops) { total_ += flops; }
 
 private:
   struct OpShare {

@@ -99,6 +99,7 @@ void saveCheckpoint(const std::string& path, const CheckpointParts& parts,
                                           torch::kInt64));
   archive.write("train_seconds",
                 torch::tensor({progress.trainSeconds, progress.totalSeconds}, torch::kFloat64));
+  archive.write("flops", torch::tensor({progress.flops}, torch::kFloat64));
   archive.write("epochs", recordsToTensor(progress.epochs));
   archive.write("eval_points", recordsToTensor(progress.evalPoints));
   archive.write("loader.loaded", cpu(progress.loader.loadedIndices));
@@ -221,6 +222,8 @@ CheckpointProgress loadCheckpoint(const std::string& path, const CheckpointParts
     p.trainSeconds = seconds[0].item<double>();
     // Checkpoints written before the total was saved hold the train time only.
     p.totalSeconds = seconds.numel() > 1 ? seconds[1].item<double>() : p.trainSeconds;
+    torch::Tensor flops;
+    if (archive.try_read("flops", flops)) p.flops = flops[0].item<double>();
     p.epochs = recordsFromTensor<EpochResult>(epochs);
     // Checkpoints written before evaluation points were saved have none.
     torch::Tensor evalPoints;

@@ -30,6 +30,7 @@ struct CheckpointProgress {
   BatchLoader::Position loader;
   double trainSeconds = 0;
   double totalSeconds = 0; // wall time of the run so far, evaluation included
+  double flops = -1;       // executed so far (FlopCounter); -1: not recorded
   int64_t images = 0;
   std::vector<EpochResult> epochs;   // evaluated so far
   std::vector<EvalPoint> evalPoints; // between epoch ends (TrainOptions::evalEvery)

@@ -233,7 +233,12 @@ struct Trainer::Impl {
       trainSeconds = saved.trainSeconds;
       totalBefore = saved.totalSeconds;
       images = saved.images;
-      flops.addPlannedSteps(plan, saved.step);
+      // The steps before the checkpoint as they ran (shortened sequences,
+      // recomputed gradients); older checkpoints: as the plan schedules them.
+      if (saved.flops >= 0)
+        flops.addCounted(saved.flops);
+      else
+        flops.addPlannedSteps(plan, saved.step);
       result.epochs = saved.epochs;
       // The epoch under way at the checkpoint is run to its end again and
       // recorded then: a record of it (it was cut short) goes.
@@ -254,8 +259,8 @@ struct Trainer::Impl {
     auto checkpoint = [&](int64_t epoch) {
       if (checkpointPath.empty() || !options.writeOutputs) return;
       saveCheckpoint(checkpointPath, parts,
-                     {state.step, epoch, loader.position(), trainSeconds, totalSeconds(), images,
-                      result.epochs, result.evalPoints, state.findings});
+                     {state.step, epoch, loader.position(), trainSeconds, totalSeconds(),
+                      flops.total(), images, result.epochs, result.evalPoints, state.findings});
     };
     // The plan's wall-clock budget counts training time only; the run stops
     // after the step that crosses it and still evaluates.

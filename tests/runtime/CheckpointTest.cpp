@@ -121,7 +121,7 @@ TEST(CheckpointTest, StoppingAndResumingAtEveryFewStepsIsExact) {
 }
 
 // A run stopped in the middle of an epoch records that epoch once, when the
-// resumed run finishes it; and its wall time covers both processes.
+// resumed run finishes it; its wall time and FLOPs cover both processes.
 TEST(CheckpointTest, AResumedRunRecordsEachEpochOnce) {
   const plan::Plan p = statefulPlan();
   ASSERT_GE(p.training.epochs, 2);
@@ -135,7 +135,11 @@ TEST(CheckpointTest, AResumedRunRecordsEachEpochOnce) {
     EXPECT_EQ(r.epochs[i].epoch, static_cast<int64_t>(i + 1));
   EXPECT_GE(r.totalSeconds, cut.totalSeconds);
   EXPECT_GE(r.totalSeconds, r.trainSeconds);
+  // The FLOPs before the checkpoint are carried over as they were counted.
+  fs::path straight = freshDir("epochs_whole");
+  EXPECT_DOUBLE_EQ(r.flops, Trainer(p, options(straight, 0, false)).fit().flops);
   fs::remove_all(dir);
+  fs::remove_all(straight);
 }
 
 std::string loadError(const plan::Plan& p, const fs::path& out) {
