@@ -49,17 +49,28 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x) {
     throw std::runtime_error("causal_attention reads [batch, length, " + std::to_string(dim_) +
                              "]");
   const int64_t batch = x.size(0), length = x.size(1), headDim = dim_ / heads_;
-  // [B, T, 3, H, d] -> three [B, H, T, d]
-  torch::Tensor qkv =
-      qkv_->forward(x).view({batch, length, 3, heads_, headDim}).permute({2, 0, 3, 1, 4});
+  // [B, T, 3, H, d] -> three [B H, T, d], each contiguous for the batched products.
+  torch::Tensor qkv = qkv_->forward(x)
+                          .view({batch, length, 3, heads_, headDim})
+                          .permute({2, 0, 3, 1, 4})
+                          .reshape({3, batch * heads_, length, headDim});
   torch::Tensor q = qkv[0], k = qkv[1], v = qkv[2];
-  torch::Tensor scores =
-      torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(headDim));
-  // Position t may attend to positions 0..t only.
-  torch::Tensor later = torch::ones({length, length}, x.options().dtype(torch::kBool)).triu(1);
-  scores = scores.masked_fill(later, -std::numeric_limits<double>::infinity());
-  torch::Tensor mixed = torch::matmul(torch::softmax(scores, -1), v);
-  return proj_->forward(mixed.transpose(1, 2).reshape({batch, length, dim_}));
+  // Scores, scaled and causally masked in one batched product: the mask adds
+  // -inf where position t would see a later position.
+  torch::Tensor scores = torch::baddbmm(causalMask(length, qkv.options()), q, k.transpose(1, 2),
+                                        /*beta=*/1, /*alpha=*/1.0 / std::sqrt(headDim));
+  torch::Tensor mixed = torch::bmm(torch::softmax(scores, -1), v);
+  return proj_->forward(
+      mixed.view({batch, heads_, length, headDim}).transpose(1, 2).reshape({batch, length, dim_}));
+}
+
+const torch::Tensor& CausalSelfAttentionImpl::causalMask(int64_t length,
+                                                         const torch::TensorOptions& options) {
+  if (!mask_.defined() || mask_.size(0) != length || mask_.device() != options.device() ||
+      mask_.scalar_type() != options.dtype().toScalarType())
+    mask_ = torch::full({length, length}, -std::numeric_limits<double>::infinity(), options)
+                .triu(1);
+  return mask_;
 }
 
 TiedLinearImpl::TiedLinearImpl(SequenceEmbedding embedding, bool withBias)

@@ -31,8 +31,12 @@ public:
   torch::Tensor forward(const torch::Tensor& x);
 
 private:
+  // [T, T]: 0 on and below the diagonal, -inf above; kept for the last length.
+  const torch::Tensor& causalMask(int64_t length, const torch::TensorOptions& options);
+
   int64_t dim_, heads_;
   torch::nn::Linear qkv_{nullptr}, proj_{nullptr};
+  torch::Tensor mask_;
 };
 TORCH_MODULE(CausalSelfAttention);
 
