@@ -168,18 +168,22 @@ TEST(DataParallel, SynchronizedBatchNormTrainsLikeOneProcessWithTheGlobalBatch) 
   single.quiet = true;
   TrainResult alone = train(p, single);
   ASSERT_EQ(alone.stepLosses.size(), r0.losses.size());
-  for (size_t s = 0; s < r0.losses.size(); ++s)
+  double syncedDeviation = 0;
+  for (size_t s = 0; s < r0.losses.size(); ++s) {
     EXPECT_NEAR(r0.losses[s], alone.stepLosses[s], 1e-4 * std::max(1.0, alone.stepLosses[s]))
         << "step " << s;
+    syncedDeviation = std::max(syncedDeviation, std::abs(r0.losses[s] - alone.stepLosses[s]));
+  }
   // Without synchronization each rank normalises with its half batch: the
-  // losses drift apart, which is what the option is for.
+  // losses drift apart, far more than the synchronized ones differ from one
+  // process's, which is what the option is for.
   fs::path plainDir = freshDir("plainbn");
   ASSERT_EQ(runRanks(p, 2, plainDir), (std::vector<int>{0, 0}));
   RankOutput plain = load(plainDir / "rank0.pt");
   double drift = 0;
   for (size_t s = 0; s < plain.losses.size(); ++s)
     drift = std::max(drift, std::abs(plain.losses[s] - alone.stepLosses[s]));
-  EXPECT_GT(drift, 1e-3);
+  EXPECT_GT(drift, std::max(3e-4, 10 * syncedDeviation));
   fs::remove_all(dir);
   fs::remove_all(plainDir);
 }
