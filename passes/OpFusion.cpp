@@ -37,8 +37,7 @@ std::map<ir::OpId, int64_t> freezeRegions(const ir::TrainingGraph& g) {
     int64_t r = std::numeric_limits<int64_t>::min();
     for (ir::OpId in : g.inputsOf(v))
       r = std::max(r, region.at(in));
-    if (plan::hasParameters(op.kind))
-      r = std::max(r, op.freezeStep < 0 ? never : op.freezeStep);
+    if (plan::hasParameters(op.kind)) r = std::max(r, op.freezeStep < 0 ? never : op.freezeStep);
     region[v] = r;
   }
   return region;

@@ -9,9 +9,8 @@ namespace fiver::runtime {
 torch::Tensor keptExamples(const torch::Tensor& scores, const torch::Tensor& labels, double keep,
                            bool keepHardest) {
   // Sequences have a label per position, not a class: they form one group.
-  const torch::Tensor cpuLabels = labels.dim() == 1
-                                      ? labels.to(torch::kCPU)
-                                      : torch::zeros({labels.size(0)}, torch::kInt64);
+  const torch::Tensor cpuLabels =
+      labels.dim() == 1 ? labels.to(torch::kCPU) : torch::zeros({labels.size(0)}, torch::kInt64);
   torch::Tensor classes = std::get<0>(at::_unique(cpuLabels));
   std::vector<torch::Tensor> kept;
   for (int64_t i = 0; i < classes.size(0); ++i) {

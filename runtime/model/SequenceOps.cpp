@@ -68,8 +68,8 @@ const torch::Tensor& CausalSelfAttentionImpl::causalMask(int64_t length,
                                                          const torch::TensorOptions& options) {
   if (!mask_.defined() || mask_.size(0) != length || mask_.device() != options.device() ||
       mask_.scalar_type() != options.dtype().toScalarType())
-    mask_ = torch::full({length, length}, -std::numeric_limits<double>::infinity(), options)
-                .triu(1);
+    mask_ =
+        torch::full({length, length}, -std::numeric_limits<double>::infinity(), options).triu(1);
   return mask_;
 }
 
