@@ -25,6 +25,14 @@ struct TinyPlanOptions {
 //       -> global_avgpool flatten linear1
 plan::Plan tinyCnnPlan(const TinyPlanOptions& o = {});
 
+// One plan op, in the contiguous layout.
+plan::Op makeOp(int id, std::string kind, std::string name, std::vector<int> inputs,
+                plan::ScalarMap attrs = {}, std::vector<int64_t> shape = {});
+
+// Sets the task's training size and the timeline: `totalSteps` steps of
+// `batchSize` examples, and the epochs they make.
+void setTimeline(plan::Plan& p, int64_t trainSize, int64_t batchSize, int64_t totalSteps);
+
 // Appends a plan method using `hook` with the given parameters.
 void addMethod(plan::Plan& p, const std::string& name, plan::ScalarMap params = {});
 

@@ -1,22 +1,8 @@
 #include "tests/runtime/TextPlans.h"
 
+#include "tests/runtime/TestPlans.h"
+
 namespace fiver::runtime::testing {
-
-namespace {
-
-plan::Op makeOp(int id, std::string kind, std::string name, std::vector<int> inputs,
-                plan::ScalarMap attrs, std::vector<int64_t> shape) {
-  plan::Op op;
-  op.id = id;
-  op.kind = std::move(kind);
-  op.name = std::move(name);
-  op.inputs = std::move(inputs);
-  op.attrs = std::move(attrs);
-  op.shape = std::move(shape);
-  return op;
-}
-
-} // namespace
 
 plan::Plan tinyGptPlan(const TinyGptOptions& o) {
   using plan::Scalar;
@@ -25,13 +11,8 @@ plan::Plan tinyGptPlan(const TinyGptOptions& o) {
   p.task.dataset = "synthetic_text";
   p.task.inputShape = {o.length};
   p.task.classes = o.vocab;
-  p.task.trainSize = o.trainSize;
   p.task.testSize = o.testSize;
-
-  p.training.batchSize = o.batchSize;
-  p.training.stepsPerEpoch = (o.trainSize + o.batchSize - 1) / o.batchSize;
-  p.training.totalSteps = o.totalSteps;
-  p.training.epochs = (o.totalSteps + p.training.stepsPerEpoch - 1) / p.training.stepsPerEpoch;
+  setTimeline(p, o.trainSize, o.batchSize, o.totalSteps);
   p.training.evalBatchSize = 128;
   p.training.seed = 3;
   p.optimizer = {"adamw", {{"lr", Scalar::num(0.01)}, {"weight_decay", Scalar::num(0.01)}}};
