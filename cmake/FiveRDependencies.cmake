@@ -34,6 +34,15 @@ endif()
 target_include_directories(fiver_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
 separate_arguments(_fiver_torch_flags UNIX_COMMAND "${TORCH_CXX_FLAGS}")
 target_compile_options(fiver_torch INTERFACE ${_fiver_torch_flags})
+# at::parallel_for is a header template that runs its body serially unless
+# the including file is compiled with OpenMP (_OPENMP): without this flag
+# every FiveR kernel that splits work over the intra-op pool ran on one core.
+find_package(OpenMP COMPONENTS CXX)
+if(OpenMP_CXX_FOUND)
+  target_link_libraries(fiver_torch INTERFACE OpenMP::OpenMP_CXX)
+else()
+  message(WARNING "FiveR: no OpenMP: fused kernels and optimizer steps run on one thread")
+endif()
 # Silence warnings LibTorch 1.13's headers emit even when included as SYSTEM.
 target_compile_options(fiver_torch INTERFACE -Wno-deprecated-declarations)
 message(STATUS "FiveR: LibTorch ${Torch_VERSION}")
