@@ -2,6 +2,8 @@
 // building it: one place, so that a new kind is not missed by one of them.
 #pragma once
 
+#include "compiler/plan/Plan.h"
+
 #include <string>
 
 namespace fiver::plan {
@@ -21,6 +23,14 @@ inline bool isNormalization(const std::string& kind) {
 // they exist only in models of text tasks.
 inline bool isSequenceOp(const std::string& kind) {
   return kind == "embedding" || kind == "layernorm" || kind == "causal_attention";
+}
+
+// Convs and linear layers whose weight matrix is their own: the ones that
+// initialization and pruning methods rewrite. A linear tied to an embedding
+// (weight_tying) reads the embedding's token table, which is not a layer's
+// weight to re-initialize or prune.
+inline bool ownsWeightMatrix(const Op& op) {
+  return op.kind == "conv" || (op.kind == "linear" && getString(op.attrs, "tied_to", "").empty());
 }
 
 } // namespace fiver::plan

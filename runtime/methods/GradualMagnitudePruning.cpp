@@ -1,5 +1,7 @@
 #include "runtime/methods/AlgorithmMethods.h"
 
+#include "compiler/plan/OpKinds.h"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -40,7 +42,7 @@ void GradualMagnitudePruning::apply(Event, TrainState& s) {
   if (done >= start_ && (onSchedule || reachesEnd)) {
     sparsity_ = prunedFraction(done, start_, end_, final_);
     for (const plan::Op& op : s.model->ops()) {
-      if (op.kind != "conv" && op.kind != "linear") continue;
+      if (!plan::ownsWeightMatrix(op)) continue;
       masks_[op.name] = magnitudeMask(s.model->parametersOf(op.name)[0], sparsity_);
     }
   }

@@ -1,5 +1,7 @@
 #include "runtime/methods/AlgorithmMethods.h"
 
+#include "compiler/plan/OpKinds.h"
+
 #include <map>
 #include <stdexcept>
 
@@ -45,7 +47,7 @@ void kaimingInitialize(PlanModel& model, const std::string& mode, const std::str
                                                ? torch::nn::init::FanModeType(torch::kFanIn)
                                                : torch::nn::init::FanModeType(torch::kFanOut);
   for (const plan::Op& op : model->ops()) {
-    if (op.kind != "conv" && op.kind != "linear") continue;
+    if (!plan::ownsWeightMatrix(op)) continue;
     std::vector<torch::Tensor> params = model->parametersOf(op.name);
     for (torch::Tensor& p : params) {
       if (p.dim() < 2) {

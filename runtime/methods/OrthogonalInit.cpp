@@ -1,5 +1,7 @@
 #include "runtime/methods/AlgorithmMethods.h"
 
+#include "compiler/plan/OpKinds.h"
+
 namespace fiver::runtime {
 
 // Each weight, flattened to (out, fan_in), gets orthonormal rows (or columns)
@@ -7,7 +9,7 @@ namespace fiver::runtime {
 void orthogonalInitialize(PlanModel& model, double gain) {
   torch::NoGradGuard noGrad;
   for (const plan::Op& op : model->ops()) {
-    if (op.kind != "conv" && op.kind != "linear") continue;
+    if (!plan::ownsWeightMatrix(op)) continue;
     std::vector<torch::Tensor> params = model->parametersOf(op.name);
     for (torch::Tensor& p : params) {
       if (p.dim() < 2)

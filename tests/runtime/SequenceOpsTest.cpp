@@ -2,6 +2,7 @@
 // a tied output layer shares the embedding's token table (one tensor, fewer
 // parameters, one update from both uses), and the loss and evaluation count
 // every position.
+#include "runtime/methods/AlgorithmMethods.h"
 #include "runtime/metrics/FlipTta.h"
 #include "runtime/model/PlanModel.h"
 #include "runtime/train/Loss.h"
@@ -140,6 +141,18 @@ TEST(SequenceOpsTest, OneStepUpdatesTheSharedTableOnceWithBothGradients) {
   sgd.step();
   EXPECT_TRUE(torch::allclose(table.detach(), before - 0.5 * grad, 0, 1e-6));
   EXPECT_TRUE(tied->tiedWeight("linear1").is_same(table));
+}
+
+// Initialization methods rewrite the weights layers own: the token table a
+// tied output layer reads stays the embedding's, as it was drawn.
+TEST(SequenceOpsTest, InitializationLeavesTheTiedTableToTheEmbedding) {
+  PlanModel model(tinyGptPlan().ops);
+  const torch::Tensor table = model->parametersOf("embedding1").at(0);
+  const torch::Tensor drawn = table.clone();
+  kaimingInitialize(model, "fan_in", "normal", false);
+  EXPECT_TRUE(torch::equal(table, drawn));
+  orthogonalInitialize(model, 1.0);
+  EXPECT_TRUE(torch::equal(table, drawn));
 }
 
 TEST(SequenceOpsTest, TyingErrorsNameTheOps) {
