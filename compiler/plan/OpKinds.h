@@ -19,12 +19,6 @@ inline bool isNormalization(const std::string& kind) {
   return kind == "bn" || kind == "layernorm";
 }
 
-// Ops that read or write token sequences ([T] or [T, d] without the batch):
-// they exist only in models of text tasks.
-inline bool isSequenceOp(const std::string& kind) {
-  return kind == "embedding" || kind == "layernorm" || kind == "causal_attention";
-}
-
 // Convs and linear layers whose weight matrix is their own: the ones that
 // initialization and pruning methods rewrite. A linear tied to an embedding
 // (weight_tying) reads the embedding's token table, which is not a layer's
