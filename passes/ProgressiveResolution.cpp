@@ -16,7 +16,8 @@ double param(const MethodUse& m, const char* key, double fallback) {
 }
 
 // A flatten that sees more than 1x1 pixels bakes the input size into the
-// classifier, so the model cannot take smaller images.
+// classifier, so the model cannot take smaller images. Global pooling (mean
+// or max) reduces any HxW to 1x1, so a model with it before flatten can.
 const ir::OpNode* sizeDependentOp(const ir::TrainingGraph& g) {
   for (ir::OpId v : g.opsInOrder()) {
     const ir::OpNode& op = g.model[v];
@@ -74,7 +75,7 @@ bool ProgressiveResolutionPass::run(ir::TrainingGraph& g, DiagnosticEngine& diag
                                  "progressive_resize feeds smaller images, but model '" +
                                      g.recipe.model.name + "' needs a fixed input size");
     d.notes.push_back({op->where, "this flatten sees more than one pixel per channel; put "
-                                  "global_avgpool before it"});
+                                  "global_avgpool or global_maxpool before it"});
     return false;
   }
   const std::vector<int64_t>& input = g.recipe.task.inputShape;

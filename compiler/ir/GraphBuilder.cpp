@@ -227,7 +227,7 @@ std::string inferShape(OpNode& op, const std::vector<std::vector<int64_t>>& inpu
       return where + "normalizes " + std::to_string(attr(op, "features")) + " channels, gets " +
              std::to_string(in[0]);
     op.shape = in;
-  } else if (op.kind == "global_avgpool") {
+  } else if (op.kind == "global_avgpool" || op.kind == "global_maxpool") {
     if (std::string e = needImage(); !e.empty()) return e;
     op.shape = {in[0], 1, 1};
   } else if (op.kind == "flatten") {

@@ -67,7 +67,7 @@ Plan atInputSize(const Plan& plan, int64_t height, int64_t width) {
     } else if (op.kind == "blur") {
       const int64_t stride = std::max<int64_t>(1, attr("stride", 1));
       op.shape = {op.shape[0], (in[1] - 1) / stride + 1, (in[2] - 1) / stride + 1};
-    } else if (op.kind == "global_avgpool") {
+    } else if (op.kind == "global_avgpool" || op.kind == "global_maxpool") {
       op.shape = {op.shape[0], 1, 1};
     } else {
       op.shape = {op.shape[0], in[1], in[2]};
@@ -139,7 +139,10 @@ OpCost opCost(const Op& op, const std::vector<std::vector<int64_t>>& inputs, int
     const double k = attr("kernel", 2);
     c.forwardFlops = out * k * k;
     c.backwardFlops = in;
-  } else if (op.kind == "global_avgpool") {
+  } else if (op.kind == "global_avgpool" || op.kind == "global_maxpool") {
+    // The mean adds each input element once, the max compares it once; the
+    // mean's backward spreads the gradient over every element, the max's
+    // routes it to the argmax and zero-fills the rest.
     c.forwardFlops = in;
     c.backwardFlops = in;
   } else if (op.kind == "blur") {

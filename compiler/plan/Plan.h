@@ -32,10 +32,12 @@ std::string getString(const ScalarMap& m, const std::string& key, const std::str
 
 // One node of the model graph, in topological order. Ops read the outputs of
 // earlier ops by id; op 0 is always `input`.
-//   kinds: input, conv, bn, relu, gelu, silu, maxpool, avgpool, global_avgpool,
-//          flatten, linear, dropout, add, fused (see `expr`), blur (fixed 3x3
-//          binomial low-pass, then subsampling by `stride`), squeeze_excite
-//          (per-channel gate: mean, linear to `hidden`, relu, linear, sigmoid)
+//   kinds: input, conv, bn, relu, gelu, silu, maxpool, avgpool, global_avgpool
+//          (mean over H and W, kept as 1x1), global_maxpool (max over H and W,
+//          kept as 1x1), flatten, linear, dropout, add, fused (see `expr`),
+//          blur (fixed 3x3 binomial low-pass, then subsampling by `stride`),
+//          squeeze_excite (per-channel gate: mean, linear to `hidden`, relu,
+//          linear, sigmoid)
 struct Op {
   int id = 0;
   std::string kind;

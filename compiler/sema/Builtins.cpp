@@ -69,6 +69,7 @@ const BuiltinTable& builtinLayers() {
       {"maxpool", {integer("kernel", 2, 1, 8), integer("stride", 0, 0, 8)}},
       {"avgpool", {integer("kernel", 2, 1, 8), integer("stride", 0, 0, 8)}},
       {"global_avgpool", {}},
+      {"global_maxpool", {}},
       {"flatten", {}},
       {"linear", {required("out", "int", 1), flag("bias", true)}},
       {"dropout", {number("p", 0.5, 0, 1)}},

@@ -18,9 +18,10 @@ namespace fiver {
 using ParamMap = std::map<std::string, Value>;
 
 // One layer of a model after model parameters were substituted. `kind` is one
-// of: conv, bn, relu, gelu, silu, maxpool, avgpool, global_avgpool, flatten,
-// linear, dropout, embedding, layernorm, causal_attention, residual (body = the residual branch; an
-// optional `shortcut` list holds a projection branch), sequence (body).
+// of: conv, bn, relu, gelu, silu, maxpool, avgpool, global_avgpool,
+// global_maxpool, flatten, linear, dropout, embedding, layernorm,
+// causal_attention, residual (body = the residual branch; an optional
+// `shortcut` list holds a projection branch), sequence (body).
 struct LayerSpec {
   std::string kind;
   ParamMap args; // e.g. conv: out, kernel, stride, padding; linear: out

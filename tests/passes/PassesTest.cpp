@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 using namespace fiver;
 using namespace fiver::test;
 
@@ -24,6 +26,24 @@ bool runPass(const std::string& name, ir::TrainingGraph& g, DiagnosticEngine& di
   std::unique_ptr<passes::Pass> pass = passes::createPass(name);
   pass->run(g, diags);
   return !diags.hasErrors() && ir::verifyGraph(g).empty();
+}
+
+// A CNN whose head takes the max over H and W instead of the mean.
+const std::string kMaxPoolCnn = "model strong_cnn() {\n"
+                                "  conv(out: 16) maxpool(2) bn relu\n"
+                                "  conv(out: 32) bn relu\n"
+                                "  conv(out: 32) maxpool(2) bn relu\n"
+                                "  conv(out: 64) bn relu\n"
+                                "  conv(out: 64) bn relu\n"
+                                "  global_maxpool\n"
+                                "  flatten\n"
+                                "  linear(out: classes)\n"
+                                "}\n";
+
+const ir::OpNode& opOfKind(const ir::TrainingGraph& g, const std::string& kind) {
+  for (ir::OpId v : g.opsInOrder())
+    if (g.model[v].kind == kind) return g.model[v];
+  throw std::runtime_error("no " + kind + " op");
 }
 
 } // namespace
@@ -60,6 +80,52 @@ TEST(Graph, ShapeErrorsPointAtTheLayer) {
   DiagnosticEngine d2;
   EXPECT_FALSE(ir::buildGraph(*residual.recipe, d2));
   EXPECT_NE(d2.diagnostics().at(0).message.find("shortcut"), std::string::npos);
+}
+
+TEST(Graph, GlobalMaxPoolKeepsOnePixelPerChannel) {
+  ir::TrainingGraph g = graphFor(kMaxPoolCnn + recipeWith("", "strong_cnn()"));
+  EXPECT_TRUE(ir::verifyGraph(g).empty());
+  const ir::OpNode& pool = opOfKind(g, "global_maxpool");
+  EXPECT_EQ(pool.name, "global_maxpool1");
+  EXPECT_EQ(pool.shape, (std::vector<int64_t>{64, 1, 1}));
+  EXPECT_EQ(opOfKind(g, "flatten").shape, (std::vector<int64_t>{64}));
+
+  CheckOutcome flat =
+      checkText("model bad {\n  flatten\n  global_maxpool\n}\n" + recipeWith("", "bad"));
+  ASSERT_TRUE(flat.recipe);
+  DiagnosticEngine diags;
+  EXPECT_FALSE(ir::buildGraph(*flat.recipe, diags));
+  ASSERT_TRUE(diags.hasErrors());
+  EXPECT_EQ(diags.diagnostics()[0].id, DiagId::ShapeError);
+  EXPECT_EQ(diags.diagnostics()[0].range.begin.line, 3u);
+}
+
+TEST(ProgressiveResolution, AcceptsAModelEndingInGlobalMaxPool) {
+  const std::string text =
+      kMaxPoolCnn + recipeWith("  reorder training_data dynamic domain progressive_resize(from: "
+                               "0.5, multiple: 4)\n"
+                               "  reorder derived_data static domain channels_last\n",
+                               "strong_cnn()");
+  ir::TrainingGraph g = graphFor(text);
+  DiagnosticEngine diags;
+  ASSERT_TRUE(runPass("progressive_resolution", g, diags));
+  ASSERT_GE(g.resolution.size(), 2u);
+  EXPECT_EQ(g.resolution.front().height, 16); // 0.5 * 28 = 14 -> nearest multiple of 4
+  EXPECT_EQ(g.resolution.back().height, 28);
+
+  // The whole pipeline, channels_last included, lowers it to a plan.
+  DiagnosticEngine compileDiags;
+  std::optional<plan::Plan> p = compileText(text, compileDiags);
+  ASSERT_TRUE(p) << (compileDiags.diagnostics().empty() ? ""
+                                                        : compileDiags.diagnostics()[0].message);
+  EXPECT_FALSE(p->resolution.empty());
+  bool found = false;
+  for (const plan::Op& op : p->ops)
+    if (op.kind == "global_maxpool") {
+      found = true;
+      EXPECT_EQ(op.shape, (std::vector<int64_t>{64, 1, 1}));
+    }
+  EXPECT_TRUE(found);
 }
 
 TEST(ProgressiveResolution, StagesGrowToFullSize) {

@@ -46,6 +46,22 @@ TEST(OpCostTest, FusedGroupsCountEachReplacedOpButOnePassOverMemory) {
   EXPECT_DOUBLE_EQ(f.bytesMoved, 3.0 * 128 * 4); // two inputs read, one output written
 }
 
+// Global pooling reads each input element once: the mean adds it, the max
+// compares it. Backward, the mean spreads the gradient over every element and
+// the max routes it to the argmax, zero-filling the rest: one write each.
+TEST(OpCostTest, GlobalPoolingTouchesEachInputElementOnce) {
+  for (const char* kind : {"global_avgpool", "global_maxpool"}) {
+    OpCost c = opCost(op(kind, {64, 1, 1}), {{64, 7, 7}}, 2);
+    EXPECT_DOUBLE_EQ(c.forwardFlops, 2.0 * 64 * 49) << kind;
+    EXPECT_DOUBLE_EQ(c.backwardFlops, 2.0 * 64 * 49) << kind;
+    EXPECT_EQ(c.parameters, 0) << kind;
+    EXPECT_DOUBLE_EQ(c.activationBytes, 2.0 * 64 * 4) << kind;
+    EXPECT_DOUBLE_EQ(c.bytesMoved, (2.0 * 64 * 49 + 2.0 * 64) * 4) << kind;
+    // Output gradient read; saved input read and input gradient written.
+    EXPECT_DOUBLE_EQ(c.backwardBytesMoved, (2.0 * 64 + 2 * 2.0 * 64 * 49) * 4) << kind;
+  }
+}
+
 TEST(OpCostTest, PlanCostsFollowTheGraph) {
   Plan p;
   p.ops = {op("input", {1, 28, 28}), op("flatten", {784}),

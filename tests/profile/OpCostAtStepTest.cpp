@@ -64,17 +64,23 @@ TEST(OpCostAtStepTest, AFrozenPrefixNeedsNoBackward) {
 }
 
 TEST(OpCostAtStepTest, ProgressiveResizingShrinksSpatialOpsUntilFullSize) {
-  Plan p = twoConvs();
-  p.ops.push_back(op("pool", "global_avgpool", {4, 1, 1}, {5}));
-  p.ops.push_back(op("flat", "flatten", {4}, {6}));
-  p.ops.push_back(
-      op("fc", "linear", {10}, {7}, {{"in", Scalar::num(4)}, {"out", Scalar::num(10)}}));
-  p.resolution = {{0, 4, 4}, {20, 8, 8}};
-  const std::vector<OpCost> full = planOpCostsAtStep(p, 2, 20), small = planOpCostsAtStep(p, 2, 0);
-  for (size_t i : {1u, 2u, 3u, 4u, 5u, 6u}) // a quarter of the pixels
-    EXPECT_DOUBLE_EQ(small[i].forwardFlops, full[i].forwardFlops / 4) << p.ops[i].name;
-  EXPECT_DOUBLE_EQ(small[8].forwardFlops, full[8].forwardFlops);
-  EXPECT_DOUBLE_EQ(full[1].forwardFlops, planOpCosts(p, 2)[1].forwardFlops);
+  for (const char* pool : {"global_avgpool", "global_maxpool"}) {
+    Plan p = twoConvs();
+    p.ops.push_back(op("pool", pool, {4, 1, 1}, {5}));
+    p.ops.push_back(op("flat", "flatten", {4}, {6}));
+    p.ops.push_back(
+        op("fc", "linear", {10}, {7}, {{"in", Scalar::num(4)}, {"out", Scalar::num(10)}}));
+    p.resolution = {{0, 4, 4}, {20, 8, 8}};
+    const std::vector<OpCost> full = planOpCostsAtStep(p, 2, 20),
+                              small = planOpCostsAtStep(p, 2, 0);
+    for (size_t i : {1u, 2u, 3u, 4u, 5u, 6u}) // a quarter of the pixels
+      EXPECT_DOUBLE_EQ(small[i].forwardFlops, full[i].forwardFlops / 4) << pool << p.ops[i].name;
+    // The pooled map is 4x1x1 at any size, so flatten and the classifier keep theirs.
+    EXPECT_DOUBLE_EQ(small[6].activationBytes, full[6].activationBytes) << pool;
+    EXPECT_DOUBLE_EQ(small[7].activationBytes, full[7].activationBytes) << pool;
+    EXPECT_DOUBLE_EQ(small[8].forwardFlops, full[8].forwardFlops) << pool;
+    EXPECT_DOUBLE_EQ(full[1].forwardFlops, planOpCosts(p, 2)[1].forwardFlops) << pool;
+  }
 }
 
 } // namespace

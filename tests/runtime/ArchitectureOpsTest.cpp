@@ -1,8 +1,8 @@
 // The op kinds of the architecture passes, executed: blur (blurpool),
 // squeeze_excite, factorized convs, a conv with its batch norm folded in at
-// its freeze step (layer_freezing), planned stochastic-depth rates, and
-// mixed-precision autocast regions. Each trains a few steps on the synthetic
-// task.
+// its freeze step (layer_freezing), planned stochastic-depth rates, global
+// max pooling, and mixed-precision autocast regions. Each trains a few steps
+// on the synthetic task.
 #include "runtime/methods/Methods.h"
 #include "runtime/train/Trainer.h"
 #include "tests/runtime/TestPlans.h"
@@ -178,6 +178,37 @@ TEST(ArchitectureOpsTest, PlannedDropRatesDriveStochasticDepth) {
     depth.apply(Event::AfterForward, state);
   }
   EXPECT_EQ(depth.droppedCount(), 4u);
+}
+
+// The max over H and W, kept as [B, C, 1, 1], in either layout; backward
+// sends each image's and channel's gradient to its maximum only.
+TEST(ArchitectureOpsTest, GlobalMaxPoolTakesTheSpatialMaxAndRoutesGradientsToIt) {
+  std::vector<plan::Op> ops = {
+      testing::makeOp(0, "input", "input", {}, {}, {3, 5, 4}),
+      testing::makeOp(1, "global_maxpool", "global_maxpool1", {0}, {}, {3, 1, 1})};
+  for (bool channelsLast : {false, true}) {
+    ops[1].memoryFormat = channelsLast ? "channels_last" : "contiguous";
+    PlanModel model(ops);
+    torch::manual_seed(3);
+    torch::Tensor x = torch::randn({2, 3, 5, 4});
+    if (channelsLast) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+    x.requires_grad_();
+    torch::Tensor y = model->forward(x);
+    ASSERT_EQ(y.sizes(), (std::vector<int64_t>{2, 3, 1, 1})) << channelsLast;
+    EXPECT_TRUE(torch::equal(y, torch::amax(x.detach(), {2, 3}, /*keepdim=*/true))) << channelsLast;
+    torch::Tensor weights = torch::arange(1, 7, torch::kFloat).view({2, 3, 1, 1});
+    (y * weights).sum().backward();
+    const torch::Tensor atMax = (x.detach() == y.detach()).to(torch::kFloat);
+    EXPECT_EQ(atMax.sum().item<int64_t>(), 6) << channelsLast; // one maximum per image and channel
+    EXPECT_TRUE(torch::equal(x.grad(), atMax * weights)) << channelsLast;
+    // The gradient keeps the layout, so the layers before need no conversion.
+    EXPECT_EQ(x.grad().is_contiguous(torch::MemoryFormat::ChannelsLast), channelsLast);
+  }
+  plan::Plan p =
+      tinyCnnPlan({.totalSteps = 4, .channelsLast = true, .globalPool = "global_maxpool"});
+  PlanModel model(p.ops);
+  EXPECT_EQ(model->forward(torch::randn({2, 1, 28, 28})).sizes(), (std::vector<int64_t>{2, 10}));
+  expectTrains(trainFewSteps(p), 4);
 }
 
 // bf16 regions on the CPU: LibTorch 1.13 has CPU autocast for bf16.

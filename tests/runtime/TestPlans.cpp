@@ -82,7 +82,7 @@ plan::Plan tinyCnnPlan(const TinyPlanOptions& o) {
   }
   if (o.headless) return p;
   const int last = static_cast<int>(p.ops.size()) - 1;
-  p.ops.push_back(cnnOp(last + 1, "global_avgpool", "global_avgpool1", {last}, {}, {16, 1, 1}, cl));
+  p.ops.push_back(cnnOp(last + 1, o.globalPool, o.globalPool + "1", {last}, {}, {16, 1, 1}, cl));
   p.ops.push_back(cnnOp(last + 2, "flatten", "flatten1", {last + 1}, {}, {16}, false));
   p.ops.push_back(cnnOp(
       last + 3, "linear", "linear1", {last + 2},

@@ -19,10 +19,11 @@ struct TinyPlanOptions {
   bool channelsLast = false;
   bool headless = false; // end at the last relu (4-D output) instead of the classifier
   bool residual = false; // add a residual block conv3 bn3 relu3 + relu2 after relu2
+  std::string globalPool = "global_avgpool"; // or "global_maxpool"
 };
 
 // input -> conv1 bn1 relu1 maxpool1 -> conv2 bn2 relu2 [-> conv3 bn3 relu3 add1(relu3, relu2)]
-//       -> global_avgpool flatten linear1
+//       -> global_avgpool1 (or global_maxpool1) flatten linear1
 plan::Plan tinyCnnPlan(const TinyPlanOptions& o = {});
 
 // One plan op, in the contiguous layout.
