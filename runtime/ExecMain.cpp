@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   std::string planPath;
   runtime::TrainOptions options;
   app.add_option("plan", planPath, "plan file (YAML) from 5rc compile")->required();
-  app.add_option("--out", options.outDir, "folder for metrics.jsonl and summary.json");
+  app.add_option("--out", options.outDir, "folder for metrics.jsonl, eval.jsonl and summary.json");
   app.add_option("--threads", options.threads, "intra-op threads (default: all cores)");
   app.add_option("--device", options.device, "cpu (default), cuda, cuda:N or auto");
   app.add_option("--max-steps", options.maxSteps, "stop after N steps");

@@ -27,7 +27,10 @@ void MetricsLog::keepRecordsCoveredBy(const std::string& path, int64_t step) {
     nlohmann::json record = nlohmann::json::parse(line, nullptr, false);
     if (record.is_discarded()) continue; // a line cut by the kill
     const int64_t at = record.value("step", int64_t{0});
-    const bool covered = record.value("event", "") == "eval" ? at < step : at <= step;
+    // An epoch's end is evaluated again when its epoch is resumed; an
+    // --eval-every evaluation (no "epoch") at the checkpoint's step is in it.
+    const bool epochEnd = record.value("event", "") == "eval" && record.contains("epoch");
+    const bool covered = epochEnd ? at < step : at <= step;
     if (covered) kept += line + "\n";
   }
   in.close();

@@ -17,8 +17,8 @@ public:
   MetricsLog(const std::string& path, bool quiet, bool append = false);
 
   // A resumed run continues the log of the run it resumes: records the
-  // checkpoint at `step` does not cover (train records after it, evaluations
-  // at or after it) are dropped, so none appears twice.
+  // checkpoint at `step` does not cover (train records after it, epoch-end
+  // evaluations at or after it) are dropped, so none appears twice.
   static void keepRecordsCoveredBy(const std::string& path, int64_t step);
 
   void write(const nlohmann::json& record);

@@ -4,6 +4,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <fstream>
@@ -102,6 +103,7 @@ void saveCheckpoint(const std::string& path, const CheckpointParts& parts,
   archive.write("flops", torch::tensor({progress.flops}, torch::kFloat64));
   archive.write("epochs", recordsToTensor(progress.epochs));
   archive.write("eval_points", recordsToTensor(progress.evalPoints));
+  archive.write("evaluations", recordsToTensor(progress.evaluations));
   archive.write("loader.loaded", cpu(progress.loader.loadedIndices));
   archive.write("loader.echo", cpu(progress.loader.echoQueue));
   if (!progress.findings.empty()) {
@@ -229,6 +231,27 @@ CheckpointProgress loadCheckpoint(const std::string& path, const CheckpointParts
     torch::Tensor evalPoints;
     if (archive.try_read("eval_points", evalPoints))
       p.evalPoints = recordsFromTensor<EvalPoint>(evalPoints);
+    torch::Tensor evaluations;
+    if (archive.try_read("evaluations", evaluations)) {
+      p.evaluations = recordsFromTensor<EvalPoint>(evaluations);
+    } else {
+      // Older checkpoints: the evaluations between epoch ends and the
+      // evaluated epoch ends, in train-time order; an epoch end's step as the
+      // plan counts it, and none twice.
+      p.evaluations = p.evalPoints;
+      const int64_t perEpoch = std::max<int64_t>(1, parts.plan.training.stepsPerEpoch);
+      for (const EpochResult& e : p.epochs) {
+        const int64_t step = std::min(e.epoch * perEpoch, p.step);
+        const bool evaluated = e.accuracy > 0 || e.loss > 0;
+        const bool seen = std::any_of(p.evalPoints.begin(), p.evalPoints.end(),
+                                      [&](const EvalPoint& q) { return q.step == step; });
+        if (evaluated && !seen)
+          p.evaluations.push_back({step, static_cast<double>(e.epoch), e.accuracy, e.trainSeconds});
+      }
+      std::stable_sort(
+          p.evaluations.begin(), p.evaluations.end(),
+          [](const EvalPoint& a, const EvalPoint& b) { return a.trainSeconds < b.trainSeconds; });
+    }
     for (size_t i = 0; i < parts.methods.size(); ++i) {
       c10::IValue keys;
       archive.read("method." + std::to_string(i) + ".keys", keys);

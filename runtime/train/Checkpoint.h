@@ -32,8 +32,9 @@ struct CheckpointProgress {
   double totalSeconds = 0; // wall time of the run so far, evaluation included
   double flops = -1;       // executed so far (FlopCounter); -1: not recorded
   int64_t images = 0;
-  std::vector<EpochResult> epochs;   // evaluated so far
-  std::vector<EvalPoint> evalPoints; // between epoch ends (TrainOptions::evalEvery)
+  std::vector<EpochResult> epochs;    // evaluated so far
+  std::vector<EvalPoint> evalPoints;  // between epoch ends (TrainOptions::evalEvery)
+  std::vector<EvalPoint> evaluations; // all of them, in order (TrainResult::evaluations)
   // What methods chose before training (TrainState::findings): a resumed
   // run reuses them instead of choosing again.
   std::map<std::string, double> findings;

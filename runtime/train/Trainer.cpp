@@ -4,6 +4,7 @@
 #include "runtime/data/BatchLoader.h"
 #include "runtime/distributed/DataParallel.h"
 #include "runtime/distributed/GradientCompression.h"
+#include "runtime/metrics/EvalLog.h"
 #include "runtime/metrics/FlipTta.h"
 #include "runtime/metrics/FlopCounter.h"
 #include "runtime/metrics/MetricsLog.h"
@@ -17,6 +18,7 @@
 #include "runtime/train/Loss.h"
 #include "runtime/train/PendingLosses.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -51,6 +53,10 @@ void clearGradients(torch::optim::Optimizer& opt) {
   for (auto& group : opt.param_groups())
     for (torch::Tensor& p : group.params())
       p.mutable_grad() = torch::Tensor();
+}
+
+EvalLogLine logLineOf(const EvalPoint& e) {
+  return {e.step, e.epoch, e.trainSeconds, e.accuracy};
 }
 
 PlanModel modelOn(const std::vector<plan::Op>& ops, const torch::Device& device) {
@@ -135,6 +141,11 @@ struct Trainer::Impl {
       for (auto& m : methods)
         if (m->match(e, state)) m->apply(e, state);
     }
+  }
+
+  bool anyMethodAt(Event e) const {
+    return std::any_of(methods.begin(), methods.end(),
+                       [&](const auto& m) { return m->match(e, state); });
   }
 
   // The held-out examples stand in for the test split during the run.
@@ -245,6 +256,7 @@ struct Trainer::Impl {
       while (!result.epochs.empty() && result.epochs.back().epoch > firstEpoch)
         result.epochs.pop_back();
       result.evalPoints = saved.evalPoints;
+      result.evaluations = saved.evaluations;
       if (!result.epochs.empty()) result.testAccuracy = result.epochs.back().accuracy;
       if (!metricsPath.empty()) {
         log.reset();
@@ -260,7 +272,23 @@ struct Trainer::Impl {
       if (checkpointPath.empty() || !options.writeOutputs) return;
       saveCheckpoint(checkpointPath, parts,
                      {state.step, epoch, loader.position(), trainSeconds, totalSeconds(),
-                      flops.total(), images, result.epochs, result.evalPoints, state.findings});
+                      flops.total(), images, result.epochs, result.evalPoints, result.evaluations,
+                      state.findings});
+    };
+    // eval.jsonl: a resumed run starts from the evaluations its checkpoint
+    // holds, so that none is written twice.
+    EvalLog evalLog(metricsPath.empty() ? "" : options.outDir + "/eval.jsonl", evalSplitName());
+    {
+      std::vector<EvalLogLine> earlier;
+      for (const EvalPoint& e : result.evaluations)
+        earlier.push_back(logLineOf(e));
+      evalLog.restart(earlier);
+    }
+    // The loss of the last evaluation this process ran, and its step.
+    std::optional<std::pair<int64_t, double>> lastEvalLoss;
+    auto recordEvaluation = [&](const EvalPoint& e) {
+      result.evaluations.push_back(e);
+      evalLog.append(logLineOf(e));
     };
     // The plan's wall-clock budget counts training time only; the run stops
     // after the step that crosses it and still evaluates.
@@ -377,30 +405,34 @@ struct Trainer::Impl {
           if (state.collectives) record["bytes_all_reduced_per_step"] = lastStepBytesReduced;
           log->write(record);
         }
-        if (options.checkpointEvery > 0 && state.step % options.checkpointEvery == 0 &&
-            state.step < total) {
-          const auto before = Clock::now();
-          checkpoint(epoch);
-          timeOff += Clock::now() - before;
-        }
         if (options.evalEvery > 0 && state.step % options.evalEvery == 0 && state.step < total) {
           if (!losses.empty()) {
             readLosses();
             trainSeconds = trainSecondsNow();
           }
           const auto before = Clock::now();
-          const double accuracy = evaluate().first;
+          const auto [accuracy, evalLoss] = evaluate();
           timeOff += Clock::now() - before;
-          result.evalPoints.push_back(
-              {state.step,
-               static_cast<double>(state.step) / static_cast<double>(plan.training.stepsPerEpoch),
-               accuracy, trainSeconds});
+          const EvalPoint point{state.step,
+                                static_cast<double>(state.step) /
+                                    static_cast<double>(plan.training.stepsPerEpoch),
+                                accuracy, trainSeconds};
+          result.evalPoints.push_back(point);
+          recordEvaluation(point);
+          lastEvalLoss = {state.step, evalLoss};
           lastAccuracy = accuracy;
           timeToTarget.observe(accuracy, trainSeconds, totalSeconds());
           log->write({{"event", "eval"},
                       {"step", state.step},
                       {std::string(evalSplitName()) + "_accuracy", accuracy},
                       {"train_seconds", trainSeconds}});
+        }
+        // After the evaluation at the same step, so that a resumed run has it.
+        if (options.checkpointEvery > 0 && state.step % options.checkpointEvery == 0 &&
+            state.step < total) {
+          const auto before = Clock::now();
+          checkpoint(epoch);
+          timeOff += Clock::now() - before;
         }
         if (state.step % 10 == 0 || state.step == total) {
           log->progress(progressLine({epoch + 1, epochs, state.step, total, loss, lastAccuracy,
@@ -418,7 +450,30 @@ struct Trainer::Impl {
       er.epoch = epoch + 1;
       er.trainSeconds = trainSeconds;
       if (options.evalEachEpoch || state.step >= total || outOfTime) {
-        std::tie(er.accuracy, er.loss) = evaluate();
+        // An --eval-every point at the epoch's last step has evaluated this
+        // model already when no method acts at the epoch's end: that
+        // evaluation is the epoch's too, and the log keeps one line for it.
+        const bool evaluatedHere = !result.evaluations.empty() &&
+                                   result.evaluations.back().step == state.step &&
+                                   !anyMethodAt(Event::EpochEnd);
+        if (evaluatedHere && lastEvalLoss && lastEvalLoss->first == state.step) {
+          er.accuracy = result.evaluations.back().accuracy;
+          er.loss = lastEvalLoss->second;
+        } else {
+          std::tie(er.accuracy, er.loss) = evaluate();
+          lastEvalLoss = {state.step, er.loss};
+        }
+        if (!evaluatedHere) {
+          // Epochs done: all of this one when its batches ran out, else the
+          // part of it the steps cover (a step or time budget ended it).
+          const bool cutShort = state.step >= total || outOfTime;
+          const double epochsDone =
+              cutShort ? std::clamp(static_cast<double>(state.step) /
+                                        static_cast<double>(plan.training.stepsPerEpoch),
+                                    static_cast<double>(epoch), static_cast<double>(epoch + 1))
+                       : static_cast<double>(epoch + 1);
+          recordEvaluation({state.step, epochsDone, er.accuracy, trainSeconds});
+        }
         result.testAccuracy = er.accuracy;
         lastAccuracy = er.accuracy;
         timeToTarget.observe(er.accuracy, trainSeconds, totalSeconds());
@@ -437,6 +492,7 @@ struct Trainer::Impl {
                 fixed(lossSum / std::max<int64_t>(1, lossCount), 4) + "  " + split + " acc " +
                 percent(er.accuracy) + "  train " + fixed(trainSeconds, 1) + " s");
     }
+    evalLog.finish();
     if (data.holdout.size() > 0) finalTest(result, *log);
     checkpoint(state.epoch);
     fire(Event::FitEnd);

@@ -21,7 +21,7 @@
 namespace fiver::runtime {
 
 struct TrainOptions {
-  std::string outDir;         // metrics.jsonl and summary.json go here ("" = nowhere)
+  std::string outDir;         // metrics.jsonl, eval.jsonl and summary.json go here ("" = nowhere)
   int threads = 0;            // intra-op threads; 0 = every core
   std::string device = "cpu"; // see resolveDevice
   // Data parallelism across processes (null: a single process). Each rank
@@ -64,7 +64,8 @@ struct EpochResult {
   double trainSeconds = 0; // cumulative, training steps only
 };
 
-// An evaluation between epoch ends (TrainOptions::evalEvery).
+// An evaluation between epoch ends (TrainOptions::evalEvery), or any
+// evaluation on the evaluation split (TrainResult::evaluations).
 struct EvalPoint {
   int64_t step = 0;
   double epoch = 0; // epochs done, fractional
@@ -77,6 +78,11 @@ struct TrainResult {
   std::vector<double> stepLosses;
   std::vector<int64_t> stepBytesReduced; // per step, data-parallel runs only
   std::vector<EpochResult> epochs;
+  // Every evaluation on the evaluation split, in order, once each: the
+  // --eval-every points and the epoch ends (an epoch end at an --eval-every
+  // point is one evaluation). outDir/eval.jsonl holds the same lines
+  // (docs/eval-log.md); resumed runs include those before the checkpoint.
+  std::vector<EvalPoint> evaluations;
   std::vector<EvalPoint> evalPoints; // resumed runs include those before the checkpoint
   std::string evalSplit = "test";    // "holdout" when the plan holds examples out
   double holdoutAccuracy = 0;        // the last holdout evaluation; 0 without a holdout

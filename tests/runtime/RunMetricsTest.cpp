@@ -1,6 +1,8 @@
 // Run metrics: the FLOP counter behind MFU (checked against a hand count),
-// time to target, flip test-time augmentation and the progress line.
+// time to target, the evaluation log, flip test-time augmentation and the
+// progress line.
 #include "runtime/data/Dataset.h"
+#include "runtime/metrics/EvalLog.h"
 #include "runtime/metrics/FlipTta.h"
 #include "runtime/metrics/FlopCounter.h"
 #include "runtime/metrics/ProgressLine.h"
@@ -11,6 +13,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 namespace fiver::runtime {
@@ -169,6 +173,83 @@ TEST(TimeToTarget, AResumedRunKeepsTheEvaluationsBeforeItsCheckpoint) {
     EXPECT_EQ(resumed.evalPoints[i].step, whole.evalPoints[i].step);
     EXPECT_DOUBLE_EQ(resumed.evalPoints[i].accuracy, whole.evalPoints[i].accuracy);
   }
+  fs::remove_all(dir);
+}
+
+std::vector<nlohmann::json> readEvalLog(const std::filesystem::path& dir) {
+  std::ifstream in(dir / "eval.jsonl");
+  std::vector<nlohmann::json> lines;
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(nlohmann::json::parse(line));
+  return lines;
+}
+
+TEST(EvalLog, LinesHaveTheFormatsKeysInOrder) {
+  EXPECT_EQ(evalLogLine({12, 0.75, 3.5, 0.875}, "holdout"),
+            R"({"step":12,"epoch":0.75,"train_seconds":3.5,"split":"holdout","accuracy":0.875})");
+  EXPECT_EQ(
+      evalLogLine({16, 1, 4, 0.5}, "test", true),
+      R"({"step":16,"epoch":1.0,"train_seconds":4.0,"split":"test","accuracy":0.5,"final":true})");
+}
+
+TEST(EvalLog, OneLinePerEvaluationAndTheLastMarkedFinal) {
+  namespace fs = std::filesystem;
+  plan::Plan p = testing::tinyCnnPlan({.totalSteps = 32}); // two epochs of 16 steps
+  const fs::path dir = fs::temp_directory_path() / ("fiver-evallog-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  TrainOptions o = quietOneThread();
+  o.outDir = dir.string();
+  o.evalEvery = 4;
+  const TrainResult r = train(p, o);
+  // Steps 4 to 28 and the run's end; step 16 is an --eval-every point and
+  // the first epoch's end, evaluated once.
+  const std::vector<nlohmann::json> lines = readEvalLog(dir);
+  ASSERT_EQ(lines.size(), 8u);
+  ASSERT_EQ(r.evaluations.size(), 8u);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(lines[i]["step"], 4 * static_cast<int64_t>(i + 1));
+    EXPECT_EQ(lines[i]["split"], "test");
+    EXPECT_DOUBLE_EQ(lines[i]["accuracy"].get<double>(), r.evaluations[i].accuracy);
+    EXPECT_DOUBLE_EQ(lines[i]["train_seconds"].get<double>(), r.evaluations[i].trainSeconds);
+    EXPECT_EQ(lines[i].contains("final"), i + 1 == lines.size());
+    if (i > 0) EXPECT_GE(lines[i]["train_seconds"], lines[i - 1]["train_seconds"]);
+  }
+  EXPECT_DOUBLE_EQ(lines[3]["epoch"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(lines[3]["accuracy"].get<double>(), r.epochs.front().accuracy);
+  EXPECT_DOUBLE_EQ(lines.back()["epoch"].get<double>(), 2.0);
+  EXPECT_DOUBLE_EQ(lines.back()["accuracy"].get<double>(), r.testAccuracy);
+  // A rerun in the same folder replaces the log.
+  o.evalEvery = 0;
+  train(p, o);
+  EXPECT_EQ(readEvalLog(dir).size(), 2u);
+  fs::remove_all(dir);
+}
+
+TEST(EvalLog, AResumedRunWritesNoEvaluationTwice) {
+  namespace fs = std::filesystem;
+  plan::Plan p = testing::tinyCnnPlan({.totalSteps = 32});
+  const fs::path dir = fs::temp_directory_path() / ("fiver-evalresume-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  TrainOptions o = quietOneThread();
+  o.outDir = dir.string();
+  o.evalEvery = 8;
+  o.maxSteps = 8; // stops halfway through the first epoch, evaluated there
+  train(p, o);
+  std::vector<nlohmann::json> lines = readEvalLog(dir);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_DOUBLE_EQ(lines[0]["epoch"].get<double>(), 0.5);
+  EXPECT_TRUE(lines[0].value("final", false));
+  o.maxSteps = 0;
+  o.resume = true;
+  const TrainResult resumed = train(p, o);
+  // Step 16 is an --eval-every point and the first epoch's end: one line.
+  lines = readEvalLog(dir);
+  ASSERT_EQ(lines.size(), 4u); // 8, 16, 24, 32
+  for (size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(lines[i]["step"], 8 * static_cast<int64_t>(i + 1));
+    EXPECT_EQ(lines[i].contains("final"), i + 1 == lines.size());
+  }
+  EXPECT_EQ(resumed.evaluations.size(), 4u);
   fs::remove_all(dir);
 }
 
