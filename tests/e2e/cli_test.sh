@@ -184,10 +184,53 @@ run_metrics)
   grep -q '"time_to_target": null' "$work/never/summary.json" || {
     cat "$work/never/summary.json"; fail "an unreached target is not null"; }
   ;;
+run_eval_log)
+  # eval.jsonl (docs/eval-log.md): one line per evaluation. 8 steps an epoch:
+  # --eval-every 4 evaluates at 4, at 8 (the epoch's end too: one line) and
+  # at the end; a holdout run logs the holdout.
+  "$fivec" run "$src/tests/e2e/recipes/tiny.5r" --out "$work/run" --threads 1 --max-steps 12 \
+    --eval-every 4 --quiet >"$work/out" 2>&1 || { cat "$work/out"; fail "run failed"; }
+  "$fivec" run "$src/tests/e2e/recipes/tiny.5r" --out "$work/held" --threads 1 --max-steps 4 \
+    --eval-every 2 --set holdout=2000 --quiet >"$work/out" 2>&1 || { cat "$work/out"; fail "holdout run failed"; }
+  check_log() {
+    python3 - "$@" <<'PY'
+import json, os, sys
+folder, split, steps = sys.argv[1], sys.argv[2], [int(s) for s in sys.argv[3].split(",")]
+text = open(os.path.join(folder, "eval.jsonl")).read()
+print(text, end="")
+lines = [json.loads(l) for l in text.splitlines()]
+summary = json.load(open(os.path.join(folder, "summary.json")))
+assert [l["step"] for l in lines] == steps, "steps"
+for l in lines:
+    assert list(l)[:5] == ["step", "epoch", "train_seconds", "split", "accuracy"], l
+    assert l["split"] == split and 0 <= l["accuracy"] <= 1, l
+assert all(a["train_seconds"] <= b["train_seconds"] for a, b in zip(lines, lines[1:])), "time"
+assert [bool(l.get("final")) for l in lines] == [False] * (len(lines) - 1) + [True], "final"
+assert lines[-1]["accuracy"] == summary[split + "_accuracy"], "last line vs summary.json"
+assert lines[-1]["accuracy"] == summary["epoch_curve"][-1][split + "_accuracy"], "epoch curve"
+assert lines[-1]["train_seconds"] == summary["train_seconds"], "train time"
+PY
+  }
+  check_log "$work/run" test 4,8,12 || fail "eval.jsonl of the test split"
+  check_log "$work/held" holdout 2,4 || fail "eval.jsonl of the holdout"
+  # bench/time_to_accuracy.py reads it: a recipe and a named side, seed set
+  # with --set, extra arguments after --.
+  python3 "$src/bench/time_to_accuracy.py" "$src/tests/e2e/recipes/tiny.5r" \
+    --side "again=$src/tests/e2e/recipes/tiny.5r --set 'budget 4 steps'" --seeds 3 --eval-every 4 \
+    --threads 1 --targets 0.05 --fivec "$fivec" --keep "$work/tta" -- --max-steps 8 \
+    >"$work/tta.out" 2>&1 || { cat "$work/tta.out"; fail "time_to_accuracy.py failed"; }
+  cat "$work/tta.out"
+  grep -q "seed: 3" "$work/tta/again/seed3/plan.yaml" || fail "seed not set"
+  grep -q '"steps": 4' "$work/tta/again/seed3/summary.json" || fail "side arguments not passed"
+  grep -q '"steps": 8' "$work/tta/tiny/seed3/summary.json" || fail "arguments after -- not passed"
+  grep -q "^tiny/again " "$work/tta.out" || fail "no ratio row"
+  ;;
 kill_and_resume)
   # A run killed with SIGKILL resumes from its last checkpoint and ends where
-  # an uninterrupted run ends: the same steps, the same test accuracy.
-  args=(--set 'budget 120 steps' --threads 1 --checkpoint-every 10 --quiet)
+  # an uninterrupted run ends: the same steps, the same test accuracy, the
+  # same evaluations in eval.jsonl, none twice (--eval-every 8 falls on the
+  # epoch ends, some of them checkpoints too).
+  args=(--set 'budget 120 steps' --threads 1 --checkpoint-every 10 --eval-every 8 --quiet)
   "$fivec" run "$src/tests/e2e/recipes/tiny.5r" "${args[@]}" --out "$work/whole" >"$work/whole.out" 2>&1 \
     || { cat "$work/whole.out"; fail "uninterrupted run failed"; }
   "$fivec" run "$src/tests/e2e/recipes/tiny.5r" "${args[@]}" --out "$work/run" >"$work/first.out" 2>&1 &
@@ -204,6 +247,14 @@ kill_and_resume)
   a=$(grep test_accuracy "$work/whole/summary.json" | tail -1)
   b=$(grep test_accuracy "$work/run/summary.json" | tail -1)
   [ "$a" = "$b" ] || fail "accuracy differs after resume: $a vs $b"
+  python3 - "$work/whole/eval.jsonl" "$work/run/eval.jsonl" <<'PY' || fail "eval.jsonl differs after resume"
+import json, sys
+whole, resumed = ([json.loads(l) for l in open(p)] for p in sys.argv[1:])
+steps = [l["step"] for l in resumed]
+print("evaluated at", steps)
+assert steps == list(range(8, 121, 8)), "steps"
+assert [l["accuracy"] for l in resumed] == [l["accuracy"] for l in whole], "accuracies"
+PY
   ;;
 profile_tiny)
   # `5rc profile`: phases checked against an uninstrumented run of the same
