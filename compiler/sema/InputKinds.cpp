@@ -17,6 +17,7 @@ InputKind methodInputKind(const std::string& method) {
       {"cutmix", InputKind::Images},
       {"cutout", InputKind::Images},
       {"colout", InputKind::Images},
+      {"flip_tta", InputKind::Images},
       {"bce_for_mixup", InputKind::Images},
       {"augmentation_multiplicity", InputKind::Images},
       {"channels_last", InputKind::Images},

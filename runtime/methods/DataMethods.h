@@ -81,6 +81,13 @@ private:
   double length_;
 };
 
+// --- flip_tta: evaluation averages the logits of each image and its mirror ---
+class FlipTta : public Method {
+public:
+  bool match(Event e, const TrainState&) const override { return e == Event::EvalStart; }
+  void apply(Event, TrainState& s) override { s.flipAtEvaluation = true; }
+};
+
 // --- scores of training examples from short training runs (pruning, curricula) ---
 struct ExampleScoring {
   std::string score = "el2n"; // el2n: |softmax(f(x)) - onehot(y)|_2; loss: cross-entropy

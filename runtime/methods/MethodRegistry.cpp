@@ -95,6 +95,8 @@ const std::map<std::string, Factory>& registry() {
                                          plan::getNumber(m.params, "p_col", 0.15),
                                          flag(m, "batch", true));
        }},
+      {"flip_tta",
+       [](const plan::Method&, const plan::Plan&) { return std::make_unique<FlipTta>(); }},
       {"cutout",
        [](const plan::Method& m, const plan::Plan&) {
          return std::make_unique<Cutout>(integer(m, "holes", 1),

@@ -30,6 +30,8 @@ struct TrainState {
   torch::Tensor labels;  // class indices
   torch::Tensor targets; // soft targets (B x classes); undefined: use labels
   double labelSmoothing = 0;
+  // Evaluation averages each image's logits with its mirror's (flip_tta).
+  bool flipAtEvaluation = false;
   torch::Tensor output;
   torch::Tensor loss;
 

@@ -165,7 +165,8 @@ struct Trainer::Impl {
       int64_t n = std::min(plan.training.evalBatchSize, test.size() - start);
       torch::Tensor x = test.images.narrow(0, start, n), y = test.labels.narrow(0, start, n);
       torch::Tensor out;
-      std::tie(out, y) = flattenPositions(evaluationLogits(model, x, tta), y);
+      std::tie(out, y) = flattenPositions(
+          evaluationLogits(model, x, state.flipAtEvaluation ? TestTimeAugmentation::Flip : tta), y);
       predictions += y.size(0);
       correct += out.argmax(1).eq(y).sum().item<int64_t>();
       lossSum += F::cross_entropy(out, y, F::CrossEntropyFuncOptions().reduction(torch::kSum))

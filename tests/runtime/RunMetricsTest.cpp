@@ -287,6 +287,30 @@ TEST(FlipTta, EvaluationAccuracyComesFromTheAveragedLogits) {
   model->train();
 }
 
+// The recipe method does what `--tta flip` does: every evaluation, the
+// holdout's during the run and the test split's at the end, reads the
+// averaged logits, and a run without it reads the plain ones.
+TEST(FlipTta, TheRecipeMethodEvaluatesOnTheAveragedLogits) {
+  plan::Plan p = testing::tinyCnnPlan({.totalSteps = 8});
+  testing::addMethod(p, "flip_tta");
+  Dataset d = loadDataset(p.task, p.training.seed);
+  TrainOptions o = quietOneThread();
+  Trainer trainer(p, o, &d);
+  trainer.fit();
+  const double reported = trainer.evaluate().first;
+  PlanModel& model = trainer.model();
+  model->eval();
+  torch::NoGradGuard noGrad;
+  auto accuracyOf = [&](const torch::Tensor& logits) {
+    return logits.argmax(1).eq(d.test.labels).to(torch::kDouble).mean().item<double>();
+  };
+  const torch::Tensor flipped = evaluationLogits(model, d.test.images, TestTimeAugmentation::Flip);
+  const torch::Tensor plain = evaluationLogits(model, d.test.images, TestTimeAugmentation::None);
+  EXPECT_DOUBLE_EQ(reported, accuracyOf(flipped));
+  EXPECT_FALSE(torch::allclose(flipped, plain)); // the method changed what was evaluated
+  model->train();
+}
+
 TEST(ProgressLine, ShowsStepLossAccuracyRateAndEta) {
   Progress p{1, 3, 10, 100, 0.51234, std::nullopt, "test", 1234.4, 5.0};
   EXPECT_EQ(progressLine(p), "epoch 1/3  step 10/100  loss 0.5123  1234 img/s  ETA 0:45");

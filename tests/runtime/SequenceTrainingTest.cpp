@@ -103,6 +103,7 @@ TEST(SequenceTrainingTest, EveryTextHookTrains) {
                                             "colout",
                                             "cutmix",
                                             "cutout",
+                                            "flip_tta",
                                             "mixup",
                                             "progressive_resize"};
   const plan::Plan base = testing::tinyGptPlan({.totalSteps = 4});
