@@ -143,8 +143,8 @@ struct NetImpl : torch::nn::Module {
     }
     head = register_module("head", torch::nn::Linear(in, 10));
     for (auto& m : *convs)
-      torch::nn::init::kaiming_normal_(m->as<torch::nn::Conv2d>()->weight, 0,
-                                       torch::kFanOut, torch::kReLU);
+      torch::nn::init::kaiming_normal_(m->as<torch::nn::Conv2d>()->weight, 0, torch::kFanOut,
+                                       torch::kReLU);
   }
 
   torch::Tensor forward(torch::Tensor x) {
@@ -163,8 +163,10 @@ torch::Tensor cropAndFlip(const torch::Tensor& x, int64_t padding, float fill) {
   const int64_t b = x.size(0), h = x.size(2), w = x.size(3);
   const auto index = torch::TensorOptions().dtype(torch::kInt64);
   torch::Tensor padded = torch::constant_pad_nd(x, {padding, padding, padding, padding}, fill);
-  torch::Tensor rows = torch::arange(h, index).unsqueeze(0) + torch::randint(0, 2 * padding + 1, {b, 1}, index);
-  torch::Tensor cols = torch::arange(w, index).unsqueeze(0) + torch::randint(0, 2 * padding + 1, {b, 1}, index);
+  torch::Tensor rows =
+      torch::arange(h, index).unsqueeze(0) + torch::randint(0, 2 * padding + 1, {b, 1}, index);
+  torch::Tensor cols =
+      torch::arange(w, index).unsqueeze(0) + torch::randint(0, 2 * padding + 1, {b, 1}, index);
   // A flipped image reads its columns right to left.
   torch::Tensor flip = torch::rand({b, 1}) < 0.5;
   cols = torch::where(flip, cols.flip({1}), cols);
@@ -176,7 +178,8 @@ double oneCycle(int64_t step, int64_t total, const Options& o) {
   const double warm = std::max(1.0, o.warmup * static_cast<double>(total));
   const auto t = static_cast<double>(step);
   if (t < warm) return o.lr * (t + 1) / warm;
-  return o.lr * std::max(0.0, (static_cast<double>(total) - t) / (static_cast<double>(total) - warm));
+  return o.lr *
+         std::max(0.0, (static_cast<double>(total) - t) / (static_cast<double>(total) - warm));
 }
 
 double accuracy(Net& net, const torch::Tensor& x, const torch::Tensor& y) {
@@ -198,19 +201,32 @@ Options parse(int argc, char** argv) {
     const std::string a = argv[i];
     if (i + 1 >= argc) throw std::runtime_error("missing value after " + a);
     const char* v = argv[++i];
-    if (a == "--epochs") o.epochs = std::atoi(v);
-    else if (a == "--seed") o.seed = std::atoi(v);
-    else if (a == "--threads") o.threads = std::atoi(v);
-    else if (a == "--holdout") o.holdout = std::atoi(v);
-    else if (a == "--eval-every") o.evalEvery = std::atoi(v);
-    else if (a == "--batch") o.batch = std::atoi(v);
-    else if (a == "--lr") o.lr = std::atof(v);
-    else if (a == "--warmup") o.warmup = std::atof(v);
-    else if (a == "--out") o.out = v;
-    else if (a == "--data") o.data = v;
-    else if (a == "--pool") o.maxPool = std::string(v) == "max";
-    else if (a == "--bf16") o.bf16 = std::atoi(v) != 0;
-    else throw std::runtime_error("unknown option " + a);
+    if (a == "--epochs")
+      o.epochs = std::atoi(v);
+    else if (a == "--seed")
+      o.seed = std::atoi(v);
+    else if (a == "--threads")
+      o.threads = std::atoi(v);
+    else if (a == "--holdout")
+      o.holdout = std::atoi(v);
+    else if (a == "--eval-every")
+      o.evalEvery = std::atoi(v);
+    else if (a == "--batch")
+      o.batch = std::atoi(v);
+    else if (a == "--lr")
+      o.lr = std::atof(v);
+    else if (a == "--warmup")
+      o.warmup = std::atof(v);
+    else if (a == "--out")
+      o.out = v;
+    else if (a == "--data")
+      o.data = v;
+    else if (a == "--pool")
+      o.maxPool = std::string(v) == "max";
+    else if (a == "--bf16")
+      o.bf16 = std::atoi(v) != 0;
+    else
+      throw std::runtime_error("unknown option " + a);
   }
   if (o.epochs < 1 || o.batch < 1 || o.threads < 1 || o.holdout < 0 || o.evalEvery < 0)
     throw std::runtime_error("--epochs, --batch and --threads must be positive");
@@ -224,9 +240,11 @@ int main(int argc, char** argv) try {
   torch::set_num_threads(o.threads);
   torch::manual_seed(o.seed);
 
-  torch::Tensor xTrain = readIdx(o.data + "/train-images-idx3-ubyte.gz").unsqueeze(1).to(torch::kFloat).div_(255);
+  torch::Tensor xTrain =
+      readIdx(o.data + "/train-images-idx3-ubyte.gz").unsqueeze(1).to(torch::kFloat).div_(255);
   torch::Tensor yTrain = readIdx(o.data + "/train-labels-idx1-ubyte.gz").to(torch::kLong);
-  torch::Tensor xEval = readIdx(o.data + "/t10k-images-idx3-ubyte.gz").unsqueeze(1).to(torch::kFloat).div_(255);
+  torch::Tensor xEval =
+      readIdx(o.data + "/t10k-images-idx3-ubyte.gz").unsqueeze(1).to(torch::kFloat).div_(255);
   torch::Tensor yEval = readIdx(o.data + "/t10k-labels-idx1-ubyte.gz").to(torch::kLong);
   const torch::Tensor xTest = xEval, yTest = yEval;
   std::string split = "test";
@@ -252,8 +270,7 @@ int main(int argc, char** argv) try {
   // Re-strided by hand: contiguous(ChannelsLast) leaves the one-channel stem
   // weight as it is, and then every convolution silently runs in NCHW.
   for (torch::Tensor& p : net->parameters())
-    if (p.dim() == 4)
-      p.set_data(torch::empty_like(p, torch::MemoryFormat::ChannelsLast).copy_(p));
+    if (p.dim() == 4) p.set_data(torch::empty_like(p, torch::MemoryFormat::ChannelsLast).copy_(p));
   // Weight decay on the weight matrices only: batch-norm scales and shifts
   // and biases are left undecayed (worth ~0.5 points at 12 epochs).
   std::vector<torch::Tensor> decayed, undecayed;
@@ -304,8 +321,8 @@ int main(int argc, char** argv) try {
       for (auto& group : optimizer.param_groups())
         static_cast<torch::optim::SGDOptions&>(group.options()).lr(oneCycle(step, total, o));
       optimizer.zero_grad();
-      torch::Tensor loss = torch::nn::functional::cross_entropy(net->forward(x),
-                                                                yTrain.index_select(0, idx), lossOptions);
+      torch::Tensor loss = torch::nn::functional::cross_entropy(
+          net->forward(x), yTrain.index_select(0, idx), lossOptions);
       loss.backward();
       optimizer.step();
       // Autocast caches the bf16 copies of the weights until told to drop them.
@@ -313,7 +330,8 @@ int main(int argc, char** argv) try {
       ++step;
       const bool last = epoch == o.epochs && i + 1 == stepsPerEpoch;
       if ((o.evalEvery > 0 && step % o.evalEvery == 0) || last) {
-        trainSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        trainSeconds +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         evaluate(epoch, last);
         t0 = std::chrono::steady_clock::now();
       }
@@ -321,7 +339,8 @@ int main(int argc, char** argv) try {
     trainSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
   if (o.holdout > 0)
-    std::printf("test accuracy %.2f%% (once, at the end)\n", accuracy(net, standardize(xTest), yTest) * 100);
+    std::printf("test accuracy %.2f%% (once, at the end)\n",
+                accuracy(net, standardize(xTest), yTest) * 100);
   return 0;
 } catch (const std::exception& e) {
   std::fprintf(stderr, "fmnist_strong: error: %s\n", e.what());
