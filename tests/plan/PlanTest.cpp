@@ -25,15 +25,16 @@ plan::Plan fastPlan() {
 
 TEST(Plan, LoweringResolvesUnits) {
   plan::Plan p = fastPlan();
-  EXPECT_EQ(p.training.stepsPerEpoch, 235);
-  EXPECT_EQ(p.training.totalSteps, 940);
+  EXPECT_EQ(p.training.stepsPerEpoch, 469); // 60000 / 128, rounded up
+  EXPECT_EQ(p.training.totalSteps, 12 * 469);
   EXPECT_EQ(p.findMethod("progressive_resize")->params.at("until").number, 0.5);
-  EXPECT_EQ(p.findMethod("ema")->params.at("half_life").number, 235); // 1 epoch in steps
+  EXPECT_EQ(p.findMethod("ema")->params.at("half_life").number, 469); // 1 epoch in steps
   EXPECT_EQ(p.optimizer.params.at("nesterov").number, 1);
-  EXPECT_EQ(p.schedule.params.at("warmup").number, 0.25);
+  EXPECT_EQ(p.schedule.params.at("warmup").number, 0.2);
   EXPECT_EQ(p.ops[0].kind, "input");
   EXPECT_FALSE(p.resolution.empty());
-  EXPECT_EQ(p.passes, (std::vector<std::string>{"layer_freezing", "progressive_resolution"}));
+  EXPECT_EQ(p.passes, (std::vector<std::string>{"layer_freezing", "channels_last",
+                                                "mixed_precision", "progressive_resolution"}));
 }
 
 TEST(Plan, YamlRoundTripsExactly) {
@@ -69,7 +70,7 @@ TEST(Plan, MalformedPlansNameTheFileAndLine) {
   badInput.replace(badInput.find("inputs: [0]"), 11, "inputs: [9]");
   expectError(badInput, "not before it");
   std::string badType = good;
-  badType.replace(badType.find("batch_size: 256"), 15, "batch_size: lots");
+  badType.replace(badType.find("batch_size: 128"), 15, "batch_size: lots");
   expectError(badType, "training.batch_size");
 }
 

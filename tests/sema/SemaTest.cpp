@@ -1,5 +1,6 @@
 #include "tests/support/CompileText.h"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -19,13 +20,16 @@ TEST(Sema, ResolvesTheFastRecipe) {
   auto r = checkRecipe(req, sm, diags);
   ASSERT_TRUE(r) << diags.diagnostics().size();
   EXPECT_EQ(r->name, "fmnist_fast");
-  EXPECT_EQ(r->budget.amount, 3);      // overrides the baseline's 4
+  EXPECT_EQ(r->budget.amount, 10);     // overrides medium's 8 and the baseline's 12
   EXPECT_EQ(r->optimizer.kind, "sgd"); // inherited
   EXPECT_EQ(r->task.classes, 10);
-  ASSERT_EQ(r->methods.size(), 4u);
-  EXPECT_EQ(r->methods[0].name, "progressive_resize");
-  EXPECT_EQ(r->methods[0].params.at("until").number, 50);
-  EXPECT_EQ(r->methods[0].params.at("multiple").number, 4); // default filled in
+  // Three from the baseline, one from mild, two from medium.
+  ASSERT_EQ(r->methods.size(), 6u);
+  auto resize = std::find_if(r->methods.begin(), r->methods.end(),
+                             [](const auto& m) { return m.name == "progressive_resize"; });
+  ASSERT_NE(resize, r->methods.end());
+  EXPECT_EQ(resize->params.at("until").number, 50);
+  EXPECT_EQ(resize->params.at("multiple").number, 4); // default filled in
   // The model's last layer got the task's class count.
   EXPECT_EQ(r->model.layers.back().kind, "linear");
   EXPECT_EQ(r->model.layers.back().args.at("out").number, 10);
@@ -139,8 +143,11 @@ TEST(Sema, CommandLineOverrides) {
   auto r = checkRecipe(req, sm, diags);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->budget.amount, 1);
-  EXPECT_EQ(r->methods.size(), 3u);
-  EXPECT_EQ(r->methods[0].params.at("from").number, 0.25);
+  EXPECT_EQ(r->methods.size(), 5u); // fast's six, less ema; the resize replaced
+  auto resize = std::find_if(r->methods.begin(), r->methods.end(),
+                             [](const auto& m) { return m.name == "progressive_resize"; });
+  ASSERT_NE(resize, r->methods.end());
+  EXPECT_EQ(resize->params.at("from").number, 0.25);
   EXPECT_EQ(r->provenance.size(), 3u);
 }
 
