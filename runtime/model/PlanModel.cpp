@@ -265,7 +265,8 @@ torch::Tensor PlanModelImpl::forward(const torch::Tensor& input) {
     // Batch norm reads a bf16 batch as it is: its kernel accumulates the
     // statistics in fp32 against fp32 parameters and running buffers, and
     // skipping the round trip through fp32 makes norm + ReLU about 3.5x
-    // faster on the CPU (conv -> pool -> bn -> relu stays in bf16).
+    // faster on the CPU (forward and backward of a 128x32x14x14 batch: 1.2
+    // against 4.4 ms), so conv -> pool -> bn -> relu stays in bf16.
     const bool readsBf16 = op.kind == "bn" && mixed_ && !input.is_cuda();
     if (mixed_ && !lowPrecision && op.kind != "input" && !readsBf16)
       for (int in : op.inputs)
