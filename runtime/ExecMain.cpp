@@ -7,6 +7,7 @@
 // torchrun's variables (WORLD_SIZE, RANK, MASTER_ADDR, MASTER_PORT) is one rank.
 #include "compiler/plan/Plan.h"
 #include "compiler/support/AtomicFile.h"
+#include "runtime/BlasCoreType.h"
 #include "runtime/HostMemory.h"
 #include "runtime/data/IdxReader.h"
 #include "runtime/distributed/GlooCollectives.h"
@@ -32,6 +33,7 @@
 using namespace fiver;
 
 int main(int argc, char** argv) {
+  fiver::runtime::chooseOpenBlasCoreType(argv);
   fiver::runtime::keepFreedHostMemory();
   CLI::App app{"5rc-exec: execute a FiveR plan on LibTorch"};
   std::string planPath;
