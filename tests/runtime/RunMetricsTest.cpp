@@ -40,6 +40,14 @@ TrainOptions quietOneThread() {
   return o;
 }
 
+// An empty folder of this process's own under the system's temporary folder.
+std::filesystem::path emptyTempDir(const std::string& tag) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("fiver-" + tag + "-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
 // input 1x4x4 -> conv 3x3 (1 -> 2) -> relu -> global_avgpool -> linear (2 -> 3).
 plan::Plan handCountedPlan() {
   using plan::Scalar;
@@ -157,8 +165,7 @@ TEST(TimeToTarget, EvaluationsBetweenEpochEndsReadItSooner) {
 TEST(TimeToTarget, AResumedRunKeepsTheEvaluationsBeforeItsCheckpoint) {
   namespace fs = std::filesystem;
   plan::Plan p = testing::tinyCnnPlan({.totalSteps = 32});
-  const fs::path dir = fs::temp_directory_path() / ("fiver-evalpoints-" + std::to_string(getpid()));
-  fs::remove_all(dir);
+  const fs::path dir = emptyTempDir("evalpoints");
   TrainOptions o = quietOneThread();
   o.evalEvery = 4;
   const TrainResult whole = train(p, o);
@@ -195,8 +202,7 @@ TEST(EvalLog, LinesHaveTheFormatsKeysInOrder) {
 TEST(EvalLog, OneLinePerEvaluationAndTheLastMarkedFinal) {
   namespace fs = std::filesystem;
   plan::Plan p = testing::tinyCnnPlan({.totalSteps = 32}); // two epochs of 16 steps
-  const fs::path dir = fs::temp_directory_path() / ("fiver-evallog-" + std::to_string(getpid()));
-  fs::remove_all(dir);
+  const fs::path dir = emptyTempDir("evallog");
   TrainOptions o = quietOneThread();
   o.outDir = dir.string();
   o.evalEvery = 4;
@@ -228,8 +234,7 @@ TEST(EvalLog, OneLinePerEvaluationAndTheLastMarkedFinal) {
 TEST(EvalLog, AResumedRunWritesNoEvaluationTwice) {
   namespace fs = std::filesystem;
   plan::Plan p = testing::tinyCnnPlan({.totalSteps = 32});
-  const fs::path dir = fs::temp_directory_path() / ("fiver-evalresume-" + std::to_string(getpid()));
-  fs::remove_all(dir);
+  const fs::path dir = emptyTempDir("evalresume");
   TrainOptions o = quietOneThread();
   o.outDir = dir.string();
   o.evalEvery = 8;
