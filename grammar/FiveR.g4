@@ -70,6 +70,7 @@ methodItem
   | LOWERS lowering (',' lowering)*                                  # lowersDecl
   | CONFLICTS identList                                              # conflictsDecl
   | AFTER identList                                                  # afterDecl
+  | PHASE phase=ident                                                # phaseDecl
   | DOC STRING                                                       # docDecl
   | CITE STRING                                                      # citeDecl
   | ';'                                                              # emptyMethodItem
@@ -121,7 +122,7 @@ unit : '%' | EPOCHS | STEPS | SAMPLES | SECONDS | MINUTES ;
 
 ident
   : ID | IMPORT | RECIPE | EXTENDS | DROP | TARGET | METHOD | DEFAULT | PARAM | IN
-  | EFFECT | LOWERS | CONFLICTS | AFTER | DOC | CITE | MODEL | RESIDUAL | SHORTCUT
+  | EFFECT | LOWERS | CONFLICTS | AFTER | PHASE | DOC | CITE | MODEL | RESIDUAL | SHORTCUT
   | REPEAT | TASK | STUDY | EPOCHS | STEPS | SAMPLES | SECONDS | MINUTES
   ;
 
@@ -138,6 +139,7 @@ EFFECT : 'effect' ;
 LOWERS : 'lowers' ;
 CONFLICTS : 'conflicts' ;
 AFTER : 'after' ;
+PHASE : 'phase' ;
 DOC : 'doc' ;
 CITE : 'cite' ;
 MODEL : 'model' ;

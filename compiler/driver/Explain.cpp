@@ -3,6 +3,7 @@
 #include "compiler/diag/Diagnostic.h"
 #include "compiler/diag/SourceManager.h"
 #include "compiler/sema/Check.h"
+#include "compiler/sema/HookPhase.h"
 #include "compiler/sema/MethodSignature.h"
 #include "compiler/sema/Program.h"
 
@@ -79,6 +80,9 @@ void printCard(const MethodSignature& m, std::ostream& out) {
   list("reduces: ", m.effects);
   list("passes: ", m.passes);
   list("runtime hooks: ", m.hooks);
+  if (m.phaseRank >= 0)
+    out << "phase: " << m.phase << " (" << hookPhases()[m.phaseRank].meaning << ")\n";
+  list("runs after: ", m.after);
   list("conflicts with: ", m.conflicts);
   if (!m.decl->cite.empty()) out << "cite: " << m.decl->cite << "\n";
   out << "declared at " << m.decl->name.range.begin.file << ":" << m.decl->name.range.begin.line

@@ -90,6 +90,7 @@ struct MethodDecl {
   std::vector<Lowering> lowerings;
   std::vector<Word> conflicts;
   std::vector<Word> after;
+  Word phase; // empty when the declaration names none
   std::string doc;
   std::string cite;
   SourceRange range;

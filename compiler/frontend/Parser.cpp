@@ -384,6 +384,8 @@ private:
       } else if (auto* a = dynamic_cast<P::AfterDeclContext*>(item)) {
         for (auto* i : a->identList()->ident())
           m.after.push_back(word(i));
+      } else if (auto* ph = dynamic_cast<P::PhaseDeclContext*>(item)) {
+        m.phase = word(ph->phase);
       } else if (auto* d = dynamic_cast<P::DocDeclContext*>(item)) {
         m.doc = unquote(d->STRING()->getText());
       } else if (auto* c = dynamic_cast<P::CiteDeclContext*>(item)) {

@@ -122,7 +122,7 @@ public:
     checkComposition(out);
     checkWeightTying(out);
     checkInputKinds(out);
-    orderByAfter(out);
+    orderByPhase(out);
     if (diags_.errorCount() != before) return std::nullopt;
     return out;
   }
@@ -659,27 +659,35 @@ public:
     }
   }
 
-  // Methods declaring `after X` run after X when both are used: a stable
-  // topological order of the written order. Hooks then fire in this order.
-  void orderByAfter(CheckedRecipe& out) {
+  // Hooks fire in the order of the checked methods: by phase, then after the
+  // methods each declares `after`, then by name. The recipe's written order
+  // plays no part, so reordering a recipe's lines never changes the plan.
+  void orderByPhase(CheckedRecipe& out) {
     std::vector<MethodUse> pending = std::move(out.methods);
     out.methods.clear();
+    auto waitsFor = [&](const MethodUse& m) {
+      for (const std::string& dep : signatures_.at(m.name).after)
+        for (const MethodUse& other : pending)
+          if (other.name == dep) return true;
+      return false;
+    };
+    auto before = [&](const MethodUse& a, const MethodUse& b) {
+      const int pa = signatures_.at(a.name).phaseRank, pb = signatures_.at(b.name).phaseRank;
+      return pa != pb ? pa < pb : a.name < b.name;
+    };
     while (!pending.empty()) {
-      auto ready = std::find_if(pending.begin(), pending.end(), [&](const MethodUse& m) {
-        for (const std::string& dep : signatures_.at(m.name).after)
-          for (const MethodUse& other : pending)
-            if (other.name == dep) return false;
-        return true;
-      });
-      if (ready == pending.end()) {
+      auto next = pending.end();
+      for (auto it = pending.begin(); it != pending.end(); ++it)
+        if (!waitsFor(*it) && (next == pending.end() || before(*it, *next))) next = it;
+      if (next == pending.end()) {
         Diagnostic& d = diags_.report(DiagId::MethodConflict, pending.front().where,
                                       "the `after` relations of these methods form a cycle");
         for (const MethodUse& m : pending)
           d.notes.push_back({m.where, "'" + m.name + "'"});
         return;
       }
-      out.methods.push_back(std::move(*ready));
-      pending.erase(ready);
+      out.methods.push_back(std::move(*next));
+      pending.erase(next);
     }
   }
 

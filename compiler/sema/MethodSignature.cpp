@@ -1,5 +1,6 @@
 #include "compiler/sema/MethodSignature.h"
 
+#include "compiler/sema/HookPhase.h"
 #include "compiler/sema/Suggest.h"
 
 #include <map>
@@ -50,6 +51,30 @@ std::optional<Triple> checkTripleWords(const ast::Word& action, const ast::Word&
   if (!a || !c || !t || !i) return std::nullopt;
   return Triple{*a, *c, *t, *i};
 }
+
+namespace {
+// A method with hooks must say where in the step they run: the checker orders
+// hooks by phase, never by the order of a recipe's lines.
+void checkPhase(const ast::MethodDecl& decl, MethodSignature& sig, DiagnosticEngine& diags) {
+  if (decl.phase.text.empty()) {
+    if (!sig.hooks.empty())
+      diags.report(DiagId::HookPhase, decl.name.range,
+                   "method " + sig.name + " lowers to a hook but declares no `phase`");
+    return;
+  }
+  std::optional<int> rank = hookPhaseRank(decl.phase.text);
+  if (!rank) {
+    std::string known;
+    for (const HookPhase& p : hookPhases())
+      known += (known.empty() ? "" : ", ") + std::string(p.name);
+    diags.report(DiagId::HookPhase, decl.phase.range,
+                 "unknown phase '" + decl.phase.text + "' (phases, in step order: " + known + ")");
+    return;
+  }
+  sig.phase = decl.phase.text;
+  sig.phaseRank = *rank;
+}
+} // namespace
 
 std::optional<MethodSignature> checkMethodDecl(const ast::MethodDecl& decl,
                                                DiagnosticEngine& diags) {
@@ -119,6 +144,7 @@ std::optional<MethodSignature> checkMethodDecl(const ast::MethodDecl& decl,
     sig.conflicts.push_back(c.text);
   for (const ast::Word& a : decl.after)
     sig.after.push_back(a.text);
+  checkPhase(decl, sig, diags);
   if (diags.errorCount() != before) return std::nullopt;
   return sig;
 }

@@ -19,6 +19,8 @@ struct MethodSignature {
   bool isDefault = false;
   std::vector<ParamSpec> params;
   std::vector<std::string> passes, hooks, effects, conflicts, after;
+  std::string phase; // where its hooks run in a step (compiler/sema/HookPhase.h)
+  int phaseRank = -1; // -1 for a method without hooks
   const ast::MethodDecl* decl = nullptr;
 };
 

@@ -2,6 +2,7 @@
 target_sources(fiver_compiler PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/Builtins.cpp
   ${CMAKE_CURRENT_LIST_DIR}/Check.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/HookPhase.cpp
   ${CMAKE_CURRENT_LIST_DIR}/InputKinds.cpp
   ${CMAKE_CURRENT_LIST_DIR}/MethodSignature.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ModelExpansion.cpp

@@ -1,6 +1,7 @@
 #include "editor/server/Completion.h"
 
 #include "compiler/sema/Builtins.h"
+#include "compiler/sema/HookPhase.h"
 #include "compiler/sema/Taxonomy.h"
 #include "editor/server/MethodCard.h"
 #include "editor/server/SettingDocs.h"
@@ -285,7 +286,7 @@ void completeMethodDecl(std::vector<CompletionItem>& out, const Program& program
                         const Context& ctx) {
   const std::vector<std::string>& w = ctx.words;
   if (w.empty()) {
-    for (const char* k : {"param", "effect", "lowers", "conflicts", "after", "doc", "cite"})
+    for (const char* k : {"param", "effect", "lowers", "conflicts", "after", "phase", "doc", "cite"})
       out.push_back(keyword(k));
   } else if (w[0] == "param" && w.size() == 2) {
     for (const char* t : {"int", "float", "bool", "percent", "duration", "string", "name"})
@@ -298,6 +299,9 @@ void completeMethodDecl(std::vector<CompletionItem>& out, const Program& program
       out.push_back(keyword(l));
   } else if (w[0] == "conflicts" || w[0] == "after") {
     addMethods(out, program, {});
+  } else if (w[0] == "phase" && w.size() == 1) {
+    for (const HookPhase& phase : hookPhases())
+      out.push_back(keyword(std::string(phase.name), std::string(phase.meaning)));
   }
 }
 

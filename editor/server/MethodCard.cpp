@@ -1,5 +1,7 @@
 #include "editor/server/MethodCard.h"
 
+#include "compiler/sema/HookPhase.h"
+
 namespace fiver::lsp {
 
 std::optional<MethodSignature> methodSignature(const Program& program, const std::string& name) {
@@ -38,6 +40,9 @@ std::string methodCard(const MethodSignature& m) {
   list("reduces", m.effects);
   list("passes", m.passes);
   list("runtime hooks", m.hooks);
+  if (m.phaseRank >= 0)
+    out += "\n**phase** " + m.phase + ": " + std::string(hookPhases()[m.phaseRank].meaning) + "\n";
+  list("runs after", m.after);
   list("conflicts with", m.conflicts);
   if (m.decl && !m.decl->cite.empty()) out += "\n*" + m.decl->cite + "*\n";
   return out;

@@ -105,6 +105,28 @@ LrRangeTest::LrRangeTest(int64_t lengthSteps, double minLr, double maxLr, std::s
                              "' (known: steepest, min_div_10)");
 }
 
+namespace {
+// The batch fields a sweep step overwrites, put back once the sweep is done.
+struct BatchView {
+  torch::Tensor images, labels, targets, output, loss;
+  static BatchView of(const TrainState& s) {
+    return {s.images, s.labels, s.targets, s.output, s.loss};
+  }
+  void restore(TrainState& s) const {
+    s.images = images, s.labels = labels, s.targets = targets, s.output = output, s.loss = loss;
+  }
+};
+
+// The sweep's loss is the training loss, loss-phase methods included, so the
+// rate it picks is the one for the objective that actually trains.
+torch::Tensor sweepLoss(TrainState& s, const torch::Tensor& x, const torch::Tensor& y) {
+  if (!s.updateLoss) return meanCrossEntropy(s.model->forward(x), y);
+  s.images = x, s.labels = y, s.targets = torch::Tensor();
+  s.output = s.model->forward(x);
+  return s.updateLoss();
+}
+} // namespace
+
 void LrRangeTest::apply(Event, TrainState& s) {
   if (!s.loader) throw std::runtime_error("lr_range_test: needs the trainer's batch loader");
   if (!s.setPeakLearningRate)
@@ -116,6 +138,7 @@ void LrRangeTest::apply(Event, TrainState& s) {
     return;
   }
   Snapshot before(s);
+  const BatchView trainerBatch = BatchView::of(s);
   // Its own loader over the training split: the trainer's epoch order is untouched.
   BatchLoader loader(s.loader->split(), s.loader->batchSize(), s.loader->seed() + 1);
   int64_t epoch = 0;
@@ -134,7 +157,7 @@ void LrRangeTest::apply(Event, TrainState& s) {
     for (auto& group : s.optimizer.param_groups())
       for (torch::Tensor& p : group.params())
         p.mutable_grad() = torch::Tensor();
-    torch::Tensor loss = meanCrossEntropy(s.model->forward(x), y);
+    torch::Tensor loss = sweepLoss(s, x, y);
     loss.backward();
     s.optimizer.step();
     const double value = loss.item<double>();
@@ -146,6 +169,7 @@ void LrRangeTest::apply(Event, TrainState& s) {
     curve_.smoothedLosses.push_back(smoothed);
   }
   before.restore(s);
+  trainerBatch.restore(s);
   chosen_ = pickLearningRate(curve_, pick_);
   s.setPeakLearningRate(chosen_);
   s.findings["lr_range_test.lr"] = chosen_;

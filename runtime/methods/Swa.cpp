@@ -1,6 +1,8 @@
 #include "runtime/methods/Methods.h"
 
 #include <algorithm>
+#include <set>
+#include <string>
 
 namespace fiver::runtime {
 
@@ -40,11 +42,15 @@ std::vector<torch::nn::BatchNorm2dImpl*> batchNorms(PlanModel& model) {
 
 // Averaged weights never saw the batch-norm statistics that match them: the
 // statistics are re-estimated with a cumulative average over training data.
+// Norms that layer_freezing folded into their conv are skipped by the forward
+// pass, so folding is lifted for the re-estimate: the folded conv reads the
+// statistics of its averaged weights, never the reset ones.
 void Swa::recomputeBatchNorm(TrainState& s) {
   if (!s.trainImages || !s.trainImages->defined()) return;
   std::vector<torch::nn::BatchNorm2dImpl*> bns = batchNorms(s.model);
   if (bns.empty()) return;
   torch::NoGradGuard noGrad;
+  std::set<std::string> folded = s.model->unfoldBatchNorms();
   std::vector<c10::optional<double>> momenta;
   for (auto* bn : bns) {
     momenta.push_back(bn->options.momentum());
@@ -57,6 +63,7 @@ void Swa::recomputeBatchNorm(TrainState& s) {
   for (int64_t start = 0; start < n; start += s.batchSize)
     s.model->forward(s.trainImages->narrow(0, start, std::min(s.batchSize, n - start)));
   s.model->train(wasTraining);
+  s.model->refoldBatchNorms(std::move(folded));
   for (size_t i = 0; i < bns.size(); ++i)
     bns[i]->options.momentum(momenta[i]);
 }

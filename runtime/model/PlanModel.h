@@ -19,6 +19,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace fiver::runtime {
@@ -64,6 +65,11 @@ public:
   // layer_freezing at the conv's freeze step.
   void foldBatchNorm(const std::string& convName);
   bool isFolded(const std::string& convName) const { return folded_.count(convName) > 0; }
+  // Runs every folded conv unfolded again (its norm in the forward pass, so
+  // the norm's statistics can be re-estimated) and returns the convs that were
+  // folded, for refoldBatchNorms once the re-estimate is done (swa).
+  std::set<std::string> unfoldBatchNorms() { return std::exchange(folded_, {}); }
+  void refoldBatchNorms(std::set<std::string> convNames) { folded_ = std::move(convNames); }
 
   // Why some ops compute in another dtype than the plan says (empty when
   // none): mixed precision regions this LibTorch cannot autocast run in fp32.

@@ -46,12 +46,14 @@ const char* eventName(Event e) {
 
 bool isAfterEvent(Event e) {
   switch (e) {
-  case Event::AfterData: // data events run in plan order: each method sees the previous one's batch
+  // These transform rather than undo, in plan (phase) order: each method sees
+  // the previous one's batch, or the weights the previous update rule left.
+  case Event::AfterData:
+  case Event::AfterOptimizerStep:
     return false;
   case Event::AfterForward:
   case Event::AfterLoss:
   case Event::AfterBackward:
-  case Event::AfterOptimizerStep:
   case Event::BatchEnd:
   case Event::EpochEnd:
   case Event::EvalEnd:

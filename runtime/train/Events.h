@@ -1,6 +1,9 @@
 // The events of a training run, in the order they happen. Methods act on
-// events; each BEFORE_X has an AFTER_X, and AFTER_* events visit methods in
-// reverse order so that each one undoes its own change first.
+// events in plan order, which the checker sorts by phase (stdlib `phase`).
+// AFTER_* events that close a BEFORE_* (forward, loss, backward, batch,
+// epoch, evaluation, fit) visit methods in reverse order, so that each one
+// undoes its own change first; AFTER_DATA and AFTER_OPTIMIZER_STEP transform
+// the batch or the weights and keep plan order (isAfterEvent).
 #pragma once
 
 namespace fiver::runtime {

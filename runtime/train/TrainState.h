@@ -49,10 +49,17 @@ struct TrainState {
   // parallelism, or by a compression method that reduced them itself).
   bool gradientsReduced = false;
 
-  // Runs forward, loss and backward again on the current batch at the current
-  // weights, replacing the gradients; state.loss, state.output and batch-norm
-  // statistics keep the step's first pass. For methods that need a second
-  // gradient (sam); set by the trainer, single process only.
+  // The loss an update differentiates: the objective of `output` against the
+  // labels (or targets), with every loss-phase method applied (it fires
+  // BEFORE_LOSS and AFTER_LOSS). The step's first pass, a recomputation and
+  // lr_range_test's sweep all use it, so label_smoothing or bce_for_mixup
+  // shape every gradient that reaches the optimizer. Sets state.loss; set by
+  // the trainer (null when a caller drives hooks without one).
+  std::function<torch::Tensor()> updateLoss;
+  // Runs forward, loss (updateLoss) and backward again on the current batch
+  // at the current weights, replacing the gradients; state.loss, state.output
+  // and batch-norm statistics keep the step's first pass. For methods that
+  // need a second gradient (sam); set by the trainer, single process only.
   std::function<void()> recomputeGradients;
   // Backward passes run so far, recomputations included.
   int64_t gradientEvaluations = 0;

@@ -91,17 +91,24 @@ struct Trainer::Impl {
     state.setPeakLearningRate = [this](double peak) {
       schedule = LrSchedule(plan.schedule, peak, plan.training.totalSteps);
     };
+    state.updateLoss = [this] {
+      fire(Event::BeforeLoss);
+      state.loss = trainingLoss(state);
+      fire(Event::AfterLoss);
+      return state.loss;
+    };
     state.recomputeGradients = [this] {
       clearGradients(*optimizer);
-      const torch::Tensor firstOutput = state.output;
+      const torch::Tensor firstOutput = state.output, firstLoss = state.loss;
       // Batch-norm statistics count the step's first pass only.
       std::vector<torch::Tensor> buffers = model->buffers(), saved;
       for (const torch::Tensor& b : buffers)
         saved.push_back(b.clone());
       state.output = model->forward(state.images);
-      trainingLoss(state).backward();
+      state.updateLoss().backward();
       ++state.gradientEvaluations;
       state.output = firstOutput;
+      state.loss = firstLoss;
       torch::NoGradGuard noGrad;
       for (size_t i = 0; i < buffers.size(); ++i)
         buffers[i].copy_(saved[i]);
@@ -361,9 +368,7 @@ struct Trainer::Impl {
         const int64_t stepImages = state.images.size(0);
         if (options.phases) options.phases->enter(Phase::Loss);
         fire(Event::AfterForward);
-        fire(Event::BeforeLoss);
-        state.loss = trainingLoss(state);
-        fire(Event::AfterLoss);
+        state.updateLoss();
         fire(Event::BeforeBackward);
         if (options.phases) options.phases->enter(Phase::Backward);
         state.loss.backward();

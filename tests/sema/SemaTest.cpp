@@ -193,10 +193,10 @@ TEST(Sema, AfterRelationsOrderTheMethods) {
   auto out = checkText(R"(
 method first_thing : retrofit training_algorithm static domain {
   after second_thing
-  lowers hook ema
+  lowers hook ema; phase averaging
 }
 method second_thing : restrict derived_data static domain {
-  lowers hook ema
+  lowers hook ema; phase averaging
 }
 )" + recipeWith("  retrofit training_algorithm static domain first_thing\n"
                 "  restrict derived_data static domain second_thing\n"));
@@ -262,7 +262,7 @@ TEST(Sema, SettingTypesAreChecked) {
 TEST(Sema, RequiredMethodParameterMustBeGiven) {
   const std::string decl = "method warm : restrict training_algorithm static domain {\n"
                            "  param steps: int in [1, 100]\n"
-                           "  lowers hook ema\n"
+                           "  lowers hook ema; phase averaging\n"
                            "}\n";
   auto out = checkText(decl + recipeWith("  restrict training_algorithm static domain warm\n"));
   EXPECT_EQ(spanOf(out, DiagId::MissingParameter), (Span{9, 45, 4})) << out.rendered();
@@ -306,13 +306,13 @@ TEST(Sema, ConflictsAreFoundInEitherDirection) {
   // swa declares `conflicts ema` and ema declares `conflicts swa`; a method
   // declared here names its conflict on one side only.
   auto out = checkText("method avg2 : retrofit training_algorithm static domain {\n"
-                       "  lowers hook ema\n}\n" +
+                       "  lowers hook ema; phase averaging\n}\n" +
                        recipeWith("  retrofit training_algorithm static domain avg2\n"
                                   "  retrofit model_parameters dynamic domain swa\n"
                                   "  retrofit model_parameters dynamic domain ema\n"));
   EXPECT_TRUE(out.has(DiagId::MethodConflict)) << out.rendered();
   auto oneSided = checkText("method lonely : retrofit training_algorithm static domain {\n"
-                            "  conflicts ema\n  lowers hook ema\n}\n" +
+                            "  conflicts ema\n  lowers hook ema; phase averaging\n}\n" +
                             recipeWith("  retrofit model_parameters dynamic domain ema\n"
                                        "  retrofit training_algorithm static domain lonely\n"));
   const Diagnostic* d = oneSided.first(DiagId::MethodConflict);
@@ -501,7 +501,7 @@ TEST(Sema, SurvivesTwoThousandByteMutations) {
 
 TEST(Sema, UnexecutableHooksAreFlagged) {
   auto out = checkText("method later : restrict training_algorithm static domain {\n"
-                       "  lowers hook not_a_runtime_hook\n}\n" +
+                       "  lowers hook not_a_runtime_hook; phase update\n}\n" +
                        recipeWith("  restrict training_algorithm static domain later\n"));
   ASSERT_TRUE(out.recipe) << out.rendered(); // a warning: the recipe still checks
   const Diagnostic* d = out.first(DiagId::HookNotExecutable);
