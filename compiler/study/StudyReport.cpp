@@ -52,8 +52,11 @@ void writeReport(std::ostream& os, const StudyAnalysis& a, const ReportContext& 
   os << "Environment: " << e.cpuModel << ", " << e.cores << " cores, " << e.threads
      << " threads, LibTorch " << e.libtorchVersion << ", compiler " << e.compilerVersion
      << ", FiveR " << e.fiverVersion << ". Times are measured training seconds (evaluation "
-     << "excluded), not FLOPs; results.csv lists each run's training FLOPs and parameter "
-     << "count beside them.\n\n";
+     << "excluded), not FLOPs"
+     << (c.resultsHaveFlops
+             ? "; results.csv lists each run's training FLOPs and parameter count beside them"
+             : "")
+     << ".\n\n";
 
   os << "## Operating points (mean ± std over seeds)\n\n"
      << "| series | budget | runs | time (s) | " << c.metric << " (%) | Pareto |\n"

@@ -26,6 +26,8 @@ struct ReportContext {
   // Non-zero when the report was re-read from this many rows of results.csv
   // (5rc study --from-results) rather than written after training.
   size_t reanalyzedRows = 0;
+  // Whether results.csv has FLOP counts (one read from an older study has none).
+  bool resultsHaveFlops = true;
 };
 
 void writeReport(std::ostream& os, const StudyAnalysis& analysis, const ReportContext& context);

@@ -196,8 +196,11 @@ bool writeReportFiles(const fs::path& dir, const CheckedStudy& study,
                       const std::vector<RunRow>& rows, const ReportContext& ctx,
                       std::ostream& err) {
   StudyAnalysis analysis = analyze(aggregate(rows), referenceSeries(study));
+  ReportContext context = ctx;
+  context.resultsHaveFlops = std::any_of(rows.begin(), rows.end(),
+                                         [](const RunRow& r) { return !std::isnan(r.trainFlops); });
   std::ostringstream report;
-  writeReport(report, analysis, ctx);
+  writeReport(report, analysis, context);
   if (!writeFileAtomically((dir / "report.md").string(), report.str()) ||
       !writeFileAtomically((dir / "speedups.json").string(),
                            speedupsJson(analysis, ctx.reference).dump(2) + "\n")) {
