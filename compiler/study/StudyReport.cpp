@@ -19,12 +19,22 @@ std::string signedPercent(double fraction) {
   return buf;
 }
 
-// "[1.05, 1.31]", "[-0.12%, +0.40%]"; "—" without an interval.
+// "[1.05, 1.31]", "[-0.12%, +0.40%]"; "—" without an interval. An end that
+// would round onto "no change" (1.00, +0.00%) without being it gets more
+// decimals, so the table never shows a significant side as touching it.
 std::string intervalText(const std::optional<Interval>& i, bool percent) {
   if (!i) return "—";
+  const double noChange = percent ? 0 : 1;
   auto end = [&](double v) {
     if (std::isinf(v)) return std::string("∞");
-    return percent ? signedPercent(v) : fixed(v, 2);
+    for (int decimals = 2;; ++decimals) {
+      char buf[64];
+      const double shown = percent ? v * 100 : v;
+      std::snprintf(buf, sizeof buf, percent ? "%+.*f%%" : "%.*f", decimals, shown);
+      const double scale = std::pow(10.0, decimals);
+      const bool looksLikeNoChange = std::round(shown * scale) == std::round(noChange * scale);
+      if (!looksLikeNoChange || v == noChange || decimals >= 6) return std::string(buf);
+    }
   };
   return "[" + end(i->low) + ", " + end(i->high) + "]";
 }
