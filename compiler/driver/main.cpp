@@ -246,6 +246,8 @@ int main(int argc, char** argv) {
   studyCmd->add_option("--stdlib", studyOptions.stdlib, "standard library folder");
   studyCmd->add_flag("--merge-environments", studyOptions.mergeEnvironments,
                      "add to a folder whose results were measured in another environment");
+  studyCmd->add_flag("--from-results", studyOptions.fromResults,
+                     "train nothing: rewrite the report from the folder's results.csv");
 
   std::vector<std::string> fmtFiles;
   bool fmtCheck = false;

@@ -120,7 +120,9 @@ std::optional<CheckedStudy> checkStudyDecl(const ast::StudyDecl& decl, const Pro
                        "a speedup is only meaningful against a speed-quality curve: compare "
                        "at three or more operating points"});
   }
-  if (study.seeds.empty()) study.seeds.push_back(0);
+  // Three seeds by default: fewer give no confidence interval worth the name,
+  // and a study's verdicts need one.
+  if (study.seeds.empty()) study.seeds = {0, 1, 2};
   if (diags.errorCount() != before) return std::nullopt;
   return study;
 }

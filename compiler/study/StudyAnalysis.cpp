@@ -33,13 +33,24 @@ StudyAnalysis analyze(std::vector<Series> series, const std::string& referenceSe
   for (const SeriesPoint& p : a.series[a.reference].points)
     referencePoints.push_back({p.meanTime, p.meanQuality});
   ReferenceCurve curve(referencePoints);
+  const Series& ref = a.series[a.reference];
   for (size_t s = 0; s < a.series.size(); ++s) {
     if (s == a.reference) continue;
     SeriesSpeedup sp;
     sp.series = s;
-    for (const SeriesPoint& p : a.series[s].points)
-      sp.points.push_back(speedupAt(curve, {p.meanTime, p.meanQuality}));
-    sp.verdict = verdictOf(sp.points);
+    std::vector<Verdict> verdicts;
+    for (const SeriesPoint& p : a.series[s].points) {
+      sp.curve.push_back(speedupAt(curve, {p.meanTime, p.meanQuality}));
+      std::optional<size_t> r = sameBudgetPoint(ref, p);
+      if (!r) {
+        sp.definition.push_back(std::nullopt);
+        continue;
+      }
+      BudgetComparison c{*r, definitionSpeedup(p, ref.points[*r])};
+      verdicts.push_back(c.speedup.verdict);
+      sp.definition.push_back(c);
+    }
+    sp.verdict = seriesVerdict(verdicts);
     a.speedups.push_back(std::move(sp));
   }
   return a;

@@ -1,5 +1,7 @@
 // report.md: the study's table (mean ± std per point), its Pareto frontier,
-// each series' (ε, δ)-speedup against the reference and a verdict per series.
+// each series' (ε, δ)-speedup against the reference at each budget (the
+// survey's Definition 2.1 with confidence intervals, beside FiveR's curve
+// reading) and a significance-aware verdict per series.
 #pragma once
 
 #include "compiler/study/Environment.h"
@@ -21,6 +23,11 @@ struct ReportContext {
   std::string earlyStopNote;        // how early_stop was read, empty when absent
   Environment environment;
   size_t runsExecuted = 0, runsReused = 0;
+  // Non-zero when the report was re-read from this many rows of results.csv
+  // (5rc study --from-results) rather than written after training.
+  size_t reanalyzedRows = 0;
+  // Whether results.csv has FLOP counts (one read from an older study has none).
+  bool resultsHaveFlops = true;
 };
 
 void writeReport(std::ostream& os, const StudyAnalysis& analysis, const ReportContext& context);

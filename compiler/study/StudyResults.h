@@ -2,6 +2,7 @@
 // the reference's longest run), and their mean ± std per operating point.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <iosfwd>
 #include <string>
@@ -25,6 +26,12 @@ struct RunRow {
   // compares holdoutAccuracy, and the test split is only reported.
   std::string evalSplit = "test";
   double holdoutAccuracy = 0;
+  // Work and size beside time, since time depends on the machine: the
+  // training steps' FLOPs as 5rc-exec counted them (NaN where the run's
+  // summary has none, as for an early_stop row read mid-run), and the
+  // model's parameter count from the plan's cost model.
+  double trainFlops = std::nan("");
+  int64_t parameters = 0;
   double quality() const { return evalSplit == "holdout" ? holdoutAccuracy : testAccuracy; }
 };
 
@@ -35,6 +42,8 @@ struct SeriesPoint {
   size_t runs = 0;
   double meanTime = 0, stdTime = 0;
   double meanQuality = 0, stdQuality = 0;
+  std::vector<double> times, qualities; // one per run, for confidence intervals
+  int64_t steps = -1;                   // the training steps of every run; -1 when they differ
 };
 
 struct Series {
@@ -51,6 +60,10 @@ double mean(const std::vector<double>& values);
 std::vector<Series> aggregate(const std::vector<RunRow>& rows);
 
 void writeResultsCsv(std::ostream& os, const std::vector<RunRow>& rows);
+// Reads what writeResultsCsv wrote, by column name, so a results.csv written
+// before a column existed still reads (the column keeps its default).
+// Returns false, with the line and reason in `error`, on a malformed file.
+bool readResultsCsv(std::istream& is, std::vector<RunRow>& rows, std::string& error);
 void writeResultsJson(std::ostream& os, const std::vector<RunRow>& rows);
 
 } // namespace fiver::study

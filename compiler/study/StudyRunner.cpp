@@ -3,11 +3,13 @@
 #include "compiler/diag/Diagnostic.h"
 #include "compiler/diag/SourceManager.h"
 #include "compiler/driver/Compile.h"
+#include "compiler/plan/OpCost.h"
 #include "compiler/sema/Check.h"
 #include "compiler/study/Environment.h"
 #include "compiler/study/ExecChild.h"
 #include "compiler/study/ParetoPlot.h"
 #include "compiler/study/PlanHash.h"
+#include "compiler/study/SpeedupsJson.h"
 #include "compiler/study/StudyAnalysis.h"
 #include "compiler/study/StudyGrid.h"
 #include "compiler/study/StudyReport.h"
@@ -16,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -88,6 +91,14 @@ bool acceptEnvironment(const fs::path& dir, const Environment& current, bool mer
   return writeFileAtomically(path.string(), record.dump(2) + "\n");
 }
 
+// The model's parameters, counted as `5rc compile --cost` counts them.
+int64_t parameterCount(const plan::Plan& plan) {
+  int64_t n = 0;
+  for (const plan::OpCost& c : plan::planOpCosts(plan, 1))
+    n += c.parameters;
+  return n;
+}
+
 RunRow rowFrom(const CompiledRun& run, const nlohmann::json& summary) {
   RunRow row;
   row.recipe = run.spec.recipe;
@@ -101,6 +112,9 @@ RunRow rowFrom(const CompiledRun& run, const nlohmann::json& summary) {
   row.steps = summary.value("steps", int64_t{0});
   row.evalSplit = summary.value("eval_split", std::string("test"));
   row.holdoutAccuracy = summary.value("holdout_accuracy", 0.0);
+  if (summary.contains("flops") && summary["flops"].is_number())
+    row.trainFlops = summary["flops"].get<double>();
+  row.parameters = parameterCount(run.plan);
   return row;
 }
 
@@ -138,12 +152,115 @@ std::vector<RunRow> earlyStopRows(const std::vector<CompiledRun>& runs,
       row.holdoutAccuracy = e.value("holdout_accuracy", 0.0);
       row.steps =
           std::min(row.epochs * run->plan.training.stepsPerEpoch, run->plan.training.totalSteps);
+      // The run counted its FLOPs for the whole run only: none per epoch.
+      row.parameters = parameterCount(run->plan);
       rows.push_back(row);
     }
   }
   std::stable_sort(rows.begin(), rows.end(),
                    [](const RunRow& a, const RunRow& b) { return a.epochs < b.epochs; });
   return rows;
+}
+
+std::string referenceSeries(const CheckedStudy& study) {
+  return seriesName(study.recipes.front(),
+                    hasBaseline(study, kEpochCount) ? kEpochCount : kRecipeVariant);
+}
+
+std::string earlyStopNoteFor(const std::string& reference, const std::string& longestBudget) {
+  return "early_stop: one " + reference + " run per seed" +
+         (longestBudget.empty() ? "" : " at " + longestBudget) +
+         ", read after each epoch (its schedule was fitted to the whole budget).";
+}
+
+ReportContext reportContext(const StudyOptions& o, const CheckedStudy& study,
+                            const std::string& metricSplit, int64_t holdout,
+                            const std::string& earlyStopNote, const Environment& env) {
+  const std::string& refName = study.recipes.front();
+  const std::string refSeries = referenceSeries(study);
+  ReportContext ctx;
+  ctx.studyName = study.name;
+  ctx.file = o.file;
+  ctx.metric = study.metric;
+  ctx.metricSplit = metricSplit;
+  ctx.holdout = holdout;
+  ctx.reference = refSeries == refName ? refName : refSeries + " (" + refName + ")";
+  ctx.earlyStopNote = earlyStopNote;
+  ctx.environment = env;
+  return ctx;
+}
+
+// report.md, speedups.json and the Pareto plot from a study's rows. Returns
+// false when one cannot be written (the reason on `err`).
+bool writeReportFiles(const fs::path& dir, const CheckedStudy& study,
+                      const std::vector<RunRow>& rows, const ReportContext& ctx,
+                      std::ostream& err) {
+  StudyAnalysis analysis = analyze(aggregate(rows), referenceSeries(study));
+  ReportContext context = ctx;
+  context.resultsHaveFlops = std::any_of(rows.begin(), rows.end(),
+                                         [](const RunRow& r) { return !std::isnan(r.trainFlops); });
+  std::ostringstream report;
+  writeReport(report, analysis, context);
+  if (!writeFileAtomically((dir / "report.md").string(), report.str()) ||
+      !writeFileAtomically((dir / "speedups.json").string(),
+                           speedupsJson(analysis, ctx.reference).dump(2) + "\n")) {
+    err << "5rc: error: cannot write the report into " << dir.string() << "\n";
+    return false;
+  }
+  std::string plotError;
+  if (!drawParetoPlot(analysis,
+                      "Study " + study.name + ": time vs " + ctx.metricSplit + " " + study.metric,
+                      dir.string(), plotError)) {
+    err << "5rc: error: " << plotError << "\n";
+    return false;
+  }
+  return true;
+}
+
+// --from-results: the report again from the folder's results.csv and
+// environment.json, training and rewriting nothing else, so a committed
+// study is re-read under a newer analysis without rerunning it.
+int reanalyzeStudy(const StudyOptions& o, const CheckedStudy& study, const fs::path& dir,
+                   std::ostream& out, std::ostream& err) {
+  std::vector<RunRow> rows;
+  std::ifstream csv(dir / "results.csv");
+  std::string error;
+  if (!csv) error = "cannot read it";
+  if (!csv || !readResultsCsv(csv, rows, error)) {
+    err << "5rc: error: " << (dir / "results.csv").string() << ": " << error << "\n";
+    return 1;
+  }
+  std::optional<nlohmann::json> envJson = readJson(dir / "environment.json");
+  if (!envJson) {
+    err << "5rc: error: " << (dir / "environment.json").string()
+        << " is missing or malformed: the report states the environment its times come from\n";
+    return 1;
+  }
+  const bool heldOut = std::any_of(rows.begin(), rows.end(),
+                                   [](const RunRow& r) { return r.evalSplit == "holdout"; });
+  // The holdout's size is the reference recipe's setting; results.csv has no column for it.
+  int64_t holdout = 0;
+  if (heldOut) {
+    RunSpec spec{study.recipes.front(), kRecipeVariant, "", 0, {}};
+    if (std::optional<plan::Plan> p = compileRun(o, spec, err)) holdout = p->task.holdout;
+  }
+  std::string earlyStopNote;
+  auto early = std::find_if(rows.begin(), rows.end(),
+                            [](const RunRow& r) { return r.variant == kEarlyStop; });
+  if (early != rows.end()) {
+    auto longest = std::find_if(rows.begin(), rows.end(), [&](const RunRow& r) {
+      return r.variant != kEarlyStop && r.planHash == early->planHash;
+    });
+    earlyStopNote =
+        earlyStopNoteFor(study.recipes.front(), longest != rows.end() ? longest->budget : "");
+  }
+  ReportContext ctx = reportContext(o, study, heldOut ? "holdout" : "test", holdout, earlyStopNote,
+                                    environmentFromJson(*envJson));
+  ctx.reanalyzedRows = rows.size();
+  if (!writeReportFiles(dir, study, rows, ctx, err)) return 1;
+  out << "report: " << (dir / "report.md").string() << " (re-analysed " << rows.size()
+      << " rows of results.csv)\n";
+  return 0;
 }
 
 } // namespace
@@ -168,6 +285,7 @@ int runStudy(const StudyOptions& o, std::ostream& out, std::ostream& err) {
   }
 
   fs::path dir = o.outDir.empty() ? fs::path("studies") / study->name : fs::path(o.outDir);
+  if (o.fromResults) return reanalyzeStudy(o, *study, dir, out, err);
   std::error_code ec;
   fs::create_directories(dir / "runs", ec);
   if (ec) {
@@ -263,9 +381,7 @@ int runStudy(const StudyOptions& o, std::ostream& out, std::ostream& err) {
     std::string longest;
     std::vector<RunRow> early = earlyStopRows(runs, summaries, refName, refVariant, longest);
     rows.insert(rows.end(), early.begin(), early.end());
-    if (!early.empty())
-      earlyStopNote = "early_stop: one " + refName + " run per seed at " + longest +
-                      ", read after each epoch (its schedule was fitted to the whole budget).";
+    if (!early.empty()) earlyStopNote = earlyStopNoteFor(refName, longest);
   }
 
   if (!writeFileAtomically((dir / "results.csv").string(),
@@ -283,32 +399,10 @@ int runStudy(const StudyOptions& o, std::ostream& out, std::ostream& err) {
     return 1;
   }
 
-  std::string refSeries = seriesName(refName, refVariant);
-  StudyAnalysis analysis = analyze(aggregate(rows), refSeries);
-  ReportContext ctx;
-  ctx.studyName = study->name;
-  ctx.file = o.file;
-  ctx.metric = study->metric;
-  ctx.metricSplit = metricSplit;
-  ctx.holdout = holdout;
-  ctx.reference = refSeries == refName ? refName : refSeries + " (" + refName + ")";
-  ctx.earlyStopNote = earlyStopNote;
-  ctx.environment = env;
+  ReportContext ctx = reportContext(o, *study, metricSplit, holdout, earlyStopNote, env);
   ctx.runsExecuted = toTrain.size();
   ctx.runsReused = reused;
-  std::ostringstream report;
-  writeReport(report, analysis, ctx);
-  if (!writeFileAtomically((dir / "report.md").string(), report.str())) {
-    err << "5rc: error: cannot write " << (dir / "report.md").string() << "\n";
-    return 1;
-  }
-  std::string plotError;
-  if (!drawParetoPlot(analysis,
-                      "Study " + study->name + ": time vs " + metricSplit + " " + study->metric,
-                      dir.string(), plotError)) {
-    err << "5rc: error: " << plotError << "\n";
-    failed = true;
-  }
+  if (!writeReportFiles(dir, *study, rows, ctx, err)) failed = true;
   out << "report: " << (dir / "report.md").string() << "\n";
   return failed ? 1 : 0;
 }

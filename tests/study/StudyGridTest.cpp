@@ -1,4 +1,7 @@
 #include "compiler/study/StudyGrid.h"
+#include "compiler/diag/Diagnostic.h"
+#include "compiler/diag/SourceManager.h"
+#include "compiler/sema/Check.h"
 #include "compiler/study/PlanHash.h"
 
 #include <gtest/gtest.h>
@@ -52,4 +55,31 @@ TEST(PlanHash, FnvOfTheText) {
   EXPECT_EQ(planHash(a), planHash(b));
   b.training.seed = 1;
   EXPECT_NE(planHash(a), planHash(b));
+}
+
+// Verdicts need confidence intervals, and those need seeds: a study that
+// names none runs three.
+TEST(StudyGrid, AStudyWithoutSeedsRunsThree) {
+  CheckRequest req;
+  req.path = std::string(FIVER_TEST_SOURCE_DIR) + "/tests/study/no_seeds.5r";
+  req.stdlibDir = std::string(FIVER_TEST_SOURCE_DIR) + "/stdlib";
+  req.text = R"(recipe base {
+  task fashion_mnist
+  model small_cnn(width: 8)
+  optimizer sgd(lr: 0.05)
+  batch_size 64
+  budget 30 steps
+}
+study s {
+  recipes [base]
+  budgets [10 steps, 20 steps, 30 steps]
+  metric accuracy
+}
+)";
+  SourceManager sm;
+  DiagnosticEngine diags;
+  std::optional<CheckedStudy> study = checkStudy(req, sm, diags);
+  ASSERT_TRUE(study);
+  EXPECT_FALSE(diags.hasErrors());
+  EXPECT_EQ(study->seeds, (std::vector<uint64_t>{0, 1, 2}));
 }

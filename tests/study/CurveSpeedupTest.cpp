@@ -1,4 +1,4 @@
-#include "compiler/study/Speedup.h"
+#include "compiler/study/CurveSpeedup.h"
 
 #include <gtest/gtest.h>
 
@@ -11,19 +11,19 @@ ReferenceCurve reference() {
 }
 } // namespace
 
-TEST(Speedup, InterpolatesTheTimeToReachAQuality) {
+TEST(CurveSpeedup, InterpolatesTheTimeToReachAQuality) {
   BoundedValue t = reference().timeToReach(0.875);
   EXPECT_EQ(t.bound, Bound::Exact);
   EXPECT_DOUBLE_EQ(t.value, 30); // halfway between (20, 85%) and (40, 90%)
 }
 
-TEST(Speedup, InterpolatesTheQualityAtATime) {
+TEST(CurveSpeedup, InterpolatesTheQualityAtATime) {
   BoundedValue q = reference().qualityAt(15);
   EXPECT_EQ(q.bound, Bound::Exact);
   EXPECT_DOUBLE_EQ(q.value, 0.825);
 }
 
-TEST(Speedup, EpsilonAndDeltaAtMatchedQualityAndTime) {
+TEST(CurveSpeedup, EpsilonAndDeltaAtMatchedQualityAndTime) {
   // Reaches 87.5% in 15 s: the reference needs 30 s (ε = 2) and at 15 s has
   // 82.5% (δ = (0.875 - 0.825) / 0.825).
   PointSpeedup s = speedupAt(reference(), {15, 0.875});
@@ -33,13 +33,13 @@ TEST(Speedup, EpsilonAndDeltaAtMatchedQualityAndTime) {
   EXPECT_NEAR(s.delta.value, 0.05 / 0.825, 1e-12);
 }
 
-TEST(Speedup, TheReferenceItselfHasNoSpeedup) {
+TEST(CurveSpeedup, TheReferenceItselfHasNoSpeedup) {
   PointSpeedup s = speedupAt(reference(), {20, 0.85});
   EXPECT_DOUBLE_EQ(s.epsilon.value, 1.0);
   EXPECT_DOUBLE_EQ(s.delta.value, 0.0);
 }
 
-TEST(Speedup, BeyondTheReferenceValuesAreBounds) {
+TEST(CurveSpeedup, BeyondTheReferenceValuesAreBounds) {
   // 92% is more than the reference ever reached: it needs more than 40 s.
   PointSpeedup better = speedupAt(reference(), {20, 0.92});
   EXPECT_EQ(better.epsilon.bound, Bound::AtLeast);
@@ -56,29 +56,12 @@ TEST(Speedup, BeyondTheReferenceValuesAreBounds) {
   EXPECT_NEAR(slow.epsilon.value, 20.0 / 60.0, 1e-12);
 }
 
-TEST(Speedup, TheFirstCrossingCountsOnANoisyCurve) {
+TEST(CurveSpeedup, TheFirstCrossingCountsOnANoisyCurve) {
   ReferenceCurve noisy({{10, 0.80}, {20, 0.90}, {30, 0.85}, {40, 0.95}});
   EXPECT_DOUBLE_EQ(noisy.timeToReach(0.85).value, 15);
 }
 
-TEST(Speedup, Verdicts) {
-  ReferenceCurve ref = reference();
-  auto verdict = [&](std::vector<TimeQuality> pts) {
-    std::vector<PointSpeedup> s;
-    for (const TimeQuality& p : pts)
-      s.push_back(speedupAt(ref, p));
-    return verdictOf(s);
-  };
-  // Above the reference curve at every budget.
-  EXPECT_EQ(verdict({{10, 0.83}, {20, 0.87}, {40, 0.91}}), Verdict::StrictlyBetter);
-  // Better at small budgets, worse at the largest.
-  EXPECT_EQ(verdict({{10, 0.83}, {20, 0.87}, {40, 0.88}}), Verdict::TradeOff);
-  // Below it everywhere: fewer epochs of the reference would do better.
-  EXPECT_EQ(verdict({{12, 0.79}, {25, 0.84}, {45, 0.88}}), Verdict::Dominated);
-  EXPECT_EQ(verdictText(Verdict::Dominated), "dominated by epoch_count");
-}
-
-TEST(Speedup, FormatsBounds) {
+TEST(CurveSpeedup, FormatsBounds) {
   EXPECT_EQ(formatBounded({1.5, Bound::Exact}, 2), "1.50");
   EXPECT_EQ(formatBounded({2, Bound::AtLeast}, 1), "≥ 2.0");
   EXPECT_EQ(formatBounded({-0.0125, Bound::AtMost}, 2, true), "≤ -1.25%");

@@ -1,8 +1,11 @@
-// The (ε, δ)-speedup of Definition 2.1 of the survey, measured against a
-// reference recipe's time-quality curve (its points at each budget):
+// FiveR's own reading of a speedup, not the survey's: the recipe's point
+// against the reference's whole time-quality curve (its mean points at each
+// budget), rather than against one run of it (DefinitionSpeedup.h):
 //   ε = T / T'        T: the time the reference needs to reach the recipe's
 //                     quality Q', read by linear interpolation on its curve;
 //   δ = (Q' - Q) / Q  Q: the reference's quality at the recipe's time T'.
+// It says whether a point lies above or below the curve: on a rising curve
+// ε > 1 comes with δ > 0, so it never shows a trade-off at one point.
 // Outside the reference's measured range a value is only a bound: a recipe
 // more accurate than the reference ever got has ε ≥ T_max / T'.
 #pragma once
@@ -47,14 +50,5 @@ struct PointSpeedup {
 };
 
 PointSpeedup speedupAt(const ReferenceCurve& reference, const TimeQuality& recipe);
-
-enum class Verdict { StrictlyBetter, TradeOff, Dominated };
-
-// "strictly better": at no operating point worse than the reference, better at
-// one; "dominated by epoch_count": better at none; "trade-off" otherwise.
-// A point is better when δ > 0 (or, where δ is only a bound that says
-// nothing, when ε > 1) and worse when δ < 0 (respectively ε < 1).
-Verdict verdictOf(const std::vector<PointSpeedup>& points);
-std::string verdictText(Verdict v);
 
 } // namespace fiver::study

@@ -1,4 +1,4 @@
-#include "compiler/study/Speedup.h"
+#include "compiler/study/CurveSpeedup.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -76,52 +76,6 @@ PointSpeedup speedupAt(const ReferenceCurve& reference, const TimeQuality& recip
   BoundedValue q = reference.qualityAt(recipe.time);
   s.delta = {q.value != 0 ? (recipe.quality - q.value) / q.value : 0, flipped(q.bound)};
   return s;
-}
-
-namespace {
-enum class Side { Better, Worse, Even, Unknown };
-
-Side sideOf(const BoundedValue& v, double even) {
-  bool above = v.value > even, below = v.value < even;
-  switch (v.bound) {
-  case Bound::Exact:
-    return above ? Side::Better : below ? Side::Worse : Side::Even;
-  case Bound::AtLeast:
-    return above ? Side::Better : Side::Unknown;
-  case Bound::AtMost:
-    return below ? Side::Worse : Side::Unknown;
-  }
-  return Side::Unknown;
-}
-
-Side pointSide(const PointSpeedup& p) {
-  Side d = sideOf(p.delta, 0);
-  return d != Side::Unknown ? d : sideOf(p.epsilon, 1);
-}
-} // namespace
-
-Verdict verdictOf(const std::vector<PointSpeedup>& points) {
-  int better = 0, worse = 0;
-  for (const PointSpeedup& p : points) {
-    Side s = pointSide(p);
-    better += s == Side::Better;
-    worse += s == Side::Worse;
-  }
-  if (better == 0) return Verdict::Dominated;
-  if (worse == 0) return Verdict::StrictlyBetter;
-  return Verdict::TradeOff;
-}
-
-std::string verdictText(Verdict v) {
-  switch (v) {
-  case Verdict::StrictlyBetter:
-    return "strictly better";
-  case Verdict::TradeOff:
-    return "trade-off";
-  case Verdict::Dominated:
-    return "dominated by epoch_count";
-  }
-  return "";
 }
 
 } // namespace fiver::study
