@@ -1,0 +1,163 @@
+// FiveR's fp32 linear layers (forward + backward, as training runs them)
+// against the fastest fp32 GEMM this machine offers on the same shapes: the
+// three products of a linear layer's step done directly with OpenBLAS
+// (torch::mm) and with oneDNN (mkldnn_linear on pre-converted tensors, which
+// leaves out the layout conversions a real step would pay). The shapes are
+// those of tiny_gpt (the text recipes) and of the Fashion-MNIST classifier.
+// Sides alternate over rounds; each prints GFLOP/s and FiveR's share of the
+// best. Every shape is also checked against a float64 reference.
+//
+//   build/bin/gemm_speed [--rounds 3] [--threads 2]
+#include "runtime/BlasCoreType.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Shape {
+  const char* name;
+  int64_t m, k, n; // [m, k] inputs times a [n, k] weight
+};
+
+// tiny_gpt(dim: 128) on batch 64 x 128 tokens, and fmnist_cnn's classifier.
+const std::vector<Shape> kShapes = {
+    {"tiny_gpt qkv 128->384", 8192, 128, 384},   {"tiny_gpt attn out 128->128", 8192, 128, 128},
+    {"tiny_gpt mlp up 128->512", 8192, 128, 512}, {"tiny_gpt mlp down 512->128", 8192, 512, 128},
+    {"tiny_gpt head 128->256", 8192, 128, 256},   {"fmnist classifier 64->10", 128, 64, 10},
+};
+
+double seconds(const std::function<void()>& work, int repeats) {
+  work(); // warm-up: first calls allocate and pick kernels
+  std::vector<double> times;
+  for (int r = 0; r < repeats; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    work();
+    times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::nth_element(times.begin(), times.begin() + repeats / 2, times.end());
+  return times[repeats / 2];
+}
+
+// What a training step runs for one linear layer: forward, then backward to
+// the input and the weight (and bias).
+struct FiveRLinear {
+  torch::nn::Linear layer;
+  torch::Tensor x, gradOut;
+  explicit FiveRLinear(const Shape& s)
+      : layer(torch::nn::LinearOptions(s.k, s.n)), x(torch::randn({s.m, s.k})),
+        gradOut(torch::randn({s.m, s.n})) {
+    x.requires_grad_(true);
+  }
+  void step() {
+    layer->zero_grad();
+    x.mutable_grad() = torch::Tensor();
+    layer->forward(x).backward(gradOut);
+  }
+};
+
+// The same three products straight to OpenBLAS.
+struct BlasProducts {
+  torch::Tensor x, w, gradOut;
+  explicit BlasProducts(const Shape& s)
+      : x(torch::randn({s.m, s.k})), w(torch::randn({s.n, s.k})), gradOut(torch::randn({s.m, s.n})) {}
+  void step() {
+    torch::mm(x, w.t());
+    torch::mm(gradOut, w);
+    torch::mm(gradOut.t(), x);
+  }
+};
+
+// And to oneDNN, with every operand already in its layout.
+struct OneDnnProducts {
+  torch::Tensor x, w, wT, gradOut, gradOutT, xT;
+  explicit OneDnnProducts(const Shape& s) {
+    torch::Tensor x0 = torch::randn({s.m, s.k}), w0 = torch::randn({s.n, s.k}),
+                  g0 = torch::randn({s.m, s.n});
+    x = x0.to_mkldnn(), w = w0.to_mkldnn(), wT = w0.t().contiguous().to_mkldnn();
+    gradOut = g0.to_mkldnn(), gradOutT = g0.t().contiguous().to_mkldnn();
+    xT = x0.t().contiguous().to_mkldnn();
+  }
+  void step() {
+    at::mkldnn_linear(x, w);           // y = x W^T
+    at::mkldnn_linear(gradOut, wT);    // dx = dy W
+    at::mkldnn_linear(gradOutT, xT);   // dW = dy^T x
+  }
+};
+
+// FiveR's results against float64: the largest error relative to the largest value.
+double relativeError(const Shape& s) {
+  FiveRLinear f(s);
+  f.step();
+  torch::Tensor x = f.x.detach().to(torch::kFloat64), w = f.layer->weight.detach().to(torch::kFloat64),
+                g = f.gradOut.to(torch::kFloat64);
+  auto rel = [](const torch::Tensor& got, const torch::Tensor& want) {
+    return (got.to(torch::kFloat64) - want).abs().max().item<double>() /
+           std::max(want.abs().max().item<double>(), 1e-30);
+  };
+  torch::Tensor y = f.layer->forward(f.x).detach();
+  torch::Tensor yWant = x.mm(w.t()) + f.layer->bias.detach().to(torch::kFloat64);
+  return std::max({rel(y, yWant), rel(f.x.grad(), g.mm(w)), rel(f.layer->weight.grad(), g.t().mm(x))});
+}
+
+std::string openBlasCore() {
+  using CoreName = char* (*)();
+  auto corename = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+  return corename ? corename() : "(no OpenBLAS)";
+}
+
+int intOption(int argc, char** argv, const char* name, int fallback) {
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::strcmp(argv[i], name) == 0) return std::atoi(argv[i + 1]);
+  return fallback;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  fiver::runtime::chooseOpenBlasCoreType(argv); // what 5rc-exec does first
+  const int rounds = intOption(argc, argv, "--rounds", 3);
+  const int threads = intOption(argc, argv, "--threads", 2);
+  torch::manual_seed(0);
+  torch::set_num_threads(threads);
+  std::printf("OpenBLAS core: %s; threads: %d; rounds: %d (sides alternate)\n",
+              openBlasCore().c_str(), threads, rounds);
+  std::printf("%-28s %10s %10s %10s %8s %10s\n", "shape (m=tokens)", "FiveR", "OpenBLAS",
+              "oneDNN", "share", "rel.error");
+  double worstShare = 1;
+  for (const Shape& s : kShapes) {
+    FiveRLinear fiver(s);
+    BlasProducts blas(s);
+    OneDnnProducts onednn(s);
+    const double flops = 3.0 * 2.0 * static_cast<double>(s.m * s.k * s.n);
+    const int repeats = std::clamp(static_cast<int>(2e9 / flops), 5, 400);
+    std::vector<double> tf, tb, td;
+    for (int r = 0; r < rounds; ++r) {
+      std::vector<std::function<void()>> sides = {
+          [&] { tf.push_back(seconds([&] { fiver.step(); }, repeats)); },
+          [&] { tb.push_back(seconds([&] { blas.step(); }, repeats)); },
+          [&] { td.push_back(seconds([&] { onednn.step(); }, repeats)); }};
+      if (r % 2) std::reverse(sides.begin(), sides.end());
+      for (auto& side : sides)
+        side();
+    }
+    auto best = [&](const std::vector<double>& t) { return flops / *std::min_element(t.begin(), t.end()) / 1e9; };
+    const double f = best(tf), b = best(tb), d = best(td);
+    const double share = f / std::max(b, d);
+    worstShare = std::min(worstShare, share);
+    std::printf("%-28s %10.1f %10.1f %10.1f %7.0f%% %10.1e\n", s.name, f, b, d, 100 * share,
+                relativeError(s));
+  }
+  std::printf("GFLOP/s of forward + backward (3 GEMMs); share = FiveR / max(OpenBLAS, oneDNN)\n");
+  std::printf("worst share: %.0f%% (target: at least 80%%)\n", 100 * worstShare);
+  return 0;
+}
