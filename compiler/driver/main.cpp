@@ -1,6 +1,6 @@
 // 5rc: the FiveR command line.
 //
-//   5rc check FILE...            diagnostics only; exit 1 on errors
+//   5rc check FILE...            diagnostics only (every one `compile` would give); exit 1 on errors
 //   5rc compile FILE [-o PLAN]   recipe -> checked -> graph -> passes -> plan (YAML);
 //                                --fuse adds op_fusion, --cost prints step costs
 //   5rc run FILE                 compile, then execute the plan with 5rc-exec
@@ -14,6 +14,7 @@
 #include "compiler/diag/SourceManager.h"
 #include "compiler/driver/Compile.h"
 #include "compiler/driver/ExecLauncher.h"
+#include "compiler/driver/PipelineCheck.h"
 #include "compiler/driver/Explain.h"
 #include "compiler/driver/Profile.h"
 #include "compiler/format/Formatter.h"
@@ -129,7 +130,7 @@ int runCheck(const std::vector<std::string>& files, const std::string& stdlib, b
     CheckRequest req;
     req.path = file;
     req.stdlibDir = stdlib;
-    checkFile(req, sm, diags);
+    checkFileThroughCompile(req, sm, diags); // what `compile` would report, too
     if (json)
       writeDiagnosticsJson(std::cout, diags);
     else

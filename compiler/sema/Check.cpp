@@ -801,6 +801,20 @@ bool checkLoadedFile(const Program& program, DiagnosticEngine& diags) {
   return !diags.hasErrors();
 }
 
+std::vector<CheckedRecipe> cleanRecipesOf(const Program& program, const DiagnosticEngine& loaded) {
+  std::vector<CheckedRecipe> out;
+  if (loadFailed(program, loaded)) return out;
+  DiagnosticEngine reported; // already reported by checkLoadedFile
+  RecipeChecker checker(program, reported);
+  for (const ast::Recipe& r : program.main->recipes) {
+    std::optional<CheckedRecipe> checked = checker.check(r, {});
+    if (!checked) continue;
+    checked->file = program.main->path;
+    out.push_back(std::move(*checked));
+  }
+  return out;
+}
+
 std::optional<CheckedStudy> checkStudy(const CheckRequest& request, SourceManager& sources,
                                        DiagnosticEngine& diags) {
   Program program =

@@ -88,6 +88,14 @@ exec_edited_plan)
   grep -Eq "running_mean|Exception raised|frame #" "$work/out" && fail "LibTorch error or stack trace"
   true
   ;;
+check_compile_diagnostics)
+  # `5rc check` reports what `compile` would: shapes, pass preconditions.
+  for name in check_conv_after_flatten check_attention_heads check_freezing_backwards; do
+    (cd "$src" && "$fivec" check "tests/golden/diagnostics/$name.5r") 2>"$work/err" \
+      && fail "$name: exit 0"
+    diff "$src/tests/golden/diagnostics/$name.expected" "$work/err" || fail "$name: diagnostics"
+  done
+  ;;
 explain)
   "$fivec" explain E0200 >"$work/out" || fail "explain failed"
   grep -q "E0200" "$work/out" || fail "code not shown"
