@@ -6,6 +6,7 @@
 // Data-parallel: `--nproc N` starts N local ranks; a process started with
 // torchrun's variables (WORLD_SIZE, RANK, MASTER_ADDR, MASTER_PORT) is one rank.
 #include "compiler/plan/Plan.h"
+#include "compiler/plan/PlanVerifier.h"
 #include "compiler/support/AtomicFile.h"
 #include "runtime/BlasCoreType.h"
 #include "runtime/HostMemory.h"
@@ -97,6 +98,7 @@ int main(int argc, char** argv) {
       }
     }
     plan::Plan p = plan::readPlan(planPath);
+    plan::requireConsistentPlan(p, planPath); // a hand-edited plan fails here, by op and field
     if (profileSteps > 0) {
       runtime::runProfile(p, options, profileSteps, profileOut);
       return 0;

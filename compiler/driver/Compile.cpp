@@ -5,9 +5,11 @@
 #include "compiler/ir/GraphBuilder.h"
 #include "compiler/ir/GraphPrinter.h"
 #include "compiler/lower/Lower.h"
+#include "compiler/plan/PlanVerifier.h"
 #include "passes/PassManager.h"
 
 #include <fstream>
+#include <iostream>
 #include <ostream>
 
 namespace fiver {
@@ -37,7 +39,19 @@ std::optional<plan::Plan> compileRecipe(const CheckedRecipe& recipe, const Compi
     std::ofstream dot(options.dotFile);
     ir::writeDot(dot, *graph);
   }
-  return lower(*graph);
+  plan::Plan lowered = lower(*graph);
+  // What 5rc-exec refuses must not be written: an inconsistent plan is a
+  // compiler bug, reported like the pass verifier's findings.
+  if (options.verify) {
+    std::vector<std::string> problems = plan::verifyPlan(lowered);
+    if (!problems.empty()) {
+      std::cerr << "5rc: internal error: the lowered plan is inconsistent:\n";
+      for (const std::string& p : problems)
+        std::cerr << "  " << p << "\n";
+      return std::nullopt;
+    }
+  }
+  return lowered;
 }
 
 } // namespace fiver

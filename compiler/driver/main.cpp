@@ -1,6 +1,6 @@
 // 5rc: the FiveR command line.
 //
-//   5rc check FILE...            diagnostics only; exit 1 on errors
+//   5rc check FILE...            diagnostics only (every one `compile` would give); exit 1 on errors
 //   5rc compile FILE [-o PLAN]   recipe -> checked -> graph -> passes -> plan (YAML);
 //                                --fuse adds op_fusion, --cost prints step costs
 //   5rc run FILE                 compile, then execute the plan with 5rc-exec
@@ -14,6 +14,7 @@
 #include "compiler/diag/SourceManager.h"
 #include "compiler/driver/Compile.h"
 #include "compiler/driver/ExecLauncher.h"
+#include "compiler/driver/PipelineCheck.h"
 #include "compiler/driver/Explain.h"
 #include "compiler/driver/Profile.h"
 #include "compiler/format/Formatter.h"
@@ -46,12 +47,16 @@ struct CompileFlags {
   std::vector<std::string> sets, adds, drops;
 };
 
+// Options that may repeat take one value per use (`--set A --set B`,
+// `--dump-after=a,b`): left to CLI11's default, a repeatable option keeps
+// reading values and swallows the recipe file that follows it.
 void addCompileFlags(CLI::App& cmd, CompileFlags& f) {
   cmd.add_option("file", f.file, "recipe file (.5r)")->required();
   cmd.add_option("--recipe", f.recipe, "recipe to use when the file declares several");
   cmd.add_option("--stdlib", f.stdlib, "standard library folder (default: $FIVER_STDLIB)");
   cmd.add_option("--dump-after", f.dumpAfter, "print the graph after PASS (or 'all')")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->allow_extra_args(false);
   cmd.add_option("--dot", f.dot, "write the final model graph as Graphviz to FILE");
   cmd.add_flag("--print-pipeline", f.printPipeline, "print the passes that will run");
   cmd.add_flag("--fuse,!--no-fuse", f.fuse,
@@ -61,11 +66,13 @@ void addCompileFlags(CLI::App& cmd, CompileFlags& f) {
                "passes, and the schedule's total");
   cmd.add_option("--set", f.sets,
                  "override a setting: --set 'budget 2 epochs' or "
-                 "--set budget=2epochs");
+                 "--set budget=2epochs")
+      ->allow_extra_args(false);
   cmd.add_option("--add", f.adds,
                  "add a triple: --add 'retrofit training_data dynamic domain "
-                 "mixup(alpha: 0.2)'");
-  cmd.add_option("--drop", f.drops, "drop a method the recipe uses");
+                 "mixup(alpha: 0.2)'")
+      ->allow_extra_args(false);
+  cmd.add_option("--drop", f.drops, "drop a method the recipe uses")->allow_extra_args(false);
 }
 
 // `key=value` is accepted for settings, as in Hydra; the grammar itself
@@ -123,7 +130,7 @@ int runCheck(const std::vector<std::string>& files, const std::string& stdlib, b
     CheckRequest req;
     req.path = file;
     req.stdlibDir = stdlib;
-    checkFile(req, sm, diags);
+    checkFileThroughCompile(req, sm, diags); // what `compile` would report, too
     if (json)
       writeDiagnosticsJson(std::cout, diags);
     else

@@ -146,6 +146,11 @@ struct Import {
 
 struct File {
   std::string path;
+  // After syntax errors the parser skips the items that held them and parses
+  // the rest: `recovered` is set, and `damaged` holds the declarations that
+  // lost items, whose other diagnostics would mostly be echoes.
+  bool recovered = false;
+  std::vector<SourceRange> damaged;
   std::vector<Import> imports;
   std::vector<Recipe> recipes;
   std::vector<MethodDecl> methods;

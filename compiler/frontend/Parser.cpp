@@ -3,6 +3,8 @@
 // code-point -> byte table translates every position.
 #include "compiler/frontend/Parser.h"
 
+#include "compiler/frontend/SyntaxRecovery.h"
+
 #include "FiveRLexer.h"
 #include "FiveRParser.h"
 
@@ -94,8 +96,8 @@ public:
 
   void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t, size_t,
                    const std::string& msg, std::exception_ptr) override {
-    // One syntax error per file is enough to act on; later ones are mostly
-    // consequences of the first.
+    // One syntax error per parse: later ones are mostly consequences of the
+    // first. parseFile skips the item at fault and parses again for the next.
     if (reported_++ > 0) return;
     // Items are written one a line: when the parser only notices the problem
     // at the first token of the next line (`seed` with no value, a triple
@@ -657,33 +659,69 @@ bool rejectInvalidUtf8(const std::string& path, const std::string& text, Diagnos
   return true;
 }
 
+// Syntax errors one file reports at most: past this many, later ones are
+// more likely echoes than news.
+constexpr int kMaxSyntaxErrors = 20;
+
+// The top-level declarations that overlap a skipped item, found in the text
+// as parsed (the skipped items blanked), whose brackets balance.
+std::vector<SourceRange> damagedDeclarations(const std::string& text, const PositionMap& pos,
+                                             const std::vector<frontend::ByteSpan>& skipped) {
+  std::vector<SourceRange> damaged;
+  for (const frontend::ByteSpan& decl : frontend::topLevelSpans(text)) {
+    for (const frontend::ByteSpan& s : skipped) {
+      if (s.begin >= decl.end || decl.begin >= s.end) continue;
+      SourceRange r;
+      r.begin = pos.locAtByte(static_cast<uint32_t>(decl.begin));
+      r.length = static_cast<uint32_t>(decl.end - decl.begin);
+      damaged.push_back(r);
+      break;
+    }
+  }
+  return damaged;
+}
+
 } // namespace
 
 ast::File parseFile(const std::string& path, const std::string& text, DiagnosticEngine& diags) {
-  if (rejectInvalidUtf8(path, text, diags)) {
-    ast::File empty;
-    empty.path = path;
-    return empty;
+  ast::File empty;
+  empty.path = path;
+  if (rejectInvalidUtf8(path, text, diags)) return empty;
+  {
+    ParseSession s(path, text, diags);
+    if (!checkTokens(s.tokens, s.pos, diags)) return empty;
   }
-  ParseSession s(path, text, diags);
-  if (!checkTokens(s.tokens, s.pos, diags)) {
-    ast::File empty;
-    empty.path = path;
-    return empty;
+  // Each round reports the first syntax error left, skips the item holding
+  // it, and parses again, until the rest parses cleanly.
+  std::string working = text;
+  std::vector<frontend::ByteSpan> skipped;
+  for (int errors = 0;; ++errors) {
+    DiagnosticEngine found;
+    ParseSession s(path, working, found);
+    P::FileContext* tree = parseTwoStage(s);
+    if (!found.hasErrors()) {
+      AstBuilder builder(s.pos, diags);
+      ast::File f = builder.file(tree, path);
+      scaleMinutes(f, working);
+      f.recovered = !skipped.empty();
+      f.damaged = damagedDeclarations(working, s.pos, skipped);
+      return f;
+    }
+    for (const Diagnostic& d : found.diagnostics())
+      diags.report(d.id, d.range, d.message) = d;
+    if (errors + 1 >= kMaxSyntaxErrors) return empty;
+    // After a syntax error ANTLR's recovered tree may lack children: the AST
+    // is only built from a clean parse of what is left.
+    const Diagnostic& first = found.diagnostics().front();
+    frontend::ByteSpan item = frontend::itemSpanAt(working, first.range.begin.offset);
+    // "This line ends before its item is complete": either that line or the
+    // next one (its note) is at fault; skipping both stops the cascade.
+    for (const DiagNote& n : first.notes)
+      if (n.range.valid() && n.range.begin.offset >= item.end)
+        item.end = std::max(item.end, frontend::itemSpanAt(working, n.range.begin.offset).end);
+    if (!frontend::blankOut(working, item)) return empty; // nothing left to skip
+    skipped.push_back(item);
   }
-  size_t before = diags.errorCount();
-  P::FileContext* tree = parseTwoStage(s);
-  // After a syntax error ANTLR's recovered tree may lack children; an AST is
-  // only built from trees that parsed cleanly.
-  if (diags.errorCount() > before) {
-    ast::File empty;
-    empty.path = path;
-    return empty;
-  }
-  AstBuilder builder(s.pos, diags);
-  ast::File f = builder.file(tree, path);
-  scaleMinutes(f, text);
-  return f;
 }
 
 std::optional<ast::RecipeItem> parseRecipeItem(const std::string& name, const std::string& text,

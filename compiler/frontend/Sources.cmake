@@ -1,1 +1,2 @@
-target_sources(fiver_compiler PRIVATE ${CMAKE_CURRENT_LIST_DIR}/Parser.cpp)
+target_sources(fiver_compiler PRIVATE ${CMAKE_CURRENT_LIST_DIR}/Parser.cpp
+                                      ${CMAKE_CURRENT_LIST_DIR}/SyntaxRecovery.cpp)

@@ -718,14 +718,39 @@ std::vector<ast::RecipeItem> parseOverrides(const CheckRequest& request, SourceM
   return items;
 }
 
+// The loaded file that `range` points into, if any.
+const ast::File* fileOf(const Program& program, const SourceRange& range) {
+  for (const auto& f : program.files)
+    if (f->path == range.begin.file) return f.get();
+  return nullptr;
+}
+
+// Whether `range` lies in a declaration that lost items to syntax errors.
+bool inDamagedDeclaration(const Program& program, const SourceRange& range) {
+  const ast::File* f = fileOf(program, range);
+  if (!f) return false;
+  for (const SourceRange& d : f->damaged)
+    if (range.begin.offset >= d.begin.offset && range.begin.offset < d.begin.offset + d.length)
+      return true;
+  return false;
+}
+
 // Sema reads only complete syntax trees: after a syntax error or a missing
 // import, further diagnostics would mostly be echoes of the first one. Name
 // clashes are not fatal: the first definition is kept and checking goes on.
-bool loadFailed(const Program& program, const DiagnosticEngine& diags) {
+// With `acceptRecovered`, a file whose syntax errors the parser skipped over
+// is checked (`5rc check`, the editor), its damaged declarations excepted.
+bool loadFailed(const Program& program, const DiagnosticEngine& diags,
+                bool acceptRecovered = false) {
   if (!program.main) return true;
   for (const Diagnostic& d : diags.diagnostics()) {
     switch (d.id) {
     case DiagId::SyntaxError:
+      if (acceptRecovered) {
+        const ast::File* f = fileOf(program, d.range);
+        if (f && f->recovered) break;
+      }
+      return true;
     case DiagId::UnterminatedString:
     case DiagId::ImportNotFound:
     case DiagId::InvalidNumber:
@@ -784,7 +809,7 @@ bool checkFile(const CheckRequest& request, SourceManager& sources, DiagnosticEn
 }
 
 bool checkLoadedFile(const Program& program, DiagnosticEngine& diags) {
-  if (loadFailed(program, diags)) return false;
+  if (loadFailed(program, diags, true)) return false;
   // Declarations are checked on their own and again where recipes use them:
   // collect separately and forward each distinct diagnostic once.
   DiagnosticEngine local;
@@ -804,9 +829,25 @@ bool checkLoadedFile(const Program& program, DiagnosticEngine& diags) {
     const SourceLoc& at = d.range.begin;
     if (!seen.emplace(static_cast<int>(d.id), at.file, at.offset, d.range.length, d.message).second)
       continue;
+    if (inDamagedDeclaration(program, d.range)) continue; // echoes of its syntax errors
     diags.report(d.id, d.range, d.message) = d;
   }
   return !diags.hasErrors();
+}
+
+std::vector<CheckedRecipe> cleanRecipesOf(const Program& program, const DiagnosticEngine& loaded) {
+  std::vector<CheckedRecipe> out;
+  if (loadFailed(program, loaded, true)) return out;
+  DiagnosticEngine reported; // already reported by checkLoadedFile
+  RecipeChecker checker(program, reported);
+  for (const ast::Recipe& r : program.main->recipes) {
+    if (inDamagedDeclaration(program, r.name.range)) continue;
+    std::optional<CheckedRecipe> checked = checker.check(r, {});
+    if (!checked) continue;
+    checked->file = program.main->path;
+    out.push_back(std::move(*checked));
+  }
+  return out;
 }
 
 std::optional<CheckedStudy> checkStudy(const CheckRequest& request, SourceManager& sources,

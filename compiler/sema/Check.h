@@ -38,6 +38,12 @@ bool checkFile(const CheckRequest& request, SourceManager& sources, DiagnosticEn
 // ParseCache.
 bool checkLoadedFile(const Program& program, DiagnosticEngine& diags);
 
+// Every recipe declared in the program's main file that checks clean,
+// resolved, for what runs after sema (`5rc check` compiles them too). Their
+// diagnostics are not reported again: checkLoadedFile reports them. `loaded`
+// holds the load's diagnostics: none when the file did not parse.
+std::vector<CheckedRecipe> cleanRecipesOf(const Program& program, const DiagnosticEngine& loaded);
+
 // Checks a study (request.recipe names it; empty: the file's last study) and
 // every recipe it names.
 std::optional<CheckedStudy> checkStudy(const CheckRequest& request, SourceManager& sources,

@@ -1,5 +1,6 @@
 #include "editor/server/Analysis.h"
 
+#include "compiler/driver/PipelineCheck.h"
 #include "compiler/sema/Check.h"
 
 #include <algorithm>
@@ -21,6 +22,8 @@ Analysis::build(const std::string& path, const std::string& text, const std::str
   // One load serves both the check and navigation, which reads the AST.
   a->program_ = cache.load(path, text, a->stdlibDir_, a->sources_, a->diagnostics_);
   checkLoadedFile(a->program_, a->diagnostics_);
+  // Shapes, pass preconditions and the plan: what `5rc compile` would report.
+  checkRecipesCompile(a->program_, a->diagnostics_);
   for (const auto& file : a->program_.files)
     a->occurrences_[file->path] = indexFile(*file, a->program_);
   a->occurrences_[path]; // present even when the document did not parse

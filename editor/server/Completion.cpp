@@ -36,6 +36,8 @@ struct Context {
   std::string callee;                // inParens: the name before the open parenthesis
   std::set<std::string> writtenArgs; // inParens: `name:` already written
   bool afterColon = false;           // the cursor follows `name:` (a value is expected)
+  int argument = 0;                  // inParens: arguments written before the current one
+  std::string argumentName;          // inParens: the current argument's `name:`, if written
 };
 
 Context scan(const std::string& text, size_t offset) {
@@ -122,6 +124,24 @@ Context scan(const std::string& text, size_t offset) {
       }
       size_t last = inside.find_last_not_of(' ');
       ctx.afterColon = last != std::string::npos && inside[last] == ':';
+      // The current argument starts after the last comma outside nested brackets.
+      int nested = 0;
+      size_t current = 0;
+      for (size_t a = 0; a < inside.size(); ++a) {
+        char ch = inside[a];
+        nested += (ch == '(' || ch == '[') - (ch == ')' || ch == ']');
+        if (ch == ',' && nested == 0) {
+          ++ctx.argument;
+          current = a + 1;
+        }
+      }
+      std::string arg = inside.substr(current);
+      if (size_t colon = arg.find(':'); colon != std::string::npos && colon > 0) {
+        size_t b = arg.find_first_not_of(' ');
+        size_t e = arg.find_last_not_of(' ', colon - 1);
+        if (b != std::string::npos && e != std::string::npos && b <= e)
+          ctx.argumentName = arg.substr(b, e + 1 - b);
+      }
       statement.resize(s);
       break;
     }
@@ -357,6 +377,22 @@ std::vector<CompletionItem> complete(const Analysis& analysis, const std::string
   } else if (ctx.block.empty())
     completeTopLevel(out, program, ctx);
   return out;
+}
+
+std::optional<EnclosingCall> enclosingCall(const Analysis& analysis, const std::string& text,
+                                           Position position) {
+  LineIndex lines(text);
+  Context ctx = scan(text, lines.offsetAt(position));
+  if (ctx.inComment || !ctx.inParens || ctx.callee.empty()) return std::nullopt;
+  EnclosingCall call;
+  call.callee = ctx.callee;
+  call.params = calleeParams(analysis.program(), ctx);
+  if (call.params.empty() && !methodSignature(analysis.program(), ctx.callee)) return std::nullopt;
+  call.active = ctx.argument;
+  if (!ctx.argumentName.empty())
+    for (size_t i = 0; i < call.params.size(); ++i)
+      if (call.params[i].name == ctx.argumentName) call.active = static_cast<int>(i);
+  return call;
 }
 
 } // namespace fiver::lsp

@@ -8,6 +8,9 @@
 #include "editor/server/Analysis.h"
 #include "editor/server/Protocol.h"
 
+#include "compiler/sema/Params.h"
+
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,5 +19,16 @@ namespace fiver::lsp {
 // `text` is the document as typed (the analysis may lag behind it).
 std::vector<CompletionItem> complete(const Analysis& analysis, const std::string& text,
                                      Position position);
+
+// The call whose parentheses hold the cursor (a method, layer, model,
+// optimizer, schedule or augmentation): what signature help shows. `active`
+// is the parameter being written: named by `name:`, else by position.
+struct EnclosingCall {
+  std::string callee;
+  std::vector<ParamSpec> params;
+  int active = 0;
+};
+std::optional<EnclosingCall> enclosingCall(const Analysis& analysis, const std::string& text,
+                                           Position position);
 
 } // namespace fiver::lsp

@@ -8,6 +8,8 @@
 #include "editor/server/Formatting.h"
 #include "editor/server/Hover.h"
 #include "editor/server/SemanticTokens.h"
+#include "editor/server/SignatureHelp.h"
+#include "editor/server/WorkspaceSymbols.h"
 #include "editor/server/XRefs.h"
 
 #include <iostream>
@@ -35,6 +37,8 @@ LspServer::LspServer(Transport& transport, std::string stdlibDir)
   binder_.request("textDocument/formatting", this, &LspServer::onFormatting);
   binder_.request("textDocument/rangeFormatting", this, &LspServer::onRangeFormatting);
   binder_.request("textDocument/codeAction", this, &LspServer::onCodeAction);
+  binder_.request("textDocument/signatureHelp", this, &LspServer::onSignatureHelp);
+  binder_.request("workspace/symbol", this, &LspServer::onWorkspaceSymbol);
 }
 
 json LspServer::capabilities() {
@@ -51,7 +55,10 @@ json LspServer::capabilities() {
           {"semanticTokensProvider", {{"legend", semanticTokensLegend()}, {"full", true}}},
           {"documentFormattingProvider", true},
           {"documentRangeFormattingProvider", true},
-          {"codeActionProvider", {{"codeActionKinds", {"quickfix"}}}}};
+          {"codeActionProvider", {{"codeActionKinds", {"quickfix"}}}},
+          {"signatureHelpProvider",
+           {{"triggerCharacters", {"(", ","}}, {"retriggerCharacters", {":"}}}},
+          {"workspaceSymbolProvider", true}};
 }
 
 int LspServer::run() {
@@ -229,6 +236,20 @@ json LspServer::onCompletion(const TextDocumentPositionParams& p) {
   return {
       {"isIncomplete", false},
       {"items", complete(*analysis, workspace_.document(p.textDocument.uri)->text, p.position)}};
+}
+
+json LspServer::onSignatureHelp(const TextDocumentPositionParams& p) {
+  std::shared_ptr<const Analysis> analysis = workspace_.recentAnalysis(p.textDocument.uri);
+  if (!analysis) throw LspError{ErrorCode::InvalidParams, "document not open"};
+  return signatureHelp(*analysis, workspace_.document(p.textDocument.uri)->text, p.position);
+}
+
+json LspServer::onWorkspaceSymbol(const json& params) {
+  std::vector<std::shared_ptr<const Analysis>> analyses;
+  for (const std::string& uri : workspace_.openUris())
+    if (auto a = workspace_.recentAnalysis(uri)) analyses.push_back(std::move(a));
+  std::string query = params.is_object() ? params.value("query", "") : "";
+  return workspaceSymbols(analyses, query);
 }
 
 json LspServer::onDefinition(const TextDocumentPositionParams& p) {

@@ -61,6 +61,8 @@ private:
   json onFormatting(const DocumentParams& params);
   json onRangeFormatting(const RangeParams& params);
   json onCodeAction(const CodeActionParams& params);
+  json onSignatureHelp(const TextDocumentPositionParams& params);
+  json onWorkspaceSymbol(const json& params);
 
   Transport& transport_;
   LspBinder binder_;

@@ -49,6 +49,53 @@ fmt_check)
   cp "$src/stdlib/models.5r" "$work/m.5r"
   "$fivec" fmt "$work/m.5r" && cmp "$work/m.5r" "$src/stdlib/models.5r" || fail "fmt changed a formatted file"
   ;;
+option_order)
+  # Options and the recipe file come in any order: a repeatable option such as
+  # --dump-after or --set takes one value per use, never the file after it.
+  hot="$src/recipes/fmnist/hot.5r"
+  "$fivec" compile "$hot" --fuse --dump-after=all -o "$work/a.yaml" >/dev/null || fail "file first"
+  "$fivec" compile --fuse --dump-after=all "$hot" -o "$work/b.yaml" >/dev/null || fail "options first"
+  "$fivec" compile --dump-after all --fuse -o "$work/c.yaml" "$hot" >/dev/null || fail "file last"
+  cmp "$work/a.yaml" "$work/b.yaml" && cmp "$work/a.yaml" "$work/c.yaml" || fail "plans differ"
+  "$fivec" compile --set 'budget 2 epochs' "$hot" --set seed=3 -o "$work/d.yaml" || fail "--set"
+  grep -q "budget 2 epochs" "$work/d.yaml" && grep -q "seed=3\|seed 3" "$work/d.yaml" \
+    || fail "overrides around the file were not both applied"
+  "$fivec" check --format json "$hot" >/dev/null && "$fivec" check "$hot" --format json >/dev/null \
+    || fail "check with --format before or after the file"
+  "$fivec" fmt --check "$hot" && "$fivec" fmt "$hot" --check || fail "fmt --check in either place"
+  # run and profile parse the same way: a missing recipe is the complaint,
+  # not a missing argument.
+  for cmd in run profile; do
+    "$fivec" $cmd --drop ema --set seed=1 "$work/none.5r" 2>"$work/err" && fail "$cmd: exit 0"
+    grep -q "is required" "$work/err" && { cat "$work/err"; fail "$cmd swallowed the file"; }
+    grep -q "none.5r" "$work/err" || { cat "$work/err"; fail "$cmd: file not read"; }
+  done
+  true
+  ;;
+exec_edited_plan)
+  # 5rc-exec verifies a plan before running it: a conv whose `out` was edited
+  # from 16 to 17 is named with the field, not left to fail in LibTorch.
+  "$fivec" compile "$src/tests/e2e/recipes/tiny.5r" -o "$work/plan.yaml" || fail "compile"
+  sed -E '0,/kind: "conv".*out: 16,/s/(kind: "conv".*out: )16,/\117,/' "$work/plan.yaml" >"$work/bad.yaml"
+  cmp -s "$work/plan.yaml" "$work/bad.yaml" && fail "sed changed nothing"
+  "$bin/5rc-exec" "$work/bad.yaml" --out "$work/run" --max-steps 1 --threads 1 >"$work/out" 2>&1
+  rc=$?
+  cat "$work/out"
+  [ "$rc" -eq 1 ] || fail "exit status $rc, expected 1"
+  grep -q "bad.yaml: the plan is inconsistent" "$work/out" || fail "no plan error"
+  grep -Eq "op [0-9]+ 'conv[0-9]*' \(conv\): 'out' is 17, but its output shape has 16 channels" \
+    "$work/out" || fail "op and field not named"
+  grep -Eq "running_mean|Exception raised|frame #" "$work/out" && fail "LibTorch error or stack trace"
+  true
+  ;;
+check_compile_diagnostics)
+  # `5rc check` reports what `compile` would: shapes, pass preconditions.
+  for name in check_conv_after_flatten check_attention_heads check_freezing_backwards; do
+    (cd "$src" && "$fivec" check "tests/golden/diagnostics/$name.5r") 2>"$work/err" \
+      && fail "$name: exit 0"
+    diff "$src/tests/golden/diagnostics/$name.expected" "$work/err" || fail "$name: diagnostics"
+  done
+  ;;
 explain)
   "$fivec" explain E0200 >"$work/out" || fail "explain failed"
   grep -q "E0200" "$work/out" || fail "code not shown"

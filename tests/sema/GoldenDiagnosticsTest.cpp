@@ -1,6 +1,7 @@
 // Golden diagnostics: each tests/golden/diagnostics/<case>.5r is checked and
 // its rendered diagnostics compared with <case>.expected (paths relative to
 // the source tree). FIVER_BLESS=1 rewrites the expected files.
+#include "compiler/driver/PipelineCheck.h"
 #include "tests/support/CompileText.h"
 
 #include <gtest/gtest.h>
@@ -36,13 +37,9 @@ TEST(GoldenDiagnostics, MatchExpected) {
     req.stdlibDir = test::stdlibDir();
     SourceManager sm;
     DiagnosticEngine diags;
-    // A case that checks clean is compiled: its golden shows the errors that
-    // building the graph, the passes and lowering report.
-    if (checkFile(req, sm, diags)) {
-      SourceManager again;
-      if (std::optional<CheckedRecipe> r = checkRecipe(req, again, diags))
-        compileRecipe(*r, {}, diags);
-    }
+    // As `5rc check`: recipes that pass sema are compiled, so the golden
+    // also shows what building the graph, the passes and lowering report.
+    checkFileThroughCompile(req, sm, diags);
     // W0002 says which hooks 5rc-exec lacks today: it follows the runtime's
     // progress, not the case under test (Sema.UnexecutableHooksAreFlagged covers it),
     // except in the case about it, whose hook no runtime has.
