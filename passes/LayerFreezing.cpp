@@ -19,7 +19,11 @@ bool LayerFreezingPass::run(ir::TrainingGraph& g, DiagnosticEngine& diags) {
   const double start = fraction("start", 0.6);
   const double end = fraction("end", 0.9);
   if (end < start) {
-    diags.report(DiagId::ParameterRange, m->where,
+    // At the argument written last of the two, else at the method.
+    SourceRange where = m->where;
+    for (const char* key : {"start", "end"})
+      if (auto at = m->argWhere.find(key); at != m->argWhere.end()) where = at->second;
+    diags.report(DiagId::ParameterRange, where,
                  "layer_freezing ends (" + std::to_string(std::lround(end * 100)) +
                      "%) before it starts (" + std::to_string(std::lround(start * 100)) +
                      "%): layers would freeze back to front");

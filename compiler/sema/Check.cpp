@@ -566,6 +566,12 @@ public:
     use.where = t.method ? t.method->range : t.range;
     std::vector<ast::Arg> noArgs;
     const std::vector<ast::Arg>& args = t.method ? t.method->args : noArgs;
+    for (size_t i = 0; i < args.size(); ++i) {
+      std::string param = args[i].name            ? args[i].name->text
+                          : i < sig->params.size() ? sig->params[i].name
+                                                   : std::string();
+      if (!param.empty()) use.argWhere[param] = args[i].range;
+    }
     warnIfNotExecutable(*sig, use.where);
     if (checkArguments(args, sig->params, "method " + sig->name, use.where, {}, diags_, use.params))
       out.methods.push_back(std::move(use));

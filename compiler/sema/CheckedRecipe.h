@@ -63,6 +63,9 @@ struct MethodUse {
   std::vector<std::string> hooks;   // runtime hooks the method lowers to
   std::vector<std::string> effects; // "T_i", "n_iteration"
   SourceRange where;
+  // The arguments written in the recipe, by parameter name: a pass that
+  // rejects a value reports at it.
+  std::map<std::string, SourceRange> argWhere;
 };
 
 struct Budget {

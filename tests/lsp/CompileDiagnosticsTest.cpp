@@ -1,5 +1,5 @@
 // The server publishes what `5rc compile` would report, not only sema's
-// findings: shape errors at the layer, a pass's precondition at the method.
+// findings: shape errors at the layer, a pass's precondition at the argument.
 #include "tests/lsp/LspProcess.h"
 
 using namespace fiver::lsp::test;
@@ -73,7 +73,7 @@ TEST(CompileDiagnostics, PublishedAtTheLayerAndTheMethod) {
   json freezing = find(25);
   ASSERT_FALSE(freezing.is_null()) << diags.dump(2);
   EXPECT_EQ(freezing["code"], "E0203");
-  EXPECT_EQ(freezing["range"]["start"], position(25, 42)); // at `layer_freezing(...)`
+  EXPECT_EQ(freezing["range"], rangeOf(25, 69, 77)); // at `end: 20%`
   EXPECT_NE(freezing["message"].get<std::string>().find("before it starts"), std::string::npos);
 
   // Fixing the model clears its diagnostic on the next publication.
