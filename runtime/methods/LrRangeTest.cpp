@@ -2,6 +2,7 @@
 
 #include "runtime/data/BatchLoader.h"
 #include "runtime/optim/Optimizer.h"
+#include "runtime/train/FlopCharges.h"
 #include "runtime/train/Loss.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -136,6 +137,7 @@ void LrRangeTest::apply(Event, TrainState& s) {
         p.mutable_grad() = torch::Tensor();
     torch::Tensor loss = meanCrossEntropy(s.model->forward(x), y);
     loss.backward();
+    chargeTrainingPass(s, FlopKind::Sweep, x);
     s.optimizer.step();
     const double value = loss.item<double>();
     average = kSmoothing * average + (1 - kSmoothing) * value;

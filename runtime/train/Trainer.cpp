@@ -15,6 +15,7 @@
 #include "runtime/optim/TrainingOptimizer.h"
 #include "runtime/train/Checkpoint.h"
 #include "runtime/train/Device.h"
+#include "runtime/train/FlopCharges.h"
 #include "runtime/train/Loss.h"
 #include "runtime/train/PendingLosses.h"
 
@@ -87,6 +88,7 @@ struct Trainer::Impl {
     state.trainImages = &data.train.images;
     state.batchSize = p.training.batchSize;
     state.loader = &loader;
+    state.flops = &flops;
     loader.setPrefetch(o.prefetch);
     state.setPeakLearningRate = [this](double peak) {
       schedule = LrSchedule(plan.schedule, peak, plan.training.totalSteps);
@@ -165,6 +167,8 @@ struct Trainer::Impl {
       int64_t n = std::min(plan.training.evalBatchSize, test.size() - start);
       torch::Tensor x = test.images.narrow(0, start, n), y = test.labels.narrow(0, start, n);
       torch::Tensor out;
+      const bool flipped = state.flipAtEvaluation || tta == TestTimeAugmentation::Flip;
+      chargeForward(state, FlopKind::Evaluation, x, flipped ? 2 : 1);
       std::tie(out, y) = flattenPositions(
           evaluationLogits(model, x, state.flipAtEvaluation ? TestTimeAugmentation::Flip : tta), y);
       predictions += y.size(0);
@@ -378,7 +382,7 @@ struct Trainer::Impl {
         losses.add(state.loss);
         fire(Event::BatchEnd);
         flops.addStep(stepImages * (state.collectives ? state.collectives->size() : 1), height,
-                      width, state.step, state.gradientEvaluations - passesBefore);
+                      width, state.gradientEvaluations - passesBefore);
         ++state.step;
         if (losses.due(state.step) || state.step == total) readLosses();
         trainSeconds = trainSecondsNow();
@@ -501,7 +505,11 @@ struct Trainer::Impl {
     result.findings = state.findings;
     result.trainSeconds = trainSeconds;
     result.imagesPerSecond = static_cast<double>(images) / std::max(1e-9, trainSeconds);
-    result.flops = flops.total();
+    result.flops = flops.training();
+    result.evalFlops = flops.evaluation();
+    for (FlopKind k : {FlopKind::Step, FlopKind::Scoring, FlopKind::Sweep, FlopKind::Averaging})
+      result.trainFlopsByKind[flopKindName(k)] = flops.of(k);
+    result.parameters = flops.parameters();
     result.totalSeconds = totalSeconds();
     result.targetTrainSeconds = timeToTarget.trainSeconds();
     result.targetTotalSeconds = timeToTarget.wallSeconds();
