@@ -129,15 +129,16 @@ int main(int argc, char** argv) {
     // MFU needs a peak: measured (and cached) for this thread count on the
     // CPU, for the dtype the plan's matrix work runs in (bf16 inside
     // mixed-precision regions); unknown on other devices and when several
-    // ranks share the machine. Measured before training, when this run's
-    // own threads do not yet load the machine.
+    // ranks share the machine. Measured after training (the run's own
+    // threads are idle by then, and its start is not delayed); the load
+    // check reads who runs now, not the lagging load average.
     const bool onCpu = options.device == "cpu";
     const bool bf16 = std::any_of(p.ops.begin(), p.ops.end(),
                                   [](const plan::Op& op) { return op.dtype == "bf16"; });
-    std::optional<runtime::Roofline> roof;
-    if (onCpu && world.size == 1) roof = runtime::cachedRoofline(threads);
     runtime::TrainResult r = runtime::train(p, options);
     if (world.rank != 0) return 0;
+    std::optional<runtime::Roofline> roof;
+    if (onCpu && world.size == 1) roof = runtime::cachedRoofline(threads);
     const runtime::Utilization use =
         runtime::utilization(r.flops, r.trainSeconds, roof ? &*roof : nullptr, bf16);
     const double achieved = use.achieved, peak = use.peak, mfu = use.mfu;
