@@ -56,6 +56,13 @@ void clearGradients(torch::optim::Optimizer& opt) {
       p.mutable_grad() = torch::Tensor();
 }
 
+std::vector<double> flopsByKind(const FlopCounter& flops) {
+  std::vector<double> byKind;
+  for (size_t k = 0; k < static_cast<size_t>(FlopKind::Count); ++k)
+    byKind.push_back(flops.of(static_cast<FlopKind>(k)));
+  return byKind;
+}
+
 EvalLogLine logLineOf(const EvalPoint& e) {
   return {e.step, e.epoch, e.trainSeconds, e.accuracy};
 }
@@ -251,7 +258,10 @@ struct Trainer::Impl {
       images = saved.images;
       // The steps before the checkpoint as they ran (shortened sequences,
       // recomputed gradients); older checkpoints: as the plan schedules them.
-      if (saved.flops >= 0)
+      if (!saved.flopsByKind.empty())
+        for (size_t k = 0; k < saved.flopsByKind.size(); ++k)
+          flops.charge(static_cast<FlopKind>(k), saved.flopsByKind[k]);
+      else if (saved.flops >= 0)
         flops.addCounted(saved.flops);
       else
         flops.addPlannedSteps(plan, saved.step);
@@ -278,7 +288,7 @@ struct Trainer::Impl {
       saveCheckpoint(checkpointPath, parts,
                      {state.step, epoch, loader.position(), trainSeconds, totalSeconds(),
                       flops.total(), images, result.epochs, result.evalPoints, result.evaluations,
-                      state.findings});
+                      state.findings, flopsByKind(flops)});
     };
     // eval.jsonl: a resumed run starts from the evaluations its checkpoint
     // holds, so that none is written twice.
