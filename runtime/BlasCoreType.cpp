@@ -41,6 +41,17 @@ std::string openBlasCoreName() {
 }
 } // namespace
 
+std::string openBlasDescription() {
+  using Text = char* (*)();
+  auto config = reinterpret_cast<Text>(dlsym(RTLD_DEFAULT, "openblas_get_config"));
+  const std::string core = openBlasCoreName();
+  if (!config && core.empty()) return "no OpenBLAS";
+  const char* text = config ? config() : nullptr;
+  std::string description = text ? text : "OpenBLAS ?";
+  if (description.rfind("OpenBLAS", 0) != 0) description = "OpenBLAS " + description;
+  return description + ", core " + (core.empty() ? "?" : core);
+}
+
 void chooseOpenBlasCoreType(char** argv) {
   if (std::getenv("OPENBLAS_CORETYPE")) return; // the user's (or our earlier) choice
   if (const char* keep = std::getenv("FIVER_OPENBLAS_CORETYPE");

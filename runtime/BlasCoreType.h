@@ -19,6 +19,11 @@ bool cpuRunsSkylakeXKernels();
 // the process has no OpenBLAS, e.g. a LibTorch with its own BLAS).
 std::string preferredOpenBlasCoreType(const std::string& detectedCore, bool cpuRunsSkylakeX);
 
+// "OpenBLAS <version and build configuration>, core <core>" for the loaded library, or
+// "no OpenBLAS" (a LibTorch with its own BLAS): part of what a cached
+// roofline was measured on.
+std::string openBlasDescription();
+
 // Call first thing in main: when OPENBLAS_CORETYPE is unset and
 // preferredOpenBlasCoreType asks for a core type, sets it and re-executes
 // this program with the same arguments (returns only when it keeps going:

@@ -3,6 +3,7 @@
 //   5rc-exec PLAN.yaml [--out DIR] [--threads N] [--device D] [--max-steps N] [--quiet]
 //            [--nproc N] [--timeout S] [--no-fused-optimizer] [--target ACC] [--tta flip]
 //            [--eval-every N]
+//   5rc-exec --roofline [--threads N] [--remeasure-roofline] [--roofline-format json]
 // Data-parallel: `--nproc N` starts N local ranks; a process started with
 // torchrun's variables (WORLD_SIZE, RANK, MASTER_ADDR, MASTER_PORT) is one rank.
 #include "compiler/plan/Plan.h"
@@ -14,10 +15,11 @@
 #include "runtime/distributed/GlooCollectives.h"
 #include "runtime/distributed/Launcher.h"
 #include "runtime/kernels/KernelStats.h"
-#include "runtime/metrics/FlopCounter.h"
 #include "runtime/metrics/MetricsLog.h"
+#include "runtime/metrics/Utilization.h"
 #include "runtime/profile/ProfileRun.h"
 #include "runtime/profile/Roofline.h"
+#include "runtime/profile/RooflineCache.h"
 #include "runtime/train/Checkpoint.h"
 #include "runtime/train/Trainer.h"
 
@@ -29,6 +31,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <thread>
 
 using namespace fiver;
@@ -39,7 +42,7 @@ int main(int argc, char** argv) {
   CLI::App app{"5rc-exec: execute a FiveR plan on LibTorch"};
   std::string planPath;
   runtime::TrainOptions options;
-  app.add_option("plan", planPath, "plan file (YAML) from 5rc compile")->required();
+  app.add_option("plan", planPath, "plan file (YAML) from 5rc compile");
   app.add_option("--out", options.outDir, "folder for metrics.jsonl, eval.jsonl and summary.json");
   app.add_option("--threads", options.threads, "intra-op threads (default: all cores)");
   app.add_option("--device", options.device, "cpu (default), cuda, cuda:N or auto");
@@ -77,7 +80,28 @@ int main(int argc, char** argv) {
                  "profile N steps (after a short warm-up) instead of training")
       ->check(CLI::PositiveNumber);
   app.add_option("--profile-out", profileOut, "where --profile writes its JSON");
+  bool showRoofline = false, remeasureRoofline = false;
+  std::string rooflineFormat = "text";
+  app.add_flag("--roofline", showRoofline,
+               "print this machine's roofline (peaks, bandwidth) and its provenance; no plan");
+  app.add_flag("--remeasure-roofline", remeasureRoofline,
+               "measure the roofline again, ignoring the cached one");
+  app.add_option("--roofline-format", rooflineFormat, "text (default) or json")
+      ->check(CLI::IsMember({"text", "json"}));
   CLI11_PARSE(app, argc, argv);
+  const int machineThreads = options.threads > 0
+                                 ? options.threads
+                                 : static_cast<int>(std::thread::hardware_concurrency());
+  if (showRoofline) {
+    const runtime::Roofline roof = runtime::cachedRoofline(machineThreads, remeasureRoofline);
+    std::cout << (rooflineFormat == "json" ? runtime::rooflineToJson(roof).dump(2) + "\n"
+                                           : runtime::rooflineProvenanceText(roof));
+    return 0;
+  }
+  if (planPath.empty()) {
+    std::cerr << "5rc-exec: a plan file is required (or --roofline)\n";
+    return 2;
+  }
   options.prefetch = !noPrefetch;
 
   try {
@@ -103,24 +127,23 @@ int main(int argc, char** argv) {
       runtime::runProfile(p, options, profileSteps, profileOut);
       return 0;
     }
-    runtime::TrainResult r = runtime::train(p, options);
-    if (world.rank != 0) return 0;
-    const int threads = options.threads > 0 ? options.threads
-                                            : static_cast<int>(std::thread::hardware_concurrency());
+    const int threads = machineThreads;
     // MFU needs a peak: measured (and cached) for this thread count on the
     // CPU, for the dtype the plan's matrix work runs in (bf16 inside
     // mixed-precision regions); unknown on other devices and when several
-    // ranks share the machine.
-    const double achieved = runtime::flopsPerSecond(r.flops, r.trainSeconds);
+    // ranks share the machine. Measured after training (the run's own
+    // threads are idle by then, and its start is not delayed); the load
+    // check reads who runs now, not the lagging load average.
     const bool onCpu = options.device == "cpu";
     const bool bf16 = std::any_of(p.ops.begin(), p.ops.end(),
                                   [](const plan::Op& op) { return op.dtype == "bf16"; });
-    double peak = 0;
-    if (onCpu && world.size == 1) {
-      const runtime::Roofline roof = runtime::cachedRoofline(threads);
-      peak = bf16 ? roof.peakBf16Flops : roof.peakFlops;
-    }
-    const double mfu = runtime::modelFlopsUtilization(achieved, peak);
+    runtime::TrainResult r = runtime::train(p, options);
+    if (world.rank != 0) return 0;
+    std::optional<runtime::Roofline> roof;
+    if (onCpu && world.size == 1) roof = runtime::cachedRoofline(threads);
+    const runtime::Utilization use =
+        runtime::utilization(r.flops, r.trainSeconds, roof ? &*roof : nullptr, bf16);
+    const double achieved = use.achieved, peak = use.peak, mfu = use.mfu;
     const bool heldOut = r.evalSplit == "holdout";
     char heldOutText[96] = "";
     if (heldOut)
@@ -134,10 +157,7 @@ int main(int argc, char** argv) {
     char rates[256];
     std::snprintf(rates, sizeof rates, ", total %.1f s, %.3g FLOP/s", r.totalSeconds, achieved);
     std::string finalLine = std::string(line) + rates;
-    if (peak > 0) {
-      std::snprintf(rates, sizeof rates, ", MFU %.1f%%", mfu * 100);
-      finalLine += rates;
-    }
+    finalLine += runtime::utilizationText(use, roof ? roof->untrusted : "");
     if (options.targetAccuracy > 0) {
       if (r.targetTrainSeconds)
         std::snprintf(rates, sizeof rates, ", target %.2f%% reached at train %.1f s (total %.1f s)",
@@ -172,6 +192,10 @@ int main(int argc, char** argv) {
           {"total_seconds", r.totalSeconds},
           {"images_per_second", r.imagesPerSecond},
           {"flops", r.flops},
+          {"train_flops", r.flops},
+          {"train_flops_by_kind", r.trainFlopsByKind},
+          {"eval_flops", r.evalFlops},
+          {"parameters", r.parameters},
           {"achieved_flops_per_second", achieved},
           {"tta", options.tta},
           {"device", options.device},
@@ -180,6 +204,10 @@ int main(int argc, char** argv) {
       };
       if (peak > 0) {
         summary["peak_flops_per_second"] = peak;
+        summary["peak_dtype"] = use.dtype;
+        summary["peak_kernel"] = use.kernel;
+        summary["peak_trusted"] = use.peakTrusted;
+        if (!use.peakTrusted) summary["peak_untrusted"] = roof->untrusted;
         summary["mfu"] = mfu;
       }
       // Time to target: train time (evaluation excluded) and wall time

@@ -149,7 +149,11 @@ void printProfileReport(std::ostream& out, const nlohmann::json& profile,
       << " threads, device " << profile.value("device", "cpu") << "\n";
   out << "roofline: peak " << fixed(roof.value("peak_flops", 0.0) / 1e9, 1) << " GFLOP/s, "
       << "bandwidth " << fixed(roof.value("bandwidth", 0.0) / 1e9, 1) << " GB/s, balance "
-      << fixed(roof.value("balance", 0.0), 1) << " FLOP/byte\n\n";
+      << fixed(roof.value("balance", 0.0), 1) << " FLOP/byte";
+  if (roof.contains("peak_kernel")) out << " (fp32 " << roof.value("peak_kernel", "") << ")";
+  if (!roof.value("trusted", true))
+    out << "\nroofline NOT cached, measured under load: " << roof.value("untrusted", "");
+  out << "\n\n";
   out << "phase            ms/step   share\n";
   // In the order of a step; phases this report does not know come last.
   std::vector<std::string> names = {"data",     "host_to_device", "forward",      "loss",

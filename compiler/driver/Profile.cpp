@@ -59,4 +59,25 @@ int profilePlan(const plan::Plan& plan, const ProfileOptions& options, std::ostr
   return 0;
 }
 
+int showRoofline(const ProfileOptions& options, std::ostream& out, std::ostream& err) {
+  const fs::path log =
+      fs::temp_directory_path() / ("fiver-roofline-" + std::to_string(getpid()) + ".log");
+  std::vector<std::string> args = {"--roofline", "--roofline-format",
+                                   options.json ? "json" : "text"};
+  if (options.threads > 0) args.insert(args.end(), {"--threads", std::to_string(options.threads)});
+  if (options.remeasureRoofline) args.push_back("--remeasure-roofline");
+  const int status = study::runChild(options.executor, args, log.string());
+  {
+    std::ifstream in(log);
+    (status == 0 ? out : err) << in.rdbuf();
+  }
+  std::error_code ec;
+  fs::remove(log, ec);
+  if (status != 0) {
+    err << "5rc: error: measuring the roofline failed (status " << status << ")\n";
+    return 1;
+  }
+  return 0;
+}
+
 } // namespace fiver

@@ -19,9 +19,15 @@ struct ProfileOptions {
   std::string stdlib;
   bool json = false;
   std::string executor; // 5rc-exec
+  bool remeasureRoofline = false;
 };
 
 int profilePlan(const plan::Plan& plan, const ProfileOptions& options, std::ostream& out,
                 std::ostream& err);
+
+// `5rc profile --roofline`: this machine's peaks per dtype, the kernels that
+// set them, bandwidth, and where they come from (when measured, at what
+// load, on which CPU and libraries, cached or not). Needs no recipe.
+int showRoofline(const ProfileOptions& options, std::ostream& out, std::ostream& err);
 
 } // namespace fiver

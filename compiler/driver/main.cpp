@@ -241,6 +241,13 @@ int main(int argc, char** argv) {
                        "load each batch when the step asks for it, not on a background thread");
   profileCmd->add_option("--format", profileFormat, "text (default) or json")
       ->check(CLI::IsMember({"text", "json"}));
+  bool profileRoofline = false;
+  profileCmd->add_flag("--roofline", profileRoofline,
+                       "show this machine's peak FLOP/s per dtype, bandwidth, and where they come "
+                       "from (kernel, when, load, CPU, library versions); needs no recipe");
+  profileCmd->add_flag("--remeasure", profileOptions.remeasureRoofline,
+                       "with --roofline: measure again instead of reading the cache");
+  profileCmd->get_option("file")->required(false); // --roofline needs none
 
   study::StudyOptions studyOptions;
   CLI::App* studyCmd =
@@ -295,6 +302,13 @@ int main(int argc, char** argv) {
   }
 
   if (*profileCmd) {
+    profileOptions.json = profileFormat == "json";
+    profileOptions.executor = findExecutor(argv[0]);
+    if (profileRoofline) return showRoofline(profileOptions, std::cout, std::cerr);
+    if (profileFlags.file.empty()) {
+      std::cerr << "5rc profile: error: a recipe file is required (or --roofline)\n";
+      return 1;
+    }
     std::optional<plan::Plan> p = compileFile(profileFlags);
     if (!p) return 1;
     profileOptions.json = profileFormat == "json";

@@ -1,5 +1,6 @@
 #include "runtime/data/BatchLoader.h"
 #include "runtime/methods/DataMethods.h"
+#include "runtime/train/FlopCharges.h"
 
 #include <cmath>
 #include <stdexcept>
@@ -59,7 +60,10 @@ void Curriculum::apply(Event e, TrainState& s) {
       static_cast<int64_t>(std::llround(until_ * static_cast<double>(s.plan.training.totalSteps)));
   if (e == Event::FitStart) {
     BatchLoader& loader = loaderOf(s, "curriculum");
-    torch::Tensor scores = scoreExamples(s.plan, loader.split(), scoring_, s.plan.training.seed);
+    double scoringFlops = 0;
+    torch::Tensor scores =
+        scoreExamples(s.plan, loader.split(), scoring_, s.plan.training.seed, &scoringFlops);
+    chargeFlops(s, FlopKind::Scoring, scoringFlops);
     std::unique_ptr<Sampler> base = loader.takeSampler();
     if (auto* subset = dynamic_cast<SubsetSampler*>(base.get())) { // pruned: rank the kept
       torch::Tensor kept = subset->indices();

@@ -96,9 +96,10 @@ struct ExampleScoring {
 };
 // One score per example of `train` (float32, CPU); higher is harder. Each run
 // trains a fresh model of the plan with the plan's optimizer and schedule on
-// plain shuffled batches, then scores every example in eval mode.
+// plain shuffled batches, then scores every example in eval mode. The FLOPs
+// those runs executed are added to `flops` when given.
 torch::Tensor scoreExamples(const plan::Plan& p, const Split& train, const ExampleScoring& how,
-                            uint64_t seed);
+                            uint64_t seed, double* flops = nullptr);
 void checkScoreName(const std::string& method, const std::string& score);
 
 // --- data_pruning: the epoch holds only the kept fraction ---

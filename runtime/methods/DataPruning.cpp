@@ -1,5 +1,6 @@
 #include "runtime/data/BatchLoader.h"
 #include "runtime/methods/DataMethods.h"
+#include "runtime/train/FlopCharges.h"
 
 #include <cmath>
 #include <stdexcept>
@@ -36,7 +37,9 @@ DataPruning::DataPruning(double keep, ExampleScoring scoring, bool keepHardest)
 // Scores once, before the first epoch: the pruned set is static.
 void DataPruning::apply(Event, TrainState& s) {
   BatchLoader& loader = loaderOf(s, "data_pruning");
-  scores_ = scoreExamples(s.plan, loader.split(), scoring_, s.plan.training.seed);
+  double scoringFlops = 0;
+  scores_ = scoreExamples(s.plan, loader.split(), scoring_, s.plan.training.seed, &scoringFlops);
+  chargeFlops(s, FlopKind::Scoring, scoringFlops);
   kept_ = keptExamples(scores_, loader.split().labels, keep_, keepHardest_);
   loader.setSampler(std::make_unique<SubsetSampler>(kept_, loader.seed()));
 }

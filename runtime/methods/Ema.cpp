@@ -1,4 +1,5 @@
 #include "runtime/methods/Methods.h"
+#include "runtime/train/FlopCharges.h"
 
 #include <cmath>
 
@@ -39,6 +40,7 @@ void Ema::apply(Event e, TrainState& s) {
   }
   case Event::AfterOptimizerStep:
     emaUpdate(shadow_, s.model->stateTensors(), decay_);
+    chargeElementwise(s, FlopKind::Averaging, shadow_, 3); // lerp: a + w (b - a)
     break;
   case Event::EvalStart: // evaluate the average, keep the live weights aside
   case Event::EvalEnd:

@@ -6,8 +6,12 @@ namespace fiver::runtime {
 // computes nor stores anything for them, and a frozen prefix of the network
 // needs no backward pass at all. Its batch norms stop updating statistics.
 void LayerFreezing::apply(Event, TrainState& s) {
-  for (const plan::Op& op : s.model->ops()) {
+  const std::vector<plan::Op>& ops = s.model->ops();
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const plan::Op& op = ops[i];
     if (op.freezeStep < 0 || s.step < op.freezeStep) continue;
+    // Its backward pass, and that of what only it needed, runs no more.
+    if (s.flops) s.flops->freeze(static_cast<int>(i));
     std::shared_ptr<torch::nn::Module> module = s.model->moduleOf(op.name);
     if (!module) continue;
     if (!frozen_[op.name]) {

@@ -2,6 +2,7 @@
 
 #include "runtime/data/BatchLoader.h"
 #include "runtime/optim/Optimizer.h"
+#include "runtime/train/FlopCharges.h"
 #include "runtime/train/Loss.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -159,6 +160,7 @@ void LrRangeTest::apply(Event, TrainState& s) {
         p.mutable_grad() = torch::Tensor();
     torch::Tensor loss = sweepLoss(s, x, y);
     loss.backward();
+    chargeTrainingPass(s, FlopKind::Sweep, x);
     s.optimizer.step();
     const double value = loss.item<double>();
     average = kSmoothing * average + (1 - kSmoothing) * value;

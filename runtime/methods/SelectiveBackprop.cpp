@@ -1,4 +1,5 @@
 #include "runtime/methods/DataMethods.h"
+#include "runtime/train/FlopCharges.h"
 #include "runtime/train/Loss.h"
 
 #include <cmath>
@@ -30,6 +31,7 @@ void SelectiveBackprop::apply(Event, TrainState& s) {
   {
     torch::NoGradGuard noGrad; // the scoring pass builds no graph
     torch::Tensor output = s.model->forward(s.images);
+    chargeForward(s, FlopKind::Scoring, s.images); // the step counts only the kept examples
     keep = highestLosses(perExampleLoss(output, s.labels, s.targets), keep_);
   }
   s.images = s.images.index_select(0, keep);

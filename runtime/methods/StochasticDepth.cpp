@@ -30,6 +30,7 @@ void StochasticDepth::apply(Event e, TrainState& s) {
       scales[adds[i]] = 1.0 / (1.0 - p);
   }
   droppedCount_ += dropped.size();
+  if (s.flops) s.flops->dropBranches(dropped); // skipped work is not counted
   s.model->setBranchDrops(std::move(dropped), std::move(scales));
 }
 

@@ -1,4 +1,5 @@
 #include "runtime/methods/Methods.h"
+#include "runtime/train/FlopCharges.h"
 
 #include <algorithm>
 #include <set>
@@ -60,8 +61,11 @@ void Swa::recomputeBatchNorm(TrainState& s) {
   const bool wasTraining = s.model->is_training();
   s.model->train();
   const int64_t n = std::min<int64_t>(s.trainImages->size(0), kBatchNormSamples);
-  for (int64_t start = 0; start < n; start += s.batchSize)
-    s.model->forward(s.trainImages->narrow(0, start, std::min(s.batchSize, n - start)));
+  for (int64_t start = 0; start < n; start += s.batchSize) {
+    const torch::Tensor batch = s.trainImages->narrow(0, start, std::min(s.batchSize, n - start));
+    s.model->forward(batch);
+    chargeForward(s, FlopKind::Averaging, batch);
+  }
   s.model->train(wasTraining);
   s.model->refoldBatchNorms(std::move(folded));
   for (size_t i = 0; i < bns.size(); ++i)
@@ -72,10 +76,12 @@ void Swa::apply(Event e, TrainState& s) {
   switch (e) {
   case Event::AfterOptimizerStep:
     if (s.step < startStep_) return;
-    if (average_.empty())
+    if (average_.empty()) {
       average_ = cloneAll(parametersOf(s.model));
-    else
+    } else {
       swaUpdate(average_, parametersOf(s.model), count_);
+      chargeElementwise(s, FlopKind::Averaging, average_, 3); // lerp: a + w (b - a)
+    }
     ++count_;
     break;
   case Event::EvalStart: // evaluate the average, with statistics that fit it

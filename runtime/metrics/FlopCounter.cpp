@@ -6,15 +6,17 @@
 
 namespace fiver::runtime {
 
-namespace {
-
-bool usesLayerFreezing(const plan::Plan& p) {
-  for (const plan::Method& m : p.methods)
-    if (std::find(m.hooks.begin(), m.hooks.end(), "layer_freezing") != m.hooks.end()) return true;
-  return false;
+const char* flopKindName(FlopKind kind) {
+  switch (kind) {
+  case FlopKind::Step: return "step";
+  case FlopKind::Scoring: return "scoring";
+  case FlopKind::Sweep: return "sweep";
+  case FlopKind::Averaging: return "averaging";
+  case FlopKind::Evaluation: return "evaluation";
+  case FlopKind::Count: break;
+  }
+  return "?";
 }
-
-} // namespace
 
 FlopCounter::FlopCounter(const plan::Plan& plan) {
   const std::vector<int64_t>& input = plan.task.inputShape;
@@ -23,15 +25,16 @@ FlopCounter::FlopCounter(const plan::Plan& plan) {
   // attention's quadratic term is counted at its full-length share).
   const bool sequence = input.size() == 1;
   if (sequence) fullArea_ = static_cast<double>(std::max<int64_t>(1, input[0]));
-  // Freeze steps only take effect when the layer_freezing hook runs.
-  const bool freezing = usesLayerFreezing(plan);
   const std::vector<plan::OpCost> costs = plan::planOpCosts(plan, 1);
   for (size_t i = 0; i < plan.ops.size(); ++i) {
     const plan::Op& op = plan.ops[i];
     OpShare s;
     s.inputs = op.inputs;
     s.ownParameters = costs[i].parameters > 0;
-    s.freezeStep = freezing ? op.freezeStep : -1;
+    parameters_ += costs[i].parameters;
+    s.planFreezeStep = op.freezeStep;
+    // As PlanModel reads it: two different inputs, the earlier one the skip.
+    s.residualAdd = op.kind == "add" && op.inputs.size() == 2 && op.inputs[0] != op.inputs[1];
     if (op.kind != "input") {
       s.forward = costs[i].forwardFlops;
       s.backward = costs[i].backwardFlops;
@@ -45,28 +48,84 @@ FlopCounter::FlopCounter(const plan::Plan& plan) {
   }
 }
 
-double FlopCounter::stepFlops(int64_t images, int64_t height, int64_t width, int64_t step) const {
-  const double area = static_cast<double>(height * width) / fullArea_;
-  // An op needs a backward pass when it, or an op before it, still trains.
-  std::vector<bool> trains(ops_.size(), false);
-  double perImage = 0;
-  for (size_t i = 0; i < ops_.size(); ++i) {
+double FlopCounter::areaOf(int64_t height, int64_t width) const {
+  return static_cast<double>(height * width) / fullArea_;
+}
+
+template <typename Frozen>
+double FlopCounter::passFlops(double area, bool backward, const std::set<int>& dropped,
+                              Frozen frozen) const {
+  const size_t n = ops_.size();
+  if (n == 0) return 0;
+  // Walks back from the output, as the model does: a dropped residual add
+  // needs only its skip input, so its branch never runs.
+  std::vector<bool> needed(n, false);
+  needed.back() = true;
+  for (size_t i = n; i-- > 0;) {
+    if (!needed[i]) continue;
     const OpShare& op = ops_[i];
-    const bool frozen = op.freezeStep >= 0 && step >= op.freezeStep;
+    if (op.residualAdd && dropped.count(static_cast<int>(i)))
+      needed[static_cast<size_t>(std::min(op.inputs[0], op.inputs[1]))] = true;
+    else
+      for (int in : op.inputs)
+        if (in >= 0 && static_cast<size_t>(in) < n) needed[static_cast<size_t>(in)] = true;
+  }
+  // An op needs a backward pass when it, or an op before it, still trains.
+  std::vector<bool> trains(n, false);
+  double perImage = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (!needed[i]) continue;
+    const OpShare& op = ops_[i];
     bool upstream = false;
     for (int in : op.inputs)
       if (in >= 0 && static_cast<size_t>(in) < i) upstream = upstream || trains[in];
-    trains[i] = (op.ownParameters && !frozen) || upstream;
+    trains[i] = (op.ownParameters && !frozen(i)) || upstream;
+    if (op.residualAdd && dropped.count(static_cast<int>(i))) continue; // passes its input on
     const double scale = op.spatial ? area : 1.0;
-    perImage += scale * (op.forward + (trains[i] ? op.backward : 0));
+    perImage += scale * (op.forward + (backward && trains[i] ? op.backward : 0));
   }
-  return perImage * static_cast<double>(images);
+  return perImage;
 }
 
-void FlopCounter::addStep(int64_t images, int64_t height, int64_t width, int64_t step,
-                          int64_t passes) {
-  total_ +=
-      static_cast<double>(std::max<int64_t>(1, passes)) * stepFlops(images, height, width, step);
+double FlopCounter::forwardFlops(int64_t images, int64_t height, int64_t width) const {
+  return passFlops(areaOf(height, width), false, {}, [](size_t) { return false; }) *
+         static_cast<double>(images);
+}
+
+double FlopCounter::trainingPassFlops(int64_t images, int64_t height, int64_t width) const {
+  return passFlops(areaOf(height, width), true, {}, [](size_t) { return false; }) *
+         static_cast<double>(images);
+}
+
+double FlopCounter::stepFlops(int64_t images, int64_t height, int64_t width) const {
+  return passFlops(areaOf(height, width), true, droppedBranches_,
+                   [this](size_t i) { return ops_[i].frozen; }) *
+         static_cast<double>(images);
+}
+
+void FlopCounter::freeze(int op) {
+  if (op >= 0 && static_cast<size_t>(op) < ops_.size()) ops_[static_cast<size_t>(op)].frozen = true;
+}
+
+void FlopCounter::dropBranches(std::set<int> adds) {
+  droppedBranches_ = std::move(adds);
+}
+
+void FlopCounter::charge(FlopKind kind, double flops) {
+  if (kind != FlopKind::Count) byKind_[static_cast<size_t>(kind)] += flops;
+}
+
+void FlopCounter::addStep(int64_t images, int64_t height, int64_t width, int64_t passes) {
+  charge(FlopKind::Step, static_cast<double>(std::max<int64_t>(1, passes)) *
+                             stepFlops(images, height, width));
+  droppedBranches_.clear(); // a drop lasts one step
+}
+
+double FlopCounter::training() const {
+  double sum = 0;
+  for (size_t k = 0; k < byKind_.size(); ++k)
+    if (static_cast<FlopKind>(k) != FlopKind::Evaluation) sum += byKind_[k];
+  return sum;
 }
 
 void FlopCounter::addPlannedSteps(const plan::Plan& plan, int64_t steps) {
@@ -80,7 +139,10 @@ void FlopCounter::addPlannedSteps(const plan::Plan& plan, int64_t steps) {
         height = s.height;
         width = s.width;
       }
-    addStep(plan.training.batchSize, height, width, step);
+    const double perImage = passFlops(areaOf(height, width), true, {}, [&](size_t i) {
+      return ops_[i].planFreezeStep >= 0 && step >= ops_[i].planFreezeStep;
+    });
+    charge(FlopKind::Step, perImage * static_cast<double>(plan.training.batchSize));
   }
 }
 

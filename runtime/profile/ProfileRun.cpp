@@ -4,6 +4,7 @@
 #include "compiler/support/AtomicFile.h"
 #include "runtime/profile/OpTimes.h"
 #include "runtime/profile/Roofline.h"
+#include "runtime/profile/RooflineCache.h"
 #include "runtime/train/Device.h"
 
 #include <nlohmann/json.hpp>
@@ -168,10 +169,7 @@ void runProfile(const plan::Plan& plan, TrainOptions options, int64_t steps,
         {"each_step_seconds", plainTimer.eachStepSeconds()}}},
       {"host_to_device", datasetTransfer(data, device)},
       {"ops", ops},
-      {"roofline",
-       {{"peak_flops", roof.peakFlops},
-        {"bandwidth", roof.bandwidth},
-        {"balance", roof.balance()}}}};
+      {"roofline", rooflineToJson(roof)}};
   if (!writeFileAtomically(jsonPath, out.dump(2) + "\n"))
     throw std::runtime_error(jsonPath + ": cannot write");
 }

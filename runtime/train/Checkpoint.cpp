@@ -101,6 +101,8 @@ void saveCheckpoint(const std::string& path, const CheckpointParts& parts,
   archive.write("train_seconds",
                 torch::tensor({progress.trainSeconds, progress.totalSeconds}, torch::kFloat64));
   archive.write("flops", torch::tensor({progress.flops}, torch::kFloat64));
+  if (!progress.flopsByKind.empty())
+    archive.write("flops_by_kind", torch::tensor(progress.flopsByKind, torch::kFloat64));
   archive.write("epochs", recordsToTensor(progress.epochs));
   archive.write("eval_points", recordsToTensor(progress.evalPoints));
   archive.write("evaluations", recordsToTensor(progress.evaluations));
@@ -226,6 +228,10 @@ CheckpointProgress loadCheckpoint(const std::string& path, const CheckpointParts
     p.totalSeconds = seconds.numel() > 1 ? seconds[1].item<double>() : p.trainSeconds;
     torch::Tensor flops;
     if (archive.try_read("flops", flops)) p.flops = flops[0].item<double>();
+    torch::Tensor byKind;
+    if (archive.try_read("flops_by_kind", byKind))
+      for (int64_t k = 0; k < byKind.numel(); ++k)
+        p.flopsByKind.push_back(byKind[k].item<double>());
     p.epochs = recordsFromTensor<EpochResult>(epochs);
     // Checkpoints written before evaluation points were saved have none.
     torch::Tensor evalPoints;

@@ -38,6 +38,9 @@ struct CheckpointProgress {
   // What methods chose before training (TrainState::findings): a resumed
   // run reuses them instead of choosing again.
   std::map<std::string, double> findings;
+  // FLOPs by FlopCounter kind (evaluation included), indexed by FlopKind;
+  // empty in checkpoints written before they were kept apart.
+  std::vector<double> flopsByKind;
 };
 
 // Identifies the plan a checkpoint belongs to (FNV-1a of its YAML text).

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "compiler/plan/Plan.h"
+#include "runtime/metrics/FlopCounter.h"
 #include "runtime/model/PlanModel.h"
 
 #include <torch/torch.h>
@@ -63,6 +64,11 @@ struct TrainState {
   std::function<void()> recomputeGradients;
   // Backward passes run so far, recomputations included.
   int64_t gradientEvaluations = 0;
+
+  // The run's FLOP counter: methods report the work they add, and what they
+  // leave out of a step, through runtime/train/FlopCharges.h. Null when the
+  // caller counts nothing.
+  FlopCounter* flops = nullptr;
 
   // Replaces the schedule's peak learning rate (lr_range_test); set by the trainer.
   std::function<void(double)> setPeakLearningRate;

@@ -15,6 +15,7 @@
 #include "runtime/optim/TrainingOptimizer.h"
 #include "runtime/train/Checkpoint.h"
 #include "runtime/train/Device.h"
+#include "runtime/train/FlopCharges.h"
 #include "runtime/train/Loss.h"
 #include "runtime/train/PendingLosses.h"
 
@@ -55,6 +56,13 @@ void clearGradients(torch::optim::Optimizer& opt) {
       p.mutable_grad() = torch::Tensor();
 }
 
+std::vector<double> flopsByKind(const FlopCounter& flops) {
+  std::vector<double> byKind;
+  for (size_t k = 0; k < static_cast<size_t>(FlopKind::Count); ++k)
+    byKind.push_back(flops.of(static_cast<FlopKind>(k)));
+  return byKind;
+}
+
 EvalLogLine logLineOf(const EvalPoint& e) {
   return {e.step, e.epoch, e.trainSeconds, e.accuracy};
 }
@@ -87,6 +95,7 @@ struct Trainer::Impl {
     state.trainImages = &data.train.images;
     state.batchSize = p.training.batchSize;
     state.loader = &loader;
+    state.flops = &flops;
     loader.setPrefetch(o.prefetch);
     state.setPeakLearningRate = [this](double peak) {
       schedule = LrSchedule(plan.schedule, peak, plan.training.totalSteps);
@@ -172,6 +181,8 @@ struct Trainer::Impl {
       int64_t n = std::min(plan.training.evalBatchSize, test.size() - start);
       torch::Tensor x = test.images.narrow(0, start, n), y = test.labels.narrow(0, start, n);
       torch::Tensor out;
+      const bool flipped = state.flipAtEvaluation || tta == TestTimeAugmentation::Flip;
+      chargeForward(state, FlopKind::Evaluation, x, flipped ? 2 : 1);
       std::tie(out, y) = flattenPositions(
           evaluationLogits(model, x, state.flipAtEvaluation ? TestTimeAugmentation::Flip : tta), y);
       predictions += y.size(0);
@@ -254,7 +265,10 @@ struct Trainer::Impl {
       images = saved.images;
       // The steps before the checkpoint as they ran (shortened sequences,
       // recomputed gradients); older checkpoints: as the plan schedules them.
-      if (saved.flops >= 0)
+      if (!saved.flopsByKind.empty())
+        for (size_t k = 0; k < saved.flopsByKind.size(); ++k)
+          flops.charge(static_cast<FlopKind>(k), saved.flopsByKind[k]);
+      else if (saved.flops >= 0)
         flops.addCounted(saved.flops);
       else
         flops.addPlannedSteps(plan, saved.step);
@@ -281,7 +295,7 @@ struct Trainer::Impl {
       saveCheckpoint(checkpointPath, parts,
                      {state.step, epoch, loader.position(), trainSeconds, totalSeconds(),
                       flops.total(), images, result.epochs, result.evalPoints, result.evaluations,
-                      state.findings});
+                      state.findings, flopsByKind(flops)});
     };
     // eval.jsonl: a resumed run starts from the evaluations its checkpoint
     // holds, so that none is written twice.
@@ -383,7 +397,7 @@ struct Trainer::Impl {
         losses.add(state.loss);
         fire(Event::BatchEnd);
         flops.addStep(stepImages * (state.collectives ? state.collectives->size() : 1), height,
-                      width, state.step, state.gradientEvaluations - passesBefore);
+                      width, state.gradientEvaluations - passesBefore);
         ++state.step;
         if (losses.due(state.step) || state.step == total) readLosses();
         trainSeconds = trainSecondsNow();
@@ -506,7 +520,11 @@ struct Trainer::Impl {
     result.findings = state.findings;
     result.trainSeconds = trainSeconds;
     result.imagesPerSecond = static_cast<double>(images) / std::max(1e-9, trainSeconds);
-    result.flops = flops.total();
+    result.flops = flops.training();
+    result.evalFlops = flops.evaluation();
+    for (FlopKind k : {FlopKind::Step, FlopKind::Scoring, FlopKind::Sweep, FlopKind::Averaging})
+      result.trainFlopsByKind[flopKindName(k)] = flops.of(k);
+    result.parameters = flops.parameters();
     result.totalSeconds = totalSeconds();
     result.targetTrainSeconds = timeToTarget.trainSeconds();
     result.targetTotalSeconds = timeToTarget.wallSeconds();

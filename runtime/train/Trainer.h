@@ -92,7 +92,12 @@ struct TrainResult {
   double imagesPerSecond = 0;
   std::map<std::string, double> findings; // TrainState::findings at the end
   double totalSeconds = 0;                // wall time of fit(), evaluation included
-  double flops = 0;                       // training steps' FLOPs (runtime/metrics/FlopCounter)
+  // FLOPs (runtime/metrics/FlopCounter): training (steps and the work
+  // methods add, by kind), and evaluation apart; and the model's parameters.
+  double flops = 0;
+  std::map<std::string, double> trainFlopsByKind;
+  double evalFlops = 0;
+  int64_t parameters = 0;
   // At the first evaluation reaching TrainOptions::targetAccuracy; none when
   // no evaluation did (or there is no target).
   std::optional<double> targetTrainSeconds;

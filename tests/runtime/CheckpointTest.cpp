@@ -135,9 +135,16 @@ TEST(CheckpointTest, AResumedRunRecordsEachEpochOnce) {
     EXPECT_EQ(r.epochs[i].epoch, static_cast<int64_t>(i + 1));
   EXPECT_GE(r.totalSeconds, cut.totalSeconds);
   EXPECT_GE(r.totalSeconds, r.trainSeconds);
-  // The FLOPs before the checkpoint are carried over as they were counted.
+  // The FLOPs before the checkpoint are carried over as they were counted;
+  // evaluation's too, so both processes' evaluations count: the cut run's
+  // last one (of the epoch under way) is one more than the whole run's.
   fs::path straight = freshDir("epochs_whole");
-  EXPECT_DOUBLE_EQ(r.flops, Trainer(p, options(straight, 0, false)).fit().flops);
+  const TrainResult whole = Trainer(p, options(straight, 0, false)).fit();
+  EXPECT_DOUBLE_EQ(r.flops, whole.flops);
+  EXPECT_EQ(r.trainFlopsByKind, whole.trainFlopsByKind);
+  ASSERT_GT(whole.evalFlops, 0);
+  const double oneEvaluation = whole.evalFlops / static_cast<double>(whole.evaluations.size());
+  EXPECT_DOUBLE_EQ(r.evalFlops, whole.evalFlops + oneEvaluation);
   fs::remove_all(dir);
   fs::remove_all(straight);
 }
