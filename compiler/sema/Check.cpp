@@ -572,6 +572,7 @@ public:
                               Applicability::MaybeIncorrect});
         return;
       }
+      warnIfDefaultMoved(*sig, *written, t.range);
     }
     if (!written) return;
     MethodUse use;
@@ -586,6 +587,23 @@ public:
     warnIfNotExecutable(*sig, use.where);
     if (checkArguments(args, sig->params, "method " + sig->name, use.where, {}, diags_, use.params))
       out.methods.push_back(std::move(use));
+  }
+
+  // A bare triple whose default was another method before the stdlib followed
+  // the survey (restrict architecture was factorize's, now weight_tying's)
+  // would silently change meaning: say so, and offer the named old method.
+  void warnIfDefaultMoved(const MethodSignature& now, const Triple& cell, const SourceRange& where) {
+    for (const auto& [name, s] : signatures_) {
+      if (&s == &now || !s.formerly || !(*s.formerly == cell) || !s.isDefault) continue;
+      Diagnostic& d = diags_.report(DiagId::DefaultMoved, where,
+                                    "'" + toString(cell) + "' now resolves to '" + now.name +
+                                        "'; its default was '" + name +
+                                        "', which moved to '" + toString(s.defaultFor.front()) +
+                                        "' to follow the survey");
+      d.fixits.push_back({where, toString(cell) + " " + now.name, Applicability::MaybeIncorrect});
+      d.fixits.push_back({where, toString(s.defaultFor.front()) + " " + name,
+                          Applicability::MaybeIncorrect});
+    }
   }
 
   // No silent no-ops: a method whose hook the runtime lacks is flagged here,
