@@ -592,17 +592,17 @@ public:
   // A bare triple whose default was another method before the stdlib followed
   // the survey (restrict architecture was factorize's, now weight_tying's)
   // would silently change meaning: say so, and offer the named old method.
-  void warnIfDefaultMoved(const MethodSignature& now, const Triple& cell, const SourceRange& where) {
+  void warnIfDefaultMoved(const MethodSignature& now, const Triple& cell,
+                          const SourceRange& where) {
     for (const auto& [name, s] : signatures_) {
       if (&s == &now || !s.formerly || !(*s.formerly == cell) || !s.isDefault) continue;
       Diagnostic& d = diags_.report(DiagId::DefaultMoved, where,
                                     "'" + toString(cell) + "' now resolves to '" + now.name +
-                                        "'; its default was '" + name +
-                                        "', which moved to '" + toString(s.defaultFor.front()) +
-                                        "' to follow the survey");
+                                        "'; its default was '" + name + "', which moved to '" +
+                                        toString(s.defaultFor.front()) + "' to follow the survey");
       d.fixits.push_back({where, toString(cell) + " " + now.name, Applicability::MaybeIncorrect});
-      d.fixits.push_back({where, toString(s.defaultFor.front()) + " " + name,
-                          Applicability::MaybeIncorrect});
+      d.fixits.push_back(
+          {where, toString(s.defaultFor.front()) + " " + name, Applicability::MaybeIncorrect});
     }
   }
 

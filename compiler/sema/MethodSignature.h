@@ -15,8 +15,8 @@ namespace fiver {
 
 struct MethodSignature {
   std::string name;
-  Triple triple;               // the primary one, first of `triples`
-  std::vector<Triple> triples; // every cell the survey places the method in
+  Triple triple;                  // the primary one, first of `triples`
+  std::vector<Triple> triples;    // every cell the survey places the method in
   std::vector<Triple> defaultFor; // cells whose bare triple resolves to it
   bool isDefault = false;         // defaultFor is not empty
   std::optional<Triple> formerly; // the triple it had before it followed the survey
