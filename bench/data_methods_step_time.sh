@@ -19,10 +19,10 @@ trap 'rm -rf "$out"' EXIT
 names=(baseline selective_backprop colout augmentation_multiplicity batch_size_warmup)
 adds=(
   ""
-  "remove training_data dynamic learned selective_backprop(keep: 50%, start: 0%, end: 100%, interrupt: 0)"
+  "remove derived_data dynamic domain selective_backprop(keep: 50%, start: 0%, end: 100%, interrupt: 0)"
   "remove training_data dynamic domain colout(p_row: 0.25, p_col: 0.25)"
-  "restrict training_data static domain augmentation_multiplicity(copies: 2, keep_batch_size: false)"
-  "reorder training_algorithm dynamic domain batch_size_warmup(from: 0.25, until: 100%)"
+  "retrofit training_data static domain augmentation_multiplicity(copies: 2, keep_batch_size: false)"
+  "restrict training_algorithm dynamic domain batch_size_warmup(from: 0.25, until: 100%)"
 )
 
 # The run's total train seconds: the last "train_seconds" of summary.json.

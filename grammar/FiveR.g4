@@ -59,9 +59,14 @@ triple : {isTripleStart()}? action=ident component=ident timing=ident informatio
 methodRef : ident ('(' args? ')')? ;
 
 // ---- method declarations ----
+// A method the survey places in several cells declares each of them, separated
+// by `|`; the first is its primary triple, and `default` marks each cell whose
+// bare triple resolves to it.
 methodDecl
-  : METHOD name=ident ':' action=ident component=ident timing=ident information=ident
-    DEFAULT? '{' methodItem* '}'
+  : METHOD name=ident ':' methodTriple ('|' methodTriple)* '{' methodItem* '}'
+  ;
+methodTriple
+  : action=ident component=ident timing=ident information=ident DEFAULT?
   ;
 
 methodItem
@@ -73,6 +78,8 @@ methodItem
   | PHASE phase=ident                                                # phaseDecl
   | DOC STRING                                                       # docDecl
   | CITE STRING                                                      # citeDecl
+  | SURVEY STRING                                                    # surveyDecl
+  | FORMERLY action=ident component=ident timing=ident information=ident # formerlyDecl
   | ';'                                                              # emptyMethodItem
   ;
 
@@ -122,7 +129,7 @@ unit : '%' | EPOCHS | STEPS | SAMPLES | SECONDS | MINUTES ;
 
 ident
   : ID | IMPORT | RECIPE | EXTENDS | DROP | TARGET | METHOD | DEFAULT | PARAM | IN
-  | EFFECT | LOWERS | CONFLICTS | AFTER | PHASE | DOC | CITE | MODEL | RESIDUAL | SHORTCUT
+  | EFFECT | LOWERS | CONFLICTS | AFTER | PHASE | DOC | CITE | SURVEY | FORMERLY | MODEL | RESIDUAL | SHORTCUT
   | REPEAT | TASK | STUDY | EPOCHS | STEPS | SAMPLES | SECONDS | MINUTES
   ;
 
@@ -142,6 +149,8 @@ AFTER : 'after' ;
 PHASE : 'phase' ;
 DOC : 'doc' ;
 CITE : 'cite' ;
+SURVEY : 'survey' ;
+FORMERLY : 'formerly' ;
 MODEL : 'model' ;
 RESIDUAL : 'residual' ;
 SHORTCUT : 'shortcut' ;

@@ -40,15 +40,24 @@ std::vector<std::string> methodsFor(const std::string& bottleneck,
     if (!reducesTimePerIteration(m)) continue;
     const InputKind needs = methodInputKind(name);
     if (needs != InputKind::Any && needs != inputs) continue;
-    const std::string_view component = toString(m.triple.component);
-    const bool fits = bottleneck == "data loading"
-                          ? component == "training_data" && toString(m.triple.action) != "retrofit"
-                      : bottleneck == "memory bandwidth"
-                          ? component == "derived_data" && !actsOnExchange(m)
-                      : bottleneck == "interconnect"
-                          ? component == "derived_data" && actsOnExchange(m)
-                          : component == "architecture" || component == "model_parameters" ||
-                                component == "training_data";
+    const bool fits = std::any_of(m.triples.begin(), m.triples.end(), [&](const Triple& t) {
+      const Component c = t.component;
+      // The survey (§6.1.4, §6.1.11) hides a slow input pipeline by doing more
+      // with each loaded batch (data echoing): retrofit data methods. Retrofits
+      // add work per step, so they never help a compute bottleneck.
+      if (bottleneck == "data loading")
+        return c == Component::TrainingData && t.action == Action::Retrofit;
+      // Layouts and precisions shrink what moves through memory.
+      if (bottleneck == "memory bandwidth")
+        return c == Component::DerivedData && t.action != Action::Remove && !actsOnExchange(m);
+      if (bottleneck == "interconnect") return c == Component::DerivedData && actsOnExchange(m);
+      // Compute: cut the work of a step, including the gradient computations
+      // that remove -> derived data skips (§4.2).
+      return ((c == Component::Architecture || c == Component::ModelParameters ||
+               c == Component::TrainingData) &&
+              t.action != Action::Retrofit) ||
+             (c == Component::DerivedData && t.action == Action::Remove);
+    });
     if (fits) out.push_back(name);
   }
   return out;

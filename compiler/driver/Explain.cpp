@@ -56,8 +56,12 @@ std::map<std::string, MethodSignature> stdlibMethods(const std::string& stdlibDi
 }
 
 void printCard(const MethodSignature& m, std::ostream& out) {
-  out << m.name << " : " << toString(m.triple) << (m.isDefault ? "  (the cell's default)" : "")
-      << "\n\n";
+  out << m.name << " : ";
+  for (size_t i = 0; i < m.triples.size(); ++i)
+    out << (i ? " | " : "") << toString(m.triples[i])
+        << (m.isDefaultFor(m.triples[i]) ? " (the cell's default)" : "");
+  out << "\n\n";
+  if (!m.decl->survey.empty()) out << "survey: " << m.decl->survey << "\n\n";
   if (!m.decl->doc.empty()) out << m.decl->doc << "\n\n";
   out << "parameters:\n";
   if (m.params.empty()) out << "  (none)\n";
@@ -106,8 +110,11 @@ void printTaxonomy(const std::map<std::string, MethodSignature>& methods, std::o
     for (Component c : components) {
       std::string cell;
       for (const auto& [name, m] : methods)
-        if (m.triple.action == a && m.triple.component == c)
-          cell += (cell.empty() ? "" : ", ") + name;
+        for (const Triple& t : m.triples)
+          if (t.action == a && t.component == c) {
+            cell += (cell.empty() ? "" : ", ") + name;
+            break;
+          }
       out << " " << (cell.empty() ? "-" : cell) << " |";
     }
     out << "\n";

@@ -81,10 +81,22 @@ struct Lowering {
   Word target; // the pass or hook name
 };
 
+// One cell of the taxonomy a method declares: `remove derived_data dynamic domain default`.
+struct DeclaredTriple {
+  Word action, component, timing, information;
+  bool isDefault = false; // a bare triple of this cell resolves to the method
+  SourceRange range;
+};
+
 struct MethodDecl {
   Word name;
+  // Every cell the survey places the method in, primary first; the four words
+  // and isDefault below repeat the primary one for code that reads only it.
+  std::vector<DeclaredTriple> triples;
   Word action, component, timing, information;
   bool isDefault = false;
+  std::optional<DeclaredTriple> formerly; // the triple before it followed the survey
+  std::string survey;                     // the survey's placement: section and quote
   std::vector<ParamDecl> params;
   std::vector<Word> effects;
   std::vector<Lowering> lowerings;

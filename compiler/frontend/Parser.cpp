@@ -358,11 +358,21 @@ private:
   ast::MethodDecl method(P::MethodDeclContext* ctx) {
     ast::MethodDecl m;
     m.name = word(ctx->name);
-    m.action = word(ctx->action);
-    m.component = word(ctx->component);
-    m.timing = word(ctx->timing);
-    m.information = word(ctx->information);
-    m.isDefault = ctx->DEFAULT() != nullptr;
+    for (P::MethodTripleContext* t : ctx->methodTriple()) {
+      ast::DeclaredTriple d;
+      d.action = word(t->action);
+      d.component = word(t->component);
+      d.timing = word(t->timing);
+      d.information = word(t->information);
+      d.isDefault = t->DEFAULT() != nullptr;
+      d.range = pos_.range(t);
+      m.triples.push_back(std::move(d));
+    }
+    m.action = m.triples.front().action;
+    m.component = m.triples.front().component;
+    m.timing = m.triples.front().timing;
+    m.information = m.triples.front().information;
+    m.isDefault = m.triples.front().isDefault;
     m.range = pos_.range(ctx);
     for (P::MethodItemContext* item : ctx->methodItem()) {
       if (auto* p = dynamic_cast<P::ParamDeclContext*>(item)) {
@@ -392,6 +402,16 @@ private:
         m.doc = unquote(d->STRING()->getText());
       } else if (auto* c = dynamic_cast<P::CiteDeclContext*>(item)) {
         m.cite = unquote(c->STRING()->getText());
+      } else if (auto* s = dynamic_cast<P::SurveyDeclContext*>(item)) {
+        m.survey = unquote(s->STRING()->getText());
+      } else if (auto* f = dynamic_cast<P::FormerlyDeclContext*>(item)) {
+        ast::DeclaredTriple d;
+        d.action = word(f->action);
+        d.component = word(f->component);
+        d.timing = word(f->timing);
+        d.information = word(f->information);
+        d.range = pos_.range(f);
+        m.formerly = std::move(d);
       }
     }
     return m;

@@ -141,14 +141,15 @@ public:
       return std::tie(x.file, x.offset) < std::tie(y.file, y.offset);
     });
     for (size_t j = 0; j < defaults.size(); ++j) {
-      for (size_t i = 0; i < j; ++i) {
-        if (!(defaults[i]->triple == defaults[j]->triple)) continue;
-        Diagnostic& d =
-            diags_.report(DiagId::DuplicateDefinition, defaults[j]->decl->name.range,
-                          "'" + toString(defaults[j]->triple) +
-                              "' already has a default method, '" + defaults[i]->name + "'");
-        d.notes.push_back({defaults[i]->decl->name.range, "the first default is declared here"});
-        break;
+      for (const Triple& cell : defaults[j]->defaultFor) {
+        for (size_t i = 0; i < j; ++i) {
+          if (!defaults[i]->isDefaultFor(cell)) continue;
+          Diagnostic& d = diags_.report(DiagId::DuplicateDefinition, defaults[j]->decl->name.range,
+                                        "'" + toString(cell) + "' already has a default method, '" +
+                                            defaults[i]->name + "'");
+          d.notes.push_back({defaults[i]->decl->name.range, "the first default is declared here"});
+          break;
+        }
       }
     }
   }
@@ -165,7 +166,7 @@ public:
     if (a && c && ti && i) {
       Triple written{*a, *c, *ti, *i};
       for (const auto& [name, sig] : signatures_)
-        if (sig.isDefault && sig.triple == written) return name;
+        if (sig.isDefaultFor(written)) return name;
     }
     return t.action.text + " " + t.component.text + " " + t.timing.text + " " + t.information.text;
   }
@@ -537,29 +538,46 @@ public:
         return;
       }
       sig = &it->second;
-      if (written && !(*written == sig->triple)) {
-        Diagnostic& d =
-            diags_.report(DiagId::TripleMismatch, t.range,
-                          "method '" + sig->name + "' is declared as '" + toString(sig->triple) +
-                              "', not '" + toString(*written) + "'");
+      if (written && !sig->declares(*written)) {
+        // A triple the method had before it followed the survey says so.
+        bool moved = sig->formerly && *sig->formerly == *written;
+        Diagnostic& d = diags_.report(
+            DiagId::TripleMismatch, t.range,
+            "method '" + sig->name + "' is declared as '" + triplesText(*sig) + "', not '" +
+                toString(*written) + "'" +
+                (moved ? " (its triple moved to follow the survey's placement)" : ""));
         d.notes.push_back({sig->decl->name.range, "'" + sig->name + "' is declared here"});
+        if (moved && !sig->decl->survey.empty())
+          d.notes.push_back({{}, "the survey: " + sig->decl->survey});
         d.fixits.push_back({t.range, toString(sig->triple), Applicability::MachineApplicable});
         return;
       }
     } else {
       if (!written) return;
       for (const auto& [name, s] : signatures_)
-        if (s.isDefault && s.triple == *written) sig = &s;
+        if (s.isDefaultFor(*written)) sig = &s;
       if (!sig) {
-        diags_.report(DiagId::NoDefaultMethod, t.range,
-                      "no default method for '" + toString(*written) + "': name one");
+        // The cell's former default may have moved to follow the survey: offer its new cell.
+        const MethodSignature* moved = nullptr;
+        for (const auto& [name, s] : signatures_)
+          if (s.formerly && *s.formerly == *written && s.isDefault) moved = &s;
+        Diagnostic& d = diags_.report(
+            DiagId::NoDefaultMethod, t.range,
+            "no default method for '" + toString(*written) + "': name one" +
+                (moved ? " (its former default, '" + moved->name + "', moved to '" +
+                             toString(moved->defaultFor.front()) + "' to follow the survey)"
+                       : std::string()));
+        if (moved)
+          d.fixits.push_back({t.range, toString(moved->defaultFor.front()) + " " + moved->name,
+                              Applicability::MaybeIncorrect});
         return;
       }
+      warnIfDefaultMoved(*sig, *written, t.range);
     }
     if (!written) return;
     MethodUse use;
     use.name = sig->name;
-    use.triple = sig->triple;
+    use.triple = *written; // the cell the recipe chose, one of those the method declares
     use.passes = sig->passes;
     use.hooks = sig->hooks;
     use.effects = sig->effects;
@@ -575,6 +593,23 @@ public:
     warnIfNotExecutable(*sig, use.where);
     if (checkArguments(args, sig->params, "method " + sig->name, use.where, {}, diags_, use.params))
       out.methods.push_back(std::move(use));
+  }
+
+  // A bare triple whose default was another method before the stdlib followed
+  // the survey (restrict architecture was factorize's, now weight_tying's)
+  // would silently change meaning: say so, and offer the named old method.
+  void warnIfDefaultMoved(const MethodSignature& now, const Triple& cell,
+                          const SourceRange& where) {
+    for (const auto& [name, s] : signatures_) {
+      if (&s == &now || !s.formerly || !(*s.formerly == cell) || !s.isDefault) continue;
+      Diagnostic& d = diags_.report(DiagId::DefaultMoved, where,
+                                    "'" + toString(cell) + "' now resolves to '" + now.name +
+                                        "'; its default was '" + name + "', which moved to '" +
+                                        toString(s.defaultFor.front()) + "' to follow the survey");
+      d.fixits.push_back({where, toString(cell) + " " + now.name, Applicability::MaybeIncorrect});
+      d.fixits.push_back(
+          {where, toString(s.defaultFor.front()) + " " + name, Applicability::MaybeIncorrect});
+    }
   }
 
   // No silent no-ops: a method whose hook the runtime lacks is flagged here,

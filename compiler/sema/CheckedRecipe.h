@@ -61,7 +61,7 @@ struct MethodUse {
   ParamMap params;                  // every declared parameter, defaults filled in
   std::vector<std::string> passes;  // compiler passes the method lowers to
   std::vector<std::string> hooks;   // runtime hooks the method lowers to
-  std::vector<std::string> effects; // "T_i", "n_iteration"
+  std::vector<std::string> effects; // "T_i", "n_iteration", "model_size"
   SourceRange where;
   // The arguments written in the recipe, by parameter name: a pass that
   // rejects a value reports at it.

@@ -15,14 +15,23 @@ namespace fiver {
 
 struct MethodSignature {
   std::string name;
-  Triple triple;
-  bool isDefault = false;
+  Triple triple;                  // the primary one, first of `triples`
+  std::vector<Triple> triples;    // every cell the survey places the method in
+  std::vector<Triple> defaultFor; // cells whose bare triple resolves to it
+  bool isDefault = false;         // defaultFor is not empty
+  std::optional<Triple> formerly; // the triple it had before it followed the survey
   std::vector<ParamSpec> params;
   std::vector<std::string> passes, hooks, effects, conflicts, after;
   std::string phase; // where its hooks run in a step (compiler/sema/HookPhase.h)
   int phaseRank = -1; // -1 for a method without hooks
   const ast::MethodDecl* decl = nullptr;
+
+  bool declares(const Triple& t) const;
+  bool isDefaultFor(const Triple& t) const;
 };
+
+// "a | b" for a method's triples, primary first.
+std::string triplesText(const MethodSignature& m);
 
 // Checks the four taxonomy words; reports E0109 with a suggestion for a word
 // that is not part of the taxonomy.

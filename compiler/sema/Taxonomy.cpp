@@ -47,8 +47,8 @@ std::optional<E> parseOf(const std::array<std::pair<E, std::string_view>, N>& ta
 
 constexpr std::array<std::pair<std::string_view, std::string_view>, 15> kMeanings{{
     {"remove", "action: take something out of the training run (layers, samples, steps)"},
-    {"restrict", "action: limit a component to a subset or a cheaper form (precision, sparsity, "
-                 "fewer values)"},
+    {"restrict", "action: limit a component to a subset or a cheaper form (precision, rank, "
+                 "tied layers, an initializer's distribution)"},
     {"reorder", "action: change when or in which order something happens (curriculum, "
                 "freezing schedule, progressive resizing)"},
     {"replace", "action: swap a component for a cheaper or better one (loss, optimizer, layer)"},
@@ -60,9 +60,12 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 15> kMeaning
     {"derived_data", "component (data): what training computes from data: activations, "
                      "gradients, their layout and precision"},
     {"training_objective", "component (optimization): the loss being minimized"},
-    {"training_algorithm", "component (optimization): the optimizer and its schedule"},
-    {"static", "timing: decided once before training starts"},
-    {"dynamic", "timing: changes during training, on a schedule or from feedback"},
+    {"training_algorithm",
+     "component (optimization): the initializer and the optimizer, with its learning-rate "
+     "schedule and batch size (survey §3.1.3)"},
+    {"static", "timing: the change is made once, before training starts (survey §3.3.1)"},
+    {"dynamic", "timing: the change is made during training: on a schedule, every few steps "
+                "or anew every batch (survey §3.3.1)"},
     {"domain", "information: driven by prior knowledge of the domain, not by training signals"},
     {"learned", "information: driven by quantities measured during training"},
 }};

@@ -1,5 +1,6 @@
 // The 5R taxonomy of algorithmic speedup, which is FiveR's type system: every
-// method is typed by one (action, component, timing, information) triple.
+// method is typed by the (action, component, timing, information) triples the
+// survey places it in, usually one.
 #pragma once
 
 #include <optional>

@@ -6,6 +6,7 @@
 #include "editor/server/MethodCard.h"
 #include "editor/server/SettingDocs.h"
 
+#include <algorithm>
 #include <cctype>
 #include <set>
 
@@ -215,14 +216,18 @@ void addNames(std::vector<CompletionItem>& out, const Table& table, CompletionIt
 void addMethods(std::vector<CompletionItem>& out, const Program& program,
                 const std::vector<std::string>& triple) {
   for (const auto& [name, decl] : program.methods) {
-    if (!triple.empty() && (decl->action.text != triple[0] || decl->component.text != triple[1] ||
-                            decl->timing.text != triple[2] || decl->information.text != triple[3]))
+    // After a triple, offer the methods that declare that cell, in any of their triples.
+    auto declaresTyped = [&](const ast::DeclaredTriple& t) {
+      return t.action.text == triple[0] && t.component.text == triple[1] &&
+             t.timing.text == triple[2] && t.information.text == triple[3];
+    };
+    if (!triple.empty() && std::none_of(decl->triples.begin(), decl->triples.end(), declaresTyped))
       continue;
     CompletionItem c;
     c.label = name;
     c.kind = CompletionItemKind::Method;
     if (auto sig = methodSignature(program, name)) {
-      c.detail = toString(sig->triple) + (sig->isDefault ? " (default)" : "");
+      c.detail = triplesText(*sig) + (sig->isDefault ? " (default)" : "");
       c.documentation = methodCard(*sig);
     }
     out.push_back(std::move(c));
@@ -312,7 +317,7 @@ void completeMethodDecl(std::vector<CompletionItem>& out, const Program& program
     for (const char* t : {"int", "float", "bool", "percent", "duration", "string", "name"})
       out.push_back(keyword(t, "parameter type"));
   } else if (w[0] == "effect") {
-    for (const char* e : {"T_i", "n_iteration"})
+    for (const char* e : {"T_i", "n_iteration", "model_size"})
       out.push_back(keyword(e, "cost effect"));
   } else if (w[0] == "lowers" && w.size() == 1) {
     for (const char* l : {"pass", "hook"})

@@ -22,8 +22,12 @@ std::string paramLine(const ParamSpec& p) {
 }
 
 std::string methodCard(const MethodSignature& m) {
-  std::string out = "```5r\nmethod " + m.name + " : " + toString(m.triple) +
-                    (m.isDefault ? " default" : "") + "\n```\n";
+  std::string out = "```5r\nmethod " + m.name + " :";
+  for (size_t i = 0; i < m.triples.size(); ++i)
+    out += std::string(i ? " |" : "") + " " + toString(m.triples[i]) +
+           (m.isDefaultFor(m.triples[i]) ? " default" : "");
+  out += "\n```\n";
+  if (m.decl && !m.decl->survey.empty()) out += "\n**survey** " + m.decl->survey + "\n";
   if (m.decl && !m.decl->doc.empty()) out += "\n" + m.decl->doc + "\n";
   out += "\n**parameters**\n";
   if (m.params.empty()) out += "\n- (none)\n";

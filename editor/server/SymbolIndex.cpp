@@ -101,8 +101,9 @@ public:
 
   void method(const ast::MethodDecl& m) {
     add(SymbolKind::Method, m.name, true);
-    for (const ast::Word* w : {&m.action, &m.component, &m.timing, &m.information})
-      add(SymbolKind::Taxonomy, *w);
+    for (const ast::DeclaredTriple& t : m.triples)
+      for (const ast::Word* w : {&t.action, &t.component, &t.timing, &t.information})
+        add(SymbolKind::Taxonomy, *w);
     for (const ast::ParamDecl& p : m.params)
       addParam(SymbolKind::Method, m.name.text, p.name, true);
     for (const ast::Word& w : m.conflicts)

@@ -106,6 +106,11 @@ explain)
     || { cat "$work/table"; fail "taxonomy cell"; }
   "$fivec" explain ema >"$work/card" || fail "explain ema"
   grep -q "half_life: duration = 100 steps" "$work/card" || fail "card parameters"
+  grep -q "^survey: §4.1.1 retrofit → model parameters" "$work/card" || fail "card survey placement"
+  # A method in several survey cells lists each, and sits in each cell of the table.
+  "$fivec" explain sam >"$work/sam" || fail "explain sam"
+  grep -q "^sam : retrofit training_objective static domain (the cell's default) | retrofit training_algorithm" "$work/sam" \
+    || { cat "$work/sam"; fail "several triples"; }
   true
   ;;
 run_tiny)

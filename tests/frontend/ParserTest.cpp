@@ -113,6 +113,31 @@ TEST(Parser, ImportRangeIsThePath) {
   EXPECT_EQ(f.imports[0].range.length, 9u);
 }
 
+TEST(Parser, AMethodMayDeclareSeveralTriplesItsSurveyPlacementAndItsFormerTriple) {
+  DiagnosticEngine diags;
+  ast::File f = parse(R"(method sam : retrofit training_objective static domain default
+                   | retrofit training_algorithm static domain {
+  survey "§4.3.1: \"retrofits the training objective\""
+  formerly retrofit training_algorithm static domain
+})",
+                      diags);
+  ASSERT_TRUE(diags.diagnostics().empty());
+  ASSERT_EQ(f.methods.size(), 1u);
+  const ast::MethodDecl& m = f.methods[0];
+  ASSERT_EQ(m.triples.size(), 2u);
+  EXPECT_EQ(m.triples[0].component.text, "training_objective");
+  EXPECT_TRUE(m.triples[0].isDefault);
+  EXPECT_EQ(m.triples[1].component.text, "training_algorithm");
+  EXPECT_FALSE(m.triples[1].isDefault);
+  EXPECT_EQ(m.triples[1].range.begin.line, 2u);
+  // The primary triple is the first.
+  EXPECT_EQ(m.component.text, "training_objective");
+  EXPECT_TRUE(m.isDefault);
+  EXPECT_EQ(m.survey, "§4.3.1: \"retrofits the training objective\"");
+  ASSERT_TRUE(m.formerly.has_value());
+  EXPECT_EQ(m.formerly->component.text, "training_algorithm");
+}
+
 TEST(Parser, MethodDeclarationsAndModels) {
   DiagnosticEngine diags;
   ast::File f = parse(R"(method m : retrofit model_parameters dynamic domain default {

@@ -96,6 +96,9 @@ TEST(Hover, MethodShowsItsCard) {
   EXPECT_NE(h->markdown.find("retrofit model_parameters dynamic domain"), std::string::npos);
   EXPECT_NE(h->markdown.find("half_life: duration = 100 steps"), std::string::npos);
   EXPECT_NE(h->markdown.find("n_iteration"), std::string::npos);
+  // The survey's placement, quoted from the declaration.
+  EXPECT_NE(h->markdown.find("**survey** §4.1.1 retrofit → model parameters"), std::string::npos)
+      << h->markdown;
 }
 
 TEST(Hover, ParameterShowsTypeAndDefault) {
@@ -126,6 +129,12 @@ TEST(Completion, FollowsTheShapeOfATriple) {
   EXPECT_TRUE(has(methods, "ema"));
   EXPECT_TRUE(has(methods, "swa"));
   EXPECT_FALSE(has(methods, "progressive_resize")); // another cell
+  // A method the survey places in several cells is offered in each.
+  for (const char* cell : {"retrofit training_objective static domain ",
+                           "retrofit training_algorithm static domain "}) {
+    t = std::string("recipe r {\n  ") + cell;
+    EXPECT_TRUE(has(labels(complete(*a, t, endOf(t))), "sam")) << cell;
+  }
 }
 
 TEST(Completion, InsideParensOffersUnwrittenParametersAsSnippets) {

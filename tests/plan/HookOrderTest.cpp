@@ -77,8 +77,8 @@ TEST(HookOrder, PhasesOrderFirstThenAfterThenNames) {
       compileText(recipeWith("  retrofit model_parameters dynamic domain ema(half_life: 5%)\n"
                              "  restrict derived_data static domain gradient_clipping\n"
                              "  restrict derived_data static domain gradient_centralization\n"
-                             "  remove training_data dynamic learned selective_backprop\n"
-                             "  retrofit training_data dynamic domain cutout\n"
+                             "  remove derived_data dynamic domain selective_backprop\n"
+                             "  remove training_data dynamic domain cutout\n"
                              "  retrofit training_data dynamic domain cutmix\n"),
                   diags);
   ASSERT_TRUE(p.has_value());

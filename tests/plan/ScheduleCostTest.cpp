@@ -78,7 +78,7 @@ TEST(ScheduleCost, SmallImagesAndFrozenPrefixesMakeStepsCheaper) {
 
 TEST(ScheduleCost, FactorizeLowersTheStepCost) {
   Graphs g = compileGraphs(
-      "  restrict architecture static domain factorize(rank: 0.25, min_channels: 16)\n",
+      "  restrict model_parameters static domain factorize(rank: 0.25, min_channels: 16)\n",
       "small_cnn(width: 32)");
   CostReport r = costReport(g.before, g.after);
   EXPECT_LT(r.after.forwardFlops, r.before.forwardFlops);

@@ -13,13 +13,20 @@ MethodSignature method(const std::string& name, Action a, Component c, std::stri
   MethodSignature m;
   m.name = name;
   m.triple = {a, c, Timing::Static, Information::Domain};
+  m.triples = {m.triple};
   m.effects = {std::move(effect)};
   return m;
 }
 
 std::map<std::string, MethodSignature> stdlib() {
   return {
-      {"data_echoing", method("data_echoing", Action::Restrict, Component::TrainingData, "T_i")},
+      {"data_echoing", method("data_echoing", Action::Retrofit, Component::TrainingData, "T_i")},
+      {"colout", method("colout", Action::Remove, Component::TrainingData, "T_i")},
+      {"selective_backprop",
+       method("selective_backprop", Action::Remove, Component::DerivedData, "T_i")},
+      // Pruning with dense kernels makes a smaller model, not a faster step.
+      {"gradual_magnitude_pruning", method("gradual_magnitude_pruning", Action::Remove,
+                                           Component::ModelParameters, "model_size")},
       {"channels_last", method("channels_last", Action::Reorder, Component::DerivedData, "T_i")},
       {"layer_freezing",
        method("layer_freezing", Action::Reorder, Component::ModelParameters, "T_i")},
@@ -67,7 +74,10 @@ TEST(BottleneckTest, DenseOpsAboveTheBalanceAreCompute) {
   EXPECT_EQ(r.bottleneck, "CPU compute");
   EXPECT_DOUBLE_EQ(r.computeBoundSeconds, 0.4);
   EXPECT_DOUBLE_EQ(r.memoryBoundSeconds, 0.1);
-  EXPECT_EQ(r.methods, (std::vector<std::string>{"data_echoing", "layer_freezing"}));
+  // Methods that cut the work of a step; never a retrofit, which adds work,
+  // nor pruning, which dense kernels do not turn into time.
+  EXPECT_EQ(r.methods,
+            (std::vector<std::string>{"colout", "layer_freezing", "selective_backprop"}));
 }
 
 TEST(BottleneckTest, TextTasksAreOfferedNoImageMethods) {

@@ -50,6 +50,46 @@ TEST(Sema, WrongTripleIsReportedAtTheTripleWithAFix) {
   EXPECT_FALSE(out.recipe);
 }
 
+TEST(Sema, AMethodInSeveralSurveyCellsChecksInEach) {
+  // The survey files SAM under retrofit -> training objective (§4.3.1) and
+  // counts it among the more expensive optimizers (§6.1.11).
+  for (const char* cell : {"retrofit training_objective static domain",
+                           "retrofit training_algorithm static domain"}) {
+    auto out = checkText(recipeWith("  " + std::string(cell) + " sam\n"));
+    ASSERT_TRUE(out.recipe) << cell << "\n" << out.rendered();
+    ASSERT_EQ(out.recipe->methods.size(), 1u);
+    EXPECT_EQ(toString(out.recipe->methods[0].triple), cell); // the cell the recipe chose
+    // Both cells name sam their default, so the bare triple resolves to it too.
+    auto bare = checkText(recipeWith("  " + std::string(cell) + "\n"));
+    ASSERT_TRUE(bare.recipe) << bare.rendered();
+    EXPECT_EQ(bare.recipe->methods.at(0).name, "sam");
+  }
+}
+
+TEST(Sema, ATripleThatMovedToFollowTheSurveySaysSoAndOffersTheNewOne) {
+  auto out = checkText(recipeWith("  remove training_data dynamic learned selective_backprop\n"));
+  const Diagnostic* d = out.first(DiagId::TripleMismatch);
+  ASSERT_NE(d, nullptr) << out.rendered();
+  EXPECT_NE(d->message.find("moved to follow the survey"), std::string::npos) << d->message;
+  ASSERT_EQ(d->fixits.size(), 1u);
+  EXPECT_EQ(d->fixits[0].replacement, "remove derived_data dynamic domain");
+  ASSERT_EQ(d->notes.size(), 2u);
+  EXPECT_NE(d->notes[1].message.find("§4.2"), std::string::npos) << d->notes[1].message;
+  // A triple that was never the method's gets no such claim.
+  auto other = checkText(recipeWith("  remove architecture dynamic domain selective_backprop\n"));
+  const Diagnostic* o = other.first(DiagId::TripleMismatch);
+  ASSERT_NE(o, nullptr);
+  EXPECT_EQ(o->message.find("moved"), std::string::npos) << o->message;
+}
+
+TEST(Sema, ABareTripleWhoseDefaultMovedOffersItsNewCell) {
+  auto out = checkText(recipeWith("  remove training_data dynamic learned\n"));
+  const Diagnostic* d = out.first(DiagId::NoDefaultMethod);
+  ASSERT_NE(d, nullptr) << out.rendered();
+  ASSERT_EQ(d->fixits.size(), 1u);
+  EXPECT_EQ(d->fixits[0].replacement, "remove derived_data dynamic domain selective_backprop");
+}
+
 TEST(Sema, MisspeltNamesGetSuggestions) {
   auto out = checkText(recipeWith("  retrofit model_parameters dynamic domain emaa\n"
                                   "  reorder trainig_data dynamic domain progressive_resize\n"));
@@ -512,12 +552,12 @@ TEST(Sema, UnexecutableHooksAreFlagged) {
 }
 
 TEST(Sema, WeightTyingWithoutAnEmbeddingIsRejectedAtTheMethodLine) {
-  auto out = checkText(recipeWith("  restrict model_parameters static domain weight_tying\n"));
+  auto out = checkText(recipeWith("  restrict architecture static domain weight_tying\n"));
   const Diagnostic* d = out.first(DiagId::NothingToTie);
   ASSERT_NE(d, nullptr) << out.rendered();
   EXPECT_EQ(d->range.begin.line, 5u);
   EXPECT_EQ(d->range.begin.column,
-            3u + std::string("restrict model_parameters static domain ").size());
+            3u + std::string("restrict architecture static domain ").size());
   EXPECT_NE(d->message.find("small_cnn"), std::string::npos) << d->message;
   ASSERT_EQ(d->notes.size(), 2u);
   EXPECT_EQ(d->notes[0].range.begin.line, 3u); // the model line
