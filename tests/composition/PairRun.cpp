@@ -30,7 +30,7 @@ recipe pair {
 const char* kTextTask = R"(task tiny_text {
   dataset synthetic_text
   input [16]
-  classes 16
+  classes 24
   train_size 64
   test_size 16
   metric accuracy

@@ -13,6 +13,10 @@ std::unique_ptr<Probe> shrunkImagesProbe(const plan::Plan& p);
 std::unique_ptr<Probe> resizedInputProbe(const plan::Plan& p);
 std::unique_ptr<Probe> keptFractionProbe(const plan::Plan& p);
 std::unique_ptr<Probe> nhwcBatchesProbe(const plan::Plan& p);
+// Loader (LoaderProbes.cpp)
+std::unique_ptr<Probe> growingBatchProbe(const plan::Plan& p);
+std::unique_ptr<Probe> shortSequencesProbe(const plan::Plan& p);
+std::unique_ptr<Probe> repeatedExamplesProbe(const plan::Plan& p);
 // Loss (LossProbes.cpp)
 std::unique_ptr<Probe> smoothedLossProbe(const plan::Plan& p);
 std::unique_ptr<Probe> binaryLossProbe(const plan::Plan& p);
@@ -29,9 +33,11 @@ std::unique_ptr<Probe> pruningProbe(const plan::Plan& p);
 std::unique_ptr<Probe> freezingProbe(const plan::Plan& p);
 std::unique_ptr<Probe> kaimingProbe(const plan::Plan& p);
 std::unique_ptr<Probe> orthogonalProbe(const plan::Plan& p);
+std::unique_ptr<Probe> tiedProjectionProbe(const plan::Plan& p);
 // Schedules and evaluation (ScheduleProbes.cpp)
 std::unique_ptr<Probe> warmupProbe(const plan::Plan& p);
 std::unique_ptr<Probe> cyclicProbe(const plan::Plan& p);
+std::unique_ptr<Probe> foundRateProbe(const plan::Plan& p);
 std::unique_ptr<Probe> flipProbe(const plan::Plan& p);
 
 } // namespace fiver::composition

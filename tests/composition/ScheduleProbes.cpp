@@ -66,6 +66,22 @@ private:
   int64_t cycle_;
 };
 
+// LR range test: a rate is found before the first step, and the schedule
+// (constant in the matrix) trains at it.
+class FoundRate : public Probe {
+public:
+  void beforeMethods(Event e, const TrainState& s) override {
+    if (e != Event::BeforeForward) return;
+    auto found = s.findings.find("lr_range_test.lr");
+    expect(found != s.findings.end(), "no rate was found before step " + std::to_string(s.step));
+    if (found == s.findings.end()) return;
+    const double rate = rateOf(s.optimizer);
+    expect(close(rate, found->second), "step " + std::to_string(s.step) + " is scheduled at " +
+                                           std::to_string(rate) + ", the test found " +
+                                           std::to_string(found->second));
+  }
+};
+
 // Flip TTA: evaluation averages each image with its mirror.
 class FlippedEvaluation : public Probe {
 public:
@@ -86,6 +102,9 @@ std::unique_ptr<Probe> cyclicProbe(const plan::Plan& p) {
   return std::make_unique<CyclicRate>(plan::getNumber(p.optimizer.params, "lr", 0),
                                       plan::getNumber(m->params, "div_factor", 10),
                                       std::llround(plan::getNumber(m->params, "cycle", 2)));
+}
+std::unique_ptr<Probe> foundRateProbe(const plan::Plan&) {
+  return std::make_unique<FoundRate>();
 }
 std::unique_ptr<Probe> flipProbe(const plan::Plan&) {
   return std::make_unique<FlippedEvaluation>();

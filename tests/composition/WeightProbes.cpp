@@ -228,8 +228,30 @@ private:
   double gain_;
 };
 
+// Weight tying: the output projection has no weight of its own; the
+// embedding's table is the only parameter of its shape (the matrix's text
+// task has more classes than the model's width, so no other weight has it).
+class TiedProjection : public Probe {
+public:
+  void afterMethods(Event e, const TrainState& s) override {
+    if (e != Event::BatchEnd) return;
+    for (const plan::Op& op : s.model->ops()) {
+      const std::string table = plan::getString(op.attrs, "tied_to", "");
+      if (table.empty()) continue;
+      const torch::IntArrayRef shape = s.model->parametersOf(table).at(0).sizes();
+      int64_t same = 0;
+      for (const torch::Tensor& p : s.model->parameters())
+        same += p.sizes() == shape ? 1 : 0;
+      expect(same == 1, op.name + " holds a weight of its own beside " + table + "'s table");
+    }
+  }
+};
+
 } // namespace
 
+std::unique_ptr<Probe> tiedProjectionProbe(const plan::Plan&) {
+  return std::make_unique<TiedProjection>();
+}
 std::unique_ptr<Probe> emaProbe(const plan::Plan& p) {
   return std::make_unique<EvaluatesEma>(
       plan::getNumber(p.findMethod("ema")->params, "half_life", 100));
