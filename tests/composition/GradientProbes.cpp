@@ -84,8 +84,54 @@ private:
   std::vector<torch::Tensor> weights_;
 };
 
+// Sign compression: each gradient the backward pass leaves is one scale
+// times signs (every entry has the same magnitude).
+class SignGradients : public Probe {
+public:
+  void afterMethods(Event e, const TrainState& s) override {
+    if (e != Event::AfterBackward) return;
+    for (const torch::Tensor& p : runtime::optimizedParameters(s.optimizer)) {
+      if (!p.grad().defined()) continue;
+      torch::Tensor magnitude = p.grad().abs();
+      const double spread = (magnitude.max() - magnitude.min()).item<double>();
+      expect(spread <= 1e-6 * magnitude.max().item<double>() + 1e-12,
+             "step " + std::to_string(s.step) + ": a gradient is not a scaled sign");
+    }
+  }
+};
+
+// PowerSGD: each weight-matrix gradient the backward pass leaves has rank
+// at most `rank` (seen as out x fan_in).
+class LowRankGradients : public Probe {
+public:
+  explicit LowRankGradients(int64_t rank) : rank_(rank) {}
+  void afterMethods(Event e, const TrainState& s) override {
+    if (e != Event::AfterBackward) return;
+    for (const torch::Tensor& p : runtime::optimizedParameters(s.optimizer)) {
+      if (p.dim() < 2 || !p.grad().defined()) continue;
+      torch::Tensor m = p.grad().flatten(1).to(torch::kFloat64);
+      if (std::min(m.size(0), m.size(1)) <= rank_) continue;
+      torch::Tensor singular = at::linalg_svdvals(m);
+      const double top = singular[0].item<double>();
+      expect(singular[rank_].item<double>() <= 1e-6 * top + 1e-12,
+             "step " + std::to_string(s.step) + ": a gradient has rank above " +
+                 std::to_string(rank_));
+    }
+  }
+
+private:
+  int64_t rank_;
+};
+
 } // namespace
 
+std::unique_ptr<Probe> signProbe(const plan::Plan&) {
+  return std::make_unique<SignGradients>();
+}
+std::unique_ptr<Probe> lowRankProbe(const plan::Plan& p) {
+  return std::make_unique<LowRankGradients>(
+      std::llround(plan::getNumber(p.findMethod("powersgd")->params, "rank", 2)));
+}
 std::unique_ptr<Probe> boundedNormProbe(const plan::Plan& p) {
   return std::make_unique<BoundedNorm>(
       plan::getNumber(p.findMethod("gradient_clipping")->params, "max_norm", 1));

@@ -25,6 +25,12 @@ std::unique_ptr<Probe> boundedNormProbe(const plan::Plan& p);
 std::unique_ptr<Probe> centredGradientsProbe(const plan::Plan& p);
 std::unique_ptr<Probe> samProbe(const plan::Plan& p);
 std::unique_ptr<Probe> efficientSamProbe(const plan::Plan& p);
+std::unique_ptr<Probe> signProbe(const plan::Plan& p);
+std::unique_ptr<Probe> lowRankProbe(const plan::Plan& p);
+// Model structure (StructureProbes.cpp)
+std::unique_ptr<Probe> blurProbe(const plan::Plan& p);
+std::unique_ptr<Probe> gateProbe(const plan::Plan& p);
+std::unique_ptr<Probe> lowPrecisionProbe(const plan::Plan& p);
 // Weights (WeightProbes.cpp)
 std::unique_ptr<Probe> emaProbe(const plan::Plan& p);
 std::unique_ptr<Probe> swaProbe(const plan::Plan& p);
