@@ -3,6 +3,11 @@
 // before any data method reshapes the batch further.
 #include "tests/composition/Probes.h"
 
+#include "runtime/data/BatchLoader.h"
+
+#include <cmath>
+#include <set>
+
 namespace fiver::composition {
 
 namespace {
@@ -58,8 +63,63 @@ private:
   int64_t copies_;
 };
 
+// Data echoing: each loaded batch is served `factor` times, so the loader
+// gathers about 1 / factor as many batches as the steps train on (one more
+// per epoch started, where an echo is cut short).
+class EchoedLoads : public Probe {
+public:
+  explicit EchoedLoads(int64_t factor) : factor_(factor) {}
+  void afterMethods(Event e, const TrainState& s) override {
+    if (e != Event::BatchEnd || !s.loader) return;
+    const int64_t served = s.step + 1;
+    const int64_t most = (served + factor_ - 1) / factor_ + s.epoch;
+    expect(s.loader->loads() <= most, "step " + std::to_string(s.step) + " has loaded " +
+                                          std::to_string(s.loader->loads()) +
+                                          " batches, expected at most " + std::to_string(most));
+  }
+
+private:
+  int64_t factor_;
+};
+
+// Data pruning: an epoch draws only from the kept examples, at most
+// ceil(keep x n_c) of each class c, or ceil(keep x n) sequences (fewer
+// than the matrix's three batches would draw from a whole epoch).
+class PrunedDraws : public Probe {
+public:
+  explicit PrunedDraws(int64_t mostKept) : mostKept_(mostKept) {}
+  void afterMethods(Event e, const TrainState& s) override {
+    if (e != Event::AfterData || !s.loader) return;
+    if (s.epoch != epoch_) drawn_.clear();
+    epoch_ = s.epoch;
+    const torch::Tensor indices = s.loader->lastIndices().to(torch::kCPU).to(torch::kInt64);
+    for (int64_t i = 0; i < indices.numel(); ++i)
+      drawn_.insert(indices[i].item<int64_t>());
+    expect(static_cast<int64_t>(drawn_.size()) <= mostKept_,
+           "epoch " + std::to_string(s.epoch) + " drew " + std::to_string(drawn_.size()) +
+               " distinct examples, more than the " + std::to_string(mostKept_) + " kept");
+  }
+
+private:
+  int64_t mostKept_;
+  int64_t epoch_ = -1;
+  std::set<int64_t> drawn_;
+};
+
 } // namespace
 
+std::unique_ptr<Probe> echoedLoadsProbe(const plan::Plan& p) {
+  return std::make_unique<EchoedLoads>(
+      std::llround(plan::getNumber(p.findMethod("data_echoing")->params, "factor", 2)));
+}
+std::unique_ptr<Probe> prunedDrawsProbe(const plan::Plan& p) {
+  const double keep = plan::getNumber(p.findMethod("data_pruning")->params, "keep", 0.7);
+  // Sequences (a text task) are kept as one group, images per class.
+  const bool sequences = p.task.inputShape.size() == 1;
+  return std::make_unique<PrunedDraws>(
+      static_cast<int64_t>(std::ceil(keep * static_cast<double>(p.task.trainSize))) +
+      (sequences ? 0 : p.task.classes));
+}
 std::unique_ptr<Probe> growingBatchProbe(const plan::Plan& p) {
   return std::make_unique<GrowingBatch>(p.training.batchSize);
 }

@@ -60,7 +60,7 @@ const std::vector<MethodUnderTest>& methodsUnderTest() {
       {"data_pruning",
        "remove training_data static learned data_pruning(keep: 50%, score_at: 1 steps, "
        "score_seeds: 1)",
-       kBoth, nullptr},
+       kBoth, prunedDrawsProbe},
       {"curriculum",
        "reorder training_data dynamic learned curriculum(start: 25%, until: 100%, score_at: 1 "
        "steps)",
@@ -71,7 +71,7 @@ const std::vector<MethodUnderTest>& methodsUnderTest() {
        {{"data_echoing", "example echoing reshuffles the echoed examples across batches, so the "
                          "copies no longer share one (batch echoing keeps them)"}}},
       {"data_echoing", "restrict training_data static domain data_echoing(factor: 2)", kBoth,
-       nullptr},
+       echoedLoadsProbe},
       {"selective_backprop",
        "remove training_data dynamic learned selective_backprop(keep: 50%, start: 0%, end: 100%, "
        "interrupt: 0)",
