@@ -31,7 +31,7 @@ const std::vector<MethodUnderTest>& methodsUnderTest() {
       {"cutmix", "retrofit training_data dynamic domain cutmix(alpha: 1.0)", kImages,
        mixedTargetsProbe},
       {"stochastic_depth", "remove architecture dynamic domain stochastic_depth(drop: 0.5)",
-       kImages, nullptr},
+       kImages, branchDropProbe},
       {"gradual_magnitude_pruning",
        "remove model_parameters dynamic learned gradual_magnitude_pruning(final_sparsity: 50%, "
        "start: 0%, end: 34%, frequency: 1 steps)",
@@ -39,7 +39,7 @@ const std::vector<MethodUnderTest>& methodsUnderTest() {
       {"factorize",
        "restrict architecture static domain factorize(rank: 0.5, min_channels: 4, min_features: 4, "
        "min_saving: 0%)",
-       kBoth, nullptr},
+       kBoth, lowRankLayerProbe},
       {"mixed_precision", "restrict derived_data static domain mixed_precision", kBoth,
        lowPrecisionProbe},
       {"squeeze_excite",
@@ -90,8 +90,8 @@ const std::vector<MethodUnderTest>& methodsUnderTest() {
        kBoth, efficientSamProbe},
       {"lookahead", "retrofit training_algorithm static domain lookahead(k: 2, alpha: 0.5)", kBoth,
        lookaheadProbe},
-      {"lamb", "replace training_algorithm static domain lamb", kBoth, nullptr},
-      {"lars", "replace training_algorithm static domain lars", kImages, nullptr},
+      {"lamb", "replace training_algorithm static domain lamb", kBoth, lambProbe},
+      {"lars", "replace training_algorithm static domain lars", kImages, larsProbe},
       {"cyclic_lr", "reorder training_algorithm dynamic domain cyclic_lr(div_factor: 10, cycle: 2 steps)",
        kBoth, cyclicProbe},
       {"warmup", "reorder training_algorithm dynamic domain warmup(length: 50%, from: 0.1)", kBoth,

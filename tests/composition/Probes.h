@@ -29,10 +29,14 @@ std::unique_ptr<Probe> samProbe(const plan::Plan& p);
 std::unique_ptr<Probe> efficientSamProbe(const plan::Plan& p);
 std::unique_ptr<Probe> signProbe(const plan::Plan& p);
 std::unique_ptr<Probe> lowRankProbe(const plan::Plan& p);
-// Model structure (StructureProbes.cpp)
+// Model structure and optimizer (StructureProbes.cpp)
 std::unique_ptr<Probe> blurProbe(const plan::Plan& p);
 std::unique_ptr<Probe> gateProbe(const plan::Plan& p);
 std::unique_ptr<Probe> lowPrecisionProbe(const plan::Plan& p);
+std::unique_ptr<Probe> lowRankLayerProbe(const plan::Plan& p);
+std::unique_ptr<Probe> branchDropProbe(const plan::Plan& p);
+std::unique_ptr<Probe> lambProbe(const plan::Plan& p);
+std::unique_ptr<Probe> larsProbe(const plan::Plan& p);
 // Weights (WeightProbes.cpp)
 std::unique_ptr<Probe> emaProbe(const plan::Plan& p);
 std::unique_ptr<Probe> swaProbe(const plan::Plan& p);
