@@ -106,8 +106,30 @@ private:
   std::set<int64_t> drawn_;
 };
 
+// Curriculum: the first batch comes from the easiest `start` of the data, so
+// it holds at most ceil(start x n) distinct examples (fewer than a batch in
+// the matrix, where a plain epoch's first batch holds a batch of them).
+class EasyStart : public Probe {
+public:
+  explicit EasyStart(int64_t pool) : pool_(pool) {}
+  void afterMethods(Event e, const TrainState& s) override {
+    if (e != Event::AfterData || s.step != 0 || !s.loader) return;
+    const int64_t distinct = std::get<0>(torch::_unique(s.loader->lastIndices())).numel();
+    expect(distinct <= pool_, "the first batch draws " + std::to_string(distinct) +
+                                  " distinct examples from a pool of " + std::to_string(pool_));
+  }
+
+private:
+  int64_t pool_;
+};
+
 } // namespace
 
+std::unique_ptr<Probe> easyStartProbe(const plan::Plan& p) {
+  const double start = plan::getNumber(p.findMethod("curriculum")->params, "start", 0.2);
+  return std::make_unique<EasyStart>(
+      static_cast<int64_t>(std::ceil(start * static_cast<double>(p.task.trainSize))));
+}
 std::unique_ptr<Probe> echoedLoadsProbe(const plan::Plan& p) {
   return std::make_unique<EchoedLoads>(
       std::llround(plan::getNumber(p.findMethod("data_echoing")->params, "factor", 2)));

@@ -62,9 +62,9 @@ const std::vector<MethodUnderTest>& methodsUnderTest() {
        "score_seeds: 1)",
        kBoth, prunedDrawsProbe},
       {"curriculum",
-       "reorder training_data dynamic learned curriculum(start: 25%, until: 100%, score_at: 1 "
+       "reorder training_data dynamic learned curriculum(start: 10%, until: 100%, score_at: 1 "
        "steps)",
-       kBoth, nullptr},
+       kBoth, easyStartProbe},
       {"augmentation_multiplicity",
        "restrict training_data static domain augmentation_multiplicity(copies: 2)", kImages,
        repeatedExamplesProbe,

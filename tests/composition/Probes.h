@@ -19,6 +19,7 @@ std::unique_ptr<Probe> shortSequencesProbe(const plan::Plan& p);
 std::unique_ptr<Probe> repeatedExamplesProbe(const plan::Plan& p);
 std::unique_ptr<Probe> echoedLoadsProbe(const plan::Plan& p);
 std::unique_ptr<Probe> prunedDrawsProbe(const plan::Plan& p);
+std::unique_ptr<Probe> easyStartProbe(const plan::Plan& p);
 // Loss (LossProbes.cpp)
 std::unique_ptr<Probe> smoothedLossProbe(const plan::Plan& p);
 std::unique_ptr<Probe> binaryLossProbe(const plan::Plan& p);
