@@ -29,6 +29,14 @@ void Lookahead::apply(Event e, TrainState& s) {
     return;
   }
   if (++fastSteps_ < k_) return;
+  // A parameter that layer_freezing froze (and perhaps folded a batch norm
+  // into) must stay where it froze: its slow copy follows it instead of
+  // pulling it back towards weights from before the freeze.
+  {
+    torch::NoGradGuard noGrad;
+    for (size_t i = 0; i < fast.size(); ++i)
+      if (!fast[i].requires_grad()) slow_[i].copy_(fast[i]);
+  }
   lookaheadSync(slow_, fast, alpha_);
   fastSteps_ = 0;
   ++syncs_;

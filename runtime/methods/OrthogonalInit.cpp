@@ -15,7 +15,10 @@ void orthogonalInitialize(PlanModel& model, double gain) {
       if (p.dim() < 2)
         p.zero_();
       else
-        torch::nn::init::orthogonal_(p, gain);
+        // init::orthogonal_ views the weight as (out, fan_in), which a
+        // channels-last weight (the channels_last pass) cannot be: draw into
+        // a contiguous tensor and copy, keeping the weight's layout.
+        p.copy_(torch::nn::init::orthogonal_(torch::empty(p.sizes(), p.options()), gain));
     }
   }
 }

@@ -150,6 +150,8 @@ struct Trainer::Impl {
   }
 
   void fireMethods(Event e) {
+    for (RunObserver* o : options.observers)
+      o->beforeMethods(e, state);
     if (isAfterEvent(e)) {
       for (auto it = methods.rbegin(); it != methods.rend(); ++it)
         if ((*it)->match(e, state)) (*it)->apply(e, state);
@@ -157,6 +159,8 @@ struct Trainer::Impl {
       for (auto& m : methods)
         if (m->match(e, state)) m->apply(e, state);
     }
+    for (RunObserver* o : options.observers)
+      o->afterMethods(e, state);
   }
 
   bool anyMethodAt(Event e) const {

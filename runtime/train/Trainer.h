@@ -9,6 +9,7 @@
 #include "runtime/profile/PhaseTimer.h"
 #include "runtime/train/Collectives.h"
 #include "runtime/train/Method.h"
+#include "runtime/train/RunObserver.h"
 #include "runtime/train/TrainState.h"
 
 #include <map>
@@ -53,6 +54,8 @@ struct TrainOptions {
   // Also evaluate every N steps (0: at epoch ends only), so that the time to
   // a target is read finer than once an epoch. Evaluation is not train time.
   int64_t evalEvery = 0;
+  // Shown every event around the plan's methods (tests); not owned.
+  std::vector<RunObserver*> observers;
 };
 
 // Evaluated on the run's evaluation split: the plan's holdout when it has
