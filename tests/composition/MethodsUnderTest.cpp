@@ -33,25 +33,25 @@ const std::vector<MethodUnderTest>& methodsUnderTest() {
       {"stochastic_depth", "remove architecture dynamic domain stochastic_depth(drop: 0.5)",
        kImages, branchDropProbe},
       {"gradual_magnitude_pruning",
-       "remove model_parameters dynamic learned gradual_magnitude_pruning(final_sparsity: 50%, "
+       "remove model_parameters dynamic domain gradual_magnitude_pruning(final_sparsity: 50%, "
        "start: 0%, end: 34%, frequency: 1 steps)",
        kBoth, pruningProbe},
       {"factorize",
-       "restrict architecture static domain factorize(rank: 0.5, min_channels: 4, min_features: 4, "
+       "restrict model_parameters static domain factorize(rank: 0.5, min_channels: 4, min_features: 4, "
        "min_saving: 0%)",
        kBoth, lowRankLayerProbe},
-      {"mixed_precision", "restrict derived_data static domain mixed_precision", kBoth,
+      {"mixed_precision", "restrict model_parameters static domain mixed_precision", kBoth,
        lowPrecisionProbe},
       {"squeeze_excite",
        "retrofit architecture static domain squeeze_excite(reduction: 2, min_channels: 4)", kImages,
        gateProbe},
       {"blurpool", "replace architecture static domain blurpool", kImages, blurProbe},
-      {"weight_tying", "restrict model_parameters static domain weight_tying", kText,
+      {"weight_tying", "restrict architecture static domain weight_tying", kText,
        tiedProjectionProbe},
       {"colout", "remove training_data dynamic domain colout(p_row: 0.25, p_col: 0.25)", kImages,
        shrunkImagesProbe},
       {"cutout",
-       "retrofit training_data dynamic domain cutout(holes: 1, length: 0.5)",
+       "remove training_data dynamic domain cutout(holes: 1, length: 0.5)",
        kImages,
        zeroedPatchesProbe,
        {{"mixup", "mixup blends every pixel, the patch included, with a partner image (the order "
@@ -66,14 +66,14 @@ const std::vector<MethodUnderTest>& methodsUnderTest() {
        "steps)",
        kBoth, easyStartProbe},
       {"augmentation_multiplicity",
-       "restrict training_data static domain augmentation_multiplicity(copies: 2)", kImages,
+       "retrofit training_data static domain augmentation_multiplicity(copies: 2)", kImages,
        repeatedExamplesProbe,
        {{"data_echoing", "example echoing reshuffles the echoed examples across batches, so the "
                          "copies no longer share one (batch echoing keeps them)"}}},
-      {"data_echoing", "restrict training_data static domain data_echoing(factor: 2)", kBoth,
+      {"data_echoing", "retrofit training_data static domain data_echoing(factor: 2)", kBoth,
        echoedLoadsProbe},
       {"selective_backprop",
-       "remove training_data dynamic learned selective_backprop(keep: 50%, start: 0%, end: 100%, "
+       "remove derived_data dynamic domain selective_backprop(keep: 50%, start: 0%, end: 100%, "
        "interrupt: 0)",
        kBoth, keptFractionProbe},
       {"gradient_clipping", "restrict derived_data static domain gradient_clipping(max_norm: 0.01)",
@@ -85,13 +85,13 @@ const std::vector<MethodUnderTest>& methodsUnderTest() {
        signProbe},
       {"bce_for_mixup", "replace training_objective static domain bce_for_mixup(smoothing: 0.1)",
        kImages, binaryLossProbe},
-      {"sam", "retrofit training_algorithm static domain sam(rho: 0.5)", kBoth, samProbe},
-      {"efficient_sam", "retrofit training_algorithm static domain efficient_sam(rho: 0.5, k: 2)",
+      {"sam", "retrofit training_objective static domain sam(rho: 0.5)", kBoth, samProbe},
+      {"efficient_sam", "remove training_objective dynamic domain efficient_sam(rho: 0.5, k: 2)",
        kBoth, efficientSamProbe},
       {"lookahead", "retrofit training_algorithm static domain lookahead(k: 2, alpha: 0.5)", kBoth,
        lookaheadProbe},
-      {"lamb", "replace training_algorithm static domain lamb", kBoth, lambProbe},
-      {"lars", "replace training_algorithm static domain lars", kImages, larsProbe},
+      {"lamb", "replace training_algorithm dynamic domain lamb", kBoth, lambProbe},
+      {"lars", "replace training_algorithm dynamic domain lars", kImages, larsProbe},
       {"cyclic_lr", "reorder training_algorithm dynamic domain cyclic_lr(div_factor: 10, cycle: 2 steps)",
        kBoth, cyclicProbe},
       {"warmup", "reorder training_algorithm dynamic domain warmup(length: 50%, from: 0.1)", kBoth,
@@ -100,15 +100,15 @@ const std::vector<MethodUnderTest>& methodsUnderTest() {
        "replace training_algorithm static learned lr_range_test(length: 10 steps)", kBoth,
        foundRateProbe},
       {"batch_size_warmup",
-       "reorder training_algorithm dynamic domain batch_size_warmup(from: 0.5, until: 67%, "
+       "restrict training_algorithm dynamic domain batch_size_warmup(from: 0.5, until: 67%, "
        "multiple: 4, scale_lr: false)",
        kBoth, growingBatchProbe},
       {"seq_length_warmup",
        "reorder training_data dynamic domain seq_length_warmup(from: 0.5, until: 67%, multiple: 4)",
        kText, shortSequencesProbe},
-      {"orthogonal_init", "replace model_parameters static domain orthogonal_init", kBoth,
+      {"orthogonal_init", "restrict training_algorithm static domain orthogonal_init", kBoth,
        orthogonalProbe},
-      {"kaiming_init", "replace model_parameters static domain kaiming_init", kBoth, kaimingProbe},
+      {"kaiming_init", "restrict training_algorithm static domain kaiming_init", kBoth, kaimingProbe},
   };
   return all;
 }
