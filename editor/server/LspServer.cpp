@@ -7,6 +7,7 @@
 #include "editor/server/Folding.h"
 #include "editor/server/Formatting.h"
 #include "editor/server/Hover.h"
+#include "editor/server/InlayHints.h"
 #include "editor/server/SemanticTokens.h"
 #include "editor/server/SignatureHelp.h"
 #include "editor/server/WorkspaceSymbols.h"
@@ -39,6 +40,7 @@ LspServer::LspServer(Transport& transport, std::string stdlibDir)
   binder_.request("textDocument/codeAction", this, &LspServer::onCodeAction);
   binder_.request("textDocument/signatureHelp", this, &LspServer::onSignatureHelp);
   binder_.request("workspace/symbol", this, &LspServer::onWorkspaceSymbol);
+  binder_.request("textDocument/inlayHint", this, &LspServer::onInlayHint);
 }
 
 json LspServer::capabilities() {
@@ -58,7 +60,8 @@ json LspServer::capabilities() {
           {"codeActionProvider", {{"codeActionKinds", {"quickfix"}}}},
           {"signatureHelpProvider",
            {{"triggerCharacters", {"(", ","}}, {"retriggerCharacters", {":"}}}},
-          {"workspaceSymbolProvider", true}};
+          {"workspaceSymbolProvider", true},
+          {"inlayHintProvider", true}};
 }
 
 int LspServer::run() {
@@ -242,6 +245,10 @@ json LspServer::onSignatureHelp(const TextDocumentPositionParams& p) {
   std::shared_ptr<const Analysis> analysis = workspace_.recentAnalysis(p.textDocument.uri);
   if (!analysis) throw LspError{ErrorCode::InvalidParams, "document not open"};
   return signatureHelp(*analysis, workspace_.document(p.textDocument.uri)->text, p.position);
+}
+
+json LspServer::onInlayHint(const RangeParams& p) {
+  return inlayHints(*analysisFor(p.textDocument.uri), p.range);
 }
 
 json LspServer::onWorkspaceSymbol(const json& params) {

@@ -60,6 +60,7 @@ private:
   json onSemanticTokens(const DocumentParams& params);
   json onFormatting(const DocumentParams& params);
   json onRangeFormatting(const RangeParams& params);
+  json onInlayHint(const RangeParams& params);
   json onCodeAction(const CodeActionParams& params);
   json onSignatureHelp(const TextDocumentPositionParams& params);
   json onWorkspaceSymbol(const json& params);

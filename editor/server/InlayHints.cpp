@@ -1,0 +1,60 @@
+#include "editor/server/InlayHints.h"
+
+#include "compiler/sema/Value.h"
+#include "editor/server/MethodCard.h"
+
+#include <set>
+
+namespace fiver::lsp {
+
+namespace {
+
+// The declared parameters a call leaves out: positional arguments fill the
+// declaration's order, named ones their name.
+std::vector<const ParamSpec*> defaultedParams(const MethodSignature& m, const ast::Call& call) {
+  std::set<std::string> given;
+  size_t positional = 0;
+  for (const ast::Arg& a : call.args) {
+    if (a.name)
+      given.insert(a.name->text);
+    else if (positional < m.params.size())
+      given.insert(m.params[positional++].name);
+  }
+  std::vector<const ParamSpec*> out;
+  for (const ParamSpec& p : m.params)
+    if (!given.count(p.name) && p.defaultValue) out.push_back(&p);
+  return out;
+}
+
+json hintAfter(const Position& at, const std::vector<const ParamSpec*>& params) {
+  std::string label;
+  for (const ParamSpec* p : params)
+    label += (label.empty() ? "" : ", ") + p->name + ": " + toString(*p->defaultValue);
+  return {{"position", at},
+          {"label", "(" + label + ")"},
+          {"kind", 2}, // Parameter
+          {"paddingLeft", true},
+          {"tooltip", "defaults of the parameters this call leaves out"}};
+}
+
+} // namespace
+
+json inlayHints(const Analysis& analysis, const Range& range) {
+  json hints = json::array();
+  for (const auto& [name, recipe] : analysis.program().recipes) {
+    if (recipe->range.begin.file != analysis.path()) continue;
+    for (const ast::RecipeItem& item : recipe->items) {
+      if (item.kind != ast::RecipeItem::Kind::Triple || !item.triple.method) continue;
+      const ast::Call& call = *item.triple.method;
+      const Range where = analysis.rangeOf(call.range);
+      if (where.start < range.start || range.end < where.start) continue;
+      std::optional<MethodSignature> m = methodSignature(analysis.program(), call.name.text);
+      if (!m) continue;
+      std::vector<const ParamSpec*> left = defaultedParams(*m, call);
+      if (!left.empty()) hints.push_back(hintAfter(where.end, left));
+    }
+  }
+  return hints;
+}
+
+} // namespace fiver::lsp
