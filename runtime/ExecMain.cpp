@@ -89,9 +89,8 @@ int main(int argc, char** argv) {
   app.add_option("--roofline-format", rooflineFormat, "text (default) or json")
       ->check(CLI::IsMember({"text", "json"}));
   CLI11_PARSE(app, argc, argv);
-  const int machineThreads = options.threads > 0
-                                 ? options.threads
-                                 : static_cast<int>(std::thread::hardware_concurrency());
+  const int machineThreads =
+      options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
   if (showRoofline) {
     const runtime::Roofline roof = runtime::cachedRoofline(machineThreads, remeasureRoofline);
     std::cout << (rooflineFormat == "json" ? runtime::rooflineToJson(roof).dump(2) + "\n"

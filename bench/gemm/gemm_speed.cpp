@@ -31,7 +31,7 @@ struct Shape {
 
 // tiny_gpt(dim: 128) on batch 64 x 128 tokens, and fmnist_cnn's classifier.
 const std::vector<Shape> kShapes = {
-    {"tiny_gpt qkv 128->384", 8192, 128, 384},   {"tiny_gpt attn out 128->128", 8192, 128, 128},
+    {"tiny_gpt qkv 128->384", 8192, 128, 384},    {"tiny_gpt attn out 128->128", 8192, 128, 128},
     {"tiny_gpt mlp up 128->512", 8192, 128, 512}, {"tiny_gpt mlp down 512->128", 8192, 512, 128},
     {"tiny_gpt head 128->256", 8192, 128, 256},   {"fmnist classifier 64->10", 128, 64, 10},
 };
@@ -42,7 +42,8 @@ double seconds(const std::function<void()>& work, int repeats) {
   for (int r = 0; r < repeats; ++r) {
     const auto start = std::chrono::steady_clock::now();
     work();
-    times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    times.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   std::nth_element(times.begin(), times.begin() + repeats / 2, times.end());
   return times[repeats / 2];
@@ -69,7 +70,8 @@ struct FiveRLinear {
 struct BlasProducts {
   torch::Tensor x, w, gradOut;
   explicit BlasProducts(const Shape& s)
-      : x(torch::randn({s.m, s.k})), w(torch::randn({s.n, s.k})), gradOut(torch::randn({s.m, s.n})) {}
+      : x(torch::randn({s.m, s.k})), w(torch::randn({s.n, s.k})),
+        gradOut(torch::randn({s.m, s.n})) {}
   void step() {
     torch::mm(x, w.t());
     torch::mm(gradOut, w);
@@ -88,9 +90,9 @@ struct OneDnnProducts {
     xT = x0.t().contiguous().to_mkldnn();
   }
   void step() {
-    at::mkldnn_linear(x, w);           // y = x W^T
-    at::mkldnn_linear(gradOut, wT);    // dx = dy W
-    at::mkldnn_linear(gradOutT, xT);   // dW = dy^T x
+    at::mkldnn_linear(x, w);         // y = x W^T
+    at::mkldnn_linear(gradOut, wT);  // dx = dy W
+    at::mkldnn_linear(gradOutT, xT); // dW = dy^T x
   }
 };
 
@@ -98,15 +100,16 @@ struct OneDnnProducts {
 double relativeError(const Shape& s) {
   FiveRLinear f(s);
   f.step();
-  torch::Tensor x = f.x.detach().to(torch::kFloat64), w = f.layer->weight.detach().to(torch::kFloat64),
-                g = f.gradOut.to(torch::kFloat64);
+  torch::Tensor x = f.x.detach().to(torch::kFloat64),
+                w = f.layer->weight.detach().to(torch::kFloat64), g = f.gradOut.to(torch::kFloat64);
   auto rel = [](const torch::Tensor& got, const torch::Tensor& want) {
     return (got.to(torch::kFloat64) - want).abs().max().item<double>() /
            std::max(want.abs().max().item<double>(), 1e-30);
   };
   torch::Tensor y = f.layer->forward(f.x).detach();
   torch::Tensor yWant = x.mm(w.t()) + f.layer->bias.detach().to(torch::kFloat64);
-  return std::max({rel(y, yWant), rel(f.x.grad(), g.mm(w)), rel(f.layer->weight.grad(), g.t().mm(x))});
+  return std::max(
+      {rel(y, yWant), rel(f.x.grad(), g.mm(w)), rel(f.layer->weight.grad(), g.t().mm(x))});
 }
 
 std::string openBlasCore() {
@@ -131,8 +134,8 @@ int main(int argc, char** argv) {
   torch::set_num_threads(threads);
   std::printf("OpenBLAS core: %s; threads: %d; rounds: %d (sides alternate)\n",
               openBlasCore().c_str(), threads, rounds);
-  std::printf("%-28s %10s %10s %10s %8s %10s\n", "shape (m=tokens)", "FiveR", "OpenBLAS",
-              "oneDNN", "share", "rel.error");
+  std::printf("%-28s %10s %10s %10s %8s %10s\n", "shape (m=tokens)", "FiveR", "OpenBLAS", "oneDNN",
+              "share", "rel.error");
   double worstShare = 1;
   for (const Shape& s : kShapes) {
     FiveRLinear fiver(s);
@@ -150,7 +153,9 @@ int main(int argc, char** argv) {
       for (auto& side : sides)
         side();
     }
-    auto best = [&](const std::vector<double>& t) { return flops / *std::min_element(t.begin(), t.end()) / 1e9; };
+    auto best = [&](const std::vector<double>& t) {
+      return flops / *std::min_element(t.begin(), t.end()) / 1e9;
+    };
     const double f = best(tf), b = best(tb), d = best(td);
     const double share = f / std::max(b, d);
     worstShare = std::min(worstShare, share);

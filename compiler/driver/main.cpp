@@ -1,7 +1,7 @@
 // 5rc: the FiveR command line.
 //
-//   5rc check FILE...            diagnostics only (every one `compile` would give); exit 1 on errors
-//   5rc compile FILE [-o PLAN]   recipe -> checked -> graph -> passes -> plan (YAML);
+//   5rc check FILE...            diagnostics only (every one `compile` would give); exit 1 on
+//   errors 5rc compile FILE [-o PLAN]   recipe -> checked -> graph -> passes -> plan (YAML);
 //                                --fuse adds op_fusion, --cost prints step costs
 //   5rc run FILE                 compile, then execute the plan with 5rc-exec
 //   5rc study FILE               train a study's grid and write its report
@@ -14,8 +14,8 @@
 #include "compiler/diag/SourceManager.h"
 #include "compiler/driver/Compile.h"
 #include "compiler/driver/ExecLauncher.h"
-#include "compiler/driver/PipelineCheck.h"
 #include "compiler/driver/Explain.h"
+#include "compiler/driver/PipelineCheck.h"
 #include "compiler/driver/Profile.h"
 #include "compiler/format/Formatter.h"
 #include "compiler/plan/Plan.h"

@@ -23,7 +23,8 @@ struct ByteSpan {
 ByteSpan itemSpanAt(const std::string& text, size_t at);
 
 // Replaces `span` by spaces, keeping newlines, and keeping each `}` that
-// closes a block opened before it, so the blocks around stay whole. Returns false when the span held nothing left to blank.
+// closes a block opened before it, so the blocks around stay whole. Returns false when the span
+// held nothing left to blank.
 bool blankOut(std::string& text, ByteSpan span);
 
 // The top-level declarations: from their first word to the `}` (or the end

@@ -52,16 +52,17 @@ void checkKind(const Op& op, const std::vector<const Op*>& inputs, OpChecker& c)
   const bool image = in.size() == 3 && out.size() == 3;
   const std::string& k = op.kind;
   if (k == "conv" || k == "maxpool" || k == "avgpool") {
-    if (!image) return c.problem("needs a CxHxW input and output, has " + shapeText(in) +
-                                 " -> " + shapeText(out));
+    if (!image)
+      return c.problem("needs a CxHxW input and output, has " + shapeText(in) + " -> " +
+                       shapeText(out));
     c.positive("kernel");
     c.positive("stride");
     if (k == "conv") {
       c.expect("in", in[0], "its input", "channels");
       c.expect("out", out[0], "its output shape", "channels");
     } else if (in[0] != out[0]) {
-      c.problem("keeps the " + std::to_string(in[0]) + " channels of its input, but its shape says " +
-                std::to_string(out[0]));
+      c.problem("keeps the " + std::to_string(in[0]) +
+                " channels of its input, but its shape says " + std::to_string(out[0]));
     }
     const int64_t kernel = c.attr("kernel"), stride = c.attr("stride");
     const int64_t pad = k == "conv" ? c.attr("padding") : 0;
@@ -107,8 +108,8 @@ std::vector<std::string> verifyPlan(const Plan& plan) {
   for (size_t i = 0; i < plan.ops.size(); ++i) {
     const Op& op = plan.ops[i];
     OpChecker c(op, problems);
-    if (op.id != static_cast<int>(i)) c.problem("has id " + std::to_string(op.id) +
-                                                 " at position " + std::to_string(i));
+    if (op.id != static_cast<int>(i))
+      c.problem("has id " + std::to_string(op.id) + " at position " + std::to_string(i));
     std::vector<const Op*> inputs;
     for (int id : op.inputs) {
       if (id < 0 || id >= static_cast<int>(i))

@@ -585,7 +585,7 @@ public:
     std::vector<ast::Arg> noArgs;
     const std::vector<ast::Arg>& args = t.method ? t.method->args : noArgs;
     for (size_t i = 0; i < args.size(); ++i) {
-      std::string param = args[i].name            ? args[i].name->text
+      std::string param = args[i].name             ? args[i].name->text
                           : i < sig->params.size() ? sig->params[i].name
                                                    : std::string();
       if (!param.empty()) use.argWhere[param] = args[i].range;

@@ -22,7 +22,7 @@ struct MethodSignature {
   std::optional<Triple> formerly; // the triple it had before it followed the survey
   std::vector<ParamSpec> params;
   std::vector<std::string> passes, hooks, effects, conflicts, after;
-  std::string phase; // where its hooks run in a step (compiler/sema/HookPhase.h)
+  std::string phase;  // where its hooks run in a step (compiler/sema/HookPhase.h)
   int phaseRank = -1; // -1 for a method without hooks
   const ast::MethodDecl* decl = nullptr;
 

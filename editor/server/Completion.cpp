@@ -311,7 +311,8 @@ void completeMethodDecl(std::vector<CompletionItem>& out, const Program& program
                         const Context& ctx) {
   const std::vector<std::string>& w = ctx.words;
   if (w.empty()) {
-    for (const char* k : {"param", "effect", "lowers", "conflicts", "after", "phase", "doc", "cite"})
+    for (const char* k :
+         {"param", "effect", "lowers", "conflicts", "after", "phase", "doc", "cite"})
       out.push_back(keyword(k));
   } else if (w[0] == "param" && w.size() == 2) {
     for (const char* t : {"int", "float", "bool", "percent", "duration", "string", "name"})

@@ -23,8 +23,7 @@ json signatureHelp(const Analysis& analysis, const std::string& text, Position p
   if (auto sig = methodSignature(analysis.program(), call->callee))
     signature["documentation"] = {{"kind", "markdown"}, {"value", methodCard(*sig)}};
   json help = {{"signatures", {signature}}, {"activeSignature", 0}};
-  if (call->active < static_cast<int>(call->params.size()))
-    help["activeParameter"] = call->active;
+  if (call->active < static_cast<int>(call->params.size())) help["activeParameter"] = call->active;
   return help;
 }
 

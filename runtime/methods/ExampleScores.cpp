@@ -1,10 +1,10 @@
 #include "runtime/data/BatchLoader.h"
-#include "runtime/metrics/FlopCounter.h"
-#include "runtime/train/FlopCharges.h"
 #include "runtime/methods/DataMethods.h"
+#include "runtime/metrics/FlopCounter.h"
 #include "runtime/model/PlanModel.h"
 #include "runtime/optim/LrSchedule.h"
 #include "runtime/optim/Optimizer.h"
+#include "runtime/train/FlopCharges.h"
 #include "runtime/train/Loss.h"
 
 #include <stdexcept>
@@ -76,8 +76,7 @@ torch::Tensor scoreExamples(const plan::Plan& p, const Split& train, const Examp
   for (int64_t run = 0; run < runs; ++run) {
     PlanModel model(p.ops); // a fresh initialization from torch's seeded generator
     model->to(device);
-    shortRun(p, model, train, how.steps, seed * 7919 + static_cast<uint64_t>(run), costs,
-             executed);
+    shortRun(p, model, train, how.steps, seed * 7919 + static_cast<uint64_t>(run), costs, executed);
     torch::NoGradGuard noGrad;
     model->eval();
     for (int64_t start = 0; start < train.size(); start += chunk) {

@@ -8,12 +8,18 @@ namespace fiver::runtime {
 
 const char* flopKindName(FlopKind kind) {
   switch (kind) {
-  case FlopKind::Step: return "step";
-  case FlopKind::Scoring: return "scoring";
-  case FlopKind::Sweep: return "sweep";
-  case FlopKind::Averaging: return "averaging";
-  case FlopKind::Evaluation: return "evaluation";
-  case FlopKind::Count: break;
+  case FlopKind::Step:
+    return "step";
+  case FlopKind::Scoring:
+    return "scoring";
+  case FlopKind::Sweep:
+    return "sweep";
+  case FlopKind::Averaging:
+    return "averaging";
+  case FlopKind::Evaluation:
+    return "evaluation";
+  case FlopKind::Count:
+    break;
   }
   return "?";
 }
@@ -116,8 +122,8 @@ void FlopCounter::charge(FlopKind kind, double flops) {
 }
 
 void FlopCounter::addStep(int64_t images, int64_t height, int64_t width, int64_t passes) {
-  charge(FlopKind::Step, static_cast<double>(std::max<int64_t>(1, passes)) *
-                             stepFlops(images, height, width));
+  charge(FlopKind::Step,
+         static_cast<double>(std::max<int64_t>(1, passes)) * stepFlops(images, height, width));
   droppedBranches_.clear(); // a drop lasts one step
 }
 

@@ -24,8 +24,8 @@ std::string utilizationText(const Utilization& u, const std::string& untrustedRe
   std::snprintf(buf, sizeof buf, ", MFU %.1f%% of the %s peak", u.mfu * 100, u.dtype.c_str());
   std::string text = buf;
   if (!u.peakTrusted)
-    text += " (peak measured under load and not cached, so MFU may read high: " +
-            untrustedReason + ")";
+    text +=
+        " (peak measured under load and not cached, so MFU may read high: " + untrustedReason + ")";
   return text;
 }
 

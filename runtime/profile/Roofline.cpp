@@ -74,12 +74,12 @@ void measureKernels(Roofline& r, torch::ScalarType dtype, const std::string& nam
     torch::Tensor x = torch::randn({batch, channels, size, size})
                           .to(dtype)
                           .contiguous(torch::MemoryFormat::ChannelsLast);
-    torch::Tensor w =
-        torch::randn({channels, channels, 3, 3}).to(dtype).contiguous(torch::MemoryFormat::ChannelsLast);
+    torch::Tensor w = torch::randn({channels, channels, 3, 3})
+                          .to(dtype)
+                          .contiguous(torch::MemoryFormat::ChannelsLast);
     const Timing t = timeKernel(reps, [&] { torch::conv2d(x, w, {}, 1, 1); });
     const double flops = 2.0 * batch * channels * size * size * channels * 9;
-    r.kernels.push_back(
-        {"conv3x3 channels-last 32x128x28x28", name, flops / t.best, t.steadiness});
+    r.kernels.push_back({"conv3x3 channels-last 32x128x28x28", name, flops / t.best, t.steadiness});
   } catch (const c10::Error&) {
   }
 }

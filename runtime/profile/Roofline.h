@@ -43,9 +43,9 @@ struct Roofline {
 
   // Provenance: when, on what, and how busy the machine was.
   MachineIdentity machine;
-  std::string measuredAt;  // UTC, ISO 8601
-  int cores = 0;           // online CPUs
-  double loadAverage = 0;  // 1-minute load average as the measurement began
+  std::string measuredAt;   // UTC, ISO 8601
+  int cores = 0;            // online CPUs
+  double loadAverage = 0;   // 1-minute load average as the measurement began
   double otherRunnable = 0; // other runnable tasks as it began (median of samples)
   // Taken on an idle machine with steady repetitions: the machine's peak.
   // Otherwise it is used for this run only, never cached, and `untrusted`

@@ -172,9 +172,9 @@ std::string rooflineProvenanceText(const Roofline& r) {
   for (const KernelPeak& k : r.kernels)
     out << "  " << k.dtype << " " << k.kernel << ": " << number(k.flops / 1e9, 1)
         << " GFLOP/s, repetitions best/median " << number(k.steadiness) << "\n";
-  out << "measured " << r.measuredAt << " with " << r.machine.threads << " threads on "
-      << r.cores << " cores, load average " << number(r.loadAverage) << ", "
-      << number(r.otherRunnable, 1) << " other tasks running\n"
+  out << "measured " << r.measuredAt << " with " << r.machine.threads << " threads on " << r.cores
+      << " cores, load average " << number(r.loadAverage) << ", " << number(r.otherRunnable, 1)
+      << " other tasks running\n"
       << "cpu: " << r.machine.cpu << "\n"
       << "torch " << r.machine.torch << ", " << r.machine.blas << "\n";
   if (r.trusted)

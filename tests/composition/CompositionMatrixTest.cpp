@@ -42,8 +42,8 @@ void report(const std::vector<const MethodUnderTest*>& methods, const CellOutcom
   std::string text;
   for (const std::string& f : o.failures)
     text += "\n  " + f;
-  ADD_FAILURE() << cellName(methods) << " on the " << (methods.size() == 1 ? "method alone" : "pair")
-                << ":" << text;
+  ADD_FAILURE() << cellName(methods) << " on the "
+                << (methods.size() == 1 ? "method alone" : "pair") << ":" << text;
 }
 
 class Shard : public ::testing::TestWithParam<size_t> {};

@@ -30,8 +30,8 @@ public:
     if (e != Event::AfterData) return;
     expect(s.targets.defined(), "no soft targets reach the loss");
     if (!s.targets.defined()) return;
-    expect(s.targets.size(0) == s.images.size(0), "targets for " + dims(s.targets) +
-                                                      " but images " + dims(s.images));
+    expect(s.targets.size(0) == s.images.size(0),
+           "targets for " + dims(s.targets) + " but images " + dims(s.images));
     expect(s.targets.sum(1).sub(1).abs().max().item<double>() < 1e-5,
            "target rows do not sum to 1");
     mixedRows_ += std::get<0>(s.targets.max(1)).lt(1 - 1e-6).sum().item<int64_t>();
@@ -58,16 +58,17 @@ public:
 // Colout: fewer rows and columns than the size the batch had to have.
 class ShrunkImages : public Probe {
 public:
-  ShrunkImages(const plan::Plan& p, double pRow, double pCol) : plan_(p), pRow_(pRow), pCol_(pCol) {}
+  ShrunkImages(const plan::Plan& p, double pRow, double pCol)
+      : plan_(p), pRow_(pRow), pCol_(pCol) {}
   void afterMethods(Event e, const TrainState& s) override {
     if (e != Event::AfterData) return;
     auto [h, w] = stageSize(plan_, s.step);
     const auto rows = std::max<int64_t>(1, std::llround((1 - pRow_) * static_cast<double>(h)));
     const auto cols = std::max<int64_t>(1, std::llround((1 - pCol_) * static_cast<double>(w)));
     expect(s.images.size(2) <= rows && s.images.size(3) <= cols,
-           "step " + std::to_string(s.step) + " trains on " + dims(s.images) + ", expected at most " +
-               std::to_string(rows) + "x" + std::to_string(cols) + " of " + std::to_string(h) +
-               "x" + std::to_string(w));
+           "step " + std::to_string(s.step) + " trains on " + dims(s.images) +
+               ", expected at most " + std::to_string(rows) + "x" + std::to_string(cols) + " of " +
+               std::to_string(h) + "x" + std::to_string(w));
   }
 
 private:

@@ -45,9 +45,8 @@ public:
       const double mean = g.mean(1).abs().max().item<double>();
       const double scale = g.abs().max().item<double>();
       expect(mean <= 1e-5 * scale + 1e-12, "step " + std::to_string(s.step) +
-                                               ": a gradient row has mean " +
-                                               std::to_string(mean) + " (largest entry " +
-                                               std::to_string(scale) + ")");
+                                               ": a gradient row has mean " + std::to_string(mean) +
+                                               " (largest entry " + std::to_string(scale) + ")");
     }
   }
 };

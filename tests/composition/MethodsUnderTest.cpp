@@ -22,8 +22,9 @@ const std::vector<MethodUnderTest>& methodsUnderTest() {
        smoothedLossProbe},
       {"ema", "retrofit model_parameters dynamic domain ema(half_life: 2 steps)", kBoth, emaProbe},
       {"swa", "retrofit model_parameters dynamic domain swa(start: 0%)", kBoth, swaProbe},
-      {"layer_freezing", "reorder model_parameters dynamic domain layer_freezing(start: 0%, end: 34%)",
-       kBoth, freezingProbe},
+      {"layer_freezing",
+       "reorder model_parameters dynamic domain layer_freezing(start: 0%, end: 34%)", kBoth,
+       freezingProbe},
       {"channels_last", "reorder derived_data static domain channels_last", kImages,
        nhwcBatchesProbe},
       {"mixup", "retrofit training_data dynamic domain mixup(alpha: 1.0)", kImages,
@@ -37,7 +38,8 @@ const std::vector<MethodUnderTest>& methodsUnderTest() {
        "start: 0%, end: 34%, frequency: 1 steps)",
        kBoth, pruningProbe},
       {"factorize",
-       "restrict model_parameters static domain factorize(rank: 0.5, min_channels: 4, min_features: 4, "
+       "restrict model_parameters static domain factorize(rank: 0.5, min_channels: 4, "
+       "min_features: 4, "
        "min_saving: 0%)",
        kBoth, lowRankLayerProbe},
       {"mixed_precision", "restrict model_parameters static domain mixed_precision", kBoth,
@@ -66,7 +68,8 @@ const std::vector<MethodUnderTest>& methodsUnderTest() {
        "steps)",
        kBoth, easyStartProbe},
       {"augmentation_multiplicity",
-       "retrofit training_data static domain augmentation_multiplicity(copies: 2)", kImages,
+       "retrofit training_data static domain augmentation_multiplicity(copies: 2)",
+       kImages,
        repeatedExamplesProbe,
        {{"data_echoing", "example echoing reshuffles the echoed examples across batches, so the "
                          "copies no longer share one (batch echoing keeps them)"}}},
@@ -92,13 +95,13 @@ const std::vector<MethodUnderTest>& methodsUnderTest() {
        lookaheadProbe},
       {"lamb", "replace training_algorithm dynamic domain lamb", kBoth, lambProbe},
       {"lars", "replace training_algorithm dynamic domain lars", kImages, larsProbe},
-      {"cyclic_lr", "reorder training_algorithm dynamic domain cyclic_lr(div_factor: 10, cycle: 2 steps)",
-       kBoth, cyclicProbe},
+      {"cyclic_lr",
+       "reorder training_algorithm dynamic domain cyclic_lr(div_factor: 10, cycle: 2 steps)", kBoth,
+       cyclicProbe},
       {"warmup", "reorder training_algorithm dynamic domain warmup(length: 50%, from: 0.1)", kBoth,
        warmupProbe},
-      {"lr_range_test",
-       "replace training_algorithm static learned lr_range_test(length: 10 steps)", kBoth,
-       foundRateProbe},
+      {"lr_range_test", "replace training_algorithm static learned lr_range_test(length: 10 steps)",
+       kBoth, foundRateProbe},
       {"batch_size_warmup",
        "restrict training_algorithm dynamic domain batch_size_warmup(from: 0.5, until: 67%, "
        "multiple: 4, scale_lr: false)",
@@ -108,7 +111,8 @@ const std::vector<MethodUnderTest>& methodsUnderTest() {
        kText, shortSequencesProbe},
       {"orthogonal_init", "restrict training_algorithm static domain orthogonal_init", kBoth,
        orthogonalProbe},
-      {"kaiming_init", "restrict training_algorithm static domain kaiming_init", kBoth, kaimingProbe},
+      {"kaiming_init", "restrict training_algorithm static domain kaiming_init", kBoth,
+       kaimingProbe},
   };
   return all;
 }

@@ -25,7 +25,9 @@ TEST(BadDocuments, BinaryHugeVanishedAndOutOfRangeAreAnsweredWithoutACrash) {
   EXPECT_FALSE(lsp.notification("textDocument/publishDiagnostics").is_null());
   // Invalid UTF-8 cannot be written through the JSON library: sent as bytes.
   lsp.sendRaw("{\"jsonrpc\": \"2.0\", \"method\": \"textDocument/didChange\", \"params\": "
-              "{\"textDocument\": {\"uri\": \"" + kUri + "\", \"version\": 2}, "
+              "{\"textDocument\": {\"uri\": \"" +
+              kUri +
+              "\", \"version\": 2}, "
               "\"contentChanges\": [{\"text\": \"recipe \xff\xfe r {\"}]}}");
 
   lsp.request(2, "textDocument/hover", hoverAt(1000000, 1000000));

@@ -82,9 +82,9 @@ TEST(HookOrder, PhasesOrderFirstThenAfterThenNames) {
                              "  retrofit training_data dynamic domain cutmix\n"),
                   diags);
   ASSERT_TRUE(p.has_value());
-  EXPECT_EQ(methodOrder(*p), (std::vector<std::string>{"cutmix", "cutout", "selective_backprop",
-                                                       "gradient_centralization",
-                                                       "gradient_clipping", "ema"}));
+  EXPECT_EQ(methodOrder(*p),
+            (std::vector<std::string>{"cutmix", "cutout", "selective_backprop",
+                                      "gradient_centralization", "gradient_clipping", "ema"}));
 }
 
 TEST(HookOrder, EveryStdlibHookMethodHasAPhaseAndEachAfterPointsNoLater) {

@@ -61,8 +61,8 @@ std::vector<torch::Tensor> gradientOf(PlanModel& model, const LossOf& loss, cons
 // SAM by hand: the gradient at w + rho g / |g|, where g is the gradient at w,
 // both of `loss`; then w - lr * that gradient.
 std::vector<torch::Tensor> samStepByHand(PlanModel& model, const LossOf& loss,
-                                         const torch::Tensor& x, const torch::Tensor& y,
-                                         double rho, double lr) {
+                                         const torch::Tensor& x, const torch::Tensor& y, double rho,
+                                         double lr) {
   const std::vector<torch::Tensor> w = copies(model->parameters());
   std::vector<torch::Tensor> g = gradientOf(model, loss, x, y);
   double squares = 0;
@@ -148,7 +148,8 @@ TEST(CompositionRegression, SamsSecondPassUsesTheBinaryCrossEntropy) {
 TEST(CompositionRegression, ClippingBoundsTheGradientSamRecomputed) {
   plan::Plan p = oneFullBatchStep();
   addMethod(p, "sam", {{"rho", Scalar::num(0.5)}});
-  addMethod(p, "gradient_clipping", {{"mode", Scalar::str("norm")}, {"max_norm", Scalar::num(1e-3)}});
+  addMethod(p, "gradient_clipping",
+            {{"mode", Scalar::str("norm")}, {"max_norm", Scalar::num(1e-3)}});
   Dataset data = loadDataset(p.task, p.training.seed);
   Trainer trainer(p, quietOptions(), &data);
   const std::vector<torch::Tensor> w0 = copies(trainer.model()->parameters());
