@@ -17,6 +17,10 @@ class BlurPoolPass : public Pass {
 public:
   std::string_view name() const override { return "blurpool"; }
   std::string_view enabledBy() const override { return "blurpool"; }
+  // Architecture rewrites run after weight tying (no later pass may split the
+  // shared table apart), factorize first: the order the pass dumps have
+  // always shown.
+  std::vector<std::string_view> runsAfter() const override { return {"weight_tying", "factorize"}; }
   bool run(ir::TrainingGraph& graph, DiagnosticEngine& diags) override;
 };
 

@@ -16,6 +16,11 @@ class ChannelsLastPass : public Pass {
 public:
   std::string_view name() const override { return "channels_last"; }
   std::string_view enabledBy() const override { return "channels_last"; }
+  // Layout and precision decisions see the final ops, after every
+  // architecture rewrite and the freeze schedule.
+  std::vector<std::string_view> runsAfter() const override {
+    return {"factorize", "blurpool", "squeeze_excite", "stochastic_depth", "layer_freezing"};
+  }
   bool run(ir::TrainingGraph& graph, DiagnosticEngine& diags) override;
 };
 

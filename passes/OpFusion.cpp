@@ -1,4 +1,5 @@
 #include "passes/OpFusion.h"
+#include "passes/PassRegistry.h"
 
 #include "compiler/ir/GraphRewrite.h"
 #include "compiler/plan/OpKinds.h"
@@ -176,5 +177,9 @@ bool OpFusionPass::run(ir::TrainingGraph& g, DiagnosticEngine&) {
   g.notes.push_back(note);
   return true;
 }
+
+namespace {
+const PassRegistrar kPass([] { return std::make_unique<OpFusionPass>(); });
+} // namespace
 
 } // namespace fiver::passes

@@ -2,16 +2,7 @@
 
 #include "compiler/ir/GraphPrinter.h"
 #include "compiler/ir/Verifier.h"
-#include "passes/BlurPool.h"
-#include "passes/ChannelsLast.h"
-#include "passes/Factorize.h"
-#include "passes/LayerFreezing.h"
-#include "passes/MixedPrecision.h"
-#include "passes/OpFusion.h"
-#include "passes/ProgressiveResolution.h"
-#include "passes/SqueezeExcite.h"
-#include "passes/StochasticDepth.h"
-#include "passes/WeightTying.h"
+#include "passes/PassRegistry.h"
 
 #include <algorithm>
 #include <chrono>
@@ -20,22 +11,6 @@
 #include <set>
 
 namespace fiver::passes {
-
-std::vector<std::string> registeredPasses() {
-  return {
-#define PASS(Name, Class) Name,
-#include "passes/PassRegistry.def"
-#undef PASS
-  };
-}
-
-std::unique_ptr<Pass> createPass(const std::string& name) {
-#define PASS(Name, Class)                                                                          \
-  if (name == Name) return std::make_unique<Class>();
-#include "passes/PassRegistry.def"
-#undef PASS
-  return nullptr;
-}
 
 bool PassManager::buildPipelineFor(const CheckedRecipe& recipe, DiagnosticEngine& diags,
                                    const std::vector<std::string>& requested) {

@@ -7,6 +7,7 @@
 #include "compiler/diag/Diagnostic.h"
 #include "compiler/ir/TrainingGraph.h"
 #include "passes/Pass.h"
+#include "passes/PassRegistry.h"
 
 #include <iosfwd>
 #include <memory>
@@ -21,9 +22,6 @@ struct PipelineOptions {
   bool verify = true;
 };
 
-// Every registered pass name, in pipeline order.
-std::vector<std::string> registeredPasses();
-std::unique_ptr<Pass> createPass(const std::string& name);
 
 class PassManager {
 public:

@@ -15,6 +15,10 @@ class StochasticDepthPass : public Pass {
 public:
   std::string_view name() const override { return "stochastic_depth"; }
   std::string_view enabledBy() const override { return "stochastic_depth"; }
+  // Drops whole residual branches, the gates squeeze_excite adds included.
+  std::vector<std::string_view> runsAfter() const override {
+    return {"weight_tying", "factorize", "blurpool", "squeeze_excite"};
+  }
   bool run(ir::TrainingGraph& graph, DiagnosticEngine& diags) override;
 };
 

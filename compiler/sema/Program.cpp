@@ -87,12 +87,35 @@ private:
 
 } // namespace
 
-std::vector<std::string> stdlibFiles(const std::string& dir) {
+namespace {
+
+// The folder's *.5r files, sorted.
+std::vector<std::string> sortedSources(const fs::path& dir) {
   std::vector<std::string> files;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec))
     if (entry.path().extension() == ".5r") files.push_back(entry.path().string());
   std::sort(files.begin(), files.end());
+  return files;
+}
+
+} // namespace
+
+std::vector<std::string> stdlibFiles(const std::string& dir) {
+  std::vector<std::string> files = sortedSources(dir);
+  // Each method declares itself in its own folder, methods/<name>/<name>.5r,
+  // beside the stdlib folder; folders load in name order.
+  fs::path stdlib = fs::path(dir).lexically_normal();
+  if (!stdlib.has_filename()) stdlib = stdlib.parent_path(); // "stdlib/"
+  const fs::path methods = stdlib.parent_path() / "methods";
+  std::error_code ec;
+  std::vector<fs::path> folders;
+  for (const auto& entry : fs::directory_iterator(methods, ec))
+    if (entry.is_directory()) folders.push_back(entry.path());
+  std::sort(folders.begin(), folders.end());
+  for (const fs::path& folder : folders)
+    for (std::string& f : sortedSources(folder))
+      files.push_back(std::move(f));
   return files;
 }
 

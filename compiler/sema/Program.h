@@ -28,7 +28,9 @@ struct Program {
   std::vector<std::string> methodNames() const;
 };
 
-// The stdlib folder's *.5r files, sorted: the order they load in.
+// The stdlib folder's *.5r files, sorted, then each method folder's
+// (methods/<name>/*.5r beside the stdlib folder, in folder order): the order
+// they load in.
 std::vector<std::string> stdlibFiles(const std::string& dir);
 // Fills the program's name tables from its parsed files (E0xxx for names
 // defined twice) and sets its source hash.

@@ -3,6 +3,7 @@
 // (usable and testable alone) plus a Method that calls it on its events.
 #pragma once
 
+#include "runtime/methods/OptimizedParameters.h"
 #include "runtime/train/Method.h"
 
 #include <map>
@@ -207,8 +208,5 @@ private:
   double sparsity_ = 0;
   std::map<std::string, torch::Tensor> masks_; // by op name, conv and linear weights
 };
-
-// Every parameter the optimizer updates.
-std::vector<torch::Tensor> optimizedParameters(const torch::optim::Optimizer& opt);
 
 } // namespace fiver::runtime

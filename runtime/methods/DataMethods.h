@@ -9,16 +9,11 @@
 #pragma once
 
 #include "runtime/data/Sampler.h"
+#include "runtime/methods/DataSeams.h"
+#include "runtime/methods/ExampleScores.h"
 #include "runtime/train/Method.h"
 
 namespace fiver::runtime {
-
-class BatchLoader;
-struct Split;
-
-// The run's loader, for methods that change what is loaded; throws naming
-// `method` when the state has none.
-BatchLoader& loaderOf(TrainState& s, const char* method);
 
 // --- seq_length_warmup: short sequences first, full length by `until` ---
 // The length at `step`: from x T growing linearly to T over `rampSteps`,
@@ -87,20 +82,6 @@ public:
   bool match(Event e, const TrainState&) const override { return e == Event::EvalStart; }
   void apply(Event, TrainState& s) override { s.flipAtEvaluation = true; }
 };
-
-// --- scores of training examples from short training runs (pruning, curricula) ---
-struct ExampleScoring {
-  std::string score = "el2n"; // el2n: |softmax(f(x)) - onehot(y)|_2; loss: cross-entropy
-  int64_t steps = 0;          // training steps before scoring (0: the model at init)
-  int64_t runs = 1;           // independently initialized runs, scores averaged
-};
-// One score per example of `train` (float32, CPU); higher is harder. Each run
-// trains a fresh model of the plan with the plan's optimizer and schedule on
-// plain shuffled batches, then scores every example in eval mode. The FLOPs
-// those runs executed are added to `flops` when given.
-torch::Tensor scoreExamples(const plan::Plan& p, const Split& train, const ExampleScoring& how,
-                            uint64_t seed, double* flops = nullptr);
-void checkScoreName(const std::string& method, const std::string& score);
 
 // --- data_pruning: the epoch holds only the kept fraction ---
 // Indices (ascending) of the ceil(keep x n_c) highest (or lowest) scores of

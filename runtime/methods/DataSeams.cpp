@@ -1,5 +1,5 @@
 #include "runtime/data/BatchLoader.h"
-#include "runtime/methods/DataMethods.h"
+#include "runtime/methods/DataSeams.h"
 
 #include <stdexcept>
 

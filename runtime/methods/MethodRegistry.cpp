@@ -1,4 +1,5 @@
 // Maps the hook names that plans carry to runtime methods.
+#include "runtime/methods/HookRegistry.h"
 #include "runtime/methods/Methods.h"
 
 #include "runtime/methods/AlgorithmMethods.h"
@@ -8,6 +9,7 @@
 #include "runtime/distributed/GradientCompression.h"
 #include "runtime/optim/Optimizer.h"
 
+#include <cmath>
 #include <functional>
 #include <stdexcept>
 
@@ -37,7 +39,8 @@ bool flag(const plan::Method& m, const char* key, bool dflt) {
   return plan::getNumber(m.params, key, dflt ? 1 : 0) != 0;
 }
 
-const std::map<std::string, Factory>& registry() {
+// The hooks not yet in a method folder: the table below seeds the registry.
+const std::map<std::string, Factory>& legacyTable() {
   static const std::map<std::string, Factory> table = {
       {"progressive_resize",
        [](const plan::Method&, const plan::Plan&) {
@@ -53,11 +56,7 @@ const std::map<std::string, Factory>& registry() {
        [](const plan::Method& m, const plan::Plan&) {
          return std::make_unique<LabelSmoothing>(plan::getNumber(m.params, "smoothing", 0.1));
        }},
-      {"ema",
-       [](const plan::Method& m, const plan::Plan&) {
-         return std::make_unique<Ema>(plan::getNumber(m.params, "half_life", 100));
-       }},
-      {"layer_freezing",
+            {"layer_freezing",
        [](const plan::Method&, const plan::Plan&) { return std::make_unique<LayerFreezing>(); }},
       {"mixup",
        [](const plan::Method& m, const plan::Plan&) {
@@ -217,6 +216,67 @@ const std::map<std::string, Factory>& registry() {
 }
 } // namespace
 
+std::map<std::string, HookFactory>& registry() {
+  static std::map<std::string, HookFactory> hooks = [] {
+    std::map<std::string, HookFactory> seeded;
+    for (const auto& [name, factory] : legacyTable())
+      seeded[name] = [factory](const MethodArgs& args) {
+        return factory(args.method(), args.plan());
+      };
+    return seeded;
+  }();
+  return hooks;
+}
+
+} // namespace
+
+HookRegistrar::HookRegistrar(const std::string& hook, HookFactory factory) {
+  if (!registry().emplace(hook, std::move(factory)).second)
+    throw std::logic_error("the runtime hook '" + hook + "' is registered twice");
+}
+
+const plan::Scalar& MethodArgs::required(const std::string& key) const {
+  auto it = method_.params.find(key);
+  if (it == method_.params.end())
+    throw std::runtime_error("method '" + method_.name + "': the plan has no argument '" + key +
+                             "' (plans carry every parameter resolved from the stdlib "
+                             "declaration; recompile the recipe)");
+  return it->second;
+}
+
+double MethodArgs::number(const std::string& key) const {
+  const plan::Scalar& v = required(key);
+  if (v.isString)
+    throw std::runtime_error("method '" + method_.name + "': the argument '" + key + "' is '" +
+                             v.text + "', not a number");
+  return v.number;
+}
+
+int64_t MethodArgs::integer(const std::string& key) const {
+  return std::llround(number(key));
+}
+
+bool MethodArgs::flag(const std::string& key) const {
+  return number(key) != 0;
+}
+
+std::string MethodArgs::name(const std::string& key) const {
+  const plan::Scalar& v = required(key);
+  if (!v.isString)
+    throw std::runtime_error("method '" + method_.name + "': the argument '" + key +
+                             "' is a number, not a name");
+  return v.text;
+}
+
+int64_t MethodArgs::budgetStep(const std::string& key) const {
+  return std::llround(number(key) * static_cast<double>(plan_.training.totalSteps));
+}
+
+int64_t MethodArgs::stepOrFraction(const std::string& key) const {
+  const double v = number(key);
+  return static_cast<int64_t>(v > 1 ? v : v * static_cast<double>(plan_.training.totalSteps));
+}
+
 std::vector<std::string> knownHooks() {
   std::vector<std::string> names;
   for (const auto& [name, factory] : registry())
@@ -234,7 +294,7 @@ std::unique_ptr<Method> createMethod(const std::string& hook, const plan::Method
     throw std::runtime_error("method '" + m.name + "' needs the runtime hook '" + hook +
                              "', which this runtime does not have (it has: " + known + ")");
   }
-  return it->second(m, p);
+  return it->second(MethodArgs(m, p));
 }
 
 } // namespace fiver::runtime

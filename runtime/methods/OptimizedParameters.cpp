@@ -1,4 +1,4 @@
-#include "runtime/methods/AlgorithmMethods.h"
+#include "runtime/methods/OptimizedParameters.h"
 
 namespace fiver::runtime {
 

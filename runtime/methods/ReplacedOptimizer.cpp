@@ -1,4 +1,4 @@
-#include "runtime/methods/OptimizerMethods.h"
+#include "runtime/methods/ReplacedOptimizer.h"
 
 #include "runtime/optim/Lamb.h"
 #include "runtime/optim/Lars.h"

@@ -3,6 +3,7 @@
 #include "tests/composition/Probes.h"
 
 #include "runtime/methods/AlgorithmMethods.h"
+#include "runtime/methods/OptimizedParameters.h"
 
 #include <cmath>
 

@@ -3,24 +3,25 @@
 // steps (start at 0%, a frequency of one step, a cycle of two).
 #include "tests/composition/Probes.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace fiver::composition {
 
 namespace {
+
 const std::set<InputKind> kImages = {InputKind::Image};
 const std::set<InputKind> kText = {InputKind::Text};
 const std::set<InputKind> kBoth = {InputKind::Image, InputKind::Text};
-} // namespace
-
-const std::vector<MethodUnderTest>& methodsUnderTest() {
+// The methods not yet in a folder of their own.
+const std::vector<MethodUnderTest>& legacyMethods() {
   static const std::vector<MethodUnderTest> all = {
       {"progressive_resize",
        "reorder training_data dynamic domain progressive_resize(from: 0.5, until: 100%)", kImages,
        resizedInputProbe},
       {"label_smoothing", "replace training_objective static domain label_smoothing(0.2)", kBoth,
        smoothedLossProbe},
-      {"ema", "retrofit model_parameters dynamic domain ema(half_life: 2 steps)", kBoth, emaProbe},
+      
       {"swa", "retrofit model_parameters dynamic domain swa(start: 0%)", kBoth, swaProbe},
       {"layer_freezing",
        "reorder model_parameters dynamic domain layer_freezing(start: 0%, end: 34%)", kBoth,
@@ -115,6 +116,30 @@ const std::vector<MethodUnderTest>& methodsUnderTest() {
        kaimingProbe},
   };
   return all;
+}
+
+std::vector<MethodUnderTest>& registered() {
+  static std::vector<MethodUnderTest> methods = [] {
+    std::vector<MethodUnderTest> seeded = legacyMethods();
+    std::sort(seeded.begin(), seeded.end(),
+              [](const MethodUnderTest& a, const MethodUnderTest& b) { return a.name < b.name; });
+    return seeded;
+  }();
+  return methods;
+}
+
+} // namespace
+
+const std::vector<MethodUnderTest>& methodsUnderTest() {
+  return registered();
+}
+
+EffectRegistrar::EffectRegistrar(MethodUnderTest method) {
+  std::vector<MethodUnderTest>& all = registered();
+  auto at = std::lower_bound(
+      all.begin(), all.end(), method.name,
+      [](const MethodUnderTest& m, const std::string& name) { return m.name < name; });
+  all.insert(at, std::move(method));
 }
 
 const MethodUnderTest& methodUnderTest(const std::string& name) {

@@ -51,8 +51,12 @@ struct MethodUnderTest {
   std::map<std::string, std::string> reshapedBy = {};
 };
 
-// Every stdlib method, in the order of stdlib/methods.5r.
+// Every stdlib method, by name. Each method folder's EffectTest.cpp adds its
+// own with an EffectRegistrar.
 const std::vector<MethodUnderTest>& methodsUnderTest();
+struct EffectRegistrar {
+  explicit EffectRegistrar(MethodUnderTest method);
+};
 // The one called `name` (throws when absent).
 const MethodUnderTest& methodUnderTest(const std::string& name);
 

@@ -4,6 +4,7 @@
 
 #include "compiler/plan/OpKinds.h"
 #include "runtime/methods/AlgorithmMethods.h"
+#include "runtime/methods/OptimizedParameters.h"
 
 #include <cmath>
 

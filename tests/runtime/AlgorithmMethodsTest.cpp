@@ -1,6 +1,7 @@
 // Effect tests for the algorithm-side methods: each fails if its method did
 // nothing (closed-form checks of the pure functions, then a short run).
 #include "runtime/methods/AlgorithmMethods.h"
+#include "runtime/methods/OptimizedParameters.h"
 #include "runtime/data/Dataset.h"
 #include "runtime/optim/Optimizer.h"
 #include "runtime/train/Trainer.h"

@@ -3,6 +3,7 @@
 // its freeze step (layer_freezing), planned stochastic-depth rates, global
 // max pooling, and mixed-precision autocast regions. Each trains a few steps
 // on the synthetic task.
+#include "methods/ema/Hook.h"
 #include "runtime/methods/Methods.h"
 #include "runtime/train/Trainer.h"
 #include "tests/runtime/TestPlans.h"

@@ -3,6 +3,8 @@
 // trainer where it can be.
 #include "runtime/data/Dataset.h"
 #include "runtime/methods/DataMethods.h"
+#include "runtime/methods/DataSeams.h"
+#include "methods/ema/Hook.h"
 #include "runtime/methods/Methods.h"
 #include "runtime/train/Trainer.h"
 #include "tests/runtime/TestPlans.h"

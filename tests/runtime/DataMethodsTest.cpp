@@ -3,6 +3,7 @@
 // batches, repeated examples, fewer loads, fewer samples in backward, a
 // different objective, growing batches), so a method that did nothing fails.
 #include "runtime/methods/DataMethods.h"
+#include "runtime/methods/DataSeams.h"
 #include "runtime/data/BatchLoader.h"
 #include "runtime/data/Dataset.h"
 #include "runtime/train/Trainer.h"

@@ -1,6 +1,7 @@
 // One test per runtime method: each must change what training does, in the
 // way its method card says.
 #include "runtime/data/Dataset.h"
+#include "methods/ema/Hook.h"
 #include "runtime/methods/Methods.h"
 #include "runtime/train/Loss.h"
 #include "runtime/train/Trainer.h"

@@ -1,6 +1,7 @@
 // mixup, cutmix and stochastic_depth: what each does to a batch or a forward
 // pass, and a table test that every runtime method trains.
 #include "runtime/data/Dataset.h"
+#include "methods/ema/Hook.h"
 #include "runtime/methods/Methods.h"
 #include "runtime/train/Trainer.h"
 #include "tests/runtime/TestPlans.h"

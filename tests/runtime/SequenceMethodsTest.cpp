@@ -3,6 +3,7 @@
 // every kept token keeps its own next-token label. And the per-sequence loss
 // that loss-ranking methods use on text tasks.
 #include "runtime/methods/DataMethods.h"
+#include "runtime/methods/DataSeams.h"
 #include "runtime/train/Loss.h"
 
 #include <gtest/gtest.h>

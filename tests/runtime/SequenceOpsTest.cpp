@@ -3,6 +3,7 @@
 // parameters, one update from both uses), and the loss and evaluation count
 // every position.
 #include "runtime/methods/AlgorithmMethods.h"
+#include "runtime/methods/OptimizedParameters.h"
 #include "runtime/metrics/FlipTta.h"
 #include "runtime/model/PlanModel.h"
 #include "runtime/train/Loss.h"

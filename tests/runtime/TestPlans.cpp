@@ -1,5 +1,7 @@
 #include "tests/runtime/TestPlans.h"
 
+#include "tests/support/StdlibDefaults.h"
+
 #include <stdexcept>
 
 namespace fiver::runtime::testing {
@@ -91,7 +93,8 @@ plan::Plan tinyCnnPlan(const TinyPlanOptions& o) {
 }
 
 void addMethod(plan::Plan& p, const std::string& name, plan::ScalarMap params) {
-  p.methods.push_back(plan::Method{name, "", std::move(params), {name}});
+  p.methods.push_back(
+      plan::Method{name, "", test::withStdlibDefaults(name, std::move(params), p), {name}});
 }
 
 plan::Op& opNamed(plan::Plan& p, const std::string& name) {

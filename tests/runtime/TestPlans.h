@@ -34,7 +34,8 @@ plan::Op makeOp(int id, std::string kind, std::string name, std::vector<int> inp
 // `batchSize` examples, and the epochs they make.
 void setTimeline(plan::Plan& p, int64_t trainSize, int64_t batchSize, int64_t totalSteps);
 
-// Appends a plan method using `hook` with the given parameters.
+// Appends a plan method using `hook` with the given parameters; the others
+// get their stdlib defaults on the plan's timeline (set it first).
 void addMethod(plan::Plan& p, const std::string& name, plan::ScalarMap params = {});
 
 // The op called `name` (throws when absent).

@@ -1,4 +1,5 @@
-#include "runtime/methods/Methods.h"
+#include "methods/ema/Hook.h"
+#include "runtime/methods/HookRegistry.h"
 #include "runtime/train/FlopCharges.h"
 
 #include <cmath>
@@ -61,5 +62,11 @@ void Ema::loadState(const MethodState& in) {
   for (size_t i = 0; i < shadow_.size(); ++i)
     shadow_[i].copy_(in.at("shadow." + std::to_string(i)));
 }
+
+namespace {
+const HookRegistrar kHook("ema", [](const MethodArgs& args) {
+         return std::make_unique<Ema>(args.number("half_life"));
+});
+} // namespace
 
 } // namespace fiver::runtime
