@@ -22,7 +22,6 @@ struct PipelineOptions {
   bool verify = true;
 };
 
-
 class PassManager {
 public:
   // The passes the recipe's methods ask for, plus `requested` ones (compile

@@ -4,6 +4,10 @@
 
 namespace fiver::composition {
 namespace {
-const EffectRegistrar kEffect(MethodUnderTest{"ema", "retrofit model_parameters dynamic domain ema(half_life: 2 steps)", {InputKind::Image, InputKind::Text}, emaProbe});
+const EffectRegistrar kEffect(MethodUnderTest{
+    "ema",
+    "retrofit model_parameters dynamic domain ema(half_life: 2 steps)",
+    {InputKind::Image, InputKind::Text},
+    emaProbe});
 } // namespace
 } // namespace fiver::composition

@@ -65,7 +65,7 @@ void Ema::loadState(const MethodState& in) {
 
 namespace {
 const HookRegistrar kHook("ema", [](const MethodArgs& args) {
-         return std::make_unique<Ema>(args.number("half_life"));
+  return std::make_unique<Ema>(args.number("half_life"));
 });
 } // namespace
 

@@ -1,5 +1,5 @@
-#include "runtime/data/BatchLoader.h"
 #include "runtime/methods/DataSeams.h"
+#include "runtime/data/BatchLoader.h"
 
 #include <stdexcept>
 

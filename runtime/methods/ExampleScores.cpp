@@ -1,5 +1,5 @@
-#include "runtime/data/BatchLoader.h"
 #include "runtime/methods/ExampleScores.h"
+#include "runtime/data/BatchLoader.h"
 #include "runtime/metrics/FlopCounter.h"
 #include "runtime/model/PlanModel.h"
 #include "runtime/optim/LrSchedule.h"

@@ -155,7 +155,8 @@ CellOutcome runCell(const std::vector<const MethodUnderTest*>& methods) {
   for (auto& [m, probe] : probes) {
     for (const std::string& f : probe->failures())
       out.failures.push_back(m->name + ": " + f);
-    if (probe->checks() == 0) out.failures.push_back(m->name + ": its probe never checked anything");
+    if (probe->checks() == 0)
+      out.failures.push_back(m->name + ": its probe never checked anything");
   }
   return out;
 }

@@ -20,7 +20,7 @@ std::string tinyRecipe(const std::vector<const MethodUnderTest*>& methods, Input
 
 struct CellOutcome {
   enum class Verdict { Ran, Conflict, Skipped } verdict = Verdict::Ran;
-  std::string diagnostics;          // what the checker said, when it rejected the recipe
+  std::string diagnostics;           // what the checker said, when it rejected the recipe
   std::vector<std::string> failures; // "<method>: <what>", probes and runtime errors
   std::vector<std::string> waived;   // "<method> (reshaped by <other>: why)"
 };

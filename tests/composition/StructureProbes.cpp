@@ -29,8 +29,7 @@ private:
 
 // LAMB and LARS: every step is taken by the replacing optimizer, whatever
 // wraps or reshapes the step around it.
-template <class Replacing>
-class SteppedBy : public Probe {
+template <class Replacing> class SteppedBy : public Probe {
 public:
   explicit SteppedBy(std::string name) : name_(std::move(name)) {}
   void afterMethods(Event e, const TrainState& s) override {
@@ -56,8 +55,8 @@ std::unique_ptr<Probe> blurProbe(const plan::Plan&) {
                                     [](const plan::Op& op) { return op.kind == "blur"; });
 }
 std::unique_ptr<Probe> gateProbe(const plan::Plan&) {
-  return std::make_unique<ModelHas>(
-      "squeeze-excite gate", [](const plan::Op& op) { return op.kind == "squeeze_excite"; });
+  return std::make_unique<ModelHas>("squeeze-excite gate",
+                                    [](const plan::Op& op) { return op.kind == "squeeze_excite"; });
 }
 std::unique_ptr<Probe> lowRankLayerProbe(const plan::Plan&) {
   return std::make_unique<ModelHas>("low-rank factor", [](const plan::Op& op) {

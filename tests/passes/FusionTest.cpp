@@ -4,7 +4,7 @@
 #include "compiler/ir/GraphBuilder.h"
 #include "compiler/ir/Verifier.h"
 #include "compiler/lower/Lower.h"
-#include "passes/Factorize.h"
+#include "methods/factorize/Pass.h"
 #include "passes/PassManager.h"
 #include "tests/passes/HandBuilt.h"
 #include "tests/support/CompileText.h"

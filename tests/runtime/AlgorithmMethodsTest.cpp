@@ -1,8 +1,16 @@
 // Effect tests for the algorithm-side methods: each fails if its method did
 // nothing (closed-form checks of the pure functions, then a short run).
-#include "runtime/methods/AlgorithmMethods.h"
-#include "runtime/methods/OptimizedParameters.h"
+#include "methods/cyclic_lr/Hook.h"
+#include "methods/gradient_centralization/Hook.h"
+#include "methods/gradient_clipping/Hook.h"
+#include "methods/gradual_magnitude_pruning/Hook.h"
+#include "methods/kaiming_init/Hook.h"
+#include "methods/lookahead/Hook.h"
+#include "methods/orthogonal_init/Hook.h"
+#include "methods/sam/Hook.h"
+#include "methods/warmup/Hook.h"
 #include "runtime/data/Dataset.h"
+#include "runtime/methods/OptimizedParameters.h"
 #include "runtime/optim/Optimizer.h"
 #include "runtime/train/Trainer.h"
 #include "tests/runtime/TestPlans.h"

@@ -3,8 +3,15 @@
 // its freeze step (layer_freezing), planned stochastic-depth rates, global
 // max pooling, and mixed-precision autocast regions. Each trains a few steps
 // on the synthetic task.
+#include "methods/channels_last/Hook.h"
+#include "methods/cutmix/Hook.h"
 #include "methods/ema/Hook.h"
-#include "runtime/methods/Methods.h"
+#include "methods/label_smoothing/Hook.h"
+#include "methods/layer_freezing/Hook.h"
+#include "methods/mixup/Hook.h"
+#include "methods/progressive_resize/Hook.h"
+#include "methods/stochastic_depth/Hook.h"
+#include "methods/swa/Hook.h"
 #include "runtime/train/Trainer.h"
 #include "tests/runtime/TestPlans.h"
 

@@ -2,10 +2,20 @@
 // card promises (smaller images, zeroed patches, a shorter epoch, easy-first
 // batches, repeated examples, fewer loads, fewer samples in backward, a
 // different objective, growing batches), so a method that did nothing fails.
-#include "runtime/methods/DataMethods.h"
-#include "runtime/methods/DataSeams.h"
+#include "methods/augmentation_multiplicity/Hook.h"
+#include "methods/batch_size_warmup/Hook.h"
+#include "methods/bce_for_mixup/Hook.h"
+#include "methods/colout/Hook.h"
+#include "methods/curriculum/Hook.h"
+#include "methods/cutout/Hook.h"
+#include "methods/data_echoing/Hook.h"
+#include "methods/data_pruning/Hook.h"
+#include "methods/flip_tta/Hook.h"
+#include "methods/selective_backprop/Hook.h"
+#include "methods/seq_length_warmup/Hook.h"
 #include "runtime/data/BatchLoader.h"
 #include "runtime/data/Dataset.h"
+#include "runtime/methods/DataSeams.h"
 #include "runtime/train/Trainer.h"
 #include "tests/runtime/TestPlans.h"
 

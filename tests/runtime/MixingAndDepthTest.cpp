@@ -1,8 +1,15 @@
 // mixup, cutmix and stochastic_depth: what each does to a batch or a forward
 // pass, and a table test that every runtime method trains.
-#include "runtime/data/Dataset.h"
+#include "methods/channels_last/Hook.h"
+#include "methods/cutmix/Hook.h"
 #include "methods/ema/Hook.h"
-#include "runtime/methods/Methods.h"
+#include "methods/label_smoothing/Hook.h"
+#include "methods/layer_freezing/Hook.h"
+#include "methods/mixup/Hook.h"
+#include "methods/progressive_resize/Hook.h"
+#include "methods/stochastic_depth/Hook.h"
+#include "methods/swa/Hook.h"
+#include "runtime/data/Dataset.h"
 #include "runtime/train/Trainer.h"
 #include "tests/runtime/TestPlans.h"
 

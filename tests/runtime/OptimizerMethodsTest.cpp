@@ -2,7 +2,7 @@
 // LAMB and LARS steps are plain Adam and SGD steps scaled per tensor by the
 // trust ratio; lr_range_test picks a rate below where the loss explodes and
 // leaves the run's starting point untouched.
-#include "runtime/methods/OptimizerMethods.h"
+#include "methods/lr_range_test/Hook.h"
 #include "runtime/optim/Lamb.h"
 #include "runtime/optim/Lars.h"
 #include "runtime/optim/Optimizer.h"

@@ -2,7 +2,17 @@
 // the lengths grow from `from` x T to T, stay multiples of `multiple`, and
 // every kept token keeps its own next-token label. And the per-sequence loss
 // that loss-ranking methods use on text tasks.
-#include "runtime/methods/DataMethods.h"
+#include "methods/augmentation_multiplicity/Hook.h"
+#include "methods/batch_size_warmup/Hook.h"
+#include "methods/bce_for_mixup/Hook.h"
+#include "methods/colout/Hook.h"
+#include "methods/curriculum/Hook.h"
+#include "methods/cutout/Hook.h"
+#include "methods/data_echoing/Hook.h"
+#include "methods/data_pruning/Hook.h"
+#include "methods/flip_tta/Hook.h"
+#include "methods/selective_backprop/Hook.h"
+#include "methods/seq_length_warmup/Hook.h"
 #include "runtime/methods/DataSeams.h"
 #include "runtime/train/Loss.h"
 

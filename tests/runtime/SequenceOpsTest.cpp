@@ -2,7 +2,15 @@
 // a tied output layer shares the embedding's token table (one tensor, fewer
 // parameters, one update from both uses), and the loss and evaluation count
 // every position.
-#include "runtime/methods/AlgorithmMethods.h"
+#include "methods/cyclic_lr/Hook.h"
+#include "methods/gradient_centralization/Hook.h"
+#include "methods/gradient_clipping/Hook.h"
+#include "methods/gradual_magnitude_pruning/Hook.h"
+#include "methods/kaiming_init/Hook.h"
+#include "methods/lookahead/Hook.h"
+#include "methods/orthogonal_init/Hook.h"
+#include "methods/sam/Hook.h"
+#include "methods/warmup/Hook.h"
 #include "runtime/methods/OptimizedParameters.h"
 #include "runtime/metrics/FlipTta.h"
 #include "runtime/model/PlanModel.h"

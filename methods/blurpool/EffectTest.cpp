@@ -1,0 +1,10 @@
+// blurpool's effect as the composition matrix checks it: the recipe line
+// (arguments that act within its few steps), the inputs it fits, its probe.
+#include "tests/composition/Probes.h"
+
+namespace fiver::composition {
+namespace {
+const EffectRegistrar kEffect(MethodUnderTest{
+    "blurpool", "replace architecture static domain blurpool", {InputKind::Image}, blurProbe});
+} // namespace
+} // namespace fiver::composition

@@ -1,0 +1,12 @@
+// lamb's effect as the composition matrix checks it: the recipe line
+// (arguments that act within its few steps), the inputs it fits, its probe.
+#include "tests/composition/Probes.h"
+
+namespace fiver::composition {
+namespace {
+const EffectRegistrar kEffect(MethodUnderTest{"lamb",
+                                              "replace training_algorithm dynamic domain lamb",
+                                              {InputKind::Image, InputKind::Text},
+                                              lambProbe});
+} // namespace
+} // namespace fiver::composition

@@ -1,0 +1,55 @@
+#include "methods/weight_tying/Pass.h"
+#include "passes/PassRegistry.h"
+
+namespace fiver::passes {
+
+namespace {
+
+int64_t attr(const ir::OpNode& op, const char* key) {
+  return static_cast<int64_t>(plan::getNumber(op.attrs, key, 0));
+}
+
+} // namespace
+
+std::string tiedEmbedding(const ir::OpNode& op) {
+  return op.kind == "linear" ? plan::getString(op.attrs, "tied_to", "") : "";
+}
+
+bool WeightTyingPass::run(ir::TrainingGraph& g, DiagnosticEngine& diags) {
+  const MethodUse* m = g.findMethod(std::string(enabledBy()));
+  if (!m) return false;
+  ir::OpNode* embedding = nullptr;
+  ir::OpNode* classifier = nullptr;
+  for (ir::OpId v : g.opsInOrder()) {
+    ir::OpNode& op = g.model[v];
+    if (op.kind == "embedding" && !embedding) embedding = &op;
+    if (op.kind == "linear") classifier = &op;
+  }
+  if (!embedding || !classifier) {
+    diags.report(DiagId::NothingToTie, m->where,
+                 "model '" + g.recipe.model.name + "' has no " +
+                     (embedding ? "output linear layer" : "embedding") + " for weight_tying");
+    return false;
+  }
+  const int64_t vocab = attr(*embedding, "vocab"), dim = attr(*embedding, "dim");
+  if (attr(*classifier, "in") != dim || attr(*classifier, "out") != vocab) {
+    Diagnostic& d = diags.report(DiagId::NothingToTie, m->where,
+                                 "weight_tying needs '" + classifier->name + "' to map " +
+                                     std::to_string(dim) + " features to " + std::to_string(vocab) +
+                                     " logits (the shape of '" + embedding->name +
+                                     "'), but it maps " + std::to_string(attr(*classifier, "in")) +
+                                     " to " + std::to_string(attr(*classifier, "out")));
+    d.notes.push_back({classifier->where, "the output layer is declared here"});
+    return false;
+  }
+  classifier->attrs["tied_to"] = plan::Scalar::str(embedding->name);
+  g.notes.push_back("weight_tying: " + classifier->name + " reads the token table of " +
+                    embedding->name + " (" + std::to_string(vocab * dim) + " parameters fewer)");
+  return true;
+}
+
+namespace {
+const PassRegistrar kPass([] { return std::make_unique<WeightTyingPass>(); });
+} // namespace
+
+} // namespace fiver::passes
