@@ -137,15 +137,14 @@ std::unique_ptr<Probe> zeroedPatchesProbe(const plan::Plan&) {
 }
 std::unique_ptr<Probe> shrunkImagesProbe(const plan::Plan& p) {
   const plan::Method* m = p.findMethod("colout");
-  return std::make_unique<ShrunkImages>(p, plan::getNumber(m->params, "p_row", 0.15),
-                                        plan::getNumber(m->params, "p_col", 0.15));
+  return std::make_unique<ShrunkImages>(p, methodArgument(p, m->name, "p_row"),
+                                        methodArgument(p, m->name, "p_col"));
 }
 std::unique_ptr<Probe> resizedInputProbe(const plan::Plan& p) {
   return std::make_unique<ResizedInput>(p);
 }
 std::unique_ptr<Probe> keptFractionProbe(const plan::Plan& p) {
-  return std::make_unique<KeptFraction>(
-      plan::getNumber(p.findMethod("selective_backprop")->params, "keep", 0.5));
+  return std::make_unique<KeptFraction>(methodArgument(p, "selective_backprop", "keep"));
 }
 std::unique_ptr<Probe> nhwcBatchesProbe(const plan::Plan&) {
   return std::make_unique<NhwcBatches>();

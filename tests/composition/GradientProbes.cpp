@@ -2,7 +2,15 @@
 // at BEFORE_OPTIMIZER_STEP once every method has acted.
 #include "tests/composition/Probes.h"
 
-#include "runtime/methods/AlgorithmMethods.h"
+#include "methods/cyclic_lr/Hook.h"
+#include "methods/gradient_centralization/Hook.h"
+#include "methods/gradient_clipping/Hook.h"
+#include "methods/gradual_magnitude_pruning/Hook.h"
+#include "methods/kaiming_init/Hook.h"
+#include "methods/lookahead/Hook.h"
+#include "methods/orthogonal_init/Hook.h"
+#include "methods/sam/Hook.h"
+#include "methods/warmup/Hook.h"
 #include "runtime/methods/OptimizedParameters.h"
 
 #include <cmath>
@@ -129,12 +137,10 @@ std::unique_ptr<Probe> signProbe(const plan::Plan&) {
   return std::make_unique<SignGradients>();
 }
 std::unique_ptr<Probe> lowRankProbe(const plan::Plan& p) {
-  return std::make_unique<LowRankGradients>(
-      std::llround(plan::getNumber(p.findMethod("powersgd")->params, "rank", 2)));
+  return std::make_unique<LowRankGradients>(std::llround(methodArgument(p, "powersgd", "rank")));
 }
 std::unique_ptr<Probe> boundedNormProbe(const plan::Plan& p) {
-  return std::make_unique<BoundedNorm>(
-      plan::getNumber(p.findMethod("gradient_clipping")->params, "max_norm", 1));
+  return std::make_unique<BoundedNorm>(methodArgument(p, "gradient_clipping", "max_norm"));
 }
 std::unique_ptr<Probe> centredGradientsProbe(const plan::Plan&) {
   return std::make_unique<CentredGradients>();
@@ -143,8 +149,7 @@ std::unique_ptr<Probe> samProbe(const plan::Plan&) {
   return std::make_unique<SecondGradient>(1);
 }
 std::unique_ptr<Probe> efficientSamProbe(const plan::Plan& p) {
-  return std::make_unique<SecondGradient>(
-      std::llround(plan::getNumber(p.findMethod("efficient_sam")->params, "k", 5)));
+  return std::make_unique<SecondGradient>(std::llround(methodArgument(p, "efficient_sam", "k")));
 }
 
 } // namespace fiver::composition

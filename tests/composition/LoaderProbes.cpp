@@ -126,16 +126,15 @@ private:
 } // namespace
 
 std::unique_ptr<Probe> easyStartProbe(const plan::Plan& p) {
-  const double start = plan::getNumber(p.findMethod("curriculum")->params, "start", 0.2);
+  const double start = methodArgument(p, "curriculum", "start");
   return std::make_unique<EasyStart>(
       static_cast<int64_t>(std::ceil(start * static_cast<double>(p.task.trainSize))));
 }
 std::unique_ptr<Probe> echoedLoadsProbe(const plan::Plan& p) {
-  return std::make_unique<EchoedLoads>(
-      std::llround(plan::getNumber(p.findMethod("data_echoing")->params, "factor", 2)));
+  return std::make_unique<EchoedLoads>(std::llround(methodArgument(p, "data_echoing", "factor")));
 }
 std::unique_ptr<Probe> prunedDrawsProbe(const plan::Plan& p) {
-  const double keep = plan::getNumber(p.findMethod("data_pruning")->params, "keep", 0.7);
+  const double keep = methodArgument(p, "data_pruning", "keep");
   // Sequences (a text task) are kept as one group, images per class.
   const bool sequences = p.task.inputShape.size() == 1;
   return std::make_unique<PrunedDraws>(
@@ -149,8 +148,8 @@ std::unique_ptr<Probe> shortSequencesProbe(const plan::Plan& p) {
   return std::make_unique<ShortSequences>(p.task.inputShape.at(0));
 }
 std::unique_ptr<Probe> repeatedExamplesProbe(const plan::Plan& p) {
-  return std::make_unique<RepeatedExamples>(std::llround(
-      plan::getNumber(p.findMethod("augmentation_multiplicity")->params, "copies", 4)));
+  return std::make_unique<RepeatedExamples>(
+      std::llround(methodArgument(p, "augmentation_multiplicity", "copies")));
 }
 
 } // namespace fiver::composition

@@ -73,12 +73,10 @@ private:
 } // namespace
 
 std::unique_ptr<Probe> smoothedLossProbe(const plan::Plan& p) {
-  return std::make_unique<SmoothedLoss>(
-      plan::getNumber(p.findMethod("label_smoothing")->params, "smoothing", 0.1));
+  return std::make_unique<SmoothedLoss>(methodArgument(p, "label_smoothing", "smoothing"));
 }
 std::unique_ptr<Probe> binaryLossProbe(const plan::Plan& p) {
-  return std::make_unique<BinaryLoss>(
-      plan::getNumber(p.findMethod("bce_for_mixup")->params, "smoothing", 0));
+  return std::make_unique<BinaryLoss>(methodArgument(p, "bce_for_mixup", "smoothing"));
 }
 
 } // namespace fiver::composition

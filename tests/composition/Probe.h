@@ -35,6 +35,10 @@ protected:
   int64_t checks_ = 0;
 };
 
+// A resolved argument of `method` in the compiled plan; like the runtime,
+// probes have no defaults of their own (throws naming the method and key).
+double methodArgument(const plan::Plan& p, const std::string& method, const std::string& key);
+
 enum class InputKind { Image, Text };
 
 // One standard-library method as the matrix uses it.

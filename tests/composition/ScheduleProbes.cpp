@@ -26,14 +26,14 @@ public:
   void afterMethods(Event e, const TrainState& s) override {
     if (e != Event::BeforeForward) return;
     const double factor =
-        s.step >= length_ ? 1
-                          : from_ + (1 - from_) * static_cast<double>(s.step + 1) /
-                                        static_cast<double>(length_);
+        s.step >= length_
+            ? 1
+            : from_ + (1 - from_) * static_cast<double>(s.step + 1) / static_cast<double>(length_);
     const double rate = rateOf(s.optimizer);
-    expect(close(rate, scheduled_ * factor),
-           "step " + std::to_string(s.step) + " trains at " + std::to_string(rate) +
-               ", expected " + std::to_string(scheduled_ * factor) + " (schedule " +
-               std::to_string(scheduled_) + ")");
+    expect(close(rate, scheduled_ * factor), "step " + std::to_string(s.step) + " trains at " +
+                                                 std::to_string(rate) + ", expected " +
+                                                 std::to_string(scheduled_ * factor) +
+                                                 " (schedule " + std::to_string(scheduled_) + ")");
   }
 
 private:
@@ -94,14 +94,14 @@ public:
 
 std::unique_ptr<Probe> warmupProbe(const plan::Plan& p) {
   const plan::Method* m = p.findMethod("warmup");
-  return std::make_unique<WarmedRate>(std::llround(plan::getNumber(m->params, "length", 0)),
-                                      plan::getNumber(m->params, "from", 0));
+  return std::make_unique<WarmedRate>(std::llround(methodArgument(p, m->name, "length")),
+                                      methodArgument(p, m->name, "from"));
 }
 std::unique_ptr<Probe> cyclicProbe(const plan::Plan& p) {
   const plan::Method* m = p.findMethod("cyclic_lr");
   return std::make_unique<CyclicRate>(plan::getNumber(p.optimizer.params, "lr", 0),
-                                      plan::getNumber(m->params, "div_factor", 10),
-                                      std::llround(plan::getNumber(m->params, "cycle", 2)));
+                                      methodArgument(p, m->name, "div_factor"),
+                                      std::llround(methodArgument(p, m->name, "cycle")));
 }
 std::unique_ptr<Probe> foundRateProbe(const plan::Plan&) {
   return std::make_unique<FoundRate>();

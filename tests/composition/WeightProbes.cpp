@@ -3,7 +3,15 @@
 #include "tests/composition/Probes.h"
 
 #include "compiler/plan/OpKinds.h"
-#include "runtime/methods/AlgorithmMethods.h"
+#include "methods/cyclic_lr/Hook.h"
+#include "methods/gradient_centralization/Hook.h"
+#include "methods/gradient_clipping/Hook.h"
+#include "methods/gradual_magnitude_pruning/Hook.h"
+#include "methods/kaiming_init/Hook.h"
+#include "methods/lookahead/Hook.h"
+#include "methods/orthogonal_init/Hook.h"
+#include "methods/sam/Hook.h"
+#include "methods/warmup/Hook.h"
 #include "runtime/methods/OptimizedParameters.h"
 
 #include <cmath>
@@ -23,10 +31,8 @@ double largestDifference(const std::vector<torch::Tensor>& a, const std::vector<
   double worst = 0;
   for (size_t i = 0; i < a.size(); ++i)
     if (a[i].is_floating_point())
-      worst = std::max(worst, (a[i].to(torch::kFloat64) - b[i].to(torch::kFloat64))
-                                  .abs()
-                                  .max()
-                                  .item<double>());
+      worst = std::max(
+          worst, (a[i].to(torch::kFloat64) - b[i].to(torch::kFloat64)).abs().max().item<double>());
   return worst;
 }
 
@@ -59,7 +65,8 @@ private:
 std::vector<torch::Tensor> runningMeans(runtime::PlanModel& model) {
   std::vector<torch::Tensor> out;
   for (const auto& m : model->modules(/*include_self=*/false))
-    if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) out.push_back(bn->running_mean);
+    if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get()))
+      out.push_back(bn->running_mean);
   return out;
 }
 
@@ -72,7 +79,8 @@ public:
     torch::NoGradGuard noGrad;
     if (e == Event::AfterOptimizerStep && s.step >= start_) {
       std::vector<torch::Tensor> live = s.model->parameters();
-      if (sum_.empty()) sum_ = copies(live);
+      if (sum_.empty())
+        sum_ = copies(live);
       else
         for (size_t i = 0; i < sum_.size(); ++i)
           sum_[i].add_(live[i]);
@@ -83,8 +91,8 @@ public:
       for (const torch::Tensor& t : sum_)
         mean.push_back(t / static_cast<double>(count_));
       const double off = largestDifference(s.model->parameters(), mean);
-      expect(off < 1e-5, "evaluation runs on weights " + std::to_string(off) +
-                             " away from the average");
+      expect(off < 1e-5,
+             "evaluation runs on weights " + std::to_string(off) + " away from the average");
       const std::vector<torch::Tensor> means = runningMeans(s.model);
       for (size_t i = 0; i < means.size(); ++i)
         expect(!torch::equal(means[i], liveMeans_[i]),
@@ -172,9 +180,7 @@ public:
                            std::to_string(s.step) + " after it froze");
     }
   }
-  void finish(runtime::Trainer&) override {
-    expect(!frozen_.empty(), "nothing froze");
-  }
+  void finish(runtime::Trainer&) override { expect(!frozen_.empty(), "nothing froze"); }
 
 private:
   std::map<std::string, std::vector<torch::Tensor>> frozen_;
@@ -254,22 +260,21 @@ std::unique_ptr<Probe> tiedProjectionProbe(const plan::Plan&) {
   return std::make_unique<TiedProjection>();
 }
 std::unique_ptr<Probe> emaProbe(const plan::Plan& p) {
-  return std::make_unique<EvaluatesEma>(
-      plan::getNumber(p.findMethod("ema")->params, "half_life", 100));
+  return std::make_unique<EvaluatesEma>(methodArgument(p, "ema", "half_life"));
 }
 std::unique_ptr<Probe> swaProbe(const plan::Plan& p) {
-  const double start = plan::getNumber(p.findMethod("swa")->params, "start", 0.75);
-  return std::make_unique<EvaluatesSwa>(static_cast<int64_t>(
-      start > 1 ? start : start * static_cast<double>(p.training.totalSteps)));
+  const double start = methodArgument(p, "swa", "start");
+  return std::make_unique<EvaluatesSwa>(
+      static_cast<int64_t>(start > 1 ? start : start * static_cast<double>(p.training.totalSteps)));
 }
 std::unique_ptr<Probe> lookaheadProbe(const plan::Plan& p) {
   const plan::Method* m = p.findMethod("lookahead");
-  return std::make_unique<SlowWeights>(std::llround(plan::getNumber(m->params, "k", 5)),
-                                       plan::getNumber(m->params, "alpha", 0.5));
+  return std::make_unique<SlowWeights>(std::llround(methodArgument(p, m->name, "k")),
+                                       methodArgument(p, m->name, "alpha"));
 }
 std::unique_ptr<Probe> pruningProbe(const plan::Plan& p) {
   return std::make_unique<SparseWeights>(
-      plan::getNumber(p.findMethod("gradual_magnitude_pruning")->params, "final_sparsity", 0.8));
+      methodArgument(p, "gradual_magnitude_pruning", "final_sparsity"));
 }
 std::unique_ptr<Probe> freezingProbe(const plan::Plan&) {
   return std::make_unique<FrozenUnchanged>();
@@ -278,8 +283,7 @@ std::unique_ptr<Probe> kaimingProbe(const plan::Plan&) {
   return std::make_unique<KaimingStart>();
 }
 std::unique_ptr<Probe> orthogonalProbe(const plan::Plan& p) {
-  return std::make_unique<OrthogonalStart>(
-      plan::getNumber(p.findMethod("orthogonal_init")->params, "gain", 1));
+  return std::make_unique<OrthogonalStart>(methodArgument(p, "orthogonal_init", "gain"));
 }
 
 } // namespace fiver::composition
