@@ -63,8 +63,10 @@ std::map<std::string, std::string> meanings(const std::string& section) {
 std::string parameterTable(const MethodSignature& sig, const std::string& source,
                            const std::map<std::string, std::string>& meaningOf) {
   if (sig.decl->params.empty()) return "None.\n";
-  std::string table = "| name | type | default | range | meaning |\n| --- | --- | --- | --- | --- |\n";
-  static const std::regex param(R"(param\s+(\w+)\s*:\s*(\w+)\s*(?:=\s*(.*?))?\s*(?:in\s*(\[.*\]))?\s*$)");
+  std::string table =
+      "| name | type | default | range | meaning |\n| --- | --- | --- | --- | --- |\n";
+  static const std::regex param(
+      R"(param\s+(\w+)\s*:\s*(\w+)\s*(?:=\s*(.*?))?\s*(?:in\s*(\[.*\]))?\s*$)");
   for (const ast::ParamDecl& p : sig.decl->params) {
     std::smatch m;
     const std::string line = sourceLine(source, p.range.begin.offset);
@@ -92,8 +94,7 @@ std::string regenerate(const MethodSignature& sig, const std::string& card,
   const std::string body = card.substr(bodyBegin, bodyEnd - bodyBegin);
   std::string table = parameterTable(sig, source, meanings(body));
   return "# " + sig.name + "\n\n" + tripleLine(sig) + "\n" +
-         card.substr(firstSection, bodyBegin - firstSection) + table +
-         card.substr(bodyEnd);
+         card.substr(firstSection, bodyBegin - firstSection) + table + card.substr(bodyEnd);
 }
 
 } // namespace
@@ -107,7 +108,8 @@ int main(int argc, char** argv) {
   const fs::path root = argv[argc - 1];
   SourceManager sources;
   DiagnosticEngine diags;
-  Program program = loadProgram("<cards>", std::string(), (root / "stdlib").string(), sources, diags);
+  Program program =
+      loadProgram("<cards>", std::string(), (root / "stdlib").string(), sources, diags);
   int stale = 0;
   for (const auto& [name, decl] : program.methods) {
     std::optional<MethodSignature> sig = checkMethodDecl(*decl, diags);
