@@ -25,8 +25,9 @@ ast::File parse(const std::string& text, DiagnosticEngine& diags) {
 } // namespace
 
 TEST(Parser, AcceptsTheShippedFiles) {
-  for (const char* f : {"/stdlib/methods.5r", "/stdlib/models.5r", "/stdlib/tasks.5r",
-                        "/recipes/fmnist/baseline.5r", "/recipes/fmnist/fast.5r"}) {
+  for (const char* f :
+       {"/methods/ema/ema.5r", "/methods/sam/sam.5r", "/stdlib/models.5r", "/stdlib/tasks.5r",
+        "/recipes/fmnist/baseline.5r", "/recipes/fmnist/fast.5r"}) {
     DiagnosticEngine diags;
     std::string path = std::string(FIVER_TEST_SOURCE_DIR) + f;
     parseFile(path, readFile(path), diags);
@@ -231,7 +232,8 @@ TEST(Parser, OverrideEntryRule) {
 // parser, and every diagnostic points inside the text.
 TEST(Parser, SurvivesMutatedInput) {
   std::vector<std::string> seeds;
-  for (const char* f : {"/stdlib/methods.5r", "/stdlib/models.5r", "/recipes/fmnist/fast.5r"})
+  for (const char* f : {"/methods/gradual_magnitude_pruning/gradual_magnitude_pruning.5r",
+                        "/stdlib/models.5r", "/recipes/fmnist/fast.5r"})
     seeds.push_back(readFile(std::string(FIVER_TEST_SOURCE_DIR) + f));
   std::mt19937 rng(1234);
   const std::string alphabet = "{}()[]:;,=%\"/*\n abc019_-.";

@@ -68,7 +68,7 @@ TEST(Diagnostics, WrongTripleIsE0200AtItsUtf16Range) {
   EXPECT_EQ(it->range.end.line, 6);
   EXPECT_EQ(it->severity, DiagnosticSeverity::Error);
   ASSERT_FALSE(it->relatedInformation.empty());
-  EXPECT_NE(it->relatedInformation[0].location.uri.find("stdlib/methods.5r"), std::string::npos);
+  EXPECT_NE(it->relatedInformation[0].location.uri.find("/methods/"), std::string::npos);
 }
 
 TEST(Diagnostics, CleanRecipeHasNone) {
@@ -196,7 +196,7 @@ TEST(XRefs, DefinitionOfAStdlibMethodAndALocalRecipe) {
   auto a = analyze(kRecipe);
   std::vector<Location> ema = definition(*a, {6, 53});
   ASSERT_EQ(ema.size(), 1u);
-  EXPECT_NE(ema[0].uri.find("stdlib/methods.5r"), std::string::npos);
+  EXPECT_NE(ema[0].uri.find("methods/ema/ema.5r"), std::string::npos);
   std::vector<Location> base = definition(*a, {8, 23}); // `extends base`
   ASSERT_EQ(base.size(), 1u);
   EXPECT_EQ(base[0].range.start, (Position{1, 7}));

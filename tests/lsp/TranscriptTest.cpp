@@ -84,7 +84,7 @@ TEST(Transcript, DiagnosticsHoverCompletionCodeActionFormattingShutdown) {
               {{"textDocument", doc()}, {"position", position(5, 52)}});
   json def = lsp.response(6)["result"];
   ASSERT_EQ(def.size(), 1u);
-  EXPECT_NE(def[0]["uri"].get<std::string>().find("stdlib/methods.5r"), std::string::npos);
+  EXPECT_NE(def[0]["uri"].get<std::string>().find("/methods/"), std::string::npos);
 
   lsp.request(7, "shutdown", nullptr);
   EXPECT_TRUE(lsp.response(7)["result"].is_null());

@@ -26,7 +26,7 @@ TEST(WorkspaceSymbols, FindsDeclarationsOfTheDocumentAndTheStdlib) {
   // layer_freezing is declared in the stdlib.
   ASSERT_TRUE(byName.count("layer_freezing")) << symbols.dump(2);
   EXPECT_NE(byName["layer_freezing"]["location"]["uri"].get<std::string>().find(
-                "stdlib/methods.5r"),
+                "methods/layer_freezing/layer_freezing.5r"),
             std::string::npos);
   for (const json& s : symbols) {
     std::string name = s["name"];
