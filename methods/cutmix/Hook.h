@@ -26,4 +26,9 @@ public:
   void apply(Event e, TrainState& s) override;
   double lastLambda() const { return lastLambda_; }
 
+private:
+  double alpha_;
+  double lastLambda_ = 1;
+};
+
 } // namespace fiver::runtime

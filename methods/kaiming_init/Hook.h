@@ -22,8 +22,4 @@ private:
   bool zeroInitResidual_;
 };
 
-private:
-double gain_;
-};
-
 } // namespace fiver::runtime

@@ -31,9 +31,4 @@ private:
   double lastLambda_ = 1;
 };
 
-private:
-double alpha_;
-double lastLambda_ = 1;
-};
-
 } // namespace fiver::runtime

@@ -33,4 +33,28 @@ private:
   int64_t perturbedSteps_ = 0;
 };
 
+// Every k-th step a full SAM step stores the part of the perturbed gradient
+// orthogonal to the plain one; the steps between add it back, scaled by
+// alpha * ||g|| / ||stored||, without a second pass.
+class EfficientSam : public Method {
+public:
+  EfficientSam(double rho, int64_t k, double alpha);
+  bool match(Event e, const TrainState&) const override {
+    return e == Event::FitStart || e == Event::BeforeOptimizerStep;
+  }
+  void apply(Event e, TrainState& s) override;
+  void saveState(MethodState& out) const override;
+  void loadState(const MethodState& in) override;
+  int64_t perturbedSteps() const { return perturbedSteps_; }
+  int64_t reusedSteps() const { return reusedSteps_; }
+
+private:
+  double rho_;
+  int64_t k_;
+  double alpha_;
+  int64_t perturbedSteps_ = 0, reusedSteps_ = 0;
+  std::vector<torch::Tensor> sharpness_; // the stored orthogonal component
+};
+
+
 } // namespace fiver::runtime

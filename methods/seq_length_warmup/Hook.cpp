@@ -51,7 +51,7 @@ void SeqLengthWarmup::apply(Event, TrainState& s) {
 
 namespace {
 const HookRegistrar kHook("seq_length_warmup", [](const MethodArgs& args) {
-  return std::make_unique<SeqLengthWarmup>(p, args.number("from"), args.number("until"),
+  return std::make_unique<SeqLengthWarmup>(args.plan(), args.number("from"), args.number("until"),
                                            args.integer("multiple"), args.flag("truncate"));
 });
 } // namespace
