@@ -3,7 +3,7 @@
 #pragma once
 
 #include "compiler/diag/SourceLocation.h"
-#include "compiler/sema/Value.h"
+#include "compiler/frontend/Unit.h"
 
 #include <optional>
 #include <string>

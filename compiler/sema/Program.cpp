@@ -1,9 +1,9 @@
 #include "compiler/sema/Program.h"
 
 #include "compiler/frontend/Parser.h"
+#include "compiler/support/Fnv.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <set>
 
@@ -13,12 +13,10 @@ namespace fiver {
 
 namespace {
 
-uint64_t fnv1a(uint64_t h, std::string_view bytes) {
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
+std::string canonical(const std::string& path) {
+  std::error_code ec;
+  fs::path c = fs::weakly_canonical(path, ec);
+  return ec ? path : c.string();
 }
 
 template <typename Decl>
@@ -35,10 +33,12 @@ void declare(std::map<std::string, const Decl*>& table, const Decl& decl, const 
 // twice, and this bounds a long acyclic chain.
 constexpr size_t kMaxImportDepth = 64;
 
+// The one loader behind `5rc` and the language server; only how a file's
+// text becomes an AST differs (the server reuses unchanged files' ASTs).
 class Loader {
 public:
-  Loader(Program& program, SourceManager& sources, DiagnosticEngine& diags)
-      : program_(program), sources_(sources), diags_(diags) {}
+  Loader(Program& program, SourceManager& sources, DiagnosticEngine& diags, const FileParser& parse)
+      : program_(program), sources_(sources), diags_(diags), parse_(parse) {}
 
   // Loads one file (unless already loaded) and, recursively, its imports;
   // `depth` counts the imports that led here.
@@ -49,8 +49,7 @@ public:
                     "imports nested more than " + std::to_string(kMaxImportDepth) + " deep");
       return nullptr;
     }
-    std::string key = canonical(path);
-    if (!seen_.insert(key).second) return nullptr;
+    if (!seen_.insert(canonical(path)).second) return nullptr;
     if (text) {
       sources_.add(path, *text);
     } else if (std::string why; !sources_.text(path) && !sources_.load(path, &why)) {
@@ -58,8 +57,8 @@ public:
       return nullptr;
     }
     const std::string& source = *sources_.text(path);
-    hash_ = fnv1a(hash_, source); // contents only: the same recipe hashes alike anywhere
-    auto file = std::make_unique<ast::File>(parseFile(path, source, diags_));
+    hash_ = fnv1a(source, hash_); // contents only: the same recipe hashes alike anywhere
+    auto file = std::make_unique<ast::File>(parse_(path, source, diags_));
     const ast::File* raw = file.get();
     program_.files.push_back(std::move(file));
     for (const ast::Import& imp : raw->imports) {
@@ -72,18 +71,31 @@ public:
   uint64_t hash() const { return hash_; }
 
 private:
-  static std::string canonical(const std::string& path) {
-    std::error_code ec;
-    fs::path c = fs::weakly_canonical(path, ec);
-    return ec ? path : c.string();
-  }
-
   Program& program_;
   SourceManager& sources_;
   DiagnosticEngine& diags_;
+  const FileParser& parse_;
   std::set<std::string> seen_;
-  uint64_t hash_ = 14695981039346656037ULL;
+  uint64_t hash_ = kFnvOffsetBasis;
 };
+
+// Fills the program's name tables from its parsed files (E0xxx for names
+// defined twice) and sets its source hash.
+void declareNames(Program& program, uint64_t sourceHash, DiagnosticEngine& diags) {
+  for (const auto& file : program.files) {
+    for (const ast::Recipe& r : file->recipes)
+      declare(program.recipes, r, "recipe", diags);
+    for (const ast::MethodDecl& m : file->methods)
+      declare(program.methods, m, "method", diags);
+    for (const ast::ModelDecl& m : file->models)
+      declare(program.models, m, "model", diags);
+    for (const ast::TaskDecl& t : file->tasks)
+      declare(program.tasks, t, "task", diags);
+    for (const ast::StudyDecl& s : file->studies)
+      declare(program.studies, s, "study", diags);
+  }
+  program.sourceHash = fnvHex(sourceHash);
+}
 
 } // namespace
 
@@ -119,24 +131,6 @@ std::vector<std::string> stdlibFiles(const std::string& dir) {
   return files;
 }
 
-void declareNames(Program& program, uint64_t sourceHash, DiagnosticEngine& diags) {
-  for (const auto& file : program.files) {
-    for (const ast::Recipe& r : file->recipes)
-      declare(program.recipes, r, "recipe", diags);
-    for (const ast::MethodDecl& m : file->methods)
-      declare(program.methods, m, "method", diags);
-    for (const ast::ModelDecl& m : file->models)
-      declare(program.models, m, "model", diags);
-    for (const ast::TaskDecl& t : file->tasks)
-      declare(program.tasks, t, "task", diags);
-    for (const ast::StudyDecl& s : file->studies)
-      declare(program.studies, s, "study", diags);
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(sourceHash));
-  program.sourceHash = buf;
-}
-
 std::vector<std::string> Program::methodNames() const {
   std::vector<std::string> names;
   for (const auto& [name, decl] : methods)
@@ -146,12 +140,18 @@ std::vector<std::string> Program::methodNames() const {
 
 Program loadProgram(const std::string& path, const std::optional<std::string>& text,
                     const std::string& stdlibDir, SourceManager& sources, DiagnosticEngine& diags) {
+  return loadProgram(path, text, stdlibDir, sources, diags, parseFile);
+}
+
+Program loadProgram(const std::string& path, const std::optional<std::string>& text,
+                    const std::string& stdlibDir, SourceManager& sources, DiagnosticEngine& diags,
+                    const FileParser& parse) {
   Program program;
-  Loader loader(program, sources, diags);
-  std::string mainKey = fs::weakly_canonical(path).string();
+  Loader loader(program, sources, diags, parse);
+  std::string mainKey = canonical(path);
   for (const std::string& f : stdlibFiles(stdlibDir)) {
     // A stdlib file being checked itself is loaded once, as the main file.
-    if (fs::weakly_canonical(f).string() == mainKey) continue;
+    if (canonical(f) == mainKey) continue;
     loader.load(f, std::nullopt, {});
   }
   program.main = loader.load(path, text, {});

@@ -7,6 +7,7 @@
 #include "compiler/frontend/Ast.h"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -32,13 +33,20 @@ struct Program {
 // (methods/<name>/*.5r beside the stdlib folder, in folder order): the order
 // they load in.
 std::vector<std::string> stdlibFiles(const std::string& dir);
-// Fills the program's name tables from its parsed files (E0xxx for names
-// defined twice) and sets its source hash.
-void declareNames(Program& program, uint64_t sourceHash, DiagnosticEngine& diags);
 
 // Parses the stdlib folder (sorted *.5r), then `path` (or `text` in its place)
-// and its imports, relative to the importing file, each file once.
+// and its imports, relative to the importing file, each file once; imports
+// nested deeper than the limit are an error (E0005).
 Program loadProgram(const std::string& path, const std::optional<std::string>& text,
                     const std::string& stdlibDir, SourceManager& sources, DiagnosticEngine& diags);
+
+// Turns one file's text into its AST, reporting syntax errors to `diags`.
+using FileParser = std::function<ast::File(const std::string& path, const std::string& text,
+                                           DiagnosticEngine& diags)>;
+
+// The same load with each file parsed by `parse` (e.g. a ParseCache's).
+Program loadProgram(const std::string& path, const std::optional<std::string>& text,
+                    const std::string& stdlibDir, SourceManager& sources, DiagnosticEngine& diags,
+                    const FileParser& parse);
 
 } // namespace fiver

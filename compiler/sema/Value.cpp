@@ -5,24 +5,6 @@
 
 namespace fiver {
 
-std::string_view unitName(Unit u) {
-  switch (u) {
-  case Unit::None:
-    return "";
-  case Unit::Percent:
-    return "%";
-  case Unit::Epochs:
-    return "epochs";
-  case Unit::Steps:
-    return "steps";
-  case Unit::Samples:
-    return "samples";
-  case Unit::Seconds:
-    return "s";
-  }
-  return "";
-}
-
 Value Value::num(double v, Unit u, bool integer) {
   Value x;
   x.kind = Kind::Number;

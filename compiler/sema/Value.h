@@ -1,15 +1,13 @@
 // Values of recipe settings and method/layer parameters after checking.
 #pragma once
 
+#include "compiler/frontend/Unit.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace fiver {
-
-enum class Unit { None, Percent, Epochs, Steps, Samples, Seconds };
-
-std::string_view unitName(Unit u); // "", "%", "epochs", "steps", "samples", "s"
 
 struct Value {
   enum class Kind { Number, Bool, String, Ident, List };

@@ -1,6 +1,6 @@
 #include "compiler/study/ParetoPlot.h"
 
-#include "compiler/study/ExecChild.h"
+#include "compiler/exec/ExecChild.h"
 
 #include <filesystem>
 #include <fstream>

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "compiler/plan/Plan.h"
+#include "compiler/support/Fnv.h"
 
 #include <string>
 
@@ -10,6 +11,5 @@ namespace fiver::study {
 
 // 16 hex digits of FNV-1a (64 bit) over the plan's deterministic YAML text.
 std::string planHash(const plan::Plan& plan);
-std::string fnv1aHex(const std::string& bytes);
 
 } // namespace fiver::study

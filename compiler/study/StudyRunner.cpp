@@ -2,11 +2,11 @@
 
 #include "compiler/diag/Diagnostic.h"
 #include "compiler/diag/SourceManager.h"
-#include "compiler/driver/Compile.h"
+#include "compiler/exec/ExecChild.h"
+#include "compiler/pipeline/Compile.h"
 #include "compiler/plan/OpCost.h"
 #include "compiler/sema/Check.h"
 #include "compiler/study/Environment.h"
-#include "compiler/study/ExecChild.h"
 #include "compiler/study/ParetoPlot.h"
 #include "compiler/study/PlanHash.h"
 #include "compiler/study/SpeedupsJson.h"

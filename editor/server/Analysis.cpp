@@ -1,6 +1,6 @@
 #include "editor/server/Analysis.h"
 
-#include "compiler/driver/PipelineCheck.h"
+#include "compiler/pipeline/PipelineCheck.h"
 #include "compiler/sema/Check.h"
 
 #include <algorithm>

@@ -1,5 +1,7 @@
 #include "runtime/kernels/KernelCache.h"
 
+#include "compiler/support/Fnv.h"
+
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -12,19 +14,9 @@ namespace fiver::kernels {
 
 namespace {
 
-uint64_t fnv1a(const std::string& s) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
-std::string hex(uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return buf;
+// Keys name entry files already on disk: keep the basis they were made with.
+std::string hashHex(const std::string& bytes) {
+  return fnvHex(fnv1a(bytes, kFnvShortBasis));
 }
 
 constexpr const char* kMagic = "FIVERKERNEL1";
@@ -34,7 +26,7 @@ std::string serialize(const KernelKey& key, const std::string& binary) {
   std::ostringstream out;
   out << kMagic << '\n'
       << key.text().size() << '\n'
-      << key.text() << binary.size() << ' ' << hex(fnv1a(binary)) << '\n'
+      << key.text() << binary.size() << ' ' << hashHex(binary) << '\n'
       << binary;
   return out.str();
 }
@@ -54,7 +46,7 @@ bool deserialize(const std::string& data, const KernelKey& key, std::string& bin
   binary.assign(size, '\0');
   if (!in.read(binary.data(), static_cast<std::streamsize>(size)) || in.peek() != EOF)
     return why = "truncated payload", false;
-  if (hex(fnv1a(binary)) != sum) return why = "checksum mismatch", false;
+  if (hashHex(binary) != sum) return why = "checksum mismatch", false;
   return true;
 }
 
@@ -66,7 +58,7 @@ std::string KernelKey::text() const {
 }
 
 std::string KernelKey::hash() const {
-  return hex(fnv1a(text()));
+  return hashHex(text());
 }
 
 KernelCache::KernelCache(std::filesystem::path directory) : directory_(std::move(directory)) {}

@@ -1,6 +1,7 @@
 #include "runtime/train/Checkpoint.h"
 
 #include "compiler/support/AtomicFile.h"
+#include "compiler/support/Fnv.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -19,13 +20,9 @@ constexpr char kMagic[] = "FIVERCKPT1\n";
 constexpr size_t kMagicSize = sizeof kMagic - 1;
 constexpr size_t kHeaderSize = kMagicSize + 3 * sizeof(uint64_t);
 
-uint64_t fnv1a(const char* data, size_t size) {
-  uint64_t h = 1469598103934665603ULL;
-  for (size_t i = 0; i < size; ++i) {
-    h ^= static_cast<unsigned char>(data[i]);
-    h *= 1099511628211ULL;
-  }
-  return h;
+// Checkpoints already written carry hashes made from this basis.
+uint64_t checksum(const char* data, size_t size) {
+  return fnv1a(std::string_view(data, size), kFnvShortBasis);
 }
 
 void putU64(std::string& out, uint64_t v) {
@@ -79,7 +76,7 @@ torch::Tensor cpu(const torch::Tensor& t) {
 
 uint64_t planFingerprint(const plan::Plan& plan) {
   const std::string text = plan::planToString(plan);
-  return fnv1a(text.data(), text.size());
+  return checksum(text.data(), text.size());
 }
 
 void saveCheckpoint(const std::string& path, const CheckpointParts& parts,
@@ -135,7 +132,7 @@ void saveCheckpoint(const std::string& path, const CheckpointParts& parts,
   std::string file(kMagic, kMagicSize);
   putU64(file, planFingerprint(parts.plan));
   putU64(file, body.size());
-  putU64(file, fnv1a(body.data(), body.size()));
+  putU64(file, checksum(body.data(), body.size()));
   file += body;
   if (!writeFileAtomically(path, file)) throw CheckpointError(path + ": cannot write");
 }
@@ -160,7 +157,7 @@ std::string checkedPayload(const std::string& path, const plan::Plan& plan) {
   if (file.size() - kHeaderSize < size)
     throw CheckpointError(path + ": truncated at byte " + std::to_string(file.size()) +
                           " (expected " + std::to_string(kHeaderSize + size) + " bytes)");
-  if (fnv1a(file.data() + kHeaderSize, size) != getU64(file, kMagicSize + 16))
+  if (checksum(file.data() + kHeaderSize, size) != getU64(file, kMagicSize + 16))
     throw CheckpointError(path + ": bytes " + std::to_string(kHeaderSize) + " to " +
                           std::to_string(kHeaderSize + size) + " are corrupt (checksum mismatch)");
   return file.substr(kHeaderSize, size);

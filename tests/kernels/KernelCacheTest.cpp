@@ -74,6 +74,19 @@ TEST(KernelCache, IgnoresAndRebuildsCorruptEntries) {
   std::filesystem::remove_all(dir);
 }
 
+// Cache keys and entry checksums are file names and bytes on users' disks:
+// these values were computed before the hash moved to one shared helper.
+TEST(KernelCache, KeyHashAndChecksumAreStable) {
+  EXPECT_EQ(key().hash(), "22f602470b8eafdf");
+  auto dir = freshDirectory("pinned");
+  KernelCache cache(dir);
+  cache.getOrCompile(key(), [] { return std::string("good binary"); });
+  std::ifstream in(cache.entryPath(key()), std::ios::binary);
+  const std::string data(std::istreambuf_iterator<char>(in), {});
+  EXPECT_NE(data.find("\n11 e99c5570c60fee6f\ngood binary"), std::string::npos) << data;
+  std::filesystem::remove_all(dir);
+}
+
 TEST(KernelCache, LivesUnderXdgCacheHome) {
   ::setenv("XDG_CACHE_HOME", "/tmp/xdg-test", 1);
   EXPECT_EQ(KernelCache::defaultDirectory(), std::filesystem::path("/tmp/xdg-test/fiver/kernels"));

@@ -1,8 +1,8 @@
 // Each pass on hand-written recipes, and the pass manager's pipeline, dumps,
 // timings and verifier.
-#include "compiler/driver/Compile.h"
 #include "compiler/ir/GraphBuilder.h"
 #include "compiler/ir/Verifier.h"
+#include "compiler/pipeline/Compile.h"
 #include "passes/PassManager.h"
 #include "tests/passes/HandBuilt.h"
 

@@ -1,6 +1,6 @@
 // Lowering: every unit resolved, ops in topological order with stable ids.
 #include "compiler/lower/Lower.h"
-#include "compiler/driver/Compile.h"
+#include "compiler/pipeline/Compile.h"
 #include "tests/passes/HandBuilt.h"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // 5rc compile --cost: per-step cost before and after the passes, and the
 // schedule's segments (input sizes, frozen prefixes) summed over the budget.
-#include "compiler/driver/ScheduleCost.h"
+#include "compiler/pipeline/ScheduleCost.h"
 #include "compiler/ir/GraphBuilder.h"
 #include "compiler/lower/Lower.h"
 #include "compiler/plan/OpCost.h"

@@ -1,6 +1,6 @@
 // The bottleneck named from synthetic profiles, and the methods offered for it
 // read from method declarations.
-#include "compiler/driver/Bottleneck.h"
+#include "compiler/profile/Bottleneck.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Golden diagnostics: each tests/golden/diagnostics/<case>.5r is checked and
 // its rendered diagnostics compared with <case>.expected (paths relative to
 // the source tree). FIVER_BLESS=1 rewrites the expected files.
-#include "compiler/driver/PipelineCheck.h"
+#include "compiler/pipeline/PipelineCheck.h"
 #include "tests/support/CompileText.h"
 
 #include <gtest/gtest.h>

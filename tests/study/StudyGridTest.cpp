@@ -50,6 +50,7 @@ TEST(StudyGrid, SeriesNames) {
 TEST(PlanHash, FnvOfTheText) {
   EXPECT_EQ(fnv1aHex(""), "cbf29ce484222325");
   EXPECT_EQ(fnv1aHex("a"), "af63dc4c8601ec8c");
+  EXPECT_EQ(fnv1aHex("foobar"), "85944171f73967e8"); // the FNV-1a 64 reference vector
   plan::Plan a, b;
   a.recipe = b.recipe = "r";
   EXPECT_EQ(planHash(a), planHash(b));

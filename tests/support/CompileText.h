@@ -4,7 +4,7 @@
 
 #include "compiler/diag/Diagnostic.h"
 #include "compiler/diag/SourceManager.h"
-#include "compiler/driver/Compile.h"
+#include "compiler/pipeline/Compile.h"
 #include "compiler/sema/Check.h"
 
 #include <optional>

@@ -1,6 +1,6 @@
-#include "compiler/driver/Compile.h"
+#include "compiler/pipeline/Compile.h"
 
-#include "compiler/driver/ScheduleCost.h"
+#include "compiler/pipeline/ScheduleCost.h"
 
 #include "compiler/ir/GraphBuilder.h"
 #include "compiler/ir/GraphPrinter.h"

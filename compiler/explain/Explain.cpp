@@ -1,4 +1,4 @@
-#include "compiler/driver/Explain.h"
+#include "compiler/explain/Explain.h"
 
 #include "compiler/diag/Diagnostic.h"
 #include "compiler/diag/SourceManager.h"

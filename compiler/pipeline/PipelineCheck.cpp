@@ -1,6 +1,6 @@
-#include "compiler/driver/PipelineCheck.h"
+#include "compiler/pipeline/PipelineCheck.h"
 
-#include "compiler/driver/Compile.h"
+#include "compiler/pipeline/Compile.h"
 
 #include <set>
 #include <tuple>

@@ -1,4 +1,4 @@
-#include "compiler/driver/Bottleneck.h"
+#include "compiler/profile/Bottleneck.h"
 
 #include "compiler/sema/Taxonomy.h"
 

@@ -1,4 +1,4 @@
-#include "compiler/driver/ExecLauncher.h"
+#include "compiler/exec/ExecLauncher.h"
 
 #include <cerrno>
 #include <cstring>

@@ -1,8 +1,8 @@
-#include "compiler/driver/Profile.h"
+#include "compiler/profile/Profile.h"
 
-#include "compiler/driver/Bottleneck.h"
-#include "compiler/driver/Explain.h"
-#include "compiler/study/ExecChild.h"
+#include "compiler/exec/ExecChild.h"
+#include "compiler/explain/Explain.h"
+#include "compiler/profile/Bottleneck.h"
 #include "compiler/support/AtomicFile.h"
 
 #include <filesystem>
@@ -29,7 +29,7 @@ int profilePlan(const plan::Plan& plan, const ProfileOptions& options, std::ostr
   if (options.threads > 0) args.insert(args.end(), {"--threads", std::to_string(options.threads)});
   if (!options.device.empty()) args.insert(args.end(), {"--device", options.device});
   if (options.noPrefetch) args.push_back("--no-prefetch");
-  const int status = study::runChild(options.executor, args, logPath.string());
+  const int status = runChild(options.executor, args, logPath.string());
   if (status != 0) {
     std::ifstream log(logPath);
     err << "5rc: error: profiling run failed (status " << status << ")\n" << log.rdbuf();
@@ -66,7 +66,7 @@ int showRoofline(const ProfileOptions& options, std::ostream& out, std::ostream&
                                    options.json ? "json" : "text"};
   if (options.threads > 0) args.insert(args.end(), {"--threads", std::to_string(options.threads)});
   if (options.remeasureRoofline) args.push_back("--remeasure-roofline");
-  const int status = study::runChild(options.executor, args, log.string());
+  const int status = runChild(options.executor, args, log.string());
   {
     std::ifstream in(log);
     (status == 0 ? out : err) << in.rdbuf();

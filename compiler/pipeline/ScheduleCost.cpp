@@ -1,4 +1,4 @@
-#include "compiler/driver/ScheduleCost.h"
+#include "compiler/pipeline/ScheduleCost.h"
 
 #include "compiler/ir/GraphBuilder.h"
 #include "compiler/lower/Lower.h"

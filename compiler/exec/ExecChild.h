@@ -1,11 +1,12 @@
-// Runs 5rc-exec on one plan as a child process, its output to a log file, so
-// a study goes on (and reports) whatever one run does.
+// Runs a program (5rc-exec on one plan, gnuplot) as a child process, its
+// output to a log file, so a study or a profile goes on (and reports)
+// whatever one run does.
 #pragma once
 
 #include <string>
 #include <vector>
 
-namespace fiver::study {
+namespace fiver {
 
 // Starts `program` with `args` (argv[1..]), stdout and stderr appended to
 // `logPath`, and waits. Returns the exit status; 127 when it cannot start,
@@ -13,4 +14,4 @@ namespace fiver::study {
 int runChild(const std::string& program, const std::vector<std::string>& args,
              const std::string& logPath);
 
-} // namespace fiver::study
+} // namespace fiver

@@ -1,4 +1,4 @@
-#include "compiler/study/ExecChild.h"
+#include "compiler/exec/ExecChild.h"
 
 #include <cerrno>
 #include <fcntl.h>
@@ -7,7 +7,7 @@
 
 extern char** environ;
 
-namespace fiver::study {
+namespace fiver {
 
 int runChild(const std::string& program, const std::vector<std::string>& args,
              const std::string& logPath) {
@@ -36,4 +36,4 @@ int runChild(const std::string& program, const std::vector<std::string>& args,
   return 1;
 }
 
-} // namespace fiver::study
+} // namespace fiver
