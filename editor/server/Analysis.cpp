@@ -1,6 +1,5 @@
 #include "editor/server/Analysis.h"
 
-#include "compiler/driver/PipelineCheck.h"
 #include "compiler/sema/Check.h"
 
 #include <algorithm>
@@ -23,11 +22,17 @@ Analysis::build(const std::string& path, const std::string& text, const std::str
   a->program_ = cache.load(path, text, a->stdlibDir_, a->sources_, a->diagnostics_);
   checkLoadedFile(a->program_, a->diagnostics_);
   // Shapes, pass preconditions and the plan: what `5rc compile` would report.
-  checkRecipesCompile(a->program_, a->diagnostics_);
+  a->compiled_ = compileCleanRecipes(a->program_, a->diagnostics_);
   for (const auto& file : a->program_.files)
     a->occurrences_[file->path] = indexFile(*file, a->program_);
   a->occurrences_[path]; // present even when the document did not parse
   return a;
+}
+
+const CompiledRecipe* Analysis::compiled(const std::string& recipe) const {
+  for (const CompiledRecipe& c : compiled_)
+    if (c.recipe.name == recipe) return &c;
+  return nullptr;
 }
 
 bool Analysis::isStdlibFile(const std::string& file) const {

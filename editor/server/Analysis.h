@@ -7,6 +7,7 @@
 #include "compiler/diag/SourceManager.h"
 #include "compiler/sema/ParseCache.h"
 #include "compiler/sema/Program.h"
+#include "editor/server/CompiledRecipes.h"
 #include "editor/server/LineIndex.h"
 #include "editor/server/SymbolIndex.h"
 
@@ -30,6 +31,9 @@ public:
   const LineIndex& lines() const { return *lines_; }
   const DiagnosticEngine& diagnostics() const { return diagnostics_; }
   const Program& program() const { return program_; }
+  // The document's recipes that passed sema, compiled.
+  const std::vector<CompiledRecipe>& compiled() const { return compiled_; }
+  const CompiledRecipe* compiled(const std::string& recipe) const;
   const std::string& stdlibDir() const { return stdlibDir_; }
   bool isStdlibFile(const std::string& file) const;
   // The occurrences in the document, and in every file of the program.
@@ -47,6 +51,7 @@ private:
   SourceManager sources_;
   DiagnosticEngine diagnostics_;
   Program program_;
+  std::vector<CompiledRecipe> compiled_;
   std::map<std::string, std::vector<Occurrence>> occurrences_;
   mutable std::map<std::string, LineIndex> otherLines_;
 };

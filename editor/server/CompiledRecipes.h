@@ -1,0 +1,27 @@
+// The document's recipes that pass sema, each compiled as `5rc compile` would
+// (graph, passes, verified plan): their diagnostics join the document's, and
+// what the compiler resolved (the checked recipe, the plan's step counts) is
+// kept for the features that show it: step-placement hints and the code lens.
+#pragma once
+
+#include "compiler/diag/Diagnostic.h"
+#include "compiler/plan/Plan.h"
+#include "compiler/sema/CheckedRecipe.h"
+#include "compiler/sema/Program.h"
+
+#include <optional>
+#include <vector>
+
+namespace fiver::lsp {
+
+struct CompiledRecipe {
+  CheckedRecipe recipe;
+  std::optional<plan::Training> training; // absent when compiling it failed
+};
+
+// Compiles the clean recipes of a loaded and checked program; `diags` holds
+// the load's and the check's diagnostics and receives the compiler's, each
+// reported once (a model several recipes use fails once).
+std::vector<CompiledRecipe> compileCleanRecipes(const Program& program, DiagnosticEngine& diags);
+
+} // namespace fiver::lsp
