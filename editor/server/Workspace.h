@@ -51,6 +51,7 @@ private:
     std::shared_ptr<const Analysis> analysis;
     bool fresh = false; // analysis matches the current texts
     bool stale = true;  // diagnostics not yet published
+    std::shared_ptr<DocumentCaches> caches = std::make_shared<DocumentCaches>();
   };
   void invalidateAll();
   std::map<std::string, std::string> buffers() const;

@@ -1,0 +1,209 @@
+#include "editor/server/IncrementalCheck.h"
+
+#include "compiler/sema/Check.h"
+
+#include <set>
+#include <tuple>
+
+namespace fiver::lsp {
+
+namespace {
+
+using DiagKey = std::tuple<int, std::string, uint32_t, uint32_t, std::string>;
+DiagKey keyOf(const Diagnostic& d) {
+  return {static_cast<int>(d.id), d.range.begin.file, d.range.begin.offset, d.range.length,
+          d.message};
+}
+
+std::string_view textOf(const std::string& text, const DeclSpan& s) {
+  return std::string_view(text).substr(s.begin, s.end - s.begin);
+}
+
+// Every location a result holds: its diagnostics', and those of the
+// compiled recipes that the editor reads (where each method is written).
+template <typename F>
+void forEachRange(std::vector<Diagnostic>& diags, std::vector<CompiledRecipe>& compiled, F&& f) {
+  for (Diagnostic& d : diags) {
+    f(d.range);
+    for (DiagNote& n : d.notes)
+      f(n.range);
+    for (FixIt& x : d.fixits)
+      f(x.range);
+  }
+  for (CompiledRecipe& c : compiled)
+    for (MethodUse& m : c.recipe.methods) {
+      f(m.where);
+      for (auto& [param, where] : m.argWhere)
+        f(where);
+    }
+}
+
+// Moves the program's files into a program whose main file is `alone`, and
+// back when it goes out of scope: the tables of `program` stay valid, since
+// the files themselves do not move.
+class Borrowed {
+public:
+  Borrowed(Program& owner, ast::File alone) : owner_(owner) {
+    program.files = std::move(owner.files);
+    program.files.push_back(std::make_unique<ast::File>(std::move(alone)));
+    program.main = program.files.back().get();
+    // The document's own declarations come first, so names resolve to them
+    // and `alone`'s copies only add "defined twice" reports, dropped here.
+    DiagnosticEngine redeclared;
+    declareNames(program, std::stoull(owner.sourceHash, nullptr, 16), redeclared);
+  }
+  ~Borrowed() {
+    program.files.pop_back();
+    owner_.files = std::move(program.files);
+  }
+  Program program;
+
+private:
+  Program& owner_;
+};
+
+} // namespace
+
+IncrementalCheck::Result IncrementalCheck::checkAlone(Program& program, ast::File alone) {
+  ++checks_;
+  Borrowed borrowed(program, std::move(alone));
+  DiagnosticEngine found;
+  checkLoadedFile(borrowed.program, found);
+  Result out;
+  out.compiled = compileCleanRecipes(borrowed.program, found);
+  out.diagnostics = found.diagnostics();
+  return out;
+}
+
+void IncrementalCheck::noteForeign(Result& r, const DeclSpan& own,
+                                   const SplitDocument& split) const {
+  std::set<std::pair<uint64_t, uint32_t>> foreign;
+  forEachRange(r.diagnostics, r.compiled, [&](SourceRange& range) {
+    const uint32_t at = range.begin.offset;
+    if (!range.valid() || range.begin.file != own.origin.file) return;
+    if (at >= own.begin && at < own.end) return;
+    std::pair<uint64_t, uint32_t> where{0, at}; // between declarations: never reused
+    for (const DeclSpan& d : split.decls)
+      if (at >= d.begin && at < d.end) where = {d.hash, static_cast<uint32_t>(d.begin)};
+    foreign.insert(where);
+  });
+  r.foreign.assign(foreign.begin(), foreign.end());
+}
+
+bool IncrementalCheck::relocate(Result& r, const DeclSpan& now, const SplitDocument& split) const {
+  if (r.origin.column != now.origin.column) return false;
+  for (const auto& [hash, offset] : r.foreign) {
+    bool still = false;
+    for (const DeclSpan& d : split.decls)
+      still |= d.hash == hash && d.begin == offset && hash != 0;
+    if (!still) return false;
+  }
+  const uint32_t oldBegin = r.origin.offset;
+  const int64_t lines = int64_t(now.origin.line) - r.origin.line;
+  const int64_t bytes = int64_t(now.origin.offset) - r.origin.offset;
+  forEachRange(r.diagnostics, r.compiled, [&](SourceRange& range) {
+    const uint32_t at = range.begin.offset;
+    if (!range.valid() || range.begin.file != now.origin.file) return;
+    if (at < oldBegin || at >= oldBegin + r.length) return;
+    range.begin.line = static_cast<uint32_t>(range.begin.line + lines);
+    range.begin.offset = static_cast<uint32_t>(at + bytes);
+  });
+  r.origin = now.origin;
+  return true;
+}
+
+std::vector<CompiledRecipe> IncrementalCheck::run(Program& program, const SplitDocument& split,
+                                                  const std::string& text,
+                                                  const SourceManager& sources,
+                                                  DiagnosticEngine& diags) {
+  const ast::File& main = *program.main;
+  std::vector<const DeclSpan*> spans; // of main.recipes, in order
+  // What every check can read besides its recipe: the document's other
+  // declarations, the stdlib and the imports.
+  uint64_t context = hashText("");
+  for (const DeclSpan& d : split.decls) {
+    if (d.recipe)
+      spans.push_back(&d);
+    else
+      context = hashText(textOf(text, d), context);
+  }
+  for (const auto& file : program.files) {
+    if (file.get() == program.main) continue;
+    context = hashText(file->path, context);
+    if (const std::string* t = sources.text(file->path)) context = hashText(*t, context);
+  }
+  std::map<std::string, size_t> byName;
+  bool duplicates = false;
+  for (size_t i = 0; i < main.recipes.size(); ++i)
+    duplicates |= !byName.emplace(main.recipes[i].name.text, i).second;
+  if (duplicates) recipes_.clear(); // names no longer say which result is whose
+
+  std::set<DiagKey> seen;
+  for (const Diagnostic& d : diags.diagnostics())
+    seen.insert(keyOf(d));
+  std::vector<CompiledRecipe> compiled;
+  auto take = [&](const Result& r) {
+    for (const Diagnostic& d : r.diagnostics)
+      if (seen.insert(keyOf(d)).second) diags.report(d.id, d.range, d.message) = d;
+    compiled.insert(compiled.end(), r.compiled.begin(), r.compiled.end());
+  };
+
+  // The other declarations, checked on their own; where they stand is part
+  // of the key, and studies also read recipes.
+  if (!main.models.empty() || !main.tasks.empty() || !main.studies.empty() ||
+      !main.methods.empty()) {
+    uint64_t key = context;
+    for (const DeclSpan& d : split.decls)
+      if (!d.recipe)
+        key = hashText(std::to_string(d.origin.line) + ":" + std::to_string(d.origin.offset), key);
+    if (!main.studies.empty()) key = hashText(text, key);
+    if (!declarations_ || declarations_->key != key) {
+      ast::File alone;
+      alone.path = main.path;
+      alone.models = main.models;
+      alone.tasks = main.tasks;
+      alone.studies = main.studies;
+      alone.methods = main.methods;
+      declarations_ = checkAlone(program, std::move(alone));
+      declarations_->key = key;
+    }
+    take(*declarations_);
+  } else {
+    declarations_.reset();
+  }
+
+  std::map<std::string, Result> next;
+  for (size_t i = 0; i < main.recipes.size() && i < spans.size(); ++i) {
+    const ast::Recipe& recipe = main.recipes[i];
+    const DeclSpan& span = *spans[i];
+    uint64_t key = hashText(textOf(text, span), context);
+    std::set<std::string> chain{recipe.name.text};
+    for (const ast::Recipe* at = &recipe; at->base;) {
+      auto base = byName.find(at->base->text);
+      if (base == byName.end() || !chain.insert(at->base->text).second) break;
+      key = hashText(textOf(text, *spans[base->second]), key);
+      at = &main.recipes[base->second];
+    }
+    auto old = recipes_.find(recipe.name.text);
+    Result result;
+    if (!duplicates && old != recipes_.end() && old->second.key == key &&
+        relocate(old->second, span, split)) {
+      result = std::move(old->second);
+    } else {
+      ast::File alone;
+      alone.path = main.path;
+      alone.recipes.push_back(recipe);
+      result = checkAlone(program, std::move(alone));
+      result.key = key;
+      result.origin = span.origin;
+      result.length = span.end - span.begin;
+      noteForeign(result, span, split);
+    }
+    take(result);
+    if (!duplicates) next[recipe.name.text] = std::move(result);
+  }
+  recipes_ = std::move(next);
+  return compiled;
+}
+
+} // namespace fiver::lsp
