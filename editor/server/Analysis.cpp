@@ -33,8 +33,8 @@ Analysis::build(const std::string& path, const std::string& text, const std::str
 }
 
 const CompiledRecipe* Analysis::compiled(const std::string& recipe) const {
-  for (const CompiledRecipe& c : compiled_)
-    if (c.recipe.name == recipe) return &c;
+  for (const CompiledRecipePtr& c : compiled_)
+    if (c->recipe.name == recipe) return c.get();
   return nullptr;
 }
 

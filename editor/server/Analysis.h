@@ -44,7 +44,7 @@ public:
   const DiagnosticEngine& diagnostics() const { return diagnostics_; }
   const Program& program() const { return program_; }
   // The document's recipes that passed sema, compiled.
-  const std::vector<CompiledRecipe>& compiled() const { return compiled_; }
+  const std::vector<CompiledRecipePtr>& compiled() const { return compiled_; }
   const CompiledRecipe* compiled(const std::string& recipe) const;
   const std::string& stdlibDir() const { return stdlibDir_; }
   bool isStdlibFile(const std::string& file) const;
@@ -66,7 +66,7 @@ private:
   SourceManager sources_;
   DiagnosticEngine diagnostics_;
   Program program_;
-  std::vector<CompiledRecipe> compiled_;
+  std::vector<CompiledRecipePtr> compiled_;
   std::map<std::string, std::vector<Occurrence>> occurrences_;
   mutable std::map<std::string, LineIndex> otherLines_;
 };

@@ -44,7 +44,8 @@ std::string costLensTitle(const CostReport& r) {
 
 json codeLenses(const Analysis& analysis, const std::string& uri) {
   json lenses = json::array();
-  for (const CompiledRecipe& c : analysis.compiled()) {
+  for (const CompiledRecipePtr& recipe : analysis.compiled()) {
+    const CompiledRecipe& c = *recipe;
     const ast::Recipe* decl = recipeInDocument(analysis, c.recipe.name);
     if (!c.training || !decl) continue;
     lenses.push_back({{"range", analysis.rangeOf(decl->name.range)},

@@ -16,18 +16,32 @@ DiagKey keyOf(const Diagnostic& d) {
 }
 } // namespace
 
-std::vector<CompiledRecipe> compileCleanRecipes(const Program& program, DiagnosticEngine& diags) {
+SourceRange CompiledRecipe::moved(SourceRange r, const SourceLoc& now) const {
+  const SourceLoc& was = declared.begin;
+  if (!r.valid() || r.begin.file != was.file || r.begin.offset < was.offset ||
+      r.begin.offset >= was.offset + declared.length)
+    return r;
+  if (r.begin.line == was.line) r.begin.column = r.begin.column - was.column + now.column;
+  r.begin.line = r.begin.line - was.line + now.line;
+  r.begin.offset = r.begin.offset - was.offset + now.offset;
+  return r;
+}
+
+std::vector<CompiledRecipePtr> compileCleanRecipes(const Program& program,
+                                                   DiagnosticEngine& diags) {
   std::set<DiagKey> seen;
   for (const Diagnostic& d : diags.diagnostics())
     seen.insert(keyOf(d));
-  std::vector<CompiledRecipe> out;
+  std::vector<CompiledRecipePtr> out;
   for (CheckedRecipe& recipe : cleanRecipesOf(program, diags)) {
     DiagnosticEngine found;
     std::optional<plan::Plan> plan = compileRecipe(recipe, {}, found);
     for (const Diagnostic& d : found.diagnostics())
       if (seen.insert(keyOf(d)).second) diags.report(d.id, d.range, d.message) = d;
-    CompiledRecipe compiled{std::move(recipe), std::nullopt};
-    if (plan) compiled.training = plan->training;
+    auto compiled = std::make_shared<CompiledRecipe>(CompiledRecipe{std::move(recipe), {}});
+    if (plan) compiled->training = plan->training;
+    if (auto decl = program.recipes.find(compiled->recipe.name); decl != program.recipes.end())
+      compiled->declared = decl->second->range;
     out.push_back(std::move(compiled));
   }
   return out;

@@ -9,6 +9,7 @@
 #include "compiler/sema/CheckedRecipe.h"
 #include "compiler/sema/Program.h"
 
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -17,11 +18,20 @@ namespace fiver::lsp {
 struct CompiledRecipe {
   CheckedRecipe recipe;
   std::optional<plan::Training> training; // absent when compiling it failed
+  // Where the recipe's declaration began when it was compiled: a later
+  // analysis reuses the unchanged recipe where the text moved (`moved`).
+  SourceRange declared;
+
+  // A range inside the declaration, moved to where the declaration begins
+  // `now`; other ranges as they are.
+  SourceRange moved(SourceRange r, const SourceLoc& now) const;
 };
+// Shared: an analysis reuses the unchanged recipes of the one before.
+using CompiledRecipePtr = std::shared_ptr<const CompiledRecipe>;
 
 // Compiles the clean recipes of a loaded and checked program; `diags` holds
 // the load's and the check's diagnostics and receives the compiler's, each
 // reported once (a model several recipes use fails once).
-std::vector<CompiledRecipe> compileCleanRecipes(const Program& program, DiagnosticEngine& diags);
+std::vector<CompiledRecipePtr> compileCleanRecipes(const Program& program, DiagnosticEngine& diags);
 
 } // namespace fiver::lsp

@@ -19,10 +19,9 @@ std::string_view textOf(const std::string& text, const DeclSpan& s) {
   return std::string_view(text).substr(s.begin, s.end - s.begin);
 }
 
-// Every location a result holds: its diagnostics', and those of the
-// compiled recipes that the editor reads (where each method is written).
-template <typename F>
-void forEachRange(std::vector<Diagnostic>& diags, std::vector<CompiledRecipe>& compiled, F&& f) {
+// Every location a result's diagnostics hold. (Its compiled recipes say
+// where they were declared, and are moved by their readers.)
+template <typename F> void forEachRange(std::vector<Diagnostic>& diags, F&& f) {
   for (Diagnostic& d : diags) {
     f(d.range);
     for (DiagNote& n : d.notes)
@@ -30,12 +29,6 @@ void forEachRange(std::vector<Diagnostic>& diags, std::vector<CompiledRecipe>& c
     for (FixIt& x : d.fixits)
       f(x.range);
   }
-  for (CompiledRecipe& c : compiled)
-    for (MethodUse& m : c.recipe.methods) {
-      f(m.where);
-      for (auto& [param, where] : m.argWhere)
-        f(where);
-    }
 }
 
 // Moves the program's files into a program whose main file is `alone`, and
@@ -78,7 +71,7 @@ IncrementalCheck::Result IncrementalCheck::checkAlone(Program& program, ast::Fil
 void IncrementalCheck::noteForeign(Result& r, const DeclSpan& own,
                                    const SplitDocument& split) const {
   std::set<std::pair<uint64_t, uint32_t>> foreign;
-  forEachRange(r.diagnostics, r.compiled, [&](SourceRange& range) {
+  forEachRange(r.diagnostics, [&](SourceRange& range) {
     const uint32_t at = range.begin.offset;
     if (!range.valid() || range.begin.file != own.origin.file) return;
     if (at >= own.begin && at < own.end) return;
@@ -101,7 +94,8 @@ bool IncrementalCheck::relocate(Result& r, const DeclSpan& now, const SplitDocum
   const uint32_t oldBegin = r.origin.offset;
   const int64_t lines = int64_t(now.origin.line) - r.origin.line;
   const int64_t bytes = int64_t(now.origin.offset) - r.origin.offset;
-  forEachRange(r.diagnostics, r.compiled, [&](SourceRange& range) {
+  if (lines == 0 && bytes == 0) return true;
+  forEachRange(r.diagnostics, [&](SourceRange& range) {
     const uint32_t at = range.begin.offset;
     if (!range.valid() || range.begin.file != now.origin.file) return;
     if (at < oldBegin || at >= oldBegin + r.length) return;
@@ -112,10 +106,10 @@ bool IncrementalCheck::relocate(Result& r, const DeclSpan& now, const SplitDocum
   return true;
 }
 
-std::vector<CompiledRecipe> IncrementalCheck::run(Program& program, const SplitDocument& split,
-                                                  const std::string& text,
-                                                  const SourceManager& sources,
-                                                  DiagnosticEngine& diags) {
+std::vector<CompiledRecipePtr> IncrementalCheck::run(Program& program, const SplitDocument& split,
+                                                     const std::string& text,
+                                                     const SourceManager& sources,
+                                                     DiagnosticEngine& diags) {
   const ast::File& main = *program.main;
   std::vector<const DeclSpan*> spans; // of main.recipes, in order
   // What every check can read besides its recipe: the document's other
@@ -141,7 +135,7 @@ std::vector<CompiledRecipe> IncrementalCheck::run(Program& program, const SplitD
   std::set<DiagKey> seen;
   for (const Diagnostic& d : diags.diagnostics())
     seen.insert(keyOf(d));
-  std::vector<CompiledRecipe> compiled;
+  std::vector<CompiledRecipePtr> compiled;
   auto take = [&](const Result& r) {
     for (const Diagnostic& d : r.diagnostics)
       if (seen.insert(keyOf(d)).second) diags.report(d.id, d.range, d.message) = d;

@@ -26,9 +26,9 @@ public:
   // recipes, in order); reports to `diags` (which holds the load's
   // diagnostics) and returns the compiled recipes, in document order.
   // `program` is the same afterwards.
-  std::vector<CompiledRecipe> run(Program& program, const SplitDocument& split,
-                                  const std::string& text, const SourceManager& sources,
-                                  DiagnosticEngine& diags);
+  std::vector<CompiledRecipePtr> run(Program& program, const SplitDocument& split,
+                                     const std::string& text, const SourceManager& sources,
+                                     DiagnosticEngine& diags);
 
   size_t checks() const { return checks_; } // recipes checked, not reused, so far
 
@@ -39,7 +39,7 @@ private:
     SourceLoc origin;
     size_t length = 0;
     std::vector<Diagnostic> diagnostics;
-    std::vector<CompiledRecipe> compiled;
+    std::vector<CompiledRecipePtr> compiled;
     // Spans of the document other than its own that its locations point
     // into: (hash, offset), which must be where they were for a reuse.
     std::vector<std::pair<uint64_t, uint32_t>> foreign;

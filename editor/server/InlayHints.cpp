@@ -50,13 +50,15 @@ bool inside(const SourceRange& inner, const SourceRange& outer) {
 void addStepHints(const Analysis& analysis, const Range& range, json& hints) {
   // Sema orders a recipe's methods by their passes; hints follow the text.
   std::vector<std::pair<Position, json>> found;
-  for (const CompiledRecipe& c : analysis.compiled()) {
+  for (const CompiledRecipePtr& recipe : analysis.compiled()) {
+    const CompiledRecipe& c = *recipe;
     auto decl = analysis.program().recipes.find(c.recipe.name);
     if (!c.training || decl == analysis.program().recipes.end()) continue;
     if (decl->second->range.begin.file != analysis.path()) continue;
     for (const MethodUse& m : c.recipe.methods) {
-      if (!inside(m.where, decl->second->range)) continue;
-      const Range where = analysis.rangeOf(m.where);
+      const SourceRange written = c.moved(m.where, decl->second->range.begin);
+      if (!inside(written, decl->second->range)) continue;
+      const Range where = analysis.rangeOf(written);
       if (where.start < range.start || range.end < where.start) continue;
       std::optional<StepSpan> span = stepSpan(m, *c.training);
       if (!span) continue;

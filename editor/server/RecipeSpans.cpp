@@ -93,6 +93,12 @@ SplitDocument splitDocument(const std::string& path, const std::string& text) {
         if (out.blanked[i] != '\n') out.blanked[i] = ' ';
     out.decls.push_back(d);
   }
+  // Recipes after the last other declaration need no blanks: nothing that
+  // follows them has a position to keep.
+  size_t keep = 0;
+  for (const DeclSpan& d : out.decls)
+    if (!d.recipe) keep = d.end;
+  out.blanked.resize(keep);
   return out;
 }
 

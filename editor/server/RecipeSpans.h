@@ -2,7 +2,8 @@
 // the parse of that recipe alone. The document is split into its top-level
 // declarations; each recipe is parsed on its own (once per distinct text)
 // and moved to where it stands, and the rest of the document is parsed with
-// the recipes blanked out (newlines kept, so every position stays put).
+// the recipes blanked out (newlines kept, so every position stays put) and
+// the recipes after the last other declaration left out.
 // Where that would not give what parsing the whole document gives (syntax
 // errors anywhere, a declaration the split cannot isolate), the caller
 // parses the whole document instead.
@@ -28,7 +29,9 @@ struct DeclSpan {
 
 struct SplitDocument {
   std::vector<DeclSpan> decls; // in document order
-  std::string blanked;         // the document with every recipe span blanked
+  // The document with every recipe span blanked, up to the end of its last
+  // declaration that is not a recipe.
+  std::string blanked;
 };
 
 SplitDocument splitDocument(const std::string& path, const std::string& text);

@@ -33,10 +33,12 @@ std::vector<std::string> summary(const Analysis& a) {
       s += " | fix " + at(f.range) + " " + f.replacement;
     out.push_back(s);
   }
-  for (const CompiledRecipe& c : a.compiled()) {
+  for (const CompiledRecipePtr& compiled : a.compiled()) {
+    const CompiledRecipe& c = *compiled;
     std::string s = "recipe " + c.recipe.name + (c.training ? " compiled" : " failed");
+    const ast::Recipe* decl = a.program().recipes.at(c.recipe.name);
     for (const MethodUse& m : c.recipe.methods)
-      s += " " + m.name + "@" + at(m.where);
+      s += " " + m.name + "@" + at(c.moved(m.where, decl->range.begin));
     out.push_back(s);
   }
   std::sort(out.begin(), out.end());
