@@ -25,9 +25,9 @@ TEST(WorkspaceSymbols, FindsDeclarationsOfTheDocumentAndTheStdlib) {
   EXPECT_EQ(byName["freezer_net"]["kind"], 23); // Struct
   // layer_freezing is declared in the stdlib.
   ASSERT_TRUE(byName.count("layer_freezing")) << symbols.dump(2);
-  EXPECT_NE(
-      byName["layer_freezing"]["location"]["uri"].get<std::string>().find("stdlib/methods.5r"),
-      std::string::npos);
+  EXPECT_NE(byName["layer_freezing"]["location"]["uri"].get<std::string>().find(
+                "stdlib/methods.5r"),
+            std::string::npos);
   for (const json& s : symbols) {
     std::string name = s["name"];
     EXPECT_NE(name.find("freez"), std::string::npos) << name;
