@@ -106,26 +106,77 @@ bool IncrementalCheck::relocate(Result& r, const DeclSpan& now, const SplitDocum
   return true;
 }
 
+namespace {
+
+// What every check can read besides its recipe: the document's other
+// declarations, the stdlib and the imports.
+uint64_t contextKey(const Program& program, const SplitDocument& split, const std::string& text,
+                    const SourceManager& sources) {
+  uint64_t context = hashText("");
+  for (const DeclSpan& d : split.decls)
+    if (!d.recipe) context = hashText(textOf(text, d), context);
+  for (const auto& file : program.files) {
+    if (file.get() == program.main) continue;
+    context = hashText(file->path, context);
+    if (const std::string* t = sources.text(file->path)) context = hashText(*t, context);
+  }
+  return context;
+}
+
+// A recipe's text and those of the recipes it extends in the document.
+uint64_t recipeKey(const ast::File& main, const std::vector<const DeclSpan*>& spans,
+                   const std::map<std::string, size_t>& byName, size_t i, const std::string& text,
+                   uint64_t context) {
+  uint64_t key = hashText(textOf(text, *spans[i]), context);
+  std::set<std::string> chain{main.recipes[i].name.text};
+  for (const ast::Recipe* at = &main.recipes[i]; at->base;) {
+    auto base = byName.find(at->base->text);
+    if (base == byName.end() || !chain.insert(at->base->text).second) break;
+    key = hashText(textOf(text, *spans[base->second]), key);
+    at = &main.recipes[base->second];
+  }
+  return key;
+}
+
+} // namespace
+
+const IncrementalCheck::Result* IncrementalCheck::declarations(Program& program,
+                                                               const SplitDocument& split,
+                                                               const std::string& text,
+                                                               uint64_t context) {
+  const ast::File& main = *program.main;
+  if (main.models.empty() && main.tasks.empty() && main.studies.empty() && main.methods.empty()) {
+    declarations_.reset();
+    return nullptr;
+  }
+  // Where they stand is part of the key; studies also read recipes.
+  uint64_t key = context;
+  for (const DeclSpan& d : split.decls)
+    if (!d.recipe)
+      key = hashText(std::to_string(d.origin.line) + ":" + std::to_string(d.origin.offset), key);
+  if (!main.studies.empty()) key = hashText(text, key);
+  if (!declarations_ || declarations_->key != key) {
+    ast::File alone;
+    alone.path = main.path;
+    alone.models = main.models;
+    alone.tasks = main.tasks;
+    alone.studies = main.studies;
+    alone.methods = main.methods;
+    declarations_ = checkAlone(program, std::move(alone));
+    declarations_->key = key;
+  }
+  return &*declarations_;
+}
+
 std::vector<CompiledRecipePtr> IncrementalCheck::run(Program& program, const SplitDocument& split,
                                                      const std::string& text,
                                                      const SourceManager& sources,
                                                      DiagnosticEngine& diags) {
   const ast::File& main = *program.main;
   std::vector<const DeclSpan*> spans; // of main.recipes, in order
-  // What every check can read besides its recipe: the document's other
-  // declarations, the stdlib and the imports.
-  uint64_t context = hashText("");
-  for (const DeclSpan& d : split.decls) {
-    if (d.recipe)
-      spans.push_back(&d);
-    else
-      context = hashText(textOf(text, d), context);
-  }
-  for (const auto& file : program.files) {
-    if (file.get() == program.main) continue;
-    context = hashText(file->path, context);
-    if (const std::string* t = sources.text(file->path)) context = hashText(*t, context);
-  }
+  for (const DeclSpan& d : split.decls)
+    if (d.recipe) spans.push_back(&d);
+  const uint64_t context = contextKey(program, split, text, sources);
   std::map<std::string, size_t> byName;
   bool duplicates = false;
   for (size_t i = 0; i < main.recipes.size(); ++i)
@@ -141,47 +192,16 @@ std::vector<CompiledRecipePtr> IncrementalCheck::run(Program& program, const Spl
       if (seen.insert(keyOf(d)).second) diags.report(d.id, d.range, d.message) = d;
     compiled.insert(compiled.end(), r.compiled.begin(), r.compiled.end());
   };
-
-  // The other declarations, checked on their own; where they stand is part
-  // of the key, and studies also read recipes.
-  if (!main.models.empty() || !main.tasks.empty() || !main.studies.empty() ||
-      !main.methods.empty()) {
-    uint64_t key = context;
-    for (const DeclSpan& d : split.decls)
-      if (!d.recipe)
-        key = hashText(std::to_string(d.origin.line) + ":" + std::to_string(d.origin.offset), key);
-    if (!main.studies.empty()) key = hashText(text, key);
-    if (!declarations_ || declarations_->key != key) {
-      ast::File alone;
-      alone.path = main.path;
-      alone.models = main.models;
-      alone.tasks = main.tasks;
-      alone.studies = main.studies;
-      alone.methods = main.methods;
-      declarations_ = checkAlone(program, std::move(alone));
-      declarations_->key = key;
-    }
-    take(*declarations_);
-  } else {
-    declarations_.reset();
-  }
+  if (const Result* r = declarations(program, split, text, context)) take(*r);
 
   std::map<std::string, Result> next;
   for (size_t i = 0; i < main.recipes.size() && i < spans.size(); ++i) {
     const ast::Recipe& recipe = main.recipes[i];
-    const DeclSpan& span = *spans[i];
-    uint64_t key = hashText(textOf(text, span), context);
-    std::set<std::string> chain{recipe.name.text};
-    for (const ast::Recipe* at = &recipe; at->base;) {
-      auto base = byName.find(at->base->text);
-      if (base == byName.end() || !chain.insert(at->base->text).second) break;
-      key = hashText(textOf(text, *spans[base->second]), key);
-      at = &main.recipes[base->second];
-    }
+    const uint64_t key = recipeKey(main, spans, byName, i, text, context);
     auto old = recipes_.find(recipe.name.text);
     Result result;
     if (!duplicates && old != recipes_.end() && old->second.key == key &&
-        relocate(old->second, span, split)) {
+        relocate(old->second, *spans[i], split)) {
       result = std::move(old->second);
     } else {
       ast::File alone;
@@ -189,9 +209,9 @@ std::vector<CompiledRecipePtr> IncrementalCheck::run(Program& program, const Spl
       alone.recipes.push_back(recipe);
       result = checkAlone(program, std::move(alone));
       result.key = key;
-      result.origin = span.origin;
-      result.length = span.end - span.begin;
-      noteForeign(result, span, split);
+      result.origin = spans[i]->origin;
+      result.length = spans[i]->end - spans[i]->begin;
+      noteForeign(result, *spans[i], split);
     }
     take(result);
     if (!duplicates) next[recipe.name.text] = std::move(result);

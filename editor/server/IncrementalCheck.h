@@ -45,6 +45,10 @@ private:
     std::vector<std::pair<uint64_t, uint32_t>> foreign;
   };
   Result checkAlone(Program& program, ast::File alone);
+  // The result for the document's declarations other than recipes, checked
+  // again only when they changed or moved; null when there are none.
+  const Result* declarations(Program& program, const SplitDocument& split, const std::string& text,
+                             uint64_t context);
   bool relocate(Result& r, const DeclSpan& now, const SplitDocument& split) const;
   void noteForeign(Result& r, const DeclSpan& own, const SplitDocument& split) const;
 
