@@ -134,3 +134,48 @@ TEST_F(Incremental, ChangesOutsideRecipesAndBrokenTextAreCheckedWhole) {
   expectSame(model + "recipe base {\n  budget 2 epochs\n}\n");
   expectSame(model + "recipe open extends base {\n  budget 2 epochs\n");
 }
+
+TEST_F(Incremental, AModelErrorTwoRecipesShareAndAStudyStayAsWhole) {
+  // `conv` after `flatten`: both recipes that use the model fail on it, and
+  // the error is reported once, at the layer.
+  const std::string model = "model broken {\n"
+                            "  flatten\n"
+                            "  conv(out: 8)\n"
+                            "  linear(out: classes)\n"
+                            "}\n";
+  const std::string recipes = "recipe one {\n"
+                              "  task fashion_mnist\n"
+                              "  model broken\n"
+                              "  budget 1 epochs\n"
+                              "}\n"
+                              "recipe two extends one {\n"
+                              "  budget 2 epochs\n"
+                              "}\n"
+                              "recipe three extends one {\n"
+                              "  model small_cnn(width: 8)\n"
+                              "}\n";
+  const std::string study = "study s {\n"
+                            "  recipes [one, three]\n"
+                            "  budgets [1 epochs, 2 epochs, 4 epochs]\n"
+                            "  seeds [0]\n"
+                            "  metric accuracy\n"
+                            "}\n";
+  std::string text = model + recipes + study;
+  auto count = [](const Analysis& a, DiagId id) {
+    return std::count_if(a.diagnostics().diagnostics().begin(), a.diagnostics().diagnostics().end(),
+                         [&](const Diagnostic& d) { return d.id == id; });
+  };
+  EXPECT_EQ(count(*expectSame(text), DiagId::ShapeError), 1);
+  // Fixing `three`'s neighbour `two` leaves the shared error where it was.
+  std::string edited = text;
+  edited.replace(edited.find("budget 2 epochs"), 15, "budget 3 epochs");
+  expectSame(edited);
+  // `one` changes model: nothing fails any more.
+  std::string fixed = edited;
+  fixed.replace(fixed.find("  model broken\n"), 15, "  model small_cnn\n");
+  EXPECT_FALSE(expectSame(fixed)->diagnostics().hasErrors());
+  // A study naming a recipe that is gone.
+  std::string renamed = fixed;
+  renamed.replace(renamed.find("recipe three"), 12, "recipe four");
+  EXPECT_TRUE(expectSame(renamed)->diagnostics().hasErrors());
+}
