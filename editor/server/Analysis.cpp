@@ -40,6 +40,11 @@ const CompiledRecipe* Analysis::compiled(const std::string& recipe) const {
 
 bool Analysis::loadByRecipe(ParseCache& cache, DocumentCaches& document) {
   SplitDocument split = splitDocument(path_, text_);
+  // Many new recipes (a document just opened, a large paste): one parse.
+  constexpr size_t kManyNew = 8;
+  if (document.recipes.misses(text_, split) > kManyNew &&
+      !document.recipes.fill(path_, text_, split))
+    return false;
   std::vector<ast::Recipe> recipes;
   bool whole = true;
   for (const DeclSpan& d : split.decls) {

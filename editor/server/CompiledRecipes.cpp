@@ -27,22 +27,31 @@ SourceRange CompiledRecipe::moved(SourceRange r, const SourceLoc& now) const {
   return r;
 }
 
+std::vector<CompileOutcome> compileEachCleanRecipe(const Program& program,
+                                                   const DiagnosticEngine& loaded) {
+  std::vector<CompileOutcome> out;
+  for (CheckedRecipe& recipe : cleanRecipesOf(program, loaded)) {
+    DiagnosticEngine found;
+    std::optional<plan::Plan> plan = compileRecipe(recipe, {}, found);
+    auto compiled = std::make_shared<CompiledRecipe>(CompiledRecipe{std::move(recipe), {}});
+    if (plan) compiled->training = plan->training;
+    if (auto decl = program.recipes.find(compiled->recipe.name); decl != program.recipes.end())
+      compiled->declared = decl->second->range;
+    out.push_back({std::move(compiled), found.diagnostics()});
+  }
+  return out;
+}
+
 std::vector<CompiledRecipePtr> compileCleanRecipes(const Program& program,
                                                    DiagnosticEngine& diags) {
   std::set<DiagKey> seen;
   for (const Diagnostic& d : diags.diagnostics())
     seen.insert(keyOf(d));
   std::vector<CompiledRecipePtr> out;
-  for (CheckedRecipe& recipe : cleanRecipesOf(program, diags)) {
-    DiagnosticEngine found;
-    std::optional<plan::Plan> plan = compileRecipe(recipe, {}, found);
-    for (const Diagnostic& d : found.diagnostics())
+  for (CompileOutcome& c : compileEachCleanRecipe(program, diags)) {
+    for (const Diagnostic& d : c.diagnostics)
       if (seen.insert(keyOf(d)).second) diags.report(d.id, d.range, d.message) = d;
-    auto compiled = std::make_shared<CompiledRecipe>(CompiledRecipe{std::move(recipe), {}});
-    if (plan) compiled->training = plan->training;
-    if (auto decl = program.recipes.find(compiled->recipe.name); decl != program.recipes.end())
-      compiled->declared = decl->second->range;
-    out.push_back(std::move(compiled));
+    out.push_back(std::move(c.recipe));
   }
   return out;
 }

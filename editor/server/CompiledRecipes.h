@@ -29,6 +29,17 @@ struct CompiledRecipe {
 // Shared: an analysis reuses the unchanged recipes of the one before.
 using CompiledRecipePtr = std::shared_ptr<const CompiledRecipe>;
 
+// One recipe compiled, with what compiling it reported.
+struct CompileOutcome {
+  CompiledRecipePtr recipe;
+  std::vector<Diagnostic> diagnostics;
+};
+
+// The clean recipes of a loaded program compiled, each on its own; `loaded`
+// holds the load's and the check's diagnostics.
+std::vector<CompileOutcome> compileEachCleanRecipe(const Program& program,
+                                                   const DiagnosticEngine& loaded);
+
 // Compiles the clean recipes of a loaded and checked program; `diags` holds
 // the load's and the check's diagnostics and receives the compiler's, each
 // reported once (a model several recipes use fails once).

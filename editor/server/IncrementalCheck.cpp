@@ -58,7 +58,6 @@ private:
 } // namespace
 
 IncrementalCheck::Result IncrementalCheck::checkAlone(Program& program, ast::File alone) {
-  ++checks_;
   Borrowed borrowed(program, std::move(alone));
   DiagnosticEngine found;
   checkLoadedFile(borrowed.program, found);
@@ -140,6 +139,43 @@ uint64_t recipeKey(const ast::File& main, const std::vector<const DeclSpan*>& sp
 
 } // namespace
 
+void IncrementalCheck::checkTogether(Program& program, const std::vector<size_t>& which,
+                                     std::map<size_t, Result>& out) {
+  const ast::File& main = *program.main; // the file itself stays while borrowed
+  if (which.size() == 1) {
+    ast::File alone;
+    alone.path = main.path;
+    alone.recipes.push_back(main.recipes[which[0]]);
+    out[which[0]] = checkAlone(program, std::move(alone));
+    return;
+  }
+  {
+    ast::File together;
+    together.path = main.path;
+    for (size_t i : which)
+      together.recipes.push_back(main.recipes[i]);
+    Borrowed borrowed(program, std::move(together));
+    DiagnosticEngine sema;
+    checkLoadedFile(borrowed.program, sema);
+    // Sema said nothing about any of them: each one's result is its compile.
+    if (sema.diagnostics().empty()) {
+      for (size_t i : which)
+        out[i] = Result{};
+      for (CompileOutcome& c : compileEachCleanRecipe(borrowed.program, sema))
+        for (size_t i : which)
+          if (main.recipes[i].name.text == c.recipe->recipe.name) {
+            out[i].compiled = {c.recipe};
+            out[i].diagnostics = std::move(c.diagnostics);
+          }
+      return;
+    }
+  }
+  // Which recipe said what is found by halving.
+  const auto half = which.begin() + static_cast<std::ptrdiff_t>(which.size() / 2);
+  checkTogether(program, std::vector<size_t>(which.begin(), half), out);
+  checkTogether(program, std::vector<size_t>(half, which.end()), out);
+}
+
 const IncrementalCheck::Result* IncrementalCheck::declarations(Program& program,
                                                                const SplitDocument& split,
                                                                const std::string& text,
@@ -164,6 +200,7 @@ const IncrementalCheck::Result* IncrementalCheck::declarations(Program& program,
     alone.methods = main.methods;
     declarations_ = checkAlone(program, std::move(alone));
     declarations_->key = key;
+    ++checks_;
   }
   return &*declarations_;
 }
@@ -194,27 +231,34 @@ std::vector<CompiledRecipePtr> IncrementalCheck::run(Program& program, const Spl
   };
   if (const Result* r = declarations(program, split, text, context)) take(*r);
 
+  // Reuse what still holds; check the rest together.
+  const size_t n = std::min(main.recipes.size(), spans.size());
+  std::vector<uint64_t> keys(n);
+  std::map<size_t, Result> results;
+  std::vector<size_t> dirty;
+  for (size_t i = 0; i < n; ++i) {
+    keys[i] = recipeKey(main, spans, byName, i, text, context);
+    auto old = recipes_.find(main.recipes[i].name.text);
+    if (!duplicates && old != recipes_.end() && old->second.key == keys[i] &&
+        relocate(old->second, *spans[i], split))
+      results[i] = std::move(old->second);
+    else
+      dirty.push_back(i);
+  }
+  if (!dirty.empty()) checkTogether(program, dirty, results);
+  checks_ += dirty.size();
+  for (size_t i : dirty) {
+    Result& r = results[i];
+    r.key = keys[i];
+    r.origin = spans[i]->origin;
+    r.length = spans[i]->end - spans[i]->begin;
+    noteForeign(r, *spans[i], split);
+  }
+
   std::map<std::string, Result> next;
-  for (size_t i = 0; i < main.recipes.size() && i < spans.size(); ++i) {
-    const ast::Recipe& recipe = main.recipes[i];
-    const uint64_t key = recipeKey(main, spans, byName, i, text, context);
-    auto old = recipes_.find(recipe.name.text);
-    Result result;
-    if (!duplicates && old != recipes_.end() && old->second.key == key &&
-        relocate(old->second, *spans[i], split)) {
-      result = std::move(old->second);
-    } else {
-      ast::File alone;
-      alone.path = main.path;
-      alone.recipes.push_back(recipe);
-      result = checkAlone(program, std::move(alone));
-      result.key = key;
-      result.origin = spans[i]->origin;
-      result.length = spans[i]->end - spans[i]->begin;
-      noteForeign(result, *spans[i], split);
-    }
+  for (auto& [i, result] : results) {
     take(result);
-    if (!duplicates) next[recipe.name.text] = std::move(result);
+    if (!duplicates) next[main.recipes[i].name.text] = std::move(result);
   }
   recipes_ = std::move(next);
   return compiled;

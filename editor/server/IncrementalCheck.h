@@ -3,8 +3,10 @@
 // text, the text of a recipe it extends, or anything else it could read (the
 // document's other declarations, the stdlib, the imports) changed; otherwise
 // its diagnostics and compiled form are moved to where the recipe now stands.
-// Each recipe is checked as the main file's only recipe, with the whole
-// document loaded beside it so that names resolve as they do in the document.
+// Each recipe is checked as if it were the main file's only recipe, with the
+// whole document loaded beside it so that names resolve as they do in the
+// document; recipes sema has nothing to say about are checked several at once
+// (compiling reports per recipe anyway), which is what a first check costs.
 #pragma once
 
 #include "compiler/diag/Diagnostic.h"
@@ -30,7 +32,8 @@ public:
                                      const std::string& text, const SourceManager& sources,
                                      DiagnosticEngine& diags);
 
-  size_t checks() const { return checks_; } // recipes checked, not reused, so far
+  // Recipes (and declaration sets) checked so far, rather than reused.
+  size_t checks() const { return checks_; }
 
 private:
   // What one check reported, and where the recipe stood then.
@@ -45,6 +48,11 @@ private:
     std::vector<std::pair<uint64_t, uint32_t>> foreign;
   };
   Result checkAlone(Program& program, ast::File alone);
+  // The results of the main file's recipes `which`, checked together where
+  // that tells which recipe reported what (sema reports nothing), else in
+  // halves; fills `out` by recipe index.
+  void checkTogether(Program& program, const std::vector<size_t>& which,
+                     std::map<size_t, Result>& out);
   // The result for the document's declarations other than recipes, checked
   // again only when they changed or moved; null when there are none.
   const Result* declarations(Program& program, const SplitDocument& split, const std::string& text,

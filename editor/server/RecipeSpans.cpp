@@ -15,20 +15,28 @@ bool startsRecipe(const std::string& text, size_t at) {
          std::isspace(static_cast<unsigned char>(text[at + kw.size()]));
 }
 
-void moveRange(SourceRange& r, const SourceLoc& origin) {
+// What stood at `from` now stands at `to`: SourceRange's unsigned fields
+// wrap around and back when moving towards the start.
+struct Move {
+  SourceLoc from, to;
+};
+
+void moveRange(SourceRange& r, const Move& m) {
   if (!r.valid()) return;
-  if (r.begin.line == 1) r.begin.column += origin.column - 1;
-  r.begin.line += origin.line - 1;
-  r.begin.offset += origin.offset;
+  if (r.begin.line == m.from.line) r.begin.column += m.to.column - m.from.column;
+  r.begin.line += m.to.line - m.from.line;
+  r.begin.offset += m.to.offset - m.from.offset;
 }
 
-void moveWord(ast::Word& w, const SourceLoc& origin) {
+const SourceLoc kStart{{}, 1, 1, 0}; // where a recipe parsed on its own begins
+
+void moveWord(ast::Word& w, const Move& origin) {
   moveRange(w.range, origin);
 }
 
-void moveValue(ast::Value& v, const SourceLoc& origin);
+void moveValue(ast::Value& v, const Move& origin);
 
-void moveArgs(std::vector<ast::Arg>& args, const SourceLoc& origin) {
+void moveArgs(std::vector<ast::Arg>& args, const Move& origin) {
   for (ast::Arg& a : args) {
     if (a.name) moveWord(*a.name, origin);
     moveValue(a.value, origin);
@@ -36,7 +44,7 @@ void moveArgs(std::vector<ast::Arg>& args, const SourceLoc& origin) {
   }
 }
 
-void moveValue(ast::Value& v, const SourceLoc& origin) {
+void moveValue(ast::Value& v, const Move& origin) {
   for (ast::Value& item : v.items)
     moveValue(item, origin);
   moveArgs(v.args, origin);
@@ -44,7 +52,7 @@ void moveValue(ast::Value& v, const SourceLoc& origin) {
   moveRange(v.nameRange, origin);
 }
 
-void moveItem(ast::RecipeItem& item, const SourceLoc& origin) {
+void moveItem(ast::RecipeItem& item, const Move& origin) {
   ast::Triple& t = item.triple;
   for (ast::Word* w : {&t.action, &t.component, &t.timing, &t.information})
     moveWord(*w, origin);
@@ -57,6 +65,14 @@ void moveItem(ast::RecipeItem& item, const SourceLoc& origin) {
   moveWord(item.key, origin);
   moveValue(item.value, origin);
   moveRange(item.range, origin);
+}
+
+void moveRecipeBy(ast::Recipe& r, const Move& origin) {
+  moveWord(r.name, origin);
+  if (r.base) moveWord(*r.base, origin);
+  for (ast::RecipeItem& item : r.items)
+    moveItem(item, origin);
+  moveRange(r.range, origin);
 }
 
 } // namespace
@@ -103,11 +119,33 @@ SplitDocument splitDocument(const std::string& path, const std::string& text) {
 }
 
 void moveRecipe(ast::Recipe& r, const SourceLoc& origin) {
-  moveWord(r.name, origin);
-  if (r.base) moveWord(*r.base, origin);
-  for (ast::RecipeItem& item : r.items)
-    moveItem(item, origin);
-  moveRange(r.range, origin);
+  moveRecipeBy(r, {kStart, origin});
+}
+
+bool RecipeParseCache::fill(const std::string& path, const std::string& text,
+                            const SplitDocument& split) {
+  ++parses_;
+  DiagnosticEngine diags;
+  ast::File f = parseFile(path, text, diags);
+  if (!diags.diagnostics().empty() || f.recovered) return false;
+  size_t next = 0;
+  for (const DeclSpan& d : split.decls) {
+    if (!d.recipe) continue;
+    if (next >= f.recipes.size() || f.recipes[next].range.begin.offset != d.begin) return false;
+    ast::Recipe r = f.recipes[next++];
+    moveRecipeBy(r, {d.origin, kStart});
+    Entry& e = byText_[text.substr(d.begin, d.end - d.begin)];
+    e.recipe = std::move(r);
+    e.used = false;
+  }
+  return next == f.recipes.size();
+}
+
+size_t RecipeParseCache::misses(const std::string& text, const SplitDocument& split) const {
+  size_t n = 0;
+  for (const DeclSpan& d : split.decls)
+    n += d.recipe && !byText_.count(text.substr(d.begin, d.end - d.begin));
+  return n;
 }
 
 std::optional<ast::Recipe> RecipeParseCache::recipeAt(const std::string& path,

@@ -51,6 +51,12 @@ public:
   // recipe that parses cleanly.
   std::optional<ast::Recipe> recipeAt(const std::string& path, const std::string& text,
                                       const SourceLoc& origin);
+  // Fills the cache from one parse of the whole document (cheaper than one
+  // parse a recipe when many are new); false when it does not parse cleanly
+  // into exactly the recipes of `split`.
+  bool fill(const std::string& path, const std::string& text, const SplitDocument& split);
+  // How many of `split`'s recipes the cache lacks.
+  size_t misses(const std::string& text, const SplitDocument& split) const;
   void sweep();
   size_t parses() const { return parses_; }
 

@@ -179,3 +179,21 @@ TEST_F(Incremental, AModelErrorTwoRecipesShareAndAStudyStayAsWhole) {
   renamed.replace(renamed.find("recipe three"), 12, "recipe four");
   EXPECT_TRUE(expectSame(renamed)->diagnostics().hasErrors());
 }
+
+TEST_F(Incremental, ManyNewRecipesComeFromOneParse) {
+  std::string text = kModel + kBase;
+  for (int i = 0; i < 12; ++i)
+    text += "recipe r" + std::to_string(i) +
+            " extends base {\n"
+            "  budget " +
+            std::to_string(i + 1) +
+            " epochs\n"
+            "  reorder model_parameters dynamic domain layer_freezing(start: " +
+            std::to_string(5 * i) + "%)\n}\n";
+  expectSame(text);
+  EXPECT_EQ(document_.recipes.parses(), 1u);
+  std::string edited = text;
+  edited.replace(edited.find("budget 7 epochs"), 15, "budget 70 epochs");
+  expectSame(edited);
+  EXPECT_EQ(document_.recipes.parses(), 2u);
+}
