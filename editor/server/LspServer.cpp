@@ -94,6 +94,7 @@ int LspServer::run() {
     if (queue_.empty()) {
       lock.unlock();
       publishStaleDiagnostics();
+      workspace_.dropReplaced();
       lock.lock();
     }
     ready_.wait(lock, [this] { return !queue_.empty(); });

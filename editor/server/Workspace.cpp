@@ -52,6 +52,7 @@ std::shared_ptr<const Analysis> Workspace::analysis(const std::string& uri) {
   if (it == docs_.end()) return nullptr;
   Entry& e = it->second;
   if (!e.fresh) {
+    if (e.analysis) replaced_.push_back(std::move(e.analysis));
     e.analysis =
         Analysis::build(e.doc.path, e.doc.text, stdlibDir_, buffers(), parses_, e.caches.get());
     e.fresh = true;
