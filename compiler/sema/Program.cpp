@@ -97,7 +97,6 @@ void declareNames(Program& program, uint64_t sourceHash, DiagnosticEngine& diags
   program.sourceHash = fnvHex(sourceHash);
 }
 
-
 std::vector<std::string> stdlibFiles(const std::string& dir) {
   std::vector<std::string> files;
   std::error_code ec;
