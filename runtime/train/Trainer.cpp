@@ -51,14 +51,16 @@ std::vector<std::unique_ptr<Method>> methodsOf(const plan::Plan& p) {
 } // namespace
 
 Trainer::Impl::Impl(const plan::Plan& p, const TrainOptions& o, const Dataset* d)
-    : Impl(p, o, d, methodsOf(p)) {}
+    : Impl(p, o, d, std::vector<std::unique_ptr<Method>>{}) {}
 
-// The methods are made first: one of them may replace the optimizer.
+// The methods are made after the model, whose initial weights come from the
+// seeded generator, and before the optimizer, which one of them may replace;
+// `methods` takes them over at the end.
 Trainer::Impl::Impl(const plan::Plan& p, const TrainOptions& o, const Dataset* d,
                     std::vector<std::unique_ptr<Method>> made)
     : plan(p), options(o), device(resolveDevice(o.device)), ownedData(dataOn(p, d, device)),
       data(d && device.is_cpu() ? *d : ownedData), model(modelOn(p.ops, device)),
-      optimizer(makeTrainingOptimizer(p, model, made, o.fusedOptimizer)),
+      optimizer(makeTrainingOptimizer(p, model, made = methodsOf(p), o.fusedOptimizer)),
       schedule(p.schedule, peakLearningRate(p.optimizer), p.training.totalSteps),
       augment(p.augment, data.padValue),
       loader(data.train, p.training.batchSize, p.training.seed), state{p, model, *optimizer},
