@@ -7,6 +7,7 @@
 
 #include "runtime/distributed/GradientCompression.h"
 #include "runtime/optim/Optimizer.h"
+#include "runtime/optim/TrainingOptimizer.h"
 
 #include <functional>
 #include <stdexcept>
@@ -159,10 +160,14 @@ const std::map<std::string, Factory>& registry() {
          return std::make_unique<Lookahead>(integer(m, "k", 5),
                                             plan::getNumber(m.params, "alpha", 0.5));
        }},
-      {"lamb", [](const plan::Method&,
-                  const plan::Plan&) { return std::make_unique<ReplacedOptimizer>("lamb"); }},
-      {"lars", [](const plan::Method&,
-                  const plan::Plan&) { return std::make_unique<ReplacedOptimizer>("lars"); }},
+      {"lamb",
+       [](const plan::Method& m, const plan::Plan&) {
+         return std::make_unique<ReplacedOptimizer>(m, makeLambOptimizer);
+       }},
+      {"lars",
+       [](const plan::Method& m, const plan::Plan&) {
+         return std::make_unique<ReplacedOptimizer>(m, makeLarsOptimizer);
+       }},
       {"lr_range_test",
        [](const plan::Method& m, const plan::Plan&) {
          // `length` arrives in steps (durations are lowered to steps).
