@@ -5,6 +5,8 @@ Generates a 2,000-line recipe file (200 recipes extending the Fashion-MNIST
 baseline), then prints p50/p95 of
   * start: process spawn -> initialize reply (and `initialized` sent),
   * didChange -> publishDiagnostics for that version (one character edited),
+  * the same while typing (a character inserted, then deleted: the text
+    after the edit moves),
   * completion request -> reply, at a method position.
 
   bench/lsp_latency.py [--server build/bin/5rc-lsp] [--baseline OTHER_5RC_LSP] [--runs 40]
@@ -148,6 +150,21 @@ def measure(server, stdlib, text, runs):
             c.wait_diagnostics(uri, version)
             changes.append((time.perf_counter() - t) * 1000)
 
+        # Typing: insert a `1` (`budget 12 epochs`), then delete it, so the
+        # rest of the file moves by a byte each time.
+        typing = []
+        for i in range(runs):
+            version += 1
+            end = 9 if i % 2 == 0 else 10
+            t = time.perf_counter()
+            c.notify("textDocument/didChange", {
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{"range": {"start": {"line": edit_line, "character": 9},
+                                              "end": {"line": edit_line, "character": end}},
+                                    "text": "1" if i % 2 == 0 else ""}]})
+            c.wait_diagnostics(uri, version)
+            typing.append((time.perf_counter() - t) * 1000)
+
         # Completion of a method name in a triple (line 5: `... domain progressive_resize`).
         completions = []
         for _ in range(runs):
@@ -160,15 +177,16 @@ def measure(server, stdlib, text, runs):
         if not items:
             raise SystemExit("completion returned nothing")
         c.close()
-    return starts, open_ms, changes, completions
+    return starts, open_ms, changes, completions, typing
 
 
 def report(server, results):
-    starts, open_ms, changes, completions = results
+    starts, open_ms, changes, completions, typing = results
     print(server)
     show("  start -> initialized", starts)
     print(f"{'  didOpen -> publishDiagnostics':<34} {open_ms:7.1f} ms (first check)")
     show("  didChange -> publishDiagnostics", changes)
+    show("  typing (text after it moves)", typing)
     show("  completion", completions)
 
 
@@ -190,7 +208,7 @@ def main():
     if args.baseline:
         base = measure(args.baseline, args.stdlib, text, args.runs)
         report(args.baseline, base)
-        for name, i in (("didChange -> publishDiagnostics", 2), ("completion", 3)):
+        for name, i in (("didChange -> publishDiagnostics", 2), ("typing", 4), ("completion", 3)):
             print(f"{name} p50 ratio baseline/server: "
                   f"{pct(base[i], 0.5) / pct(ours[i], 0.5):.2f}x")
 

@@ -76,6 +76,8 @@ methodItem
   | CONFLICTS identList                                              # conflictsDecl
   | AFTER identList                                                  # afterDecl
   | PHASE phase=ident                                                # phaseDecl
+  | INPUTS kind=ident                                                # inputsDecl
+  | REQUIRES identList                                               # requiresDecl
   | DOC STRING                                                       # docDecl
   | CITE STRING                                                      # citeDecl
   | SURVEY STRING                                                    # surveyDecl
@@ -129,7 +131,7 @@ unit : '%' | EPOCHS | STEPS | SAMPLES | SECONDS | MINUTES ;
 
 ident
   : ID | IMPORT | RECIPE | EXTENDS | DROP | TARGET | METHOD | DEFAULT | PARAM | IN
-  | EFFECT | LOWERS | CONFLICTS | AFTER | PHASE | DOC | CITE | SURVEY | FORMERLY | MODEL | RESIDUAL | SHORTCUT
+  | EFFECT | LOWERS | CONFLICTS | AFTER | PHASE | INPUTS | REQUIRES | DOC | CITE | SURVEY | FORMERLY | MODEL | RESIDUAL | SHORTCUT
   | REPEAT | TASK | STUDY | EPOCHS | STEPS | SAMPLES | SECONDS | MINUTES
   ;
 
@@ -147,6 +149,8 @@ LOWERS : 'lowers' ;
 CONFLICTS : 'conflicts' ;
 AFTER : 'after' ;
 PHASE : 'phase' ;
+INPUTS : 'inputs' ;
+REQUIRES : 'requires' ;
 DOC : 'doc' ;
 CITE : 'cite' ;
 SURVEY : 'survey' ;

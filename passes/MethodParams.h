@@ -24,4 +24,11 @@ inline std::string textParam(const MethodUse& m, const char* key, const std::str
   return it == m.params.end() || it->second.text.empty() ? fallback : it->second.text;
 }
 
+// Where a diagnostic about one parameter belongs: at its argument when the
+// recipe wrote it, else at the method (the default was taken).
+inline SourceRange argRange(const MethodUse& m, const char* key) {
+  auto it = m.argWhere.find(key);
+  return it == m.argWhere.end() ? m.where : it->second;
+}
+
 } // namespace fiver::passes

@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Installs what FiveR needs from Debian 12's packages (only what is missing, so
 # it is safe to run again) and configures the build folder `build/`.
+#   tools/bootstrap.sh [--editor]
+# --editor also installs what the VS Code test needs (chromium, the headers
+# code-server's native modules build against, ripgrep) and code-server itself
+# (tools/install_code_server.sh, into ~/.cache/fiver).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+editor=false
+[[ "${1:-}" == "--editor" ]] && editor=true
 
 packages=(
   cmake ninja-build g++ ccache pkg-config git
@@ -18,6 +24,10 @@ packages=(
   fortunes # the text of the fortunes_text task (/usr/share/games/fortunes)
 )
 
+if $editor; then
+  packages+=(chromium ripgrep libkrb5-dev libxkbfile-dev libsecret-1-dev libx11-dev)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -32,3 +42,7 @@ fi
 # The ANTLR tool is a Java program; Debian's antlr4 package pulls in a JRE.
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 echo "bootstrap: build/ configured"
+if $editor; then
+  tools/install_code_server.sh >/dev/null
+  echo "bootstrap: code-server installed for the VS Code test"
+fi

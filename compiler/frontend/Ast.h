@@ -102,7 +102,9 @@ struct MethodDecl {
   std::vector<Lowering> lowerings;
   std::vector<Word> conflicts;
   std::vector<Word> after;
-  Word phase; // empty when the declaration names none
+  Word phase;  // empty when the declaration names none
+  Word inputs; // `inputs images` / `inputs text`; empty: the method fits any task
+  std::vector<Word> requirements; // `requires embedding`: what the model must have
   std::string doc;
   std::string cite;
   SourceRange range;

@@ -398,6 +398,11 @@ private:
           m.after.push_back(word(i));
       } else if (auto* ph = dynamic_cast<P::PhaseDeclContext*>(item)) {
         m.phase = word(ph->phase);
+      } else if (auto* in = dynamic_cast<P::InputsDeclContext*>(item)) {
+        m.inputs = word(in->kind);
+      } else if (auto* r = dynamic_cast<P::RequiresDeclContext*>(item)) {
+        for (auto* i : r->identList()->ident())
+          m.requirements.push_back(word(i));
       } else if (auto* d = dynamic_cast<P::DocDeclContext*>(item)) {
         m.doc = unquote(d->STRING()->getText());
       } else if (auto* c = dynamic_cast<P::CiteDeclContext*>(item)) {

@@ -31,9 +31,13 @@ std::optional<plan::Plan> compileRecipe(const CheckedRecipe& recipe, const Compi
   po.verify = options.verify;
   // The graph as built, for the cost comparison.
   std::optional<ir::TrainingGraph> before;
-  if (options.costStream) before = *graph;
+  if (options.costStream || options.cost) before = *graph;
   if (!pm.run(*graph, po, diags)) return std::nullopt;
-  if (options.costStream) printCostReport(*options.costStream, costReport(*before, *graph));
+  if (before) {
+    CostReport report = costReport(*before, *graph);
+    if (options.costStream) printCostReport(*options.costStream, report);
+    if (options.cost) *options.cost = report;
+  }
 
   if (!options.dotFile.empty()) {
     std::ofstream dot(options.dotFile);

@@ -13,6 +13,8 @@
 
 namespace fiver {
 
+struct CostReport;
+
 struct CompileOptions {
   std::vector<std::string> dumpAfter; // pass names or "all"
   std::ostream* dumpStream = nullptr;
@@ -25,6 +27,8 @@ struct CompileOptions {
   // Print per-step FLOPs, parameters and activation bytes before and after
   // the passes, and the schedule's total, here (5rc compile --cost).
   std::ostream* costStream = nullptr;
+  // Filled with the same figures when set (the editor's code lens).
+  CostReport* cost = nullptr;
 };
 
 std::optional<plan::Plan> compileRecipe(const CheckedRecipe& recipe, const CompileOptions& options,

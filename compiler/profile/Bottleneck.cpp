@@ -38,7 +38,7 @@ std::vector<std::string> methodsFor(const std::string& bottleneck,
   std::vector<std::string> out;
   for (const auto& [name, m] : stdlib) {
     if (!reducesTimePerIteration(m)) continue;
-    const InputKind needs = methodInputKind(name);
+    const InputKind needs = m.inputs;
     if (needs != InputKind::Any && needs != inputs) continue;
     const bool fits = std::any_of(m.triples.begin(), m.triples.end(), [&](const Triple& t) {
       const Component c = t.component;

@@ -1,6 +1,7 @@
 #include "compiler/sema/MethodSignature.h"
 
 #include "compiler/sema/HookPhase.h"
+#include "compiler/sema/ModelRequirements.h"
 #include "compiler/sema/Suggest.h"
 
 #include <algorithm>
@@ -74,6 +75,29 @@ void checkPhase(const ast::MethodDecl& decl, MethodSignature& sig, DiagnosticEng
   }
   sig.phase = decl.phase.text;
   sig.phaseRank = *rank;
+}
+
+// `inputs images` / `inputs text`, and `requires` words the checker knows.
+void checkInputsAndRequirements(const ast::MethodDecl& decl, MethodSignature& sig,
+                                DiagnosticEngine& diags) {
+  if (!decl.inputs.text.empty()) {
+    if (auto kind = parseInputKind(decl.inputs.text))
+      sig.inputs = *kind;
+    else
+      diags.report(DiagId::SyntaxError, decl.inputs.range,
+                   "a method's inputs are 'images' or 'text', not '" + decl.inputs.text + "'");
+  }
+  for (const ast::Word& r : decl.requirements) {
+    if (!isModelRequirement(r.text)) {
+      std::string known;
+      for (const ModelRequirement& m : modelRequirements())
+        known += (known.empty() ? "'" : ", '") + std::string(m.word) + "'";
+      diags.report(DiagId::SyntaxError, r.range,
+                   "a method may require " + known + " of the model, not '" + r.text + "'");
+      continue;
+    }
+    sig.requirements.push_back(r.text);
+  }
 }
 } // namespace
 
@@ -177,6 +201,7 @@ std::optional<MethodSignature> checkMethodDecl(const ast::MethodDecl& decl,
   for (const ast::Word& a : decl.after)
     sig.after.push_back(a.text);
   checkPhase(decl, sig, diags);
+  checkInputsAndRequirements(decl, sig, diags);
   if (diags.errorCount() != before) return std::nullopt;
   return sig;
 }

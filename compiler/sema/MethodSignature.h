@@ -4,6 +4,7 @@
 
 #include "compiler/diag/Diagnostic.h"
 #include "compiler/frontend/Ast.h"
+#include "compiler/sema/InputKinds.h"
 #include "compiler/sema/Params.h"
 #include "compiler/sema/Taxonomy.h"
 
@@ -22,8 +23,10 @@ struct MethodSignature {
   std::optional<Triple> formerly; // the triple it had before it followed the survey
   std::vector<ParamSpec> params;
   std::vector<std::string> passes, hooks, effects, conflicts, after;
-  std::string phase;  // where its hooks run in a step (compiler/sema/HookPhase.h)
-  int phaseRank = -1; // -1 for a method without hooks
+  std::string phase;                 // where its hooks run in a step (compiler/sema/HookPhase.h)
+  InputKind inputs = InputKind::Any; // `inputs images` / `inputs text`
+  std::vector<std::string> requirements; // `requires`: what the model must have
+  int phaseRank = -1;                    // -1 for a method without hooks
   const ast::MethodDecl* decl = nullptr;
 
   bool declares(const Triple& t) const;

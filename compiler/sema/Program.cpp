@@ -79,8 +79,8 @@ private:
   uint64_t hash_ = kFnvOffsetBasis;
 };
 
-// Fills the program's name tables from its parsed files (E0xxx for names
-// defined twice) and sets its source hash.
+} // namespace
+
 void declareNames(Program& program, uint64_t sourceHash, DiagnosticEngine& diags) {
   for (const auto& file : program.files) {
     for (const ast::Recipe& r : file->recipes)
@@ -96,8 +96,6 @@ void declareNames(Program& program, uint64_t sourceHash, DiagnosticEngine& diags
   }
   program.sourceHash = fnvHex(sourceHash);
 }
-
-} // namespace
 
 namespace {
 

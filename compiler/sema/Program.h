@@ -34,6 +34,11 @@ struct Program {
 // they load in.
 std::vector<std::string> stdlibFiles(const std::string& dir);
 
+// Fills the program's name tables from its parsed files (E0xxx for names
+// defined twice) and sets its source hash. The editor calls it on programs
+// it assembles from cached files.
+void declareNames(Program& program, uint64_t sourceHash, DiagnosticEngine& diags);
+
 // Parses the stdlib folder (sorted *.5r), then `path` (or `text` in its place)
 // and its imports, relative to the importing file, each file once; imports
 // nested deeper than the limit are an error (E0005).

@@ -2,6 +2,8 @@
 
 #include "compiler/sema/Builtins.h"
 #include "compiler/sema/HookPhase.h"
+#include "compiler/sema/InputKinds.h"
+#include "compiler/sema/ModelRequirements.h"
 #include "compiler/sema/Taxonomy.h"
 #include "editor/server/MethodCard.h"
 #include "editor/server/SettingDocs.h"
@@ -311,8 +313,8 @@ void completeMethodDecl(std::vector<CompletionItem>& out, const Program& program
                         const Context& ctx) {
   const std::vector<std::string>& w = ctx.words;
   if (w.empty()) {
-    for (const char* k :
-         {"param", "effect", "lowers", "conflicts", "after", "phase", "doc", "cite"})
+    for (const char* k : {"param", "effect", "lowers", "conflicts", "after", "phase", "inputs",
+                          "requires", "doc", "cite"})
       out.push_back(keyword(k));
   } else if (w[0] == "param" && w.size() == 2) {
     for (const char* t : {"int", "float", "bool", "percent", "duration", "string", "name"})
@@ -325,6 +327,12 @@ void completeMethodDecl(std::vector<CompletionItem>& out, const Program& program
       out.push_back(keyword(l));
   } else if (w[0] == "conflicts" || w[0] == "after") {
     addMethods(out, program, {});
+  } else if (w[0] == "inputs" && w.size() == 1) {
+    for (const std::string& kind : inputKindWords())
+      out.push_back(keyword(kind, "the kind of task the method acts on"));
+  } else if (w[0] == "requires") {
+    for (const ModelRequirement& r : modelRequirements())
+      out.push_back(keyword(r.word, r.meaning));
   } else if (w[0] == "phase" && w.size() == 1) {
     for (const HookPhase& phase : hookPhases())
       out.push_back(keyword(std::string(phase.name), std::string(phase.meaning)));

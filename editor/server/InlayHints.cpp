@@ -2,7 +2,9 @@
 
 #include "compiler/sema/Value.h"
 #include "editor/server/MethodCard.h"
+#include "editor/server/StepPlacement.h"
 
+#include <algorithm>
 #include <set>
 
 namespace fiver::lsp {
@@ -37,6 +39,43 @@ json hintAfter(const Position& at, const std::vector<const ParamSpec*>& params) 
           {"tooltip", "defaults of the parameters this call leaves out"}};
 }
 
+bool inside(const SourceRange& inner, const SourceRange& outer) {
+  return inner.begin.file == outer.begin.file && inner.begin.offset >= outer.begin.offset &&
+         inner.begin.offset + inner.length <= outer.begin.offset + outer.length;
+}
+
+// After each step-placed method written in a recipe that compiles: the steps
+// it acts on, for that recipe's schedule. Inherited lines are left out: the
+// recipe that writes them has its own schedule.
+void addStepHints(const Analysis& analysis, const Range& range, json& hints) {
+  // Sema orders a recipe's methods by their passes; hints follow the text.
+  std::vector<std::pair<Position, json>> found;
+  for (const CompiledRecipePtr& recipe : analysis.compiled()) {
+    const CompiledRecipe& c = *recipe;
+    auto decl = analysis.program().recipes.find(c.recipe.name);
+    if (!c.training || decl == analysis.program().recipes.end()) continue;
+    if (decl->second->range.begin.file != analysis.path()) continue;
+    for (const MethodUse& m : c.recipe.methods) {
+      const SourceRange written = c.moved(m.where, decl->second->range.begin);
+      if (!inside(written, decl->second->range)) continue;
+      const Range where = analysis.rangeOf(written);
+      if (where.start < range.start || range.end < where.start) continue;
+      std::optional<StepSpan> span = stepSpan(m, *c.training);
+      if (!span) continue;
+      found.emplace_back(where.end,
+                         json{{"position", where.end},
+                              {"label", stepSpanLabel(*span, *c.training)},
+                              {"paddingLeft", true},
+                              {"tooltip", "where " + m.name + " acts in " + c.recipe.name +
+                                              "'s schedule, as the compiler places it"}});
+    }
+  }
+  std::stable_sort(found.begin(), found.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [at, hint] : found)
+    hints.push_back(std::move(hint));
+}
+
 } // namespace
 
 json inlayHints(const Analysis& analysis, const Range& range) {
@@ -54,6 +93,7 @@ json inlayHints(const Analysis& analysis, const Range& range) {
       if (!left.empty()) hints.push_back(hintAfter(where.end, left));
     }
   }
+  addStepHints(analysis, range, hints);
   return hints;
 }
 

@@ -1,6 +1,7 @@
 // Inlay hints: after each method call written in a recipe, the parameters it
 // leaves at their defaults, resolved from the method's declaration, so the
-// reader sees every value the method will run with without opening its card.
+// reader sees every value the method will run with without opening its card;
+// and after each step-placed method, the steps it acts on in the schedule.
 #pragma once
 
 #include "editor/server/Analysis.h"

@@ -1,6 +1,7 @@
 #include "editor/server/LspServer.h"
 
 #include "editor/server/CodeActions.h"
+#include "editor/server/CodeLens.h"
 #include "editor/server/Completion.h"
 #include "editor/server/Diagnostics.h"
 #include "editor/server/DocumentSymbols.h"
@@ -41,6 +42,8 @@ LspServer::LspServer(Transport& transport, std::string stdlibDir)
   binder_.request("textDocument/signatureHelp", this, &LspServer::onSignatureHelp);
   binder_.request("workspace/symbol", this, &LspServer::onWorkspaceSymbol);
   binder_.request("textDocument/inlayHint", this, &LspServer::onInlayHint);
+  binder_.request("textDocument/codeLens", this, &LspServer::onCodeLens);
+  binder_.request("codeLens/resolve", this, &LspServer::onCodeLensResolve);
 }
 
 json LspServer::capabilities() {
@@ -61,7 +64,8 @@ json LspServer::capabilities() {
           {"signatureHelpProvider",
            {{"triggerCharacters", {"(", ","}}, {"retriggerCharacters", {":"}}}},
           {"workspaceSymbolProvider", true},
-          {"inlayHintProvider", true}};
+          {"inlayHintProvider", true},
+          {"codeLensProvider", {{"resolveProvider", true}}}};
 }
 
 int LspServer::run() {
@@ -90,6 +94,7 @@ int LspServer::run() {
     if (queue_.empty()) {
       lock.unlock();
       publishStaleDiagnostics();
+      workspace_.dropReplaced();
       lock.lock();
     }
     ready_.wait(lock, [this] { return !queue_.empty(); });
@@ -249,6 +254,17 @@ json LspServer::onSignatureHelp(const TextDocumentPositionParams& p) {
 
 json LspServer::onInlayHint(const RangeParams& p) {
   return inlayHints(*analysisFor(p.textDocument.uri), p.range);
+}
+
+json LspServer::onCodeLens(const DocumentParams& p) {
+  return codeLenses(*analysisFor(p.textDocument.uri), p.textDocument.uri);
+}
+
+json LspServer::onCodeLensResolve(const json& lens) {
+  const json* data = lens.is_object() && lens.contains("data") ? &lens["data"] : nullptr;
+  if (!data || !data->is_object() || !data->value("uri", json()).is_string())
+    throw LspError{ErrorCode::InvalidParams, "code lens without a document"};
+  return resolveCodeLens(*analysisFor((*data)["uri"]), lens);
 }
 
 json LspServer::onWorkspaceSymbol(const json& params) {

@@ -61,6 +61,8 @@ private:
   json onFormatting(const DocumentParams& params);
   json onRangeFormatting(const RangeParams& params);
   json onInlayHint(const RangeParams& params);
+  json onCodeLens(const DocumentParams& params);
+  json onCodeLensResolve(const json& lens);
   json onCodeAction(const CodeActionParams& params);
   json onSignatureHelp(const TextDocumentPositionParams& params);
   json onWorkspaceSymbol(const json& params);

@@ -52,7 +52,9 @@ std::shared_ptr<const Analysis> Workspace::analysis(const std::string& uri) {
   if (it == docs_.end()) return nullptr;
   Entry& e = it->second;
   if (!e.fresh) {
-    e.analysis = Analysis::build(e.doc.path, e.doc.text, stdlibDir_, buffers(), parses_);
+    if (e.analysis) replaced_.push_back(std::move(e.analysis));
+    e.analysis =
+        Analysis::build(e.doc.path, e.doc.text, stdlibDir_, buffers(), parses_, e.caches.get());
     e.fresh = true;
   }
   return e.analysis;

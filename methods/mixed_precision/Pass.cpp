@@ -20,7 +20,7 @@ bool MixedPrecisionPass::run(ir::TrainingGraph& g, DiagnosticEngine& diags) {
   if (!m) return false;
   const std::string dtype = textParam(*m, "dtype", "bf16");
   if (dtype != "bf16" && dtype != "fp16") {
-    diags.report(DiagId::ParameterRange, m->where,
+    diags.report(DiagId::ParameterRange, argRange(*m, "dtype"),
                  "mixed_precision computes in bf16 or fp16, not '" + dtype + "'");
     return false;
   }

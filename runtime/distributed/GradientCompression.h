@@ -13,7 +13,10 @@ namespace fiver::runtime::distributed {
 
 // A method that combines the ranks' gradients itself, in compressed form; data
 // parallelism then neither overlaps nor repeats the exchange.
-class GradientCompressor : public Method {};
+class GradientCompressor : public Method {
+public:
+  bool reducesGradients() const override { return true; }
+};
 
 // Parameters whose gradients the ranks must combine this step: every trainable
 // one, with a zero gradient where this rank computed none.

@@ -1,18 +1,20 @@
 #include "runtime/methods/ReplacedOptimizer.h"
 
-#include "runtime/optim/Lamb.h"
-#include "runtime/optim/Lars.h"
-
 #include <stdexcept>
 
 namespace fiver::runtime {
 
+std::unique_ptr<torch::optim::Optimizer> ReplacedOptimizer::replaceOptimizer(const plan::Plan& p,
+                                                                             PlanModel& model) {
+  std::unique_ptr<torch::optim::Optimizer> built = build_(method_, p, model);
+  built_ = built.get();
+  return built;
+}
+
 void ReplacedOptimizer::apply(Event, TrainState& s) {
-  const bool installed = hook_ == "lamb"   ? dynamic_cast<Lamb*>(&s.optimizer) != nullptr
-                         : hook_ == "lars" ? dynamic_cast<Lars*>(&s.optimizer) != nullptr
-                                           : false;
-  if (!installed)
-    throw std::runtime_error(hook_ + ": the trainer is not training with the " + hook_ +
+  if (!built_ || &s.optimizer != built_)
+    throw std::runtime_error(method_.name + ": the trainer is not training with the " +
+                             method_.name +
                              " optimizer (it must be built by makeTrainingOptimizer)");
 }
 

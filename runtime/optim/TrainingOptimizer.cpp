@@ -8,13 +8,6 @@ namespace fiver::runtime {
 
 namespace {
 
-const plan::Method* methodWithHook(const plan::Plan& p, const std::string& hook) {
-  for (const plan::Method& m : p.methods)
-    for (const std::string& h : m.hooks)
-      if (h == hook) return &m;
-  return nullptr;
-}
-
 // Conv and linear weights are adapted and decayed; 1-D tensors (biases,
 // batch-norm scales and shifts) are not, as in both papers.
 template <typename OptimizerType, typename Options>
@@ -33,33 +26,33 @@ std::unique_ptr<torch::optim::Optimizer> build(PlanModel& model, const Options& 
 
 } // namespace
 
-std::string replacingOptimizerHook(const plan::Plan& p) {
-  for (const char* hook : {"lamb", "lars"})
-    if (methodWithHook(p, hook)) return hook;
-  return "";
+std::unique_ptr<torch::optim::Optimizer>
+makeTrainingOptimizer(const plan::Plan& p, PlanModel& model,
+                      const std::vector<std::unique_ptr<Method>>& methods, bool fused) {
+  for (const auto& m : methods)
+    if (auto replaced = m->replaceOptimizer(p, model)) return replaced;
+  return makeOptimizer(p.optimizer, model, fused);
 }
 
-std::unique_ptr<torch::optim::Optimizer> makeTrainingOptimizer(const plan::Plan& p,
-                                                               PlanModel& model, bool fused) {
-  const double lr = peakLearningRate(p.optimizer);
-  if (const plan::Method* m = methodWithHook(p, "lamb")) {
-    LambOptions o(lr);
-    o.beta1(plan::getNumber(m->params, "beta1", 0.9))
-        .beta2(plan::getNumber(m->params, "beta2", 0.999))
-        .eps(plan::getNumber(m->params, "eps", 1e-6))
-        .weight_decay(plan::getNumber(m->params, "weight_decay", 0.01));
-    return build<Lamb>(model, o, true);
-  }
-  if (const plan::Method* m = methodWithHook(p, "lars")) {
-    LarsOptions o(lr);
-    o.momentum(plan::getNumber(p.optimizer.params, "momentum", 0.9))
-        .weight_decay(plan::getNumber(p.optimizer.params, "weight_decay", 0))
-        .trust_coefficient(plan::getNumber(m->params, "trust_coefficient", 0.001))
-        .eps(plan::getNumber(m->params, "eps", 1e-8));
-    const bool exclude = plan::getNumber(m->params, "exclude_bn_bias", 1) != 0;
-    return build<Lars>(model, o, exclude);
-  }
-  return makeOptimizer(p.optimizer, model, fused);
+std::unique_ptr<torch::optim::Optimizer> makeLambOptimizer(const plan::Method& m,
+                                                           const plan::Plan& p, PlanModel& model) {
+  LambOptions o(peakLearningRate(p.optimizer));
+  o.beta1(plan::getNumber(m.params, "beta1", 0.9))
+      .beta2(plan::getNumber(m.params, "beta2", 0.999))
+      .eps(plan::getNumber(m.params, "eps", 1e-6))
+      .weight_decay(plan::getNumber(m.params, "weight_decay", 0.01));
+  return build<Lamb>(model, o, true);
+}
+
+std::unique_ptr<torch::optim::Optimizer> makeLarsOptimizer(const plan::Method& m,
+                                                           const plan::Plan& p, PlanModel& model) {
+  LarsOptions o(peakLearningRate(p.optimizer));
+  o.momentum(plan::getNumber(p.optimizer.params, "momentum", 0.9))
+      .weight_decay(plan::getNumber(p.optimizer.params, "weight_decay", 0))
+      .trust_coefficient(plan::getNumber(m.params, "trust_coefficient", 0.001))
+      .eps(plan::getNumber(m.params, "eps", 1e-8));
+  const bool exclude = plan::getNumber(m.params, "exclude_bn_bias", 1) != 0;
+  return build<Lars>(model, o, exclude);
 }
 
 } // namespace fiver::runtime

@@ -37,6 +37,18 @@ public:
   // Stateless methods keep the defaults.
   virtual void saveState(MethodState& /*out*/) const {}
   virtual void loadState(const MethodState& /*in*/) {}
+
+  // A method that trains with an optimizer of its own instead of the
+  // recipe's builds it here (the trainer asks every method before building
+  // the recipe's); null for the others.
+  virtual std::unique_ptr<torch::optim::Optimizer> replaceOptimizer(const plan::Plan& /*p*/,
+                                                                    PlanModel& /*model*/) {
+    return nullptr;
+  }
+  // Whether the method combines the ranks' gradients itself (a gradient
+  // compressor): data parallelism then neither overlaps nor repeats that
+  // exchange.
+  virtual bool reducesGradients() const { return false; }
 };
 
 // Builds the method that implements `hook` for the plan's method `m`; throws

@@ -85,3 +85,20 @@ TEST(CompileDiagnostics, PublishedAtTheLayerAndTheMethod) {
   ASSERT_FALSE(again.is_null());
   EXPECT_EQ(again["params"]["diagnostics"].size(), 2u) << again.dump(2);
 }
+
+TEST(CompileDiagnostics, MixedPrecisionDtypeAtTheArgument) {
+  LspProcess lsp;
+  lsp.initialize();
+  lsp.open("recipe r {\n"
+           "  task fashion_mnist\n"
+           "  model small_cnn(width: 8)\n"
+           "  budget 1 epochs\n"
+           "  restrict model_parameters static domain mixed_precision(dtype: fp8)\n"
+           "}\n");
+  json published = lsp.notification("textDocument/publishDiagnostics");
+  ASSERT_FALSE(published.is_null());
+  json diags = published["params"]["diagnostics"];
+  ASSERT_EQ(diags.size(), 1u) << diags.dump(2);
+  EXPECT_EQ(diags[0]["code"], "E0203");
+  EXPECT_EQ(diags[0]["range"], rangeOf(4, 58, 68)); // `dtype: fp8`, not the method
+}

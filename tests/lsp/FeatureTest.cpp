@@ -167,6 +167,20 @@ TEST(Completion, SettingsAndTheirValues) {
   EXPECT_TRUE(has(labels(complete(*a, t, endOf(t))), "base"));
 }
 
+TEST(Completion, MethodDeclarationItemsAndTheirWords) {
+  auto a = analyze(kRecipe);
+  std::string t = "method m : restrict architecture static domain {\n  ";
+  std::vector<std::string> items = labels(complete(*a, t, endOf(t)));
+  EXPECT_TRUE(has(items, "inputs"));
+  EXPECT_TRUE(has(items, "requires"));
+  t = "method m : restrict architecture static domain {\n  inputs ";
+  std::vector<std::string> kinds = labels(complete(*a, t, endOf(t)));
+  EXPECT_TRUE(has(kinds, "images"));
+  EXPECT_TRUE(has(kinds, "text"));
+  t = "method m : restrict architecture static domain {\n  requires ";
+  EXPECT_TRUE(has(labels(complete(*a, t, endOf(t))), "embedding"));
+}
+
 TEST(Completion, HoldoutIsOfferedAndExplainedOnHover) {
   auto a = analyze(kRecipe);
   std::string t = "recipe r {\n  ";

@@ -9,25 +9,29 @@
 namespace fiver {
 namespace {
 
-MethodSignature method(const std::string& name, Action a, Component c, std::string effect) {
+MethodSignature method(const std::string& name, Action a, Component c, std::string effect,
+                       InputKind inputs = InputKind::Any) {
   MethodSignature m;
   m.name = name;
   m.triple = {a, c, Timing::Static, Information::Domain};
   m.triples = {m.triple};
   m.effects = {std::move(effect)};
+  m.inputs = inputs;
   return m;
 }
 
 std::map<std::string, MethodSignature> stdlib() {
   return {
       {"data_echoing", method("data_echoing", Action::Retrofit, Component::TrainingData, "T_i")},
-      {"colout", method("colout", Action::Remove, Component::TrainingData, "T_i")},
+      {"colout",
+       method("colout", Action::Remove, Component::TrainingData, "T_i", InputKind::Images)},
       {"selective_backprop",
        method("selective_backprop", Action::Remove, Component::DerivedData, "T_i")},
       // Pruning with dense kernels makes a smaller model, not a faster step.
       {"gradual_magnitude_pruning", method("gradual_magnitude_pruning", Action::Remove,
                                            Component::ModelParameters, "model_size")},
-      {"channels_last", method("channels_last", Action::Reorder, Component::DerivedData, "T_i")},
+      {"channels_last",
+       method("channels_last", Action::Reorder, Component::DerivedData, "T_i", InputKind::Images)},
       {"layer_freezing",
        method("layer_freezing", Action::Reorder, Component::ModelParameters, "T_i")},
       {"label_smoothing",
