@@ -14,7 +14,7 @@ namespace fiver::ir {
 
 struct LayerSite {
   const LayerSpec& layer;
-  const std::string& inputKind;          // the kind of the op the layer reads
+  const std::string& inputKind;           // the kind of the op the layer reads
   const std::vector<int64_t>& inputShape; // its shape
   const TaskSpec& task;
 };

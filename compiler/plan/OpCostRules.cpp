@@ -38,8 +38,7 @@ void costOfConv(const CostQuery& q, OpCost& c) {
 void costOfLinear(const CostQuery& q, OpCost& c) {
   const double fin = attr(q, "in", q.inputs.empty() ? 1 : elements(q.inputs[0]));
   // A linear tied to an embedding (weight_tying) borrows its weight.
-  const double weights =
-      getString(q.op.attrs, "tied_to", "").empty() ? fin * attr(q, "out", 1) : 0;
+  const double weights = getString(q.op.attrs, "tied_to", "").empty() ? fin * attr(q, "out", 1) : 0;
   c.parameters = static_cast<int64_t>(weights + (attr(q, "bias", 0) != 0 ? attr(q, "out", 1) : 0));
   c.forwardFlops = 2 * q.out * fin;
   c.backwardFlops = 2 * c.forwardFlops;

@@ -10,7 +10,7 @@ namespace fiver::plan {
 namespace {
 
 constexpr std::array<OpKindInfo, kOpKindCount> kTable = {{
-#define FIVER_OP_KIND(Id, name, minIn, maxIn, attrs, flags, flops, resize, shapeRule, costRule)  \
+#define FIVER_OP_KIND(Id, name, minIn, maxIn, attrs, flags, flops, resize, shapeRule, costRule)    \
   {OpKind::Id, name, minIn, maxIn, attrs, flags, flops, resize, shapeRule, costRule},
 #include "compiler/plan/OpKinds.def"
 #undef FIVER_OP_KIND

@@ -27,8 +27,8 @@ struct CostQuery {
   double out; // output elements over the batch
 };
 
-#define FIVER_OP_KIND(Id, name, minIn, maxIn, attrs, flags, flops, resize, shapeRule, costRule)  \
-  std::string shapeRule(const ShapeQuery&, std::vector<int64_t>& shape);                          \
+#define FIVER_OP_KIND(Id, name, minIn, maxIn, attrs, flags, flops, resize, shapeRule, costRule)    \
+  std::string shapeRule(const ShapeQuery&, std::vector<int64_t>& shape);                           \
   void costRule(const CostQuery&, OpCost&);
 #include "compiler/plan/OpKinds.def"
 #undef FIVER_OP_KIND

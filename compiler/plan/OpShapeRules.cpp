@@ -123,8 +123,7 @@ std::string shapeOfLinear(const ShapeQuery& q, std::vector<int64_t>& shape) {
   if (in.size() != 1 && in.size() != 2)
     return who(q) + "needs a flat input, but gets " + shapeText(in) + ": add `flatten` before it";
   if (std::string e = positive(q, "out"); !e.empty()) return e;
-  if (std::string e = expectsWidth(q, "in", in.back(), "expects", "features"); !e.empty())
-    return e;
+  if (std::string e = expectsWidth(q, "in", in.back(), "expects", "features"); !e.empty()) return e;
   shape = in;
   shape.back() = attr(q, "out");
   return {};
@@ -184,8 +183,7 @@ std::string shapeOfBlur(const ShapeQuery& q, std::vector<int64_t>& shape) {
 std::string shapeOfSqueezeExcite(const ShapeQuery& q, std::vector<int64_t>& shape) {
   if (std::string e = needImage(q); !e.empty()) return e;
   if (std::string e = positive(q, "hidden"); !e.empty()) return e;
-  if (std::string e = expectsWidth(q, "channels", q.inputs[0][0], "gates", "channels");
-      !e.empty())
+  if (std::string e = expectsWidth(q, "channels", q.inputs[0][0], "gates", "channels"); !e.empty())
     return e;
   shape = q.inputs[0];
   return {};

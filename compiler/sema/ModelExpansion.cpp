@@ -1,9 +1,9 @@
 #include "compiler/sema/ModelExpansion.h"
 
+#include "compiler/plan/OpKinds.h"
 #include "compiler/sema/Builtins.h"
 #include "compiler/sema/Params.h"
 #include "compiler/sema/Suggest.h"
-#include "compiler/plan/OpKinds.h"
 
 namespace fiver {
 
@@ -87,10 +87,9 @@ private:
     if (plan::isKind(spec.kind, OpKind::Conv) && spec.args["padding"].number < 0)
       spec.args["padding"] =
           Value::num(static_cast<int64_t>(spec.args["kernel"].number) / 2, Unit::None, true);
-    const bool pool = plan::isKind(spec.kind, OpKind::MaxPool) ||
-                      plan::isKind(spec.kind, OpKind::AvgPool);
-    if (pool && spec.args["stride"].number == 0)
-      spec.args["stride"] = spec.args["kernel"];
+    const bool pool =
+        plan::isKind(spec.kind, OpKind::MaxPool) || plan::isKind(spec.kind, OpKind::AvgPool);
+    if (pool && spec.args["stride"].number == 0) spec.args["stride"] = spec.args["kernel"];
   }
 
   ParamMap bindings_;

@@ -1,3 +1,4 @@
+#include "compiler/plan/OpKinds.h"
 #include "runtime/methods/Methods.h"
 
 namespace fiver::runtime {
@@ -23,7 +24,7 @@ void LayerFreezing::apply(Event, TrainState& s) {
       if (!plan::getString(op.attrs, "fold_bn", "").empty()) s.model->foldBatchNorm(op.name);
     }
     // Training mode comes back every epoch and after each evaluation.
-    if (op.kind == "bn") module->eval();
+    if (plan::isKind(op.kind, plan::OpKind::BatchNorm)) module->eval();
   }
 }
 

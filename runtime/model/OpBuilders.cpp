@@ -204,7 +204,8 @@ TiedLinear OpBuilders::tiedLinear(const PlanModelImpl& m, size_t linearIndex) {
   const plan::Op& linear = m.ops_[linearIndex];
   const std::string target = plan::getString(linear.attrs, "tied_to", "");
   auto at = m.opIndex_.find(target);
-  if (at == m.opIndex_.end() || m.kinds_[static_cast<size_t>(at->second)] != plan::OpKind::Embedding ||
+  if (at == m.opIndex_.end() ||
+      m.kinds_[static_cast<size_t>(at->second)] != plan::OpKind::Embedding ||
       at->second > static_cast<int>(linearIndex))
     throw std::runtime_error("linear '" + linear.name + "' is tied to '" + target +
                              "', which is not an embedding before it in the plan");
@@ -228,8 +229,8 @@ torch::Tensor OpBuilders::runConv(const OpRun& r) {
     x = x.contiguous(torch::MemoryFormat::ChannelsLast);
   if (!m.folded_.count(op.name)) return m.convs_[m.slot_[r.index]]->forward(x);
   const int bn = m.opIndex_.at(plan::getString(op.attrs, "fold_bn", ""));
-  return foldedConvBatchNorm(x, m.convs_[m.slot_[r.index]], m.bns_[m.slot_[bn]],
-                             attr(op, "stride"), attr(op, "padding"));
+  return foldedConvBatchNorm(x, m.convs_[m.slot_[r.index]], m.bns_[m.slot_[bn]], attr(op, "stride"),
+                             attr(op, "padding"));
 }
 
 torch::Tensor OpBuilders::runBatchNorm(const OpRun& r) {
