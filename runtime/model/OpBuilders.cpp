@@ -75,11 +75,11 @@ struct OpBuilders {
   template <typename Holder>
   static Holder keep(PlanModelImpl& m, size_t i, Holder module, std::vector<Holder>& list) {
     const plan::Op& op = m.ops_[i];
-    auto registered = m.register_module(op.name, module);
+    auto registered = m.register_module(op.name, module); // the Impl's shared_ptr
     m.slot_[i] = static_cast<int>(list.size());
     list.push_back(Holder(registered));
-    m.modules_[op.name] = registered.ptr();
-    return registered;
+    m.modules_[op.name] = registered;
+    return Holder(registered);
   }
 
   static void nothing(PlanModelImpl&, size_t) {}

@@ -51,9 +51,8 @@ TEST(OpBuilders, SimpleKindsRunFromTheirRows) {
   ops[2].kind = "linear";
   ops[2].name = "linear1";
   ops[2].inputs = {1};
-  ops[2].attrs = {{"in", plan::Scalar::num(6)},
-                  {"out", plan::Scalar::num(3)},
-                  {"bias", plan::Scalar::num(1)}};
+  ops[2].attrs = {
+      {"in", plan::Scalar::num(6)}, {"out", plan::Scalar::num(3)}, {"bias", plan::Scalar::num(1)}};
   ops[2].shape = {3};
   PlanModel model(ops);
   torch::Tensor x = torch::randn({2, 6});
