@@ -18,8 +18,8 @@ constexpr std::array<OpKindInfo, kOpKindCount> kTable = {{
 
 constexpr bool rowsInEnumOrder() {
   for (size_t i = 0; i < kTable.size(); ++i)
-    if (static_cast<size_t>(kTable[i].kind) != i || kTable[i].name.empty() || !kTable[i].shape ||
-        !kTable[i].cost)
+    if (static_cast<size_t>(kTable[i].kind) != i || kTable[i].name != kOpKindNames[i] ||
+        !kTable[i].shape || !kTable[i].cost)
       return false;
   return true;
 }
@@ -37,16 +37,6 @@ std::vector<std::string> OpKindInfo::requiredAttrs() const {
 
 const OpKindInfo& info(OpKind kind) {
   return kTable[static_cast<size_t>(kind)];
-}
-
-std::optional<OpKind> opKindFromName(std::string_view name) {
-  for (const OpKindInfo& row : kTable)
-    if (row.name == name) return row.kind;
-  return std::nullopt;
-}
-
-std::string_view nameOf(OpKind kind) {
-  return info(kind).name;
 }
 
 std::vector<OpKind> allOpKinds() {

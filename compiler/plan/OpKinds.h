@@ -6,6 +6,7 @@
 
 #include "compiler/plan/Plan.h"
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -75,13 +76,28 @@ struct OpKindInfo {
 };
 
 const OpKindInfo& info(OpKind kind);
-// The kind a plan or graph names; nullopt for a name no row has.
-std::optional<OpKind> opKindFromName(std::string_view name);
-// Whether an op's textual kind is `kind`.
-inline bool isKind(std::string_view name, OpKind kind) {
-  return name == info(kind).name;
+
+// The kinds' names, header-only so that code which only names kinds (sema's
+// layer checks) needs none of the rules.
+inline constexpr std::array<std::string_view, kOpKindCount> kOpKindNames = {
+#define FIVER_OP_KIND(Id, name, ...) name,
+#include "compiler/plan/OpKinds.def"
+#undef FIVER_OP_KIND
+};
+
+constexpr std::string_view nameOf(OpKind kind) {
+  return kOpKindNames[static_cast<size_t>(kind)];
 }
-std::string_view nameOf(OpKind kind);
+// Whether an op's textual kind is `kind`.
+constexpr bool isKind(std::string_view name, OpKind kind) {
+  return name == nameOf(kind);
+}
+// The kind a plan or graph names; nullopt for a name no row has.
+constexpr std::optional<OpKind> opKindFromName(std::string_view name) {
+  for (size_t i = 0; i < kOpKindNames.size(); ++i)
+    if (kOpKindNames[i] == name) return static_cast<OpKind>(i);
+  return std::nullopt;
+}
 // Every kind, in the table's order.
 std::vector<OpKind> allOpKinds();
 

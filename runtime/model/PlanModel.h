@@ -7,7 +7,6 @@
 // write logits [B, T', vocab] (runtime/model/SequenceOps.h).
 #pragma once
 
-#include "compiler/plan/OpKinds.h"
 #include "compiler/plan/Plan.h"
 #include "runtime/kernels/FusedProgram.h"
 #include "runtime/model/ArchitectureOps.h"
@@ -22,6 +21,10 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+namespace fiver::plan {
+enum class OpKind; // compiler/plan/OpKinds.h: only the files that run ops need the table
+} // namespace fiver::plan
 
 namespace fiver::runtime {
 
