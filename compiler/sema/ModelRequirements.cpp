@@ -1,4 +1,5 @@
 #include "compiler/sema/ModelRequirements.h"
+
 #include "compiler/plan/OpKinds.h"
 
 #include <algorithm>
