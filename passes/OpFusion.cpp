@@ -15,15 +15,17 @@ namespace {
 
 bool fusable(const ir::TrainingGraph& g, ir::OpId v) {
   const std::string& kind = g.model[v].kind;
-  if (kind == "relu" || kind == "gelu" || kind == "silu") return true;
+  if (plan::isKind(kind, plan::OpKind::Relu) || plan::isKind(kind, plan::OpKind::Gelu) ||
+      plan::isKind(kind, plan::OpKind::Silu))
+    return true;
   std::vector<ir::OpId> ins = g.inputsOf(v);
   // An add with a stochastic-depth gate stays: the runtime skips its branch.
-  return kind == "add" && ins.size() == 2 && g.model[ins[0]].shape == g.model[ins[1]].shape &&
-         !g.model[v].attrs.count("drop");
+  return plan::isKind(kind, plan::OpKind::Add) && ins.size() == 2 &&
+         g.model[ins[0]].shape == g.model[ins[1]].shape && !g.model[v].attrs.count("drop");
 }
 
 bool nonlinear(const std::string& kind) {
-  return kind != "add";
+  return !plan::isKind(kind, plan::OpKind::Add);
 }
 
 // The step from which an op's output needs no gradient: the latest freeze
@@ -151,7 +153,7 @@ bool OpFusionPass::run(ir::TrainingGraph& g, DiagnosticEngine&) {
     const ir::OpNode& root = g.model[v];
     ExpressionWriter writer(g, group);
     ir::OpNode fused;
-    fused.kind = "fused";
+    fused.kind = plan::nameOf(plan::OpKind::Fused);
     fused.name = "fused" + std::to_string(++ordinal);
     fused.where = root.where;
     fused.shape = root.shape;

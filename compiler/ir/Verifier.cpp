@@ -4,31 +4,12 @@
 #include "compiler/plan/OpKinds.h"
 
 #include <algorithm>
-#include <map>
+#include <optional>
 #include <set>
 
 namespace fiver::ir {
 
 namespace {
-
-// The attributes the runtime reads to build each kind of op.
-const std::map<std::string, std::vector<std::string>>& requiredAttrs() {
-  static const std::map<std::string, std::vector<std::string>> table = {
-      {"conv", {"in", "out", "kernel", "stride", "padding", "bias"}},
-      {"bn", {"features"}},
-      {"linear", {"in", "out", "bias"}},
-      {"maxpool", {"kernel", "stride"}},
-      {"avgpool", {"kernel", "stride"}},
-      {"dropout", {"p"}},
-      {"blur", {"channels", "stride"}},
-      {"squeeze_excite", {"channels", "hidden"}},
-      {"fused", {"params", "saved", "ops"}},
-      {"embedding", {"vocab", "dim", "positions"}},
-      {"layernorm", {"features"}},
-      {"causal_attention", {"dim", "heads"}},
-  };
-  return table;
-}
 
 // The highest %k a fused expression reads; -1 when it reads no input.
 int highestInput(const std::string& expr) {
@@ -44,21 +25,36 @@ int highestInput(const std::string& expr) {
   return highest;
 }
 
+// Unknown kinds are held to one input, and shape inference reports them.
+bool hasArity(std::optional<plan::OpKind> kind, size_t inputs) {
+  const int lo = kind ? plan::info(*kind).minInputs : 1;
+  const int hi = kind ? plan::info(*kind).maxInputs : 1;
+  const int n = static_cast<int>(inputs);
+  return n >= lo && (hi == plan::kUnboundedInputs || n <= hi);
+}
+
+std::string arityText(std::optional<plan::OpKind> kind) {
+  const int lo = kind ? plan::info(*kind).minInputs : 1;
+  if (kind && plan::info(*kind).maxInputs == plan::kUnboundedInputs)
+    return "at least " + std::to_string(lo);
+  return std::to_string(lo);
+}
+
 void verifyOps(const TrainingGraph& g, std::vector<std::string>& problems) {
   std::set<std::string> names;
   for (OpId v : g.opsInOrder()) {
     const OpNode& op = g.model[v];
     const std::string who = op.name.empty() ? "op %" + std::to_string(v) : op.name;
     if (!names.insert(op.name).second) problems.push_back("duplicate op name " + op.name);
-    if ((v == 0) != (op.kind == "input"))
-      problems.push_back(who + ": op 0, and only op 0, is the input");
+    const std::optional<plan::OpKind> kind = plan::opKindFromName(op.kind);
+    const bool isInput = kind == plan::OpKind::Input, isFused = kind == plan::OpKind::Fused;
+    if ((v == 0) != isInput) problems.push_back(who + ": op 0, and only op 0, is the input");
 
     std::vector<OpId> ins = g.inputsOf(v);
-    const size_t want = op.kind == "input" ? 0 : op.kind == "add" ? 2 : 1;
-    const bool arityOk = op.kind == "fused" ? !ins.empty() : ins.size() == want;
+    const bool arityOk = hasArity(kind, ins.size());
     if (!arityOk)
       problems.push_back(who + " has " + std::to_string(ins.size()) + " inputs, expected " +
-                         (op.kind == "fused" ? "at least 1" : std::to_string(want)));
+                         arityText(kind));
     // Vertices are numbered in topological order; an edge backwards would
     // be a cycle or an op the lowering cannot place.
     bool ordered = true;
@@ -66,8 +62,8 @@ void verifyOps(const TrainingGraph& g, std::vector<std::string>& problems) {
       if (i >= v) ordered = false;
     if (!ordered) problems.push_back(who + " reads an op that is not before it");
 
-    if (auto req = requiredAttrs().find(op.kind); req != requiredAttrs().end())
-      for (const std::string& key : req->second)
+    if (kind)
+      for (const std::string& key : plan::info(*kind).requiredAttrs())
         if (!op.attrs.count(key)) problems.push_back(who + " lacks the attribute " + key);
 
     if (op.memoryFormat != "contiguous" && op.memoryFormat != "channels_last")
@@ -82,7 +78,7 @@ void verifyOps(const TrainingGraph& g, std::vector<std::string>& problems) {
 
     if (op.dtype != "fp32" && op.dtype != "bf16" && op.dtype != "fp16")
       problems.push_back(who + " has an unknown dtype " + op.dtype);
-    if (op.kind == "fused") {
+    if (isFused) {
       if (op.expr.empty()) problems.push_back(who + " has no expression");
       if (highestInput(op.expr) >= static_cast<int>(ins.size()))
         problems.push_back(who + " reads %" + std::to_string(highestInput(op.expr)) + " but has " +
@@ -91,7 +87,7 @@ void verifyOps(const TrainingGraph& g, std::vector<std::string>& problems) {
         if (g.model[i].memoryFormat != op.memoryFormat)
           problems.push_back(who + " reads an input in another memory format");
     }
-    if (op.kind == "input" || op.kind == "fused" || !arityOk || !ordered) continue;
+    if (isInput || isFused || !arityOk || !ordered) continue;
     std::vector<std::vector<int64_t>> shapes;
     for (OpId i : ins)
       shapes.push_back(g.model[i].shape);

@@ -20,7 +20,7 @@ ir::TrainingGraph atSize(const ir::TrainingGraph& g, int64_t height, int64_t wid
   ir::TrainingGraph copy = g;
   for (ir::OpId v : copy.opsInOrder()) {
     ir::OpNode& op = copy.model[v];
-    if (op.kind == "input") {
+    if (plan::isKind(op.kind, plan::OpKind::Input)) {
       if (op.shape.size() == 1)
         op.shape = {height};
       else
@@ -64,7 +64,7 @@ StepCost stepCost(const ir::TrainingGraph& graph, int64_t height, int64_t width,
       inputs.push_back(p.ops[in].shape);
     }
     trains[op.id] = ownParameters || upstream;
-    if (op.kind == "input") continue;
+    if (plan::isKind(op.kind, plan::OpKind::Input)) continue;
     const plan::OpCost c = plan::opCost(op, inputs, p.training.batchSize);
     cost.forwardFlops += c.forwardFlops;
     if (trains[op.id]) cost.backwardFlops += c.backwardFlops;

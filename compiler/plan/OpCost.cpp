@@ -1,7 +1,10 @@
 #include "compiler/plan/OpCost.h"
 
+#include "compiler/plan/OpRules.h"
+
 #include <algorithm>
 #include <numeric>
+#include <optional>
 
 namespace fiver::plan {
 
@@ -16,14 +19,6 @@ double bytesPerElement(const Op& op) {
   return getString(op.attrs, "dtype", "fp32") == "fp32" ? 4.0 : 2.0;
 }
 
-// FLOPs per output element of elementwise ops (transcendentals cost more).
-double elementwiseFlops(const std::string& kind) {
-  if (kind == "gelu") return 8;
-  if (kind == "silu") return 4;
-  if (kind == "dropout") return 2;
-  return 1; // relu, add, flatten copies
-}
-
 // What an op's backward moves: its output gradient read, then for the input
 // gradient the weights read and the gradient written, for the weight gradient
 // the saved input read and the gradient written; an op without weights reads
@@ -36,12 +31,34 @@ double backwardBytes(const OpCost& c, double width, bool inputGradient, bool wei
   return out + (inputGradient ? in + params : 0) + (weightGradient ? in + params : 0);
 }
 
+// An image op's CxHxW output for a CxHxW input of another size.
+std::vector<int64_t> resizedImage(const Op& op, OpResize resize, const std::vector<int64_t>& in) {
+  auto attr = [&](const char* key, double fallback) {
+    return static_cast<int64_t>(getNumber(op.attrs, key, fallback));
+  };
+  const int64_t stride = std::max<int64_t>(1, attr("stride", 1));
+  switch (resize) {
+  case OpResize::Window: {
+    const int64_t k = attr("kernel", 1), pad = attr("padding", 0); // pools have no padding
+    return {op.shape[0], (in[1] + 2 * pad - k) / stride + 1, (in[2] + 2 * pad - k) / stride + 1};
+  }
+  case OpResize::Subsample:
+    return {op.shape[0], (in[1] - 1) / stride + 1, (in[2] - 1) / stride + 1};
+  case OpResize::Collapse:
+    return {op.shape[0], 1, 1};
+  default:
+    return {op.shape[0], in[1], in[2]};
+  }
+}
+
 // The plan's shapes for an HxW input, as shape inference derives them: the
 // spatial size changes only at strided or windowed ops and global pooling.
 Plan atInputSize(const Plan& plan, int64_t height, int64_t width) {
   Plan sized = plan;
   for (Op& op : sized.ops) {
-    if (op.kind == "input") {
+    std::optional<OpKind> kind = opKindFromName(op.kind);
+    const OpResize resize = kind ? info(*kind).resize : OpResize::Keep;
+    if (resize == OpResize::Source) {
       if (op.shape.size() == 3) op.shape = {op.shape[0], height, width};
       if (op.shape.size() == 1) op.shape = {height}; // a sequence's length
       continue;
@@ -50,27 +67,12 @@ Plan atInputSize(const Plan& plan, int64_t height, int64_t width) {
         static_cast<size_t>(op.inputs[0]) >= sized.ops.size())
       continue;
     const std::vector<int64_t>& in = sized.ops[static_cast<size_t>(op.inputs[0])].shape;
-    auto attr = [&](const char* key, double fallback) {
-      return static_cast<int64_t>(getNumber(op.attrs, key, fallback));
-    };
-    if (op.kind == "flatten") {
+    if (resize == OpResize::Flatten) {
       op.shape = {static_cast<int64_t>(elements(in))};
     } else if (op.shape.size() == 2 && !in.empty()) {
       op.shape = {in[0], op.shape[1]}; // a sequence op keeps its input's length
-    } else if (in.size() != 3 || op.shape.size() != 3) {
-      continue; // flat ops keep their size
-    } else if (op.kind == "conv" || op.kind == "maxpool" || op.kind == "avgpool") {
-      const int64_t k = attr("kernel", 1), stride = std::max<int64_t>(1, attr("stride", 1));
-      const int64_t pad = op.kind == "conv" ? attr("padding", 0) : 0;
-      op.shape = {op.shape[0], (in[1] + 2 * pad - k) / stride + 1,
-                  (in[2] + 2 * pad - k) / stride + 1};
-    } else if (op.kind == "blur") {
-      const int64_t stride = std::max<int64_t>(1, attr("stride", 1));
-      op.shape = {op.shape[0], (in[1] - 1) / stride + 1, (in[2] - 1) / stride + 1};
-    } else if (op.kind == "global_avgpool" || op.kind == "global_maxpool") {
-      op.shape = {op.shape[0], 1, 1};
-    } else {
-      op.shape = {op.shape[0], in[1], in[2]};
+    } else if (in.size() == 3 && op.shape.size() == 3) {
+      op.shape = resizedImage(op, resize, in); // flat ops keep their size
     }
   }
   return sized;
@@ -96,81 +98,11 @@ OpCost opCost(const Op& op, const std::vector<std::vector<int64_t>>& inputs, int
   for (const auto& shape : inputs)
     in += elements(shape) * b;
   const double width = bytesPerElement(op);
-  auto attr = [&](const char* key, double fallback) { return getNumber(op.attrs, key, fallback); };
-
-  if (op.kind == "input") return c;
-  if (op.kind == "conv") {
-    const double k = attr("kernel", 3), cin = attr("in", inputs.empty() ? 1 : inputs[0][0]);
-    const double groups = attr("groups", 1);
-    const double weights = attr("out", op.shape.empty() ? 1 : op.shape[0]) * cin / groups * k * k;
-    c.parameters = static_cast<int64_t>(weights + (attr("bias", 0) != 0 ? attr("out", 0) : 0));
-    c.forwardFlops = 2 * out * cin / groups * k * k;
-    c.backwardFlops = 2 * c.forwardFlops; // input gradient and weight gradient
-  } else if (op.kind == "linear") {
-    const double fin = attr("in", inputs.empty() ? 1 : elements(inputs[0]));
-    // A linear tied to an embedding (weight_tying) borrows its weight.
-    const double weights = getString(op.attrs, "tied_to", "").empty() ? fin * attr("out", 1) : 0;
-    c.parameters = static_cast<int64_t>(weights + (attr("bias", 0) != 0 ? attr("out", 1) : 0));
-    c.forwardFlops = 2 * out * fin;
-    c.backwardFlops = 2 * c.forwardFlops;
-  } else if (op.kind == "embedding") {
-    const double dim = attr("dim", 1);
-    c.parameters = static_cast<int64_t>((attr("vocab", 1) + attr("positions", 1)) * dim);
-    c.forwardFlops = out;  // the position term's add; the lookup is a gather
-    c.backwardFlops = out; // scatter-add into the two tables
-  } else if (op.kind == "layernorm") {
-    c.parameters = static_cast<int64_t>(2 * attr("features", 0));
-    c.forwardFlops = 6 * out;
-    c.backwardFlops = 8 * out;
-  } else if (op.kind == "causal_attention") {
-    // q, k, v and output projections (4 d^2 per token), then T x T scores
-    // and their weighted sum per head (2 T d each per token), softmax ~5/score.
-    const double d = attr("dim", 1), heads = attr("heads", 1);
-    const double t = op.shape.empty() ? 1 : static_cast<double>(op.shape[0]);
-    const double tokens = t * b;
-    c.parameters = static_cast<int64_t>(4 * d * d + 4 * d);
-    c.forwardFlops = tokens * (8 * d * d + 4 * t * d + 5 * t * heads);
-    c.backwardFlops = 2 * c.forwardFlops;
-  } else if (op.kind == "bn") {
-    c.parameters = static_cast<int64_t>(2 * attr("features", op.shape.empty() ? 0 : op.shape[0]));
-    c.forwardFlops = 6 * out; // statistics, then scale and shift
-    c.backwardFlops = 8 * out;
-  } else if (op.kind == "maxpool" || op.kind == "avgpool") {
-    const double k = attr("kernel", 2);
-    c.forwardFlops = out * k * k;
-    c.backwardFlops = in;
-  } else if (op.kind == "global_avgpool" || op.kind == "global_maxpool") {
-    // The mean adds each input element once, the max compares it once; the
-    // mean's backward spreads the gradient over every element, the max's
-    // routes it to the argmax and zero-fills the rest.
-    c.forwardFlops = in;
-    c.backwardFlops = in;
-  } else if (op.kind == "blur") {
-    c.forwardFlops = 2 * 9 * out; // a 3x3 depthwise filter
-    c.backwardFlops = 2 * c.forwardFlops;
-  } else if (op.kind == "squeeze_excite") {
-    const double ch = op.shape.empty() ? 1 : static_cast<double>(op.shape[0]);
-    const double hidden = attr("hidden", std::max(1.0, ch / 4));
-    c.parameters = static_cast<int64_t>(2 * ch * hidden + ch + hidden);
-    c.forwardFlops = in + 4 * b * ch * hidden + 2 * out; // pool, two small layers, gate
-    c.backwardFlops = 2 * c.forwardFlops;
-  } else if (op.kind == "fused") {
-    // One pass over memory for the whole group; each replaced op's arithmetic.
-    const std::string kinds = getString(op.attrs, "ops", "");
-    double flops = 0;
-    size_t start = 0;
-    while (start <= kinds.size() && !kinds.empty()) {
-      size_t comma = kinds.find(',', start);
-      flops += elementwiseFlops(kinds.substr(start, comma - start));
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-    c.forwardFlops = std::max(1.0, flops) * out;
-    c.backwardFlops = c.forwardFlops;
-  } else { // relu, gelu, silu, add, dropout, flatten
-    c.forwardFlops = op.kind == "flatten" ? 0 : elementwiseFlops(op.kind) * out;
-    c.backwardFlops = c.forwardFlops;
-  }
+  std::optional<OpKind> kind = opKindFromName(op.kind);
+  if (kind == OpKind::Input) return c;
+  // An unknown kind costs what an elementwise op does.
+  const OpKind rule = kind.value_or(OpKind::Relu);
+  info(rule).cost(CostQuery{rule, op, inputs, b, in, out}, c);
   c.activationBytes = out * width;
   c.bytesMoved = (in + out + static_cast<double>(c.parameters)) * width;
   if (c.backwardFlops > 0) c.backwardBytesMoved = backwardBytes(c, width, true, c.parameters > 0);

@@ -1,5 +1,9 @@
 #include "compiler/plan/PlanVerifier.h"
 
+#include "compiler/plan/OpKinds.h"
+
+#include <optional>
+
 namespace fiver::plan {
 
 namespace {
@@ -44,58 +48,71 @@ private:
   std::vector<std::string>& problems_;
 };
 
+// Convs and pools: a kernel/stride window over an image.
+void checkWindow(const Op& op, OpKind kind, const std::vector<int64_t>& in, OpChecker& c) {
+  const std::vector<int64_t>& out = op.shape;
+  if (in.size() != 3 || out.size() != 3)
+    return c.problem("needs a CxHxW input and output, has " + shapeText(in) + " -> " +
+                     shapeText(out));
+  c.positive("kernel");
+  c.positive("stride");
+  const bool conv = kind == OpKind::Conv;
+  if (conv) {
+    c.expect("in", in[0], "its input", "channels");
+    c.expect("out", out[0], "its output shape", "channels");
+  } else if (in[0] != out[0]) {
+    c.problem("keeps the " + std::to_string(in[0]) + " channels of its input, but its shape says " +
+              std::to_string(out[0]));
+  }
+  const int64_t kernel = c.attr("kernel"), stride = c.attr("stride");
+  const int64_t pad = conv ? c.attr("padding") : 0;
+  if (kernel > 0 && stride > 0) {
+    const int64_t h = (in[1] + 2 * pad - kernel) / stride + 1;
+    const int64_t w = (in[2] + 2 * pad - kernel) / stride + 1;
+    if (h != out[1] || w != out[2])
+      c.problem("kernel " + std::to_string(kernel) + ", stride " + std::to_string(stride) +
+                " and padding " + std::to_string(pad) + " turn " + shapeText(in) + " into " +
+                std::to_string(h) + "x" + std::to_string(w) + ", but its shape says " +
+                shapeText(out));
+  }
+}
+
 // The checks of one kind: its input's shape (`in`) against its attributes
 // and its own shape. Shapes are without the batch dimension.
-void checkKind(const Op& op, const std::vector<const Op*>& inputs, OpChecker& c) {
+void checkKind(const Op& op, OpKind kind, const std::vector<const Op*>& inputs, OpChecker& c) {
   const std::vector<int64_t>& in = inputs.front()->shape;
   const std::vector<int64_t>& out = op.shape;
-  const bool image = in.size() == 3 && out.size() == 3;
-  const std::string& k = op.kind;
-  if (k == "conv" || k == "maxpool" || k == "avgpool") {
-    if (!image)
-      return c.problem("needs a CxHxW input and output, has " + shapeText(in) + " -> " +
-                       shapeText(out));
-    c.positive("kernel");
-    c.positive("stride");
-    if (k == "conv") {
-      c.expect("in", in[0], "its input", "channels");
-      c.expect("out", out[0], "its output shape", "channels");
-    } else if (in[0] != out[0]) {
-      c.problem("keeps the " + std::to_string(in[0]) +
-                " channels of its input, but its shape says " + std::to_string(out[0]));
-    }
-    const int64_t kernel = c.attr("kernel"), stride = c.attr("stride");
-    const int64_t pad = k == "conv" ? c.attr("padding") : 0;
-    if (kernel > 0 && stride > 0) {
-      const int64_t h = (in[1] + 2 * pad - kernel) / stride + 1;
-      const int64_t w = (in[2] + 2 * pad - kernel) / stride + 1;
-      if (h != out[1] || w != out[2])
-        c.problem("kernel " + std::to_string(kernel) + ", stride " + std::to_string(stride) +
-                  " and padding " + std::to_string(pad) + " turn " + shapeText(in) + " into " +
-                  std::to_string(h) + "x" + std::to_string(w) + ", but its shape says " +
-                  shapeText(out));
-    }
-  } else if (k == "bn") {
-    c.expect("features", in.empty() ? 0 : in[0], "its input", "channels");
-  } else if (k == "linear") {
+  switch (kind) {
+  case OpKind::Conv:
+  case OpKind::MaxPool:
+  case OpKind::AvgPool:
+    return checkWindow(op, kind, in, c);
+  case OpKind::BatchNorm:
+    return c.expect("features", in.empty() ? 0 : in[0], "its input", "channels");
+  case OpKind::Linear:
     if (in.empty() || out.empty()) return c.problem("has an empty shape");
     c.expect("in", in.back(), "its input", "features");
-    c.expect("out", out.back(), "its output shape", "features");
-  } else if (k == "layernorm") {
-    c.expect("features", in.empty() ? 0 : in.back(), "its input", "features");
-  } else if (k == "causal_attention") {
+    return c.expect("out", out.back(), "its output shape", "features");
+  case OpKind::LayerNorm:
+    return c.expect("features", in.empty() ? 0 : in.back(), "its input", "features");
+  case OpKind::CausalAttention:
     c.expect("dim", in.empty() ? 0 : in.back(), "its input", "features");
     c.positive("heads");
     if (c.attr("heads") > 0 && c.attr("dim") % c.attr("heads") != 0)
       c.problem("'heads' is " + std::to_string(c.attr("heads")) + ", which does not divide 'dim' " +
                 std::to_string(c.attr("dim")));
-  } else if (k == "embedding") {
-    c.expect("dim", out.empty() ? 0 : out.back(), "its output shape", "features");
-  } else if (k == "blur" || k == "squeeze_excite") {
-    c.expect("channels", in.empty() ? 0 : in[0], "its input", "channels");
-  } else if (k == "add") {
+    return;
+  case OpKind::Embedding:
+    return c.expect("dim", out.empty() ? 0 : out.back(), "its output shape", "features");
+  case OpKind::Blur:
+  case OpKind::SqueezeExcite:
+    return c.expect("channels", in.empty() ? 0 : in[0], "its input", "channels");
+  case OpKind::Add:
     if (inputs.size() == 2 && inputs[0]->shape != inputs[1]->shape)
       c.problem("adds " + shapeText(inputs[0]->shape) + " to " + shapeText(inputs[1]->shape));
+    return;
+  default: // elementwise ops, pooling to 1x1, flatten: nothing to compare
+    return;
   }
 }
 
@@ -103,7 +120,7 @@ void checkKind(const Op& op, const std::vector<const Op*>& inputs, OpChecker& c)
 
 std::vector<std::string> verifyPlan(const Plan& plan) {
   std::vector<std::string> problems;
-  if (plan.ops.empty() || plan.ops.front().kind != "input")
+  if (plan.ops.empty() || !isKind(plan.ops.front().kind, OpKind::Input))
     problems.push_back("the first op must be the input");
   for (size_t i = 0; i < plan.ops.size(); ++i) {
     const Op& op = plan.ops[i];
@@ -117,12 +134,13 @@ std::vector<std::string> verifyPlan(const Plan& plan) {
       else
         inputs.push_back(&plan.ops[static_cast<size_t>(id)]);
     }
-    if (op.kind == "input" || op.kind == "fused") continue; // fused: read by the kernels library
+    const std::optional<OpKind> kind = opKindFromName(op.kind);
+    if (kind == OpKind::Input || kind == OpKind::Fused) continue; // fused: read by the kernels
     if (inputs.empty()) {
       c.problem("has no input");
       continue;
     }
-    checkKind(op, inputs, c);
+    if (kind) checkKind(op, *kind, inputs, c);
   }
   return problems;
 }

@@ -2,6 +2,7 @@
 // deterministic (fixed key order, shortest round-trip numbers, strings always
 // quoted); reading uses yaml-cpp and names the file, line and column of any
 // problem.
+#include "compiler/plan/OpKinds.h"
 #include "compiler/plan/Plan.h"
 
 #include <yaml-cpp/yaml.h>
@@ -307,7 +308,8 @@ Plan parsePlan(const std::string& yamlText, const std::string& name) {
                       ", which is not before it");
     p.ops.push_back(std::move(op));
   }
-  if (p.ops.empty() || p.ops[0].kind != "input") r.fail(root["ops"], "op 0 must be the input");
+  if (p.ops.empty() || !isKind(p.ops[0].kind, OpKind::Input))
+    r.fail(root["ops"], "op 0 must be the input");
   for (const auto& s : r.seq(r.need(root, "resolution", "plan"), "resolution"))
     p.resolution.push_back({r.get<int64_t>(s, "start_step", "resolution"),
                             r.get<int64_t>(s, "height", "resolution"),

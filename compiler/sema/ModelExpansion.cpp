@@ -1,5 +1,6 @@
 #include "compiler/sema/ModelExpansion.h"
 
+#include "compiler/plan/OpKinds.h"
 #include "compiler/sema/Builtins.h"
 #include "compiler/sema/Params.h"
 #include "compiler/sema/Suggest.h"
@@ -82,11 +83,13 @@ private:
 
   // Defaults that depend on other arguments: `same` padding, stride = kernel.
   static void resolveDefaults(LayerSpec& spec) {
-    if (spec.kind == "conv" && spec.args["padding"].number < 0)
+    using plan::OpKind;
+    if (plan::isKind(spec.kind, OpKind::Conv) && spec.args["padding"].number < 0)
       spec.args["padding"] =
           Value::num(static_cast<int64_t>(spec.args["kernel"].number) / 2, Unit::None, true);
-    if ((spec.kind == "maxpool" || spec.kind == "avgpool") && spec.args["stride"].number == 0)
-      spec.args["stride"] = spec.args["kernel"];
+    const bool pool =
+        plan::isKind(spec.kind, OpKind::MaxPool) || plan::isKind(spec.kind, OpKind::AvgPool);
+    if (pool && spec.args["stride"].number == 0) spec.args["stride"] = spec.args["kernel"];
   }
 
   ParamMap bindings_;

@@ -1,5 +1,7 @@
 #include "compiler/sema/ModelRequirements.h"
 
+#include "compiler/plan/OpKinds.h"
+
 #include <algorithm>
 
 namespace fiver {
@@ -16,7 +18,7 @@ bool hasLayer(const std::vector<LayerSpec>& layers, const std::string& kind) {
 // output classifier of the same width needs the embedding; the classifier's
 // shape is checked by the method's pass.
 void checkEmbedding(const MethodUse& use, const ModelSpec& model, DiagnosticEngine& diags) {
-  if (hasLayer(model.layers, "embedding")) return;
+  if (hasLayer(model.layers, std::string(plan::nameOf(plan::OpKind::Embedding)))) return;
   Diagnostic& d = diags.report(DiagId::NothingToTie, use.where,
                                "model '" + model.name + "' has no pair of layers that " + use.name +
                                    " could tie");

@@ -3,6 +3,7 @@
 
 #include "compiler/ir/GraphBuilder.h"
 #include "compiler/ir/GraphRewrite.h"
+#include "compiler/plan/OpKinds.h"
 #include "passes/MethodParams.h"
 
 namespace fiver::passes {
@@ -16,7 +17,7 @@ int64_t attr(const ir::OpNode& op, const char* key) {
 ir::OpNode blurOp(const std::string& name, const std::vector<int64_t>& input, int64_t stride,
                   const SourceRange& where) {
   ir::OpNode blur;
-  blur.kind = "blur";
+  blur.kind = plan::nameOf(plan::OpKind::Blur);
   blur.name = name;
   blur.where = where;
   blur.attrs["channels"] = plan::Scalar::num(static_cast<double>(input[0]));
@@ -40,8 +41,8 @@ bool BlurPoolPass::run(ir::TrainingGraph& g, DiagnosticEngine&) {
   for (ir::OpId v : g.opsInOrder()) {
     const ir::OpNode& op = g.model[v];
     const int64_t stride = attr(op, "stride");
-    const bool conv = convs && op.kind == "conv" && stride > 1;
-    const bool pool = maxpools && op.kind == "maxpool" && stride > 1;
+    const bool conv = convs && plan::isKind(op.kind, plan::OpKind::Conv) && stride > 1;
+    const bool pool = maxpools && plan::isKind(op.kind, plan::OpKind::MaxPool) && stride > 1;
     if (!conv && !pool) {
       b.copy(v);
       continue;

@@ -1,5 +1,6 @@
 #include "methods/channels_last/Pass.h"
 #include "passes/PassRegistry.h"
+#include "compiler/plan/OpKinds.h"
 
 namespace fiver::passes {
 
@@ -20,8 +21,8 @@ bool ChannelsLastPass::run(ir::TrainingGraph& g, DiagnosticEngine&) {
   // Ops are in topological order, so a region grows forward from each conv.
   for (ir::OpId v : g.opsInOrder()) {
     ir::OpNode& op = g.model[v];
-    if (!isImage(op) || op.kind == "input") continue;
-    bool startsRegion = op.kind == "conv";
+    if (!isImage(op) || plan::isKind(op.kind, plan::OpKind::Input)) continue;
+    bool startsRegion = plan::isKind(op.kind, plan::OpKind::Conv);
     bool continuesRegion = false;
     for (ir::OpId in : g.inputsOf(v))
       continuesRegion |= g.model[in].memoryFormat == kChannelsLast;

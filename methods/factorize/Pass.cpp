@@ -3,6 +3,7 @@
 
 #include "compiler/ir/GraphRewrite.h"
 #include "methods/weight_tying/Pass.h"
+#include "compiler/plan/OpKinds.h"
 #include "passes/MethodParams.h"
 
 #include <algorithm>
@@ -42,7 +43,8 @@ bool FactorizePass::run(ir::TrainingGraph& g, DiagnosticEngine&) {
   int split = 0, tooSmall = 0, notCheaper = 0;
   for (ir::OpId v : g.opsInOrder()) {
     const ir::OpNode& op = g.model[v];
-    const bool conv = op.kind == "conv", linear = op.kind == "linear";
+    const bool conv = plan::isKind(op.kind, plan::OpKind::Conv),
+               linear = plan::isKind(op.kind, plan::OpKind::Linear);
     // A tied classifier's weight is the embedding's table: not its to split.
     if ((!conv && !linear) || !tiedEmbedding(op).empty()) {
       b.copy(v);

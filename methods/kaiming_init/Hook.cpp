@@ -18,17 +18,19 @@ std::vector<std::string> residualBranchEndNorms(const std::vector<plan::Op>& ops
   }
   std::vector<std::string> norms;
   for (const plan::Op& op : ops) {
-    if (op.kind != "add") continue;
+    if (!plan::isKind(op.kind, plan::OpKind::Add)) continue;
     for (int in : op.inputs) {
       // The skip input also feeds its branch; only the branch output has the
       // add as its single consumer. Walk back through what it alone feeds.
       for (int id = in; consumers[id] == 1 && indexOf.count(id);) {
         const plan::Op& back = ops[indexOf[id]];
-        if (back.kind == "bn") {
+        if (plan::isKind(back.kind, plan::OpKind::BatchNorm)) {
           norms.push_back(back.name);
           break;
         }
-        if (back.inputs.size() != 1 || back.kind == "conv" || back.kind == "linear") break;
+        if (back.inputs.size() != 1 || plan::isKind(back.kind, plan::OpKind::Conv) ||
+            plan::isKind(back.kind, plan::OpKind::Linear))
+          break;
         id = back.inputs[0];
       }
     }

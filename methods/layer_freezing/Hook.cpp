@@ -1,5 +1,6 @@
 #include "methods/layer_freezing/Hook.h"
 #include "runtime/methods/HookRegistry.h"
+#include "compiler/plan/OpKinds.h"
 
 namespace fiver::runtime {
 
@@ -24,7 +25,7 @@ void LayerFreezing::apply(Event, TrainState& s) {
       if (!plan::getString(op.attrs, "fold_bn", "").empty()) s.model->foldBatchNorm(op.name);
     }
     // Training mode comes back every epoch and after each evaluation.
-    if (op.kind == "bn") module->eval();
+    if (plan::isKind(op.kind, plan::OpKind::BatchNorm)) module->eval();
   }
 }
 

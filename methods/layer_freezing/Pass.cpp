@@ -3,6 +3,7 @@
 
 #include "compiler/ir/GraphRewrite.h"
 #include "methods/weight_tying/Pass.h"
+#include "compiler/plan/OpKinds.h"
 
 #include <algorithm>
 #include <cmath>
@@ -40,8 +41,9 @@ bool LayerFreezingPass::run(ir::TrainingGraph& g, DiagnosticEngine& diags) {
   std::vector<ir::OpId> layers;
   for (ir::OpId v : g.opsInOrder()) {
     const ir::OpNode& op = g.model[v];
-    if (op.kind == "conv" || op.kind == "linear" || op.kind == "causal_attention" ||
-        (op.kind == "embedding" && !tied.count(op.name)))
+    if (plan::isKind(op.kind, plan::OpKind::Conv) || plan::isKind(op.kind, plan::OpKind::Linear) ||
+        plan::isKind(op.kind, plan::OpKind::CausalAttention) ||
+        (plan::isKind(op.kind, plan::OpKind::Embedding) && !tied.count(op.name)))
       layers.push_back(v);
   }
   // The last layer with weights is the classifier: it always trains.
@@ -66,22 +68,22 @@ bool LayerFreezingPass::run(ir::TrainingGraph& g, DiagnosticEngine& diags) {
     // them: they freeze together.
     std::vector<ir::OpId> next = ir::consumersOf(g, layers[i]);
     bool throughBlur = false;
-    if (next.size() == 1 && g.model[next[0]].kind == "blur") {
+    if (next.size() == 1 && plan::isKind(g.model[next[0]].kind, plan::OpKind::Blur)) {
       next = ir::consumersOf(g, next[0]);
       throughBlur = true;
     }
     if (next.size() != 1) continue;
     ir::OpNode& bn = g.model[next[0]];
-    if (bn.kind == "squeeze_excite") bn.freezeStep = step;
-    if (bn.kind != "bn") continue;
+    if (plan::isKind(bn.kind, plan::OpKind::SqueezeExcite)) bn.freezeStep = step;
+    if (!plan::isKind(bn.kind, plan::OpKind::BatchNorm)) continue;
     bn.freezeStep = step;
     std::vector<ir::OpId> afterBn = ir::consumersOf(g, next[0]);
-    if (afterBn.size() == 1 && g.model[afterBn[0]].kind == "squeeze_excite")
+    if (afterBn.size() == 1 && plan::isKind(g.model[afterBn[0]].kind, plan::OpKind::SqueezeExcite))
       g.model[afterBn[0]].freezeStep = step;
     // A frozen conv whose only reader is its batch norm folds the norm's
     // affine map (running statistics, weight, bias) into its own weights and
     // bias from the freeze step on; the runtime does it at that step.
-    if (layer.kind == "conv" && !throughBlur) {
+    if (plan::isKind(layer.kind, plan::OpKind::Conv) && !throughBlur) {
       layer.attrs["fold_bn"] = plan::Scalar::str(bn.name);
       bn.attrs["folded_into"] = plan::Scalar::str(layer.name);
       ++folded;
@@ -93,8 +95,9 @@ bool LayerFreezingPass::run(ir::TrainingGraph& g, DiagnosticEngine& diags) {
   std::vector<ir::OpId> order = g.opsInOrder();
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     ir::OpNode& op = g.model[*it];
-    if (op.kind == "layernorm") op.freezeStep = nextFreeze;
-    if (std::find(layers.begin(), layers.end(), *it) != layers.end() || op.kind == "linear")
+    if (plan::isKind(op.kind, plan::OpKind::LayerNorm)) op.freezeStep = nextFreeze;
+    if (std::find(layers.begin(), layers.end(), *it) != layers.end() ||
+        plan::isKind(op.kind, plan::OpKind::Linear))
       nextFreeze = op.freezeStep;
   }
   g.notes.push_back("layer_freezing: " + std::to_string(n) + " layers freeze between steps " +

@@ -10,7 +10,8 @@ namespace {
 
 // Norms (and the loss, outside the graph) keep fp32.
 bool keepsFp32(const std::string& kind) {
-  return kind == "input" || kind == "embedding" || plan::isNormalization(kind);
+  return plan::isKind(kind, plan::OpKind::Input) || plan::isKind(kind, plan::OpKind::Embedding) ||
+         plan::isNormalization(kind);
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 #include "passes/PassRegistry.h"
 
 #include "compiler/ir/GraphBuilder.h"
+#include "compiler/plan/OpKinds.h"
 
 #include <algorithm>
 #include <cmath>
@@ -22,7 +23,7 @@ double param(const MethodUse& m, const char* key, double fallback) {
 const ir::OpNode* sizeDependentOp(const ir::TrainingGraph& g) {
   for (ir::OpId v : g.opsInOrder()) {
     const ir::OpNode& op = g.model[v];
-    if (op.kind != "flatten") continue;
+    if (!plan::isKind(op.kind, plan::OpKind::Flatten)) continue;
     for (ir::OpId in : g.inputsOf(v)) {
       const std::vector<int64_t>& s = g.model[in].shape;
       if (s.size() == 3 && (s[1] != 1 || s[2] != 1)) return &op;
@@ -43,14 +44,14 @@ ShapeFailure checkAtSize(const ir::TrainingGraph& g, int64_t height, int64_t wid
   std::map<ir::OpId, std::vector<int64_t>> shapes;
   for (ir::OpId v : g.opsInOrder()) {
     ir::OpNode op = g.model[v];
-    if (op.kind == "input") {
+    if (plan::isKind(op.kind, plan::OpKind::Input)) {
       shapes[v] = {op.shape[0], height, width};
       continue;
     }
     std::vector<std::vector<int64_t>> inputs;
     for (ir::OpId in : g.inputsOf(v))
       inputs.push_back(shapes.at(in));
-    if (op.kind == "fused") {
+    if (plan::isKind(op.kind, plan::OpKind::Fused)) {
       op.shape = inputs.at(0);
     } else if (std::string e = ir::inferShape(op, inputs); !e.empty()) {
       return {&g.model[v], e};

@@ -2,6 +2,7 @@
 #include "passes/PassRegistry.h"
 
 #include "compiler/ir/GraphRewrite.h"
+#include "compiler/plan/OpKinds.h"
 #include "passes/MethodParams.h"
 
 #include <algorithm>
@@ -22,11 +23,15 @@ bool SqueezeExcitePass::run(ir::TrainingGraph& g, DiagnosticEngine&) {
   std::set<ir::OpId> gated;
   for (ir::OpId v : g.opsInOrder()) {
     const ir::OpNode& op = g.model[v];
-    if (op.kind != "conv" || op.shape.size() != 3 || op.shape[0] < minChannels) continue;
+    if (!plan::isKind(op.kind, plan::OpKind::Conv) || op.shape.size() != 3 ||
+        op.shape[0] < minChannels)
+      continue;
     std::vector<ir::OpId> next = ir::consumersOf(g, v);
     // The first factor of a factorized conv is half of one layer.
-    if (next.size() == 1 && g.model[next[0]].kind == "conv") continue;
-    gated.insert(next.size() == 1 && g.model[next[0]].kind == "bn" ? next[0] : v);
+    if (next.size() == 1 && plan::isKind(g.model[next[0]].kind, plan::OpKind::Conv)) continue;
+    gated.insert(next.size() == 1 && plan::isKind(g.model[next[0]].kind, plan::OpKind::BatchNorm)
+                     ? next[0]
+                     : v);
   }
   if (gated.empty()) {
     g.notes.push_back("squeeze_excite: no conv with at least " + std::to_string(minChannels) +
@@ -40,7 +45,7 @@ bool SqueezeExcitePass::run(ir::TrainingGraph& g, DiagnosticEngine&) {
     if (!gated.count(v)) continue;
     const ir::OpNode& op = g.model[v];
     ir::OpNode se;
-    se.kind = "squeeze_excite";
+    se.kind = plan::nameOf(plan::OpKind::SqueezeExcite);
     se.name = "squeeze_excite" + std::to_string(++count);
     se.where = op.where;
     se.shape = op.shape;

@@ -1,6 +1,7 @@
 #include "methods/stochastic_depth/Pass.h"
 #include "passes/PassRegistry.h"
 
+#include "compiler/plan/OpKinds.h"
 #include "passes/MethodParams.h"
 
 #include <cstdio>
@@ -14,7 +15,8 @@ bool StochasticDepthPass::run(ir::TrainingGraph& g, DiagnosticEngine&) {
   std::vector<ir::OpId> adds;
   for (ir::OpId v : g.opsInOrder()) {
     std::vector<ir::OpId> ins = g.inputsOf(v);
-    if (g.model[v].kind == "add" && ins.size() == 2 && ins[0] != ins[1]) adds.push_back(v);
+    if (plan::isKind(g.model[v].kind, plan::OpKind::Add) && ins.size() == 2 && ins[0] != ins[1])
+      adds.push_back(v);
   }
   if (adds.empty()) {
     g.notes.push_back("stochastic_depth: the model has no residual branch to drop");

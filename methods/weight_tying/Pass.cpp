@@ -1,5 +1,6 @@
 #include "methods/weight_tying/Pass.h"
 #include "passes/PassRegistry.h"
+#include "compiler/plan/OpKinds.h"
 
 namespace fiver::passes {
 
@@ -12,7 +13,8 @@ int64_t attr(const ir::OpNode& op, const char* key) {
 } // namespace
 
 std::string tiedEmbedding(const ir::OpNode& op) {
-  return op.kind == "linear" ? plan::getString(op.attrs, "tied_to", "") : "";
+  return plan::isKind(op.kind, plan::OpKind::Linear) ? plan::getString(op.attrs, "tied_to", "")
+                                                     : "";
 }
 
 bool WeightTyingPass::run(ir::TrainingGraph& g, DiagnosticEngine& diags) {
@@ -22,8 +24,8 @@ bool WeightTyingPass::run(ir::TrainingGraph& g, DiagnosticEngine& diags) {
   ir::OpNode* classifier = nullptr;
   for (ir::OpId v : g.opsInOrder()) {
     ir::OpNode& op = g.model[v];
-    if (op.kind == "embedding" && !embedding) embedding = &op;
-    if (op.kind == "linear") classifier = &op;
+    if (plan::isKind(op.kind, plan::OpKind::Embedding) && !embedding) embedding = &op;
+    if (plan::isKind(op.kind, plan::OpKind::Linear)) classifier = &op;
   }
   if (!embedding || !classifier) {
     diags.report(DiagId::NothingToTie, m->where,

@@ -1,6 +1,7 @@
 #include "runtime/metrics/FlopCounter.h"
 
 #include "compiler/plan/OpCost.h"
+#include "compiler/plan/OpKinds.h"
 
 #include <algorithm>
 
@@ -40,8 +41,9 @@ FlopCounter::FlopCounter(const plan::Plan& plan) {
     parameters_ += costs[i].parameters;
     s.planFreezeStep = op.freezeStep;
     // As PlanModel reads it: two different inputs, the earlier one the skip.
-    s.residualAdd = op.kind == "add" && op.inputs.size() == 2 && op.inputs[0] != op.inputs[1];
-    if (op.kind != "input") {
+    s.residualAdd = plan::isKind(op.kind, plan::OpKind::Add) && op.inputs.size() == 2 &&
+                    op.inputs[0] != op.inputs[1];
+    if (!plan::isKind(op.kind, plan::OpKind::Input)) {
       s.forward = costs[i].forwardFlops;
       s.backward = costs[i].backwardFlops;
     }

@@ -22,7 +22,13 @@
 #include <utility>
 #include <vector>
 
+namespace fiver::plan {
+enum class OpKind; // compiler/plan/OpKinds.h: only the files that run ops need the table
+} // namespace fiver::plan
+
 namespace fiver::runtime {
+
+struct OpBuilders;
 
 class PlanModelImpl : public torch::nn::Module {
 public:
@@ -79,18 +85,21 @@ public:
   std::vector<int64_t> lastInputSize;
 
 private:
+  // Each op kind's builder and runner (runtime/model/OpBuilders.cpp) keeps
+  // its modules in the lists below.
+  friend struct OpBuilders;
+
   static int skipInput(const plan::Op& add);
   static int branchInput(const plan::Op& add);
   std::vector<bool> neededOps(bool drops) const;
-  // The module of the linear op at `linearIndex`, tied to the embedding its
-  // `tied_to` names; throws when that is no earlier embedding of its shape.
-  TiedLinear tiedLinear(int linearIndex) const;
+  bool isDroppedBranch(size_t op) const;
 
   BatchNormOverride batchNormOverride_;
   OpTimes* opTimes_ = nullptr;
   std::set<int> droppedBranches_;
   std::map<int, double> branchScales_;
   std::vector<plan::Op> ops_;
+  std::vector<plan::OpKind> kinds_; // op index -> its kind
   std::map<std::string, std::shared_ptr<torch::nn::Module>> modules_;
   std::vector<torch::nn::Conv2d> convs_;
   std::vector<torch::nn::BatchNorm2d> bns_;

@@ -1,6 +1,7 @@
 #include "runtime/profile/ProfileRun.h"
 
 #include "compiler/plan/OpCost.h"
+#include "compiler/plan/OpKinds.h"
 #include "compiler/support/AtomicFile.h"
 #include "runtime/profile/OpTimes.h"
 #include "runtime/profile/Roofline.h"
@@ -132,7 +133,7 @@ void runProfile(const plan::Plan& plan, TrainOptions options, int64_t steps,
   nlohmann::json ops = nlohmann::json::array();
   for (size_t i = 0; i < plan.ops.size(); ++i) {
     const plan::Op& op = plan.ops[i];
-    if (op.kind == "input") continue;
+    if (plan::isKind(op.kind, plan::OpKind::Input)) continue;
     const plan::OpCost& c = cost.costs[i];
     ops.push_back({{"name", op.name},
                    {"kind", op.kind},

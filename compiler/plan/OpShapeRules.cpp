@@ -1,0 +1,197 @@
+// Shape rules, one per op kind (see OpKinds.def): the output shape from the
+// op's attributes and its inputs' shapes, or what is wrong with them. Shapes
+// have no batch dimension: CxHxW for images, [T, d] for sequences.
+#include "compiler/plan/OpRules.h"
+
+namespace fiver::plan {
+
+namespace {
+
+std::string shapeText(const std::vector<int64_t>& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i)
+    out += (i ? "x" : "") + std::to_string(s[i]);
+  return out.empty() ? "scalar" : out;
+}
+
+int64_t attr(const ShapeQuery& q, const char* key) {
+  return static_cast<int64_t>(getNumber(q.attrs, key, 0));
+}
+
+std::string who(const ShapeQuery& q) {
+  return "'" + std::string(q.kind) + "' ";
+}
+
+std::string needImage(const ShapeQuery& q) {
+  const std::vector<int64_t>& in = q.inputs[0];
+  if (in.size() != 3)
+    return who(q) + "needs a CxHxW input, but gets " + shapeText(in) + " (is it after flatten?)";
+  return {};
+}
+
+std::string positive(const ShapeQuery& q, const char* key) {
+  if (attr(q, key) <= 0)
+    return who(q) + "needs a positive " + key + ", not " + std::to_string(attr(q, key));
+  return {};
+}
+
+// A kernel/stride window over an image: floor((size + 2p - k) / s) + 1, and
+// the window must fit at least once.
+std::string window(const ShapeQuery& q, int64_t padding, int64_t channels,
+                   std::vector<int64_t>& shape) {
+  const std::vector<int64_t>& in = q.inputs[0];
+  const int64_t k = attr(q, "kernel"), s = attr(q, "stride");
+  if (padding < 0 || in[1] + 2 * padding < k || in[2] + 2 * padding < k)
+    return who(q) + "with kernel " + std::to_string(k) + " does not fit its " + shapeText(in) +
+           " input";
+  shape = {channels, (in[1] + 2 * padding - k) / s + 1, (in[2] + 2 * padding - k) / s + 1};
+  return {};
+}
+
+std::string imageWindowChecks(const ShapeQuery& q) {
+  if (std::string e = needImage(q); !e.empty()) return e;
+  for (const char* key : {"kernel", "stride"})
+    if (std::string e = positive(q, key); !e.empty()) return e;
+  return {};
+}
+
+// The width attribute `key` must match the input's width `got`.
+std::string expectsWidth(const ShapeQuery& q, const char* key, int64_t got, const char* verb,
+                         const char* unit) {
+  if (attr(q, key) != got)
+    return who(q) + verb + " " + std::to_string(attr(q, key)) + " " + unit + ", gets " +
+           std::to_string(got);
+  return {};
+}
+
+std::string sequenceOfFeatures(const ShapeQuery& q, const char* widthKey) {
+  const std::vector<int64_t>& in = q.inputs[0];
+  if (in.size() != 2)
+    return who(q) + "needs a sequence of features [T, d], but gets " + shapeText(in);
+  return expectsWidth(q, widthKey, in[1], "expects", "features");
+}
+
+} // namespace
+
+std::string shapeOfInput(const ShapeQuery&, std::vector<int64_t>&) {
+  return {}; // the task's input shape, set by whoever makes the op
+}
+
+std::string shapeOfConv(const ShapeQuery& q, std::vector<int64_t>& shape) {
+  if (std::string e = imageWindowChecks(q); !e.empty()) return e;
+  if (std::string e = positive(q, "out"); !e.empty()) return e;
+  std::vector<int64_t> out;
+  if (std::string e = window(q, attr(q, "padding"), attr(q, "out"), out); !e.empty()) return e;
+  if (std::string e = expectsWidth(q, "in", q.inputs[0][0], "expects", "input channels");
+      !e.empty())
+    return e;
+  shape = out;
+  return {};
+}
+
+std::string shapeOfPool(const ShapeQuery& q, std::vector<int64_t>& shape) {
+  if (std::string e = imageWindowChecks(q); !e.empty()) return e;
+  return window(q, 0, q.inputs[0][0], shape);
+}
+
+std::string shapeOfBatchNorm(const ShapeQuery& q, std::vector<int64_t>& shape) {
+  if (std::string e = needImage(q); !e.empty()) return e;
+  if (std::string e = expectsWidth(q, "features", q.inputs[0][0], "normalizes", "channels");
+      !e.empty())
+    return e;
+  shape = q.inputs[0];
+  return {};
+}
+
+std::string shapeOfGlobalPool(const ShapeQuery& q, std::vector<int64_t>& shape) {
+  if (std::string e = needImage(q); !e.empty()) return e;
+  shape = {q.inputs[0][0], 1, 1};
+  return {};
+}
+
+std::string shapeOfFlatten(const ShapeQuery& q, std::vector<int64_t>& shape) {
+  int64_t n = 1;
+  for (int64_t d : q.inputs[0])
+    n *= d;
+  shape = {n};
+  return {};
+}
+
+// A flat vector, or a sequence of them ([T, features]: each position).
+std::string shapeOfLinear(const ShapeQuery& q, std::vector<int64_t>& shape) {
+  const std::vector<int64_t>& in = q.inputs[0];
+  if (in.size() != 1 && in.size() != 2)
+    return who(q) + "needs a flat input, but gets " + shapeText(in) + ": add `flatten` before it";
+  if (std::string e = positive(q, "out"); !e.empty()) return e;
+  if (std::string e = expectsWidth(q, "in", in.back(), "expects", "features"); !e.empty()) return e;
+  shape = in;
+  shape.back() = attr(q, "out");
+  return {};
+}
+
+std::string shapeOfEmbedding(const ShapeQuery& q, std::vector<int64_t>& shape) {
+  const std::vector<int64_t>& in = q.inputs[0];
+  if (in.size() != 1)
+    return who(q) + "needs token ids [sequence length], but gets " + shapeText(in);
+  for (const char* key : {"vocab", "dim"})
+    if (std::string e = positive(q, key); !e.empty()) return e;
+  if (attr(q, "positions") != in[0])
+    return who(q) + "has " + std::to_string(attr(q, "positions")) + " positions, gets " +
+           std::to_string(in[0]) + " tokens";
+  shape = {in[0], attr(q, "dim")};
+  return {};
+}
+
+std::string shapeOfLayerNorm(const ShapeQuery& q, std::vector<int64_t>& shape) {
+  if (std::string e = sequenceOfFeatures(q, "features"); !e.empty()) return e;
+  shape = q.inputs[0];
+  return {};
+}
+
+std::string shapeOfCausalAttention(const ShapeQuery& q, std::vector<int64_t>& shape) {
+  if (std::string e = sequenceOfFeatures(q, "dim"); !e.empty()) return e;
+  const std::vector<int64_t>& in = q.inputs[0];
+  if (std::string e = positive(q, "heads"); !e.empty()) return e;
+  if (in[1] % attr(q, "heads") != 0)
+    return who(q) + "splits " + std::to_string(in[1]) + " features into " +
+           std::to_string(attr(q, "heads")) + " heads: the width must be a multiple";
+  shape = in;
+  return {};
+}
+
+std::string shapeOfAdd(const ShapeQuery& q, std::vector<int64_t>& shape) {
+  if (q.inputs.size() != 2) return who(q) + "needs two inputs";
+  if (q.inputs[0] != q.inputs[1])
+    return "the residual branch gives " + shapeText(q.inputs[0]) + " but the shortcut gives " +
+           shapeText(q.inputs[1]) + ": add a `shortcut { ... }` that matches";
+  shape = q.inputs[0];
+  return {};
+}
+
+// A 3x3 binomial low-pass, padded by 1, then subsampled by its stride.
+std::string shapeOfBlur(const ShapeQuery& q, std::vector<int64_t>& shape) {
+  if (std::string e = needImage(q); !e.empty()) return e;
+  if (std::string e = positive(q, "stride"); !e.empty()) return e;
+  const std::vector<int64_t>& in = q.inputs[0];
+  if (std::string e = expectsWidth(q, "channels", in[0], "filters", "channels"); !e.empty())
+    return e;
+  const int64_t s = attr(q, "stride");
+  shape = {in[0], (in[1] - 1) / s + 1, (in[2] - 1) / s + 1};
+  return {};
+}
+
+std::string shapeOfSqueezeExcite(const ShapeQuery& q, std::vector<int64_t>& shape) {
+  if (std::string e = needImage(q); !e.empty()) return e;
+  if (std::string e = positive(q, "hidden"); !e.empty()) return e;
+  if (std::string e = expectsWidth(q, "channels", q.inputs[0][0], "gates", "channels"); !e.empty())
+    return e;
+  shape = q.inputs[0];
+  return {};
+}
+
+std::string shapeOfElementwise(const ShapeQuery& q, std::vector<int64_t>& shape) {
+  shape = q.inputs[0];
+  return {};
+}
+
+} // namespace fiver::plan
