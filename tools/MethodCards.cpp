@@ -2,10 +2,12 @@
 // declaration in step with it. methods/<name>/card.md's title, triple line
 // and parameter table are generated from methods/<name>/<name>.5r; the
 // table's "meaning" column and every other section are the card's own text.
+// The index of cards (docs/methods/README.md) is generated the same way.
 //   fiver-method-cards ROOT          rewrites stale cards
 //   fiver-method-cards --check ROOT  lists stale cards, exit 1 when any
 #include "compiler/sema/MethodSignature.h"
 #include "compiler/sema/Program.h"
+#include "tools/MethodIndex.h"
 
 #include <filesystem>
 #include <fstream>
@@ -80,6 +82,19 @@ std::string parameterTable(const MethodSignature& sig, const std::string& source
   return table;
 }
 
+// Rewrites `path` when `fresh` differs from `text`, or reports it stale.
+bool refresh(const fs::path& path, const std::string& text, const std::string& fresh, bool check,
+             const fs::path& root) {
+  if (fresh == text) return false;
+  if (check) {
+    std::cout << path.string() << " is stale: run fiver-method-cards " << root.string() << "\n";
+  } else {
+    std::ofstream(path, std::ios::binary) << fresh;
+    std::cout << "rewrote " << path.string() << "\n";
+  }
+  return true;
+}
+
 // The card with its generated parts replaced; the card itself when it has
 // no "## Parameters" section to anchor them.
 std::string regenerate(const MethodSignature& sig, const std::string& card,
@@ -111,20 +126,19 @@ int main(int argc, char** argv) {
   Program program =
       loadProgram("<cards>", std::string(), (root / "stdlib").string(), sources, diags);
   int stale = 0;
+  std::vector<MethodSignature> signatures;
   for (const auto& [name, decl] : program.methods) {
     std::optional<MethodSignature> sig = checkMethodDecl(*decl, diags);
+    if (!sig) continue;
+    signatures.push_back(*sig);
     const fs::path card = root / "methods" / name / "card.md";
-    if (!sig || !fs::exists(card)) continue; // the folder test reports a missing card
+    if (!fs::exists(card)) continue; // the folder test reports a missing card
     const std::string text = readFile(card);
-    const std::string fresh = regenerate(*sig, text, readFile(decl->range.begin.file));
-    if (fresh == text) continue;
-    ++stale;
-    if (check) {
-      std::cout << card.string() << " is stale: run fiver-method-cards " << root.string() << "\n";
-    } else {
-      std::ofstream(card, std::ios::binary) << fresh;
-      std::cout << "rewrote " << card.string() << "\n";
-    }
+    stale += refresh(card, text, regenerate(*sig, text, readFile(decl->range.begin.file)), check,
+                     root);
   }
+  const fs::path index = root / "docs" / "methods" / "README.md";
+  const std::string text = readFile(index);
+  stale += refresh(index, text, regenerateMethodIndex(signatures, text), check, root);
   return check && stale ? 1 : 0;
 }
