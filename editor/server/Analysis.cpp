@@ -83,13 +83,15 @@ bool Analysis::loadByRecipe(ParseCache& cache, DocumentCaches& document) {
   return true;
 }
 
+// The stdlib is its folder and the method folders' declarations: the files
+// the loader reads before the document.
 bool Analysis::isStdlibFile(const std::string& file) const {
   namespace fs = std::filesystem;
   std::error_code ec;
-  fs::path dir = fs::weakly_canonical(stdlibDir_, ec);
-  fs::path f = fs::weakly_canonical(file, ec);
-  auto [d, p] = std::mismatch(dir.begin(), dir.end(), f.begin(), f.end());
-  return d == dir.end();
+  const fs::path f = fs::weakly_canonical(file, ec);
+  for (const std::string& s : stdlibFiles(stdlibDir_))
+    if (fs::weakly_canonical(s, ec) == f) return true;
+  return false;
 }
 
 Range Analysis::rangeOf(const SourceRange& r) const {
