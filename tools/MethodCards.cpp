@@ -134,8 +134,8 @@ int main(int argc, char** argv) {
     const fs::path card = root / "methods" / name / "card.md";
     if (!fs::exists(card)) continue; // the folder test reports a missing card
     const std::string text = readFile(card);
-    stale += refresh(card, text, regenerate(*sig, text, readFile(decl->range.begin.file)), check,
-                     root);
+    stale +=
+        refresh(card, text, regenerate(*sig, text, readFile(decl->range.begin.file)), check, root);
   }
   const fs::path index = root / "docs" / "methods" / "README.md";
   const std::string text = readFile(index);

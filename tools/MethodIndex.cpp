@@ -10,8 +10,8 @@ namespace {
 
 constexpr Action kActions[] = {Action::Remove, Action::Restrict, Action::Reorder, Action::Replace,
                                Action::Retrofit};
-constexpr Component kComponents[] = {Component::ModelParameters,  Component::Architecture,
-                                     Component::TrainingData,     Component::DerivedData,
+constexpr Component kComponents[] = {Component::ModelParameters,   Component::Architecture,
+                                     Component::TrainingData,      Component::DerivedData,
                                      Component::TrainingObjective, Component::TrainingAlgorithm};
 
 std::string cardLink(const std::string& name) {
@@ -37,8 +37,8 @@ std::string taxonomyTable(const std::vector<MethodSignature>& methods) {
         for (const Triple& t : m.triples) {
           if (t.action != a || t.component != c) continue;
           if (!cell.empty()) cell += "<br>";
-          const std::string link = m.isDefaultFor(t) ? "**" + cardLink(m.name) + "**"
-                                                     : cardLink(m.name);
+          const std::string link =
+              m.isDefaultFor(t) ? "**" + cardLink(m.name) + "**" : cardLink(m.name);
           cell += link + " (" + mechanism(t) + ")";
         }
       out += " " + (cell.empty() ? "-" : cell) + " |";
@@ -63,8 +63,7 @@ std::string countTables(const std::vector<MethodSignature>& methods) {
     out += "| " + std::string(toString(a)) + " | " + std::to_string(byAction[a].size()) + " |\n";
   out += "\n| component | methods |\n| --- | --- |\n";
   for (Component c : kComponents)
-    out += "| " + std::string(toString(c)) + " | " + std::to_string(byComponent[c].size()) +
-           " |\n";
+    out += "| " + std::string(toString(c)) + " | " + std::to_string(byComponent[c].size()) + " |\n";
   return out;
 }
 

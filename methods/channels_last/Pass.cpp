@@ -1,6 +1,6 @@
 #include "methods/channels_last/Pass.h"
-#include "passes/PassRegistry.h"
 #include "compiler/plan/OpKinds.h"
+#include "passes/PassRegistry.h"
 
 namespace fiver::passes {
 

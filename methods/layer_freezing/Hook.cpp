@@ -1,6 +1,6 @@
 #include "methods/layer_freezing/Hook.h"
-#include "runtime/methods/HookRegistry.h"
 #include "compiler/plan/OpKinds.h"
+#include "runtime/methods/HookRegistry.h"
 
 namespace fiver::runtime {
 

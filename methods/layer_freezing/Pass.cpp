@@ -2,8 +2,8 @@
 #include "passes/PassRegistry.h"
 
 #include "compiler/ir/GraphRewrite.h"
-#include "methods/weight_tying/Pass.h"
 #include "compiler/plan/OpKinds.h"
+#include "methods/weight_tying/Pass.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
 #include "methods/weight_tying/Pass.h"
-#include "passes/PassRegistry.h"
 #include "compiler/plan/OpKinds.h"
+#include "passes/PassRegistry.h"
 
 namespace fiver::passes {
 
