@@ -56,5 +56,4 @@ private:
   std::vector<torch::Tensor> sharpness_; // the stored orthogonal component
 };
 
-
 } // namespace fiver::runtime

@@ -1,7 +1,7 @@
 // After a syntax error the item holding it is skipped and the rest parsed:
 // every independent error is reported, and the declarations around survive.
-#include "compiler/frontend/Parser.h"
 #include "compiler/frontend/SyntaxRecovery.h"
+#include "compiler/frontend/Parser.h"
 
 #include <gtest/gtest.h>
 

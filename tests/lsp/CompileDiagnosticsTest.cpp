@@ -7,31 +7,31 @@ using namespace fiver::lsp::test;
 namespace {
 
 // Each case checks clean in sema; the lines are 0-based as in LSP.
-const std::string kShapes = "model conv_after_flatten {\n"     // 0
-                            "  conv(out: 8) relu\n"            // 1
-                            "  flatten\n"                      // 2
-                            "  conv(out: 16)\n"                // 3
-                            "  linear(out: classes)\n"         // 4
-                            "}\n"                              // 5
-                            "model thirty_wide {\n"            // 6
-                            "  embedding(dim: 30)\n"           // 7
-                            "  causal_attention(heads: 4)\n"   // 8
-                            "  linear(out: classes)\n"         // 9
-                            "}\n"                              // 10
-                            "recipe image {\n"                 // 11
-                            "  task fashion_mnist\n"           // 12
-                            "  model conv_after_flatten\n"     // 13
-                            "  budget 1 epochs\n"              // 14
-                            "}\n"                              // 15
-                            "recipe text {\n"                  // 16
-                            "  task synthetic_text\n"          // 17
-                            "  model thirty_wide\n"            // 18
-                            "  budget 1 epochs\n"              // 19
-                            "}\n"                              // 20
-                            "recipe freezing {\n"              // 21
-                            "  task fashion_mnist\n"           // 22
-                            "  model small_cnn(width: 8)\n"    // 23
-                            "  budget 1 epochs\n"              // 24
+const std::string kShapes = "model conv_after_flatten {\n"   // 0
+                            "  conv(out: 8) relu\n"          // 1
+                            "  flatten\n"                    // 2
+                            "  conv(out: 16)\n"              // 3
+                            "  linear(out: classes)\n"       // 4
+                            "}\n"                            // 5
+                            "model thirty_wide {\n"          // 6
+                            "  embedding(dim: 30)\n"         // 7
+                            "  causal_attention(heads: 4)\n" // 8
+                            "  linear(out: classes)\n"       // 9
+                            "}\n"                            // 10
+                            "recipe image {\n"               // 11
+                            "  task fashion_mnist\n"         // 12
+                            "  model conv_after_flatten\n"   // 13
+                            "  budget 1 epochs\n"            // 14
+                            "}\n"                            // 15
+                            "recipe text {\n"                // 16
+                            "  task synthetic_text\n"        // 17
+                            "  model thirty_wide\n"          // 18
+                            "  budget 1 epochs\n"            // 19
+                            "}\n"                            // 20
+                            "recipe freezing {\n"            // 21
+                            "  task fashion_mnist\n"         // 22
+                            "  model small_cnn(width: 8)\n"  // 23
+                            "  budget 1 epochs\n"            // 24
                             "  reorder model_parameters dynamic domain "
                             "layer_freezing(start: 90%, end: 20%)\n" // 25
                             "}\n";
@@ -79,8 +79,7 @@ TEST(CompileDiagnostics, PublishedAtTheLayerAndTheMethod) {
   // Fixing the model clears its diagnostic on the next publication.
   lsp.notify("textDocument/didChange",
              {{"textDocument", {{"uri", kUri}, {"version", 2}}},
-              {"contentChanges",
-               {{{"range", rangeOf(3, 2, 15)}, {"text", "linear(out: 16)"}}}}});
+              {"contentChanges", {{{"range", rangeOf(3, 2, 15)}, {"text", "linear(out: 16)"}}}}});
   json again = lsp.notification("textDocument/publishDiagnostics");
   ASSERT_FALSE(again.is_null());
   EXPECT_EQ(again["params"]["diagnostics"].size(), 2u) << again.dump(2);

@@ -5,16 +5,16 @@
 using namespace fiver::lsp::test;
 
 namespace {
-const std::string kText = "model m {\n"                                          // 0
-                          "  conv(out: 8, kernel: 3)\n"                          // 1
-                          "}\n"                                                  // 2
-                          "recipe r {\n"                                         // 3
-                          "  task fashion_mnist\n"                               // 4
-                          "  model m\n"                                          // 5
-                          "  budget 1 epochs\n"                                  // 6
-                          "  retrofit model_parameters dynamic domain ema(\n"    // 7
+const std::string kText = "model m {\n"                                       // 0
+                          "  conv(out: 8, kernel: 3)\n"                       // 1
+                          "}\n"                                               // 2
+                          "recipe r {\n"                                      // 3
+                          "  task fashion_mnist\n"                            // 4
+                          "  model m\n"                                       // 5
+                          "  budget 1 epochs\n"                               // 6
+                          "  retrofit model_parameters dynamic domain ema(\n" // 7
                           "  reorder model_parameters dynamic domain "
-                          "layer_freezing(start: 50%, end: 90%)\n"               // 8
+                          "layer_freezing(start: 50%, end: 90%)\n" // 8
                           "}\n";
 
 json helpAt(LspProcess& lsp, int id, int line, int character) {

@@ -51,7 +51,8 @@ bool isTextRecipe(const fs::path& file) {
 }
 
 const std::vector<std::string> kArchitectureMethods = {
-    "restrict model_parameters static domain factorize(rank: 0.5, min_channels: 8, min_features: 8)",
+    "restrict model_parameters static domain factorize(rank: 0.5, min_channels: 8, min_features: "
+    "8)",
     "replace architecture static domain blurpool",
     "retrofit architecture static domain squeeze_excite(reduction: 4, min_channels: 8)",
     "remove architecture dynamic domain stochastic_depth(drop: 0.2)",
@@ -60,7 +61,8 @@ const std::vector<std::string> kArchitectureMethods = {
 // The architecture methods that fit a transformer (blurpool and
 // squeeze_excite act on convolutions).
 const std::vector<std::string> kTextArchitectureMethods = {
-    "restrict model_parameters static domain factorize(rank: 0.5, min_channels: 8, min_features: 8)",
+    "restrict model_parameters static domain factorize(rank: 0.5, min_channels: 8, min_features: "
+    "8)",
     "remove architecture dynamic domain stochastic_depth(drop: 0.2)",
     "restrict derived_data static domain mixed_precision",
     "reorder model_parameters dynamic domain layer_freezing",

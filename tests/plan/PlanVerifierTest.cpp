@@ -27,9 +27,10 @@ plan::Op& firstOf(plan::Plan& p, const std::string& kind) {
 TEST(PlanVerifier, AcceptsCompiledPlans) {
   EXPECT_TRUE(plan::verifyPlan(compiled()).empty());
   // Layouts and freezing change attributes, never shapes.
-  EXPECT_TRUE(plan::verifyPlan(compiled("  reorder derived_data static domain channels_last\n"
-                                        "  reorder model_parameters dynamic domain layer_freezing\n"))
-                  .empty());
+  EXPECT_TRUE(
+      plan::verifyPlan(compiled("  reorder derived_data static domain channels_last\n"
+                                "  reorder model_parameters dynamic domain layer_freezing\n"))
+          .empty());
 }
 
 TEST(PlanVerifier, NamesTheOpAndTheFieldOfAnEdit) {
@@ -39,9 +40,10 @@ TEST(PlanVerifier, NamesTheOpAndTheFieldOfAnEdit) {
   conv.attrs["out"] = plan::Scalar::num(static_cast<double>(channels + 1));
   std::vector<std::string> problems = plan::verifyPlan(p);
   ASSERT_EQ(problems.size(), 1u);
-  EXPECT_EQ(problems[0], "op " + std::to_string(conv.id) + " '" + conv.name + "' (conv): 'out' is " +
-                             std::to_string(channels + 1) + ", but its output shape has " +
-                             std::to_string(channels) + " channels");
+  EXPECT_EQ(problems[0], "op " + std::to_string(conv.id) + " '" + conv.name +
+                             "' (conv): 'out' is " + std::to_string(channels + 1) +
+                             ", but its output shape has " + std::to_string(channels) +
+                             " channels");
   EXPECT_THROW(plan::requireConsistentPlan(p, "plan.yaml"), plan::PlanError);
 }
 

@@ -27,8 +27,8 @@ plan::ScalarMap linear(double in, double out) {
 // on 64 synthetic examples in batches of 16 for 4 steps (one epoch), then
 // evaluated once on 32.
 plan::Plan handCountedPlan() {
-  plan::Plan p = testing::tinyCnnPlan({.trainSize = 64, .testSize = 32, .batchSize = 16,
-                                       .totalSteps = 4});
+  plan::Plan p =
+      testing::tinyCnnPlan({.trainSize = 64, .testSize = 32, .batchSize = 16, .totalSteps = 4});
   p.task.inputShape = {1, 4, 4};
   p.task.classes = 3;
   p.ops = {makeOp(0, "input", "input", {}, {}, {1, 4, 4}),
@@ -43,9 +43,9 @@ plan::Plan handCountedPlan() {
 
 // Per example, by the cost model's rules: a linear layer 2 in out forward and
 // twice that backward; relu and add one per element each way; flatten free.
-constexpr double kForward = 256 + 8 + 128 + 8 + 48;  // 448
-constexpr double kBackward = 512 + 8 + 256 + 8 + 96; // 880
-constexpr double kPass = kForward + kBackward;       // 1328
+constexpr double kForward = 256 + 8 + 128 + 8 + 48;                      // 448
+constexpr double kBackward = 512 + 8 + 256 + 8 + 96;                     // 880
+constexpr double kPass = kForward + kBackward;                           // 1328
 constexpr double kParameters = (16 * 8 + 8) + (8 * 8 + 8) + (8 * 3 + 3); // 235
 constexpr int64_t kBatch = 16, kSteps = 4, kTestSize = 32;
 
@@ -81,7 +81,9 @@ TEST(FlopAccounting, FlipTestTimeAugmentationEvaluatesTwice) {
 TEST(FlopAccounting, SelectiveBackpropScoresTheBatchAndTrainsOnWhatItKeeps) {
   plan::Plan p = handCountedPlan();
   addMethod(p, "selective_backprop",
-            {{"keep", Scalar::num(0.5)}, {"start", Scalar::num(0)}, {"end", Scalar::num(1)},
+            {{"keep", Scalar::num(0.5)},
+             {"start", Scalar::num(0)},
+             {"end", Scalar::num(1)},
              {"interrupt", Scalar::num(0)}});
   const TrainResult r = trainQuietly(p);
   EXPECT_DOUBLE_EQ(kind(r, "scoring"), kSteps * kBatch * kForward);
@@ -97,8 +99,9 @@ double scoringRuns(int64_t runs, int64_t steps) {
 
 TEST(FlopAccounting, DataPruningCountsItsScoringRuns) {
   plan::Plan p = handCountedPlan();
-  addMethod(p, "data_pruning",
-            {{"keep", Scalar::num(0.5)}, {"score_at", Scalar::num(2)}, {"score_seeds", Scalar::num(3)}});
+  addMethod(
+      p, "data_pruning",
+      {{"keep", Scalar::num(0.5)}, {"score_at", Scalar::num(2)}, {"score_seeds", Scalar::num(3)}});
   const TrainResult r = trainQuietly(p);
   EXPECT_DOUBLE_EQ(kind(r, "scoring"), scoringRuns(3, 2));
   EXPECT_DOUBLE_EQ(r.flops, kind(r, "scoring") + kind(r, "step"));
@@ -115,8 +118,9 @@ TEST(FlopAccounting, CurriculumCountsItsScoringRun) {
 TEST(FlopAccounting, LrRangeTestCountsItsSweep) {
   plan::Plan p = handCountedPlan();
   // Rates too small to diverge: every sweep step runs.
-  addMethod(p, "lr_range_test",
-            {{"length", Scalar::num(5)}, {"min_lr", Scalar::num(1e-5)}, {"max_lr", Scalar::num(1e-4)}});
+  addMethod(
+      p, "lr_range_test",
+      {{"length", Scalar::num(5)}, {"min_lr", Scalar::num(1e-5)}, {"max_lr", Scalar::num(1e-4)}});
   const TrainResult r = trainQuietly(p);
   ASSERT_EQ(r.findings.at("lr_range_test.steps"), 5);
   EXPECT_DOUBLE_EQ(kind(r, "sweep"), 5 * kBatch * kPass);

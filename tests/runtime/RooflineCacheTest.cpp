@@ -8,9 +8,10 @@
 namespace fiver::runtime {
 namespace {
 
-const char* kCpuinfo = "processor\t: 0\nvendor_id\t: GenuineIntel\n"
-                       "model name\t: Intel(R) Xeon(R) Platinum 8481C CPU @ 2.70GHz\n"
-                       "processor\t: 1\nmodel name\t: Intel(R) Xeon(R) Platinum 8481C CPU @ 2.70GHz\n";
+const char* kCpuinfo =
+    "processor\t: 0\nvendor_id\t: GenuineIntel\n"
+    "model name\t: Intel(R) Xeon(R) Platinum 8481C CPU @ 2.70GHz\n"
+    "processor\t: 1\nmodel name\t: Intel(R) Xeon(R) Platinum 8481C CPU @ 2.70GHz\n";
 
 MachineIdentity machine() {
   return {"Intel(R) Xeon(R) Platinum 8481C CPU @ 2.70GHz", 2, "1.13.0",
@@ -109,8 +110,8 @@ TEST(RooflineCache, ACachedPeakCountsOnlyOnTheSameMachineAndLibraries) {
 
 TEST(RooflineCache, FilesWithoutProvenanceOrTrustAreMeasuredAgain) {
   // What earlier versions wrote: a peak measured with torch::mm, whatever the load.
-  const nlohmann::json old = {{"peak_flops", 27.7e9}, {"bandwidth", 2e10},
-                              {"peak_bf16_flops", 1e10}, {"threads", 2}};
+  const nlohmann::json old = {
+      {"peak_flops", 27.7e9}, {"bandwidth", 2e10}, {"peak_bf16_flops", 1e10}, {"threads", 2}};
   EXPECT_FALSE(cachedRooflineFor(old, machine()).has_value());
   Roofline untrusted = idleMeasurement();
   untrusted.trusted = false;
@@ -123,9 +124,9 @@ TEST(RooflineCache, ProvenanceSaysWhatWhenAndHowBusy) {
   busy.trusted = false;
   busy.untrusted = "the machine was busy";
   const std::string text = rooflineProvenanceText(busy);
-  for (const char* part : {"260.0 GFLOP/s (conv3x3 channels-last", "bf16 40.0 GFLOP/s",
-                           "2026-12-06T06:00:00Z", "load average 0.10", "Platinum 8481C",
-                           "torch 1.13.0", "core SkylakeX", "NOT cached"})
+  for (const char* part :
+       {"260.0 GFLOP/s (conv3x3 channels-last", "bf16 40.0 GFLOP/s", "2026-12-06T06:00:00Z",
+        "load average 0.10", "Platinum 8481C", "torch 1.13.0", "core SkylakeX", "NOT cached"})
     EXPECT_NE(text.find(part), std::string::npos) << part << "\n" << text;
 }
 
