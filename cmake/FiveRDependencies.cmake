@@ -14,6 +14,8 @@ find_package(nlohmann_json CONFIG REQUIRED)      # nlohmann_json::nlohmann_json
 find_package(CLI11 CONFIG REQUIRED)              # CLI11::CLI11
 find_package(fmt CONFIG REQUIRED)                # fmt::fmt
 find_package(spdlog CONFIG REQUIRED)             # spdlog::spdlog
+# ONNX's protobuf schema and its checker (libonnx-dev): models in and out.
+find_package(ONNX CONFIG REQUIRED) # onnx_proto (the schema), onnx (checker, shape inference)
 
 add_library(fiver_antlr4 INTERFACE)
 target_link_libraries(fiver_antlr4 INTERFACE antlr4_shared)

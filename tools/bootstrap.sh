@@ -18,6 +18,8 @@ packages=(
   clang-14 libclang-rt-14-dev # the libFuzzer target (tests/fuzz), built with clang
   libyaml-cpp-dev libboost-graph-dev nlohmann-json3-dev libcli11-dev
   libfmt-dev libspdlog-dev zlib1g-dev libturbojpeg0-dev
+  libonnx-dev libprotobuf-dev # ONNX import and export
+  python3-onnx python3-torch python3-torchvision # the ONNX tests' reference models
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox neovim
   dataset-fashion-mnist
