@@ -371,6 +371,60 @@ run_kernel_cache)
   grep -q "ignored cache entry" "$work/third.out" || fail "corruption not reported"
   [ "$(field "$work/third/summary.json" compiled)" = 1 ] || fail "corrupted entry not rebuilt"
   ;;
+export_onnxruntime | export_onnxruntime_methods)
+  # A trained run exported to ONNX and run in Microsoft's ONNX runtime
+  # (onnxruntime-node, tools/install_onnxruntime.sh): its logits on the whole
+  # test split equal FiveR's evaluation logits (max abs diff <= 1e-4), and the
+  # accuracy it computes is the one the run reported. tiny.5r trains with
+  # ema and channels_last; the _methods variant adds layer_freezing (its
+  # frozen convs exported with their batch norm folded in) and
+  # mixed_precision, whose bf16 run is matched by FiveR's fp32 evaluation of
+  # the same weights (the exported model computes in fp32).
+  ort_dir=${FIVER_ONNXRUNTIME_DIR:-$(ls -d "$HOME"/.cache/fiver/onnxruntime-node-*/ 2>/dev/null | tail -1)}
+  command -v node >/dev/null || { echo "SKIP: node is not installed"; exit 77; }
+  [ -n "$ort_dir" ] && [ -d "$ort_dir/node_modules/onnxruntime-node" ] || {
+    echo "SKIP: onnxruntime-node is not installed (tools/install_onnxruntime.sh)"; exit 77; }
+  args=(--threads 2 --quiet)
+  fold=()
+  if [ "$case" = export_onnxruntime_methods ]; then
+    args+=(--add 'reorder model_parameters dynamic domain layer_freezing(start: 20%, end: 60%)'
+           --add 'restrict derived_data static domain mixed_precision(dtype: bf16)')
+    fold=(--fold-bn)
+  fi
+  "$fivec" run "$src/tests/e2e/recipes/tiny.5r" "${args[@]}" --out "$work/run" >"$work/run.out" 2>&1 \
+    || { cat "$work/run.out"; fail "run failed"; }
+  cat "$work/run.out"
+  "$fivec" export "$work/run" -o "$work/model.onnx" --reference all "${fold[@]}" >"$work/export.out" 2>&1 \
+    || { cat "$work/export.out"; fail "export failed"; }
+  cat "$work/export.out"
+  [ -s "$work/model.onnx" ] && [ -s "$work/model.pt" ] || fail "model.onnx or model.pt missing"
+  grep -q "weights: as evaluated, swapped in by ema" "$work/export.out" || fail "ema weights not exported"
+  if [ "$case" = export_onnxruntime_methods ]; then
+    grep -q "batch norm folded into [1-9]" "$work/export.out" || fail "no frozen conv folded"
+  fi
+  if /usr/bin/python3 -c 'import onnx' 2>/dev/null; then
+    /usr/bin/python3 -c 'import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)' \
+      "$work/model.onnx" || fail "python's onnx checker refused the model"
+  fi
+  node "$src/tools/onnx/run_onnxruntime.mjs" "$work/model.onnx" --reference "$work/model.reference" \
+    --runtime "$ort_dir" >"$work/ort.json" || fail "onnxruntime failed"
+  cat "$work/ort.json"
+  python3 - "$work/ort.json" "$work/run/summary.json" "$case" <<'PY' || fail "onnxruntime disagrees with FiveR"
+import json, sys
+ort, summary, case = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
+reported = summary["test_accuracy"]
+print(f"max abs diff {ort['max_abs_diff']:.3g} (as the run evaluates: "
+      f"{ort['max_abs_diff_as_run_evaluates']:.3g}); onnxruntime accuracy {ort['accuracy']:.4f}, "
+      f"FiveR fp32 {ort['fiver_accuracy']:.4f}, run reported {reported:.4f}")
+assert ort["examples"] == 10000, "not the whole test split"
+assert ort["max_abs_diff"] <= 1e-4, "logits differ"
+correct = lambda a: round(a * ort["examples"])
+assert correct(ort["accuracy"]) == correct(ort["fiver_accuracy"]), "accuracy differs from FiveR's fp32"
+assert correct(ort["fiver_run_accuracy"]) == correct(reported), "reference is not what the run evaluated"
+if case == "export_onnxruntime":
+    assert correct(ort["accuracy"]) == correct(reported), "accuracy differs from the run's"
+PY
+  ;;
 *)
   fail "unknown case $case"
   ;;
