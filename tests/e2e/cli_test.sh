@@ -9,6 +9,15 @@ export FIVER_STDLIB="$src/stdlib"
 export XDG_CACHE_HOME="$work/cache" # compiled kernels: never the user's cache
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# The folder of onnxruntime-node (tools/install_onnxruntime.sh); the test
+# skips (77) without it or without node.
+onnxruntime_or_skip() {
+  local dir=${FIVER_ONNXRUNTIME_DIR:-$(ls -d "$HOME"/.cache/fiver/onnxruntime-node-*/ 2>/dev/null | tail -1)}
+  command -v node >/dev/null || { echo "SKIP: node is not installed" >&2; exit 77; }
+  [ -n "$dir" ] && [ -d "$dir/node_modules/onnxruntime-node" ] || {
+    echo "SKIP: onnxruntime-node is not installed (tools/install_onnxruntime.sh)" >&2; exit 77; }
+  echo "$dir"
+}
 
 case "$case" in
 wrong_triple)
@@ -371,6 +380,34 @@ run_kernel_cache)
   grep -q "ignored cache entry" "$work/third.out" || fail "corruption not reported"
   [ "$(field "$work/third/summary.json" compiled)" = 1 ] || fail "corrupted entry not rebuilt"
   ;;
+export_models)
+  # Each native model (resnet_tiny with blurpool, squeeze_excite, op_fusion
+  # and swa; fmnist_cnn; tiny_gpt with weight_tying) trained a few steps,
+  # exported, and run in onnxruntime-node on 256 test examples: logits within
+  # 1e-4 of FiveR's evaluation, the same accuracy.
+  ort_dir=$(onnxruntime_or_skip) || exit $?
+  for recipe in export_resnet export_fmnist_cnn export_tiny_gpt; do
+    "$fivec" run "$src/tests/e2e/recipes/export_models.5r" --recipe "$recipe" --fuse --threads 2 \
+      --quiet --out "$work/$recipe" >"$work/$recipe.out" 2>&1 || { cat "$work/$recipe.out"; fail "$recipe: run"; }
+    "$fivec" export "$work/$recipe" -o "$work/$recipe.onnx" --reference 256 >"$work/$recipe.export" 2>&1 \
+      || { cat "$work/$recipe.export"; fail "$recipe: export"; }
+    cat "$work/$recipe.export"
+    node "$src/tools/onnx/run_onnxruntime.mjs" "$work/$recipe.onnx" --reference "$work/$recipe.reference" \
+      --runtime "$ort_dir" >"$work/$recipe.json" || fail "$recipe: onnxruntime failed"
+    cat "$work/$recipe.json"
+    python3 - "$work/$recipe.json" <<'PY' || fail "$recipe: onnxruntime disagrees with FiveR"
+import json, sys
+ort = json.load(open(sys.argv[1]))
+assert ort["examples"] == 256
+assert ort["max_abs_diff"] <= 1e-4, "logits differ"
+assert ort["accuracy"] == ort["fiver_run_accuracy"], "accuracy differs"
+PY
+  done
+  grep -q "swapped in by swa" "$work/export_resnet.export" || fail "swa's average not exported"
+  for kind in blur squeeze_excite fused; do
+    grep -q "kind: \"$kind\"" "$work/export_resnet/plan.yaml" || fail "the resnet plan has no $kind op"
+  done
+  ;;
 export_onnxruntime | export_onnxruntime_methods)
   # A trained run exported to ONNX and run in Microsoft's ONNX runtime
   # (onnxruntime-node, tools/install_onnxruntime.sh): its logits on the whole
@@ -380,10 +417,7 @@ export_onnxruntime | export_onnxruntime_methods)
   # frozen convs exported with their batch norm folded in) and
   # mixed_precision, whose bf16 run is matched by FiveR's fp32 evaluation of
   # the same weights (the exported model computes in fp32).
-  ort_dir=${FIVER_ONNXRUNTIME_DIR:-$(ls -d "$HOME"/.cache/fiver/onnxruntime-node-*/ 2>/dev/null | tail -1)}
-  command -v node >/dev/null || { echo "SKIP: node is not installed"; exit 77; }
-  [ -n "$ort_dir" ] && [ -d "$ort_dir/node_modules/onnxruntime-node" ] || {
-    echo "SKIP: onnxruntime-node is not installed (tools/install_onnxruntime.sh)"; exit 77; }
+  ort_dir=$(onnxruntime_or_skip) || exit $?
   args=(--threads 2 --quiet)
   fold=()
   if [ "$case" = export_onnxruntime_methods ]; then
