@@ -382,13 +382,31 @@ run_kernel_cache)
   ;;
 export_models)
   # Each native model (resnet_tiny with blurpool, squeeze_excite, op_fusion
-  # and swa; fmnist_cnn; tiny_gpt with weight_tying) trained a few steps,
-  # exported, and run in onnxruntime-node on 256 test examples: logits within
-  # 1e-4 of FiveR's evaluation, the same accuracy.
+  # and swa; fmnist_cnn; tiny_gpt with weight_tying; a model of the op kinds
+  # left, and its plan edited to a fused op with per-channel parameters and
+  # every kind of operation) trained a few steps, exported, and run in
+  # onnxruntime-node on 256 test examples: logits within 1e-4 of FiveR's
+  # evaluation, the same accuracy.
   ort_dir=$(onnxruntime_or_skip) || exit $?
-  for recipe in export_resnet export_fmnist_cnn export_tiny_gpt; do
-    "$fivec" run "$src/tests/e2e/recipes/export_models.5r" --recipe "$recipe" --fuse --threads 2 \
-      --quiet --out "$work/$recipe" >"$work/$recipe.out" 2>&1 || { cat "$work/$recipe.out"; fail "$recipe: run"; }
+  for recipe in export_resnet export_fmnist_cnn export_tiny_gpt export_every_op export_edited; do
+    if [ "$recipe" = export_edited ]; then
+      mkdir -p "$work/$recipe"
+      python3 - "$work/export_every_op/plan.yaml" "$work/$recipe/plan.yaml" <<'PY' || fail "plan edit"
+import re, sys
+text = open(sys.argv[1]).read()
+expr = ("where(%1,add(mul(relu(%0),@0),rsqrt(add(mul(%1,%1),1))),"
+        "max(sigmoid(%0),tanh(div(%1,sub(2,neg(exp(neg(add(mul(%1,%1),@1)))))))))")
+line = next(l for l in text.splitlines() if 'kind: "fused"' in l)
+edited = re.sub(r'attrs: \{[^}]*\}', 'attrs: {params: "g.weight,g.bias"}', line)
+edited = re.sub(r'expr: "[^"]*"', f'expr: "{expr}"', edited)
+open(sys.argv[2], "w").write(text.replace(line, edited))
+PY
+      "$bin/5rc-exec" "$work/$recipe/plan.yaml" --out "$work/$recipe" --threads 2 --quiet \
+        >"$work/$recipe.out" 2>&1 || { cat "$work/$recipe.out"; fail "$recipe: run"; }
+    else
+      "$fivec" run "$src/tests/e2e/recipes/export_models.5r" --recipe "$recipe" --fuse --threads 2 \
+        --quiet --out "$work/$recipe" >"$work/$recipe.out" 2>&1 || { cat "$work/$recipe.out"; fail "$recipe: run"; }
+    fi
     "$fivec" export "$work/$recipe" -o "$work/$recipe.onnx" --reference 256 >"$work/$recipe.export" 2>&1 \
       || { cat "$work/$recipe.export"; fail "$recipe: export"; }
     cat "$work/$recipe.export"
@@ -404,6 +422,12 @@ assert ort["accuracy"] == ort["fiver_run_accuracy"], "accuracy differs"
 PY
   done
   grep -q "swapped in by swa" "$work/export_resnet.export" || fail "swa's average not exported"
+  # A folder that is not a finished run is an error, and nothing is written.
+  mkdir "$work/empty"
+  "$fivec" export "$work/empty" -o "$work/empty.onnx" 2>"$work/empty.err" && fail "exported an empty folder"
+  grep -q "5rc export: error: .*needs plan.yaml and checkpoint.pt" "$work/empty.err" \
+    || { cat "$work/empty.err"; fail "no error for a folder without a run"; }
+  [ ! -e "$work/empty.onnx" ] || fail "a model was written for an empty folder"
   for kind in blur squeeze_excite fused; do
     grep -q "kind: \"$kind\"" "$work/export_resnet/plan.yaml" || fail "the resnet plan has no $kind op"
   done

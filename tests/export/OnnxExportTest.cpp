@@ -184,5 +184,21 @@ TEST(OnnxExport, ACheckerComplaintIsAnError) {
   }
 }
 
+// model.pt beside the ONNX file is LibTorch's archive of the same module:
+// torch::load reads it back into the model the plan builds.
+TEST(OnnxExport, TheLibTorchArchiveLoadsIntoThePlansModel) {
+  plan::Plan p = compiled(recipe("fashion_mnist", "resnet_tiny(width: 8)", ""));
+  PlanModel trained(p.ops);
+  randomizeStatistics(trained);
+  const std::string path = ::testing::TempDir() + "/fiver_export_archive.pt";
+  torch::save(trained, path);
+  PlanModel loaded(p.ops);
+  torch::load(loaded, path);
+  const std::vector<torch::Tensor> a = trained->stateTensors(), b = loaded->stateTensors();
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i)
+    EXPECT_TRUE(torch::equal(a[i], b[i])) << "state tensor " << i;
+}
+
 } // namespace
 } // namespace fiver
