@@ -47,8 +47,11 @@ void costOfLinear(const CostQuery& q, OpCost& c) {
 void costOfEmbedding(const CostQuery& q, OpCost& c) {
   const double dim = attr(q, "dim", 1);
   c.parameters = static_cast<int64_t>((attr(q, "vocab", 1) + attr(q, "positions", 1)) * dim);
-  c.forwardFlops = q.out;  // the position term's add; the lookup is a gather
-  c.backwardFlops = q.out; // scatter-add into the two tables
+  // The position term's add and its scatter-add; the token lookup is a gather.
+  // positions 0 (alibi): no position table, nothing to add.
+  const double positionTerm = attr(q, "positions", 1) != 0 ? q.out : 0;
+  c.forwardFlops = positionTerm;
+  c.backwardFlops = positionTerm;
 }
 
 void costOfLayerNorm(const CostQuery& q, OpCost& c) {
@@ -66,6 +69,9 @@ void costOfCausalAttention(const CostQuery& q, OpCost& c) {
   c.parameters = static_cast<int64_t>(4 * d * d + 4 * d);
   c.forwardFlops = tokens * (8 * d * d + 4 * t * d + 5 * t * heads);
   c.backwardFlops = 2 * c.forwardFlops;
+  // alibi: a fixed bias added to each head's T x T scores (H T^2 adds a
+  // sequence); being constant, it adds nothing to the backward pass.
+  if (attr(q, "alibi", 0) != 0) c.forwardFlops += tokens * t * heads;
 }
 
 void costOfBatchNorm(const CostQuery& q, OpCost& c) {

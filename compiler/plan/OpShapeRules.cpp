@@ -135,7 +135,8 @@ std::string shapeOfEmbedding(const ShapeQuery& q, std::vector<int64_t>& shape) {
     return who(q) + "needs token ids [sequence length], but gets " + shapeText(in);
   for (const char* key : {"vocab", "dim"})
     if (std::string e = positive(q, key); !e.empty()) return e;
-  if (attr(q, "positions") != in[0])
+  // positions 0: no learned position table (the attention knows order another way).
+  if (attr(q, "positions") != 0 && attr(q, "positions") != in[0])
     return who(q) + "has " + std::to_string(attr(q, "positions")) + " positions, gets " +
            std::to_string(in[0]) + " tokens";
   shape = {in[0], attr(q, "dim")};

@@ -133,7 +133,8 @@ struct OpBuilders {
 
   static void causalAttention(PlanModelImpl& m, size_t i) {
     const plan::Op& op = m.ops_[i];
-    keep(m, i, CausalSelfAttention(attr(op, "dim"), attr(op, "heads")), m.attentions_);
+    keep(m, i, CausalSelfAttention(attr(op, "dim"), attr(op, "heads"), attr(op, "alibi") != 0),
+         m.attentions_);
   }
 
   static void fused(PlanModelImpl& m, size_t i);

@@ -13,13 +13,14 @@ constexpr double kEmbeddingInitStd = 0.02;
 } // namespace
 
 SequenceEmbeddingImpl::SequenceEmbeddingImpl(int64_t vocab, int64_t dim, int64_t positions) {
-  if (vocab <= 0 || dim <= 0 || positions <= 0)
-    throw std::runtime_error("embedding needs positive vocab, dim and positions (got " +
+  if (vocab <= 0 || dim <= 0 || positions < 0)
+    throw std::runtime_error("embedding needs positive vocab and dim, and positions >= 0 (got " +
                              std::to_string(vocab) + ", " + std::to_string(dim) + ", " +
                              std::to_string(positions) + ")");
   tokenWeight = register_parameter("token_weight", torch::randn({vocab, dim}) * kEmbeddingInitStd);
-  positionWeight =
-      register_parameter("position_weight", torch::randn({positions, dim}) * kEmbeddingInitStd);
+  if (positions > 0)
+    positionWeight =
+        register_parameter("position_weight", torch::randn({positions, dim}) * kEmbeddingInitStd);
 }
 
 torch::Tensor SequenceEmbeddingImpl::forward(const torch::Tensor& tokens) {
@@ -27,6 +28,7 @@ torch::Tensor SequenceEmbeddingImpl::forward(const torch::Tensor& tokens) {
     throw std::runtime_error("embedding reads int64 token ids [batch, length], not a " +
                              std::string(tokens.dtype().name()) + " tensor of " +
                              std::to_string(tokens.dim()) + " dimensions");
+  if (!positionWeight.defined()) return torch::embedding(tokenWeight, tokens);
   const int64_t length = tokens.size(1);
   if (length > positionWeight.size(0))
     throw std::runtime_error("embedding has " + std::to_string(positionWeight.size(0)) +
@@ -35,8 +37,8 @@ torch::Tensor SequenceEmbeddingImpl::forward(const torch::Tensor& tokens) {
   return torch::embedding(tokenWeight, tokens) + positionWeight.narrow(0, 0, length);
 }
 
-CausalSelfAttentionImpl::CausalSelfAttentionImpl(int64_t dim, int64_t heads)
-    : dim_(dim), heads_(heads) {
+CausalSelfAttentionImpl::CausalSelfAttentionImpl(int64_t dim, int64_t heads, bool alibi)
+    : dim_(dim), heads_(heads), alibi_(alibi) {
   if (dim <= 0 || heads <= 0 || dim % heads != 0)
     throw std::runtime_error("causal_attention splits " + std::to_string(dim) + " features into " +
                              std::to_string(heads) + " heads: the width must be a multiple");
@@ -56,9 +58,16 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x) {
                           .reshape({3, batch * heads_, length, headDim});
   torch::Tensor q = qkv[0], k = qkv[1], v = qkv[2];
   // Scores, scaled and causally masked in one batched product: the mask adds
-  // -inf where position t would see a later position.
-  torch::Tensor scores = torch::baddbmm(causalMask(length, qkv.options()), q, k.transpose(1, 2),
-                                        /*beta=*/1, /*alpha=*/1.0 / std::sqrt(headDim));
+  // -inf where position t would see a later position. ALiBi's mask differs
+  // by head, so it is added over [B, H, T, T] in one scaled add instead.
+  const torch::Tensor& mask = causalMask(length, qkv.options());
+  const double scale = 1.0 / std::sqrt(headDim);
+  torch::Tensor scores =
+      alibi_
+          ? torch::add(mask, torch::bmm(q, k.transpose(1, 2)).view({batch, heads_, length, length}),
+                       scale)
+                .view({batch * heads_, length, length})
+          : torch::baddbmm(mask, q, k.transpose(1, 2), /*beta=*/1, /*alpha=*/scale);
   torch::Tensor mixed = torch::bmm(torch::softmax(scores, -1), v);
   return proj_->forward(
       mixed.view({batch, heads_, length, headDim}).transpose(1, 2).reshape({batch, length, dim_}));
@@ -66,11 +75,24 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x) {
 
 const torch::Tensor& CausalSelfAttentionImpl::causalMask(int64_t length,
                                                          const torch::TensorOptions& options) {
-  if (!mask_.defined() || mask_.size(0) != length || mask_.device() != options.device() ||
-      mask_.scalar_type() != options.dtype().toScalarType())
-    mask_ =
-        torch::full({length, length}, -std::numeric_limits<double>::infinity(), options).triu(1);
+  if (mask_.defined() && mask_.size(-1) == length && mask_.device() == options.device() &&
+      mask_.scalar_type() == options.dtype().toScalarType())
+    return mask_;
+  mask_ = torch::full({length, length}, -std::numeric_limits<double>::infinity(), options).triu(1);
+  if (alibi_) mask_ = mask_ + alibiBias(heads_, length).to(options);
   return mask_;
+}
+
+torch::Tensor alibiSlopes(int64_t heads) {
+  torch::Tensor h = torch::arange(1, heads + 1, torch::kFloat64);
+  return torch::pow(2.0, h * (-8.0 / static_cast<double>(heads))).to(torch::kFloat32);
+}
+
+torch::Tensor alibiBias(int64_t heads, int64_t length) {
+  torch::Tensor position = torch::arange(length, torch::kFloat32);
+  // distance[i][j] = i - j on and below the diagonal, 0 above it.
+  torch::Tensor distance = (position.unsqueeze(1) - position.unsqueeze(0)).clamp_min(0);
+  return -alibiSlopes(heads).view({heads, 1, 1}) * distance;
 }
 
 TiedLinearImpl::TiedLinearImpl(SequenceEmbedding embedding, bool withBias)

@@ -6,11 +6,17 @@
 #include <gtest/gtest.h>
 
 TEST(PassRegistry, ConstraintsGiveTheEstablishedPipelineOrder) {
-  const std::vector<std::string> expected = {"weight_tying",     "factorize",
-                                             "blurpool",         "squeeze_excite",
-                                             "stochastic_depth", "layer_freezing",
-                                             "channels_last",    "mixed_precision",
-                                             "op_fusion",        "progressive_resolution"};
+  const std::vector<std::string> expected = {"weight_tying",
+                                             "alibi",
+                                             "factorize",
+                                             "blurpool",
+                                             "squeeze_excite",
+                                             "stochastic_depth",
+                                             "layer_freezing",
+                                             "channels_last",
+                                             "mixed_precision",
+                                             "op_fusion",
+                                             "progressive_resolution"};
   EXPECT_EQ(fiver::passes::registeredPasses(), expected);
 }
 
