@@ -6,9 +6,11 @@
 //   5rc run FILE                 compile, then execute the plan with 5rc-exec
 //   5rc study FILE               train a study's grid and write its report
 //   5rc explain CODE             the long explanation of a diagnostic code
+//   5rc import composer X.yaml   a .5r recipe from a MosaicML Composer config
 //
 // The compiler runs in this process (no LibTorch: it starts in milliseconds);
 // `run` hands the written plan to 5rc-exec, which alone pays LibTorch's start-up.
+#include "compiler/composer/ComposerImport.h"
 #include "compiler/diag/Diagnostic.h"
 #include "compiler/diag/DiagnosticJson.h"
 #include "compiler/diag/SourceManager.h"
@@ -275,7 +277,23 @@ int main(int argc, char** argv) {
   explainCmd->add_option("what", code, "a code such as E0200, or a method such as ema");
   explainCmd->add_option("--stdlib", explainStdlib, "standard library folder");
 
+  composer::ComposerImportOptions importOptions;
+  CLI::App* importCmd = app.add_subcommand("import", "write a recipe from another tool's config");
+  importCmd->require_subcommand(1);
+  CLI::App* composerCmd = importCmd->add_subcommand(
+      "composer", "a .5r recipe from a MosaicML Composer YAML config (its algorithms, optimizer, "
+                  "schedule, duration, batch size, seed and precision)");
+  composerCmd->add_option("file", importOptions.yamlPath, "Composer YAML config")->required();
+  composerCmd->add_option("-o,--output", importOptions.outputPath,
+                          "write the recipe to FILE (default: stdout)");
+  composerCmd->add_option("--extends", importOptions.extendsPath,
+                          "base recipe file providing the task and the model (default: "
+                          "recipes/fmnist/baseline.5r)");
+  composerCmd->add_option("--stdlib", importOptions.stdlibDir, "standard library folder");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (*composerCmd) return composer::runComposerImport(importOptions, std::cout, std::cerr);
 
   if (*check) return runCheck(checkFiles, checkStdlib, checkFormat == "json");
   if (*explainCmd) return explain(code, explainStdlib, std::cout, std::cerr);
