@@ -192,7 +192,10 @@ void mapOptimizers(const YAML::Node& key, const YAML::Node& value, const Mapping
     }
     call.set("eps", Value::num(scalarNumber(paramOr(b, "eps", "1.0e-8")).value_or(1e-8)), key);
     checkNeutral(b, "amsgrad", "false", cx, out);
-    if (b.name == "adam") checkNeutral(b, "weight_decay", "0", cx, out);
+    if (b.name == "adam" && wd != 0) { // L2 through Adam's moments is not AdamW's decay
+      checkNeutral(b, "weight_decay", "0", cx, out);
+      wd = 0;
+    }
     warnUnknownParams(b, {"lr", "betas", "eps", "weight_decay", "amsgrad"}, cx, out);
   }
   call.set("weight_decay", Value::num(wd), wdNode);

@@ -173,6 +173,23 @@ int runFormat(const std::vector<std::string>& files, bool checkOnly) {
   return failed ? 1 : 0;
 }
 
+// `5rc import composer FILE`: returns the `composer` subcommand.
+CLI::App* addImportCommand(CLI::App& app, composer::ComposerImportOptions& o) {
+  CLI::App* importCmd = app.add_subcommand("import", "write a recipe from another tool's config");
+  importCmd->require_subcommand(1);
+  CLI::App* composerCmd = importCmd->add_subcommand(
+      "composer", "a .5r recipe from a MosaicML Composer YAML config (its algorithms, optimizer, "
+                  "schedule, duration, batch size, seed and precision)");
+  composerCmd->add_option("file", o.yamlPath, "Composer YAML config")->required();
+  composerCmd->add_option("-o,--output", o.outputPath,
+                          "write the recipe to FILE (default: stdout)");
+  composerCmd->add_option("--extends", o.extendsPath,
+                          "base recipe file providing the task and the model (default: "
+                          "recipes/fmnist/baseline.5r)");
+  composerCmd->add_option("--stdlib", o.stdlibDir, "standard library folder");
+  return composerCmd;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -278,18 +295,7 @@ int main(int argc, char** argv) {
   explainCmd->add_option("--stdlib", explainStdlib, "standard library folder");
 
   composer::ComposerImportOptions importOptions;
-  CLI::App* importCmd = app.add_subcommand("import", "write a recipe from another tool's config");
-  importCmd->require_subcommand(1);
-  CLI::App* composerCmd = importCmd->add_subcommand(
-      "composer", "a .5r recipe from a MosaicML Composer YAML config (its algorithms, optimizer, "
-                  "schedule, duration, batch size, seed and precision)");
-  composerCmd->add_option("file", importOptions.yamlPath, "Composer YAML config")->required();
-  composerCmd->add_option("-o,--output", importOptions.outputPath,
-                          "write the recipe to FILE (default: stdout)");
-  composerCmd->add_option("--extends", importOptions.extendsPath,
-                          "base recipe file providing the task and the model (default: "
-                          "recipes/fmnist/baseline.5r)");
-  composerCmd->add_option("--stdlib", importOptions.stdlibDir, "standard library folder");
+  CLI::App* composerCmd = addImportCommand(app, importOptions);
 
   CLI11_PARSE(app, argc, argv);
 
