@@ -11,6 +11,27 @@ namespace fiver::composer {
 
 namespace {
 
+// What a conversion reads, for the message when a value is not that.
+std::string expectedForm(Conversion c, const std::string& type) {
+  switch (c) {
+  case Conversion::Same:
+    return describeParamType(type);
+  case Conversion::FractionToPercent:
+  case Conversion::RemainderPercent:
+    return "a fraction between 0 and 1";
+  case Conversion::TimeToDuration:
+  case Conversion::TimeToPercent:
+    return "a time such as 100ba, 2ep or 0.5dur";
+  case Conversion::InverseFraction:
+  case Conversion::FreezeLevel:
+    return "a fraction above 0, at most 1";
+  case Conversion::SmoothingToHalfLife:
+    return "a number between 0 and 1";
+  default:
+    return "a number";
+  }
+}
+
 // One algorithm of the block, mapped rule by rule.
 class AlgorithmMapper {
 public:
@@ -35,6 +56,8 @@ private:
   std::optional<Value> convertSpecial(const HyperparameterRule& rule, const Effective& v,
                                       std::string& fiverName);
   std::optional<double> freezeEnd(const Effective& v);
+  std::optional<Value> convertTime(const HyperparameterRule& rule, const Effective& v,
+                                   const std::string& fiverName);
   void setArg(const std::string& name, Value v, const Effective& at, const std::string& from);
   const ParamSpec* spec(std::string_view name) const;
   SourceRange where(const Effective& e) const {
@@ -85,6 +108,8 @@ bool AlgorithmMapper::readHyperparameters(const YAML::Node& params) {
     cx_.diags.report(DiagId::ComposerHyperparameterUnmapped, cx_.yaml.rangeOf(entry.first),
                      "'" + name + "' is not a hyperparameter of Composer's " +
                          std::string(row_.composer) + " that FiveR knows; it is left out");
+    out_.decisions.push_back("left out " + std::string(row_.composer) + "." + name +
+                             ": not a hyperparameter FiveR knows");
   }
   return true;
 }
@@ -113,10 +138,18 @@ void AlgorithmMapper::setArg(const std::string& name, Value v, const Effective& 
   }
   if (v.kind == Value::Kind::Number &&
       ((p->low && v.number < *p->low) || (p->high && v.number > *p->high))) {
-    cx_.diags.report(DiagId::ParameterRange, where(at),
-                     from + " gives " + method_.name + "(" + name + ": " + toString(v) +
-                         "), outside its range " + rangeText(*p, v.unit));
-    failed_ = true;
+    const std::string range = rangeText(*p, v.unit);
+    const std::string call = method_.name + "(" + name + ": " + toString(v) + ")";
+    if (at.written) { // the author's value: theirs to change
+      cx_.diags.report(DiagId::ParameterRange, where(at),
+                       from + " gives " + call + ", outside its range " + range);
+      failed_ = true;
+    } else { // Composer's default: FiveR's own is the nearest faithful choice
+      cx_.diags.report(DiagId::ComposerHyperparameterUnmapped, where(at),
+                       from + " would give " + call + ", outside its range " + range +
+                           "; FiveR's default is used");
+      out_.decisions.push_back("left out " + from + ": outside FiveR's range " + range);
+    }
     return;
   }
   if (p->defaultValue && !at.written && toString(*p->defaultValue) != toString(v))
@@ -133,7 +166,14 @@ std::optional<Value> AlgorithmMapper::convert(const HyperparameterRule& rule, co
   switch (rule.conversion) {
   case Conversion::Same: {
     const ParamSpec* p = spec(rule.fiver);
-    return p ? valueForType(v.node, p->type) : std::nullopt;
+    if (!p) { // the stdlib renamed it: say so rather than guess
+      cx_.diags.report(DiagId::ComposerHyperparameterUnmapped, where(v),
+                       "FiveR's " + method_.name + " has no parameter '" + fiverName + "' for " +
+                           from + "; it is left out");
+      reported_ = true;
+      return std::nullopt;
+    }
+    return valueForType(v.node, p->type);
   }
   case Conversion::FractionToPercent:
     if (number) return fractionToPercent(*number);
@@ -189,8 +229,11 @@ void AlgorithmMapper::applyRule(const HyperparameterRule& rule) {
   std::optional<Value> value = convert(rule, *v, fiverName);
   if (value) return setArg(fiverName, std::move(*value), *v, shown(rule.composer, *v));
   if (!reported_) {
+    const ParamSpec* p = spec(rule.fiver);
     cx_.diags.report(DiagId::ComposerValue, where(*v),
-                     shown(rule.composer, *v) + " is not a value FiveR can convert");
+                     std::string(row_.composer) + "." + std::string(rule.composer) + " is " +
+                         expectedForm(rule.conversion, p ? p->type : "float") + ", not '" +
+                         valueText(v->node) + "'");
     failed_ = true;
   }
   reported_ = false;
@@ -218,24 +261,8 @@ std::optional<Value> AlgorithmMapper::convertSpecial(const HyperparameterRule& r
   };
   switch (rule.conversion) {
   case Conversion::TimeToDuration:
-  case Conversion::TimeToPercent: {
-    std::optional<std::string> text = scalarText(v.node);
-    std::optional<ComposerTime> t = text ? parseComposerTime(*text) : std::nullopt;
-    if (!t) return std::nullopt;
-    std::string why;
-    std::optional<Value> out = rule.conversion == Conversion::TimeToDuration
-                                   ? toDuration(*t, &why)
-                                   : toPercentOfRun(*t, cx_.run, &why);
-    if (!out) {
-      cx_.diags.report(DiagId::ComposerUnitUnmapped, where(v),
-                       from + " cannot be converted: " + why + "; FiveR's default is used");
-      out_.decisions.push_back("left out " + from + ": " + why);
-      reported_ = true;
-    } else if (rule.conversion == Conversion::TimeToPercent && t->unit != TimeUnit::Duration) {
-      return decide(*out, "the fraction of " + cx_.run.describe);
-    }
-    return out;
-  }
+  case Conversion::TimeToPercent:
+    return convertTime(rule, v, fiverName);
   case Conversion::InverseFraction:
     if (!number || *number <= 0) return std::nullopt;
     if (*number >= 1) {
@@ -283,6 +310,30 @@ std::optional<Value> AlgorithmMapper::convertSpecial(const HyperparameterRule& r
   default:
     return std::nullopt;
   }
+}
+
+// A Composer time as a FiveR duration, or as a fraction of the run.
+std::optional<Value> AlgorithmMapper::convertTime(const HyperparameterRule& rule,
+                                                  const Effective& v,
+                                                  const std::string& fiverName) {
+  const std::string from = shown(rule.composer, v);
+  std::optional<std::string> text = scalarText(v.node);
+  std::optional<ComposerTime> t = text ? parseComposerTime(*text) : std::nullopt;
+  if (!t) return std::nullopt;
+  std::string why;
+  std::optional<Value> out = rule.conversion == Conversion::TimeToDuration
+                                 ? toDuration(*t, &why)
+                                 : toPercentOfRun(*t, cx_.run, &why);
+  if (!out) {
+    cx_.diags.report(DiagId::ComposerUnitUnmapped, where(v),
+                     from + " cannot be converted: " + why + "; FiveR's default is used");
+    out_.decisions.push_back("left out " + from + ": " + why);
+    reported_ = true;
+  } else if (rule.conversion == Conversion::TimeToPercent && t->unit != TimeUnit::Duration) {
+    out_.decisions.push_back(from + " -> " + method_.name + "(" + fiverName + ": " +
+                             toString(*out) + "): the fraction of " + cx_.run.describe);
+  }
+  return out;
 }
 
 // Composer freezes a growing fraction of the layers, from freeze_start to

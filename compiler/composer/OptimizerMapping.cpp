@@ -215,6 +215,7 @@ constexpr ScheduleRow kSchedules[] = {
     {"constant_with_warmup", "constant"},
     {"cosine_decay", "cosine"},
     {"cosine_decay_with_warmup", "cosine"},
+    {"cosine_with_warmup", "cosine"}, // LLM Foundry's name
     {"linear_decay", "linear"},
     {"linear_decay_with_warmup", "linear"},
     {"step", "step"},

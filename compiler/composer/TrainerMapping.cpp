@@ -192,7 +192,8 @@ void mapTrainerKeys(const YAML::Node& root, const MappingContext& cx, const Chec
     }
     if (name == "max_duration")
       mapBudget(root, cx, out);
-    else if (name == "train_batch_size" || name == "batch_size")
+    else if (name == "train_batch_size" || name == "global_train_batch_size" ||
+             name == "batch_size")
       mapWholeNumber("batch_size", key, value, cx, out, 1);
     else if (name == "seed")
       mapWholeNumber("seed", key, value, cx, out, 0);
