@@ -45,9 +45,9 @@ const std::set<std::string> kRunKeys = {
     "log_traces",
 };
 const std::set<std::string> kModelKeys = {"model"};
-const std::set<std::string> kDataKeys = {"train_dataset", "val_dataset",  "eval_dataset",
-                                         "dataset",       "train_loader", "eval_loader",
-                                         "evaluators",    "datamodule"};
+const std::set<std::string> kDataKeys = {
+    "train_dataset", "val_dataset", "eval_dataset", "dataset",     "train_loader",
+    "eval_loader",   "evaluators",  "datamodule",   "max_seq_len", "tokenizer"};
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
