@@ -22,6 +22,9 @@ bool isName(const std::string& text) {
 std::string valueText(const YAML::Node& node) {
   if (!node || node.IsNull()) return "null";
   if (node.IsScalar()) return node.Scalar();
+  YAML::Emitter flow; // short lists and maps as written, e.g. [0.9]
+  flow << YAML::Flow << node;
+  if (flow.good() && flow.size() <= 40) return flow.c_str();
   return node.IsMap() ? "{...}" : "[...]";
 }
 

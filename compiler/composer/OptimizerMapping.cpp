@@ -33,6 +33,13 @@ public:
       args_.emplace_back(name, std::move(v));
     }
   }
+  // A value read from the YAML: nullopt (already reported) fails the call.
+  void set(const std::string& name, const std::optional<Value>& v, const YAML::Node& at) {
+    if (v)
+      set(name, *v, at);
+    else
+      failed_ = true;
+  }
   std::optional<std::string> text() const {
     if (failed_) return std::nullopt;
     if (args_.empty()) return kind_;
@@ -109,6 +116,26 @@ YAML::Node paramOr(const NamedBlock& b, const char* key, const char* fallback) {
   return YAML::Load(fallback);
 }
 
+// The YAML that gave a value: the hyperparameter where written, else the
+// block's key (Composer's default was used).
+YAML::Node placeOf(const NamedBlock& b, const char* key) {
+  return b.params.IsMap() && b.params[key] ? b.params[key] : b.key;
+}
+
+// A number or boolean hyperparameter, or Composer's default; E0801 when the
+// YAML wrote something else.
+std::optional<Value> typedParam(const NamedBlock& b, const char* key, const char* fallback,
+                                const char* type, const MappingContext& cx) {
+  const YAML::Node v = paramOr(b, key, fallback);
+  std::optional<Value> out = valueForType(v, type);
+  if (!out)
+    cx.diags.report(DiagId::ComposerValue, cx.yaml.rangeOf(placeOf(b, key)),
+                    b.name + "." + key + " is " + describeParamType(type) + ", not '" +
+                        valueText(v) + "'");
+  if (out) out->isInteger = false; // optimizer and schedule parameters are floats
+  return out;
+}
+
 // A hyperparameter FiveR lacks: fine at its neutral value, a warning otherwise.
 void checkNeutral(const NamedBlock& b, const char* key, const char* neutral,
                   const MappingContext& cx, ImportedRecipe& out) {
@@ -165,13 +192,15 @@ void mapOptimizers(const YAML::Node& key, const YAML::Node& value, const Mapping
   const YAML::Node lr = paramOr(b, "lr", row->lr);
   std::optional<double> rate = scalarNumber(lr);
   if (!rate || *rate <= 0) {
-    cx.diags.report(DiagId::ComposerValue, cx.yaml.rangeOf(b.params.IsMap() ? b.params : b.key),
+    cx.diags.report(DiagId::ComposerValue, cx.yaml.rangeOf(placeOf(b, "lr")),
                     "Composer's " + b.name + " needs a positive lr");
     return;
   }
-  call.set("lr", Value::num(*rate), lr);
+  call.set("lr", Value::num(*rate), placeOf(b, "lr"));
   const YAML::Node wdNode = paramOr(b, "weight_decay", row->weightDecay);
-  double wd = scalarNumber(wdNode).value_or(0);
+  std::optional<Value> decay = typedParam(b, "weight_decay", row->weightDecay, "float", cx);
+  if (!decay) return;
+  double wd = decay->number;
   if (row->decoupled && wd != 0) {
     out.decisions.push_back(b.name + ".weight_decay " + valueText(wdNode) + " -> " + row->fiver +
                             "(weight_decay: " + fourDigits(wd / *rate) +
@@ -179,18 +208,23 @@ void mapOptimizers(const YAML::Node& key, const YAML::Node& value, const Mapping
     wd = std::stod(fourDigits(wd / *rate));
   }
   if (std::string(row->fiver) == "sgd") {
-    call.set("momentum", Value::num(scalarNumber(paramOr(b, "momentum", "0")).value_or(0)), key);
-    call.set("nesterov", Value::flag(scalarBool(paramOr(b, "nesterov", "false")).value_or(false)),
-             key);
+    call.set("momentum", typedParam(b, "momentum", "0", "float", cx), placeOf(b, "momentum"));
+    call.set("nesterov", typedParam(b, "nesterov", "false", "bool", cx), placeOf(b, "nesterov"));
     checkNeutral(b, "dampening", "0", cx, out);
     warnUnknownParams(b, {"lr", "momentum", "dampening", "weight_decay", "nesterov"}, cx, out);
   } else {
     const YAML::Node betas = paramOr(b, "betas", row->betas);
+    std::optional<double> b1, b2;
     if (betas.IsSequence() && betas.size() == 2) {
-      call.set("beta1", Value::num(scalarNumber(betas[0]).value_or(0.9)), betas);
-      call.set("beta2", Value::num(scalarNumber(betas[1]).value_or(0.999)), betas);
+      b1 = scalarNumber(betas[0]);
+      b2 = scalarNumber(betas[1]);
     }
-    call.set("eps", Value::num(scalarNumber(paramOr(b, "eps", "1.0e-8")).value_or(1e-8)), key);
+    if (!b1 || !b2)
+      cx.diags.report(DiagId::ComposerValue, cx.yaml.rangeOf(placeOf(b, "betas")),
+                      b.name + ".betas is a list of two numbers, not '" + valueText(betas) + "'");
+    call.set("beta1", b1 ? std::optional(Value::num(*b1)) : std::nullopt, placeOf(b, "betas"));
+    call.set("beta2", b2 ? std::optional(Value::num(*b2)) : std::nullopt, placeOf(b, "betas"));
+    call.set("eps", typedParam(b, "eps", "1.0e-8", "float", cx), placeOf(b, "eps"));
     checkNeutral(b, "amsgrad", "false", cx, out);
     if (b.name == "adam" && wd != 0) { // L2 through Adam's moments is not AdamW's decay
       checkNeutral(b, "weight_decay", "0", cx, out);
@@ -198,7 +232,7 @@ void mapOptimizers(const YAML::Node& key, const YAML::Node& value, const Mapping
     }
     warnUnknownParams(b, {"lr", "betas", "eps", "weight_decay", "amsgrad"}, cx, out);
   }
-  call.set("weight_decay", Value::num(wd), wdNode);
+  call.set("weight_decay", Value::num(wd), placeOf(b, "weight_decay"));
   if (std::optional<std::string> text = call.text()) out.settings.emplace_back("optimizer", *text);
   if (b.name != row->fiver) out.decisions.push_back("optimizer " + b.name + " -> " + row->fiver);
 }
@@ -301,8 +335,7 @@ void mapSchedulers(const YAML::Node& key, const YAML::Node& value, const Mapping
       call.set("every", *e, b.params["step_size"]);
   if (b.name.rfind("multistep", 0) == 0) mapMilestones(b, call, cx, out);
   if (std::string(row->fiver) == "step") {
-    const YAML::Node gamma = paramOr(b, "gamma", "0.1");
-    call.set("gamma", Value::num(scalarNumber(gamma).value_or(0.1)), gamma);
+    call.set("gamma", typedParam(b, "gamma", "0.1", "float", cx), placeOf(b, "gamma"));
   }
   checkNeutral(b, "t_max", "1dur", cx, out);
   checkNeutral(b, "alpha_f", "0.0", cx, out);
