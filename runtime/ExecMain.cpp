@@ -4,6 +4,7 @@
 //            [--nproc N] [--timeout S] [--no-fused-optimizer] [--target ACC] [--tta flip]
 //            [--eval-every N]
 //   5rc-exec --roofline [--threads N] [--remeasure-roofline] [--roofline-format json]
+//   5rc-exec export RUN_DIR -o model.onnx [--fold-bn] [--reference N|all] (runtime/export/)
 // Data-parallel: `--nproc N` starts N local ranks; a process started with
 // torchrun's variables (WORLD_SIZE, RANK, MASTER_ADDR, MASTER_PORT) is one rank.
 #include "compiler/plan/Plan.h"
@@ -14,6 +15,7 @@
 #include "runtime/data/IdxReader.h"
 #include "runtime/distributed/GlooCollectives.h"
 #include "runtime/distributed/Launcher.h"
+#include "runtime/export/ExportCommand.h"
 #include "runtime/kernels/KernelStats.h"
 #include "runtime/metrics/MetricsLog.h"
 #include "runtime/metrics/Utilization.h"
@@ -39,6 +41,8 @@ using namespace fiver;
 int main(int argc, char** argv) {
   fiver::runtime::chooseOpenBlasCoreType(argv);
   fiver::runtime::keepFreedHostMemory();
+  if (argc > 1 && std::string(argv[1]) == "export")
+    return runtime::runExportCommand(argc - 1, argv + 1);
   CLI::App app{"5rc-exec: execute a FiveR plan on LibTorch"};
   std::string planPath;
   runtime::TrainOptions options;

@@ -2,6 +2,8 @@
 # Installs what FiveR needs from Debian 12's packages (only what is missing, so
 # it is safe to run again) and configures the build folder `build/`.
 #   tools/bootstrap.sh [--editor]
+# It also installs onnxruntime-node (tools/install_onnxruntime.sh, into
+# ~/.cache/fiver), the independent ONNX runtime the export tests check with.
 # --editor also installs what the VS Code test needs (chromium, the headers
 # code-server's native modules build against, ripgrep) and code-server itself
 # (tools/install_code_server.sh, into ~/.cache/fiver).
@@ -34,6 +36,9 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# node and npm install onnxruntime-node (below); any node will do, so Debian's
+# is installed only when there is none (another node's npm conflicts with it).
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 if ((${#missing[@]})); then
   echo "bootstrap: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -44,6 +49,8 @@ fi
 # The ANTLR tool is a Java program; Debian's antlr4 package pulls in a JRE.
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 echo "bootstrap: build/ configured"
+tools/install_onnxruntime.sh >/dev/null
+echo "bootstrap: onnxruntime-node installed for the export tests"
 if $editor; then
   tools/install_code_server.sh >/dev/null
   echo "bootstrap: code-server installed for the VS Code test"

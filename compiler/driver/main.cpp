@@ -5,6 +5,7 @@
 //                                --fuse adds op_fusion, --cost prints step costs
 //   5rc run FILE                 compile, then execute the plan with 5rc-exec
 //   5rc study FILE               train a study's grid and write its report
+//   5rc export RUN -o M.onnx     a finished run's model as ONNX, by 5rc-exec (docs/export.md)
 //   5rc explain CODE             the long explanation of a diagnostic code
 //   5rc import composer X.yaml   a .5r recipe from a MosaicML Composer config
 //
@@ -173,6 +174,21 @@ int runFormat(const std::vector<std::string>& files, bool checkOnly) {
   return failed ? 1 : 0;
 }
 
+// `5rc export`: 5rc-exec writes the model (runtime/export/ExportCommand.h).
+CLI::App* addExportCommand(CLI::App& app, ExportOptions& o) {
+  CLI::App* cmd = app.add_subcommand(
+      "export", "write a finished run's model as ONNX (and a LibTorch archive beside it)");
+  cmd->add_option("run", o.runDir, "the run's folder (plan.yaml, checkpoint.pt)")->required();
+  cmd->add_option("-o,--output", o.output, "the ONNX file to write")->required();
+  cmd->add_flag("--fold-bn", o.foldBatchNorm,
+                "fold the batch norm of frozen convs (layer_freezing) into them");
+  cmd->add_option("--reference", o.reference,
+                  "also write the first N test examples (or 'all') and FiveR's logits for them, "
+                  "to check the file in another runtime");
+  cmd->add_option("--threads", o.threads, "intra-op threads");
+  return cmd;
+}
+
 // `5rc import composer FILE`: returns the `composer` subcommand.
 CLI::App* addImportCommand(CLI::App& app, composer::ComposerImportOptions& o) {
   CLI::App* importCmd = app.add_subcommand("import", "write a recipe from another tool's config");
@@ -246,6 +262,9 @@ int main(int argc, char** argv) {
                   "once an epoch (evaluation time is not train time)")
       ->check(CLI::PositiveNumber);
 
+  ExportOptions exportOptions;
+  CLI::App* exportCmd = addExportCommand(app, exportOptions);
+
   CompileFlags profileFlags;
   ProfileOptions profileOptions;
   std::string profileFormat = "text";
@@ -308,6 +327,8 @@ int main(int argc, char** argv) {
     studyOptions.executor = findExecutor(argv[0]);
     return study::runStudy(studyOptions, std::cout, std::cerr);
   }
+
+  if (*exportCmd) return execExport(exportOptions, argv[0]);
 
   if (*compile) {
     std::optional<plan::Plan> p = compileFile(compileFlags);

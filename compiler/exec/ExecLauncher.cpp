@@ -12,6 +12,11 @@ namespace fs = std::filesystem;
 
 namespace fiver {
 
+namespace {
+// Execs `args` (args[0] the program); returns only on failure.
+int replaceProcess(std::vector<std::string> args);
+} // namespace
+
 // 5rc and 5rc-exec are built and installed side by side.
 std::string findExecutor(const char* argv0) {
   std::error_code ec;
@@ -44,7 +49,19 @@ int execPlan(const std::string& planPath, const ExecOptions& opts, const char* a
   }
   if (!opts.tta.empty()) args.insert(args.end(), {"--tta", opts.tta});
   if (opts.evalEvery > 0) args.insert(args.end(), {"--eval-every", std::to_string(opts.evalEvery)});
+  return replaceProcess(args);
+}
 
+int execExport(const ExportOptions& opts, const char* argv0) {
+  std::vector<std::string> args = {findExecutor(argv0), "export", opts.runDir, "-o", opts.output};
+  if (opts.foldBatchNorm) args.push_back("--fold-bn");
+  if (!opts.reference.empty()) args.insert(args.end(), {"--reference", opts.reference});
+  if (opts.threads > 0) args.insert(args.end(), {"--threads", std::to_string(opts.threads)});
+  return replaceProcess(args);
+}
+
+namespace {
+int replaceProcess(std::vector<std::string> args) {
   std::vector<char*> cargs;
   for (std::string& a : args)
     cargs.push_back(a.data());
@@ -54,5 +71,6 @@ int execPlan(const std::string& planPath, const ExecOptions& opts, const char* a
   std::cerr << "5rc: error: cannot start " << args[0] << ": " << std::strerror(errno) << "\n";
   return 1;
 }
+} // namespace
 
 } // namespace fiver

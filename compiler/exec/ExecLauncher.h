@@ -25,11 +25,22 @@ struct ExecOptions {
   int64_t evalEvery = 0;      // also evaluate every N steps; 0 = at epoch ends only
 };
 
+// `5rc export`: a finished run's model written out by `5rc-exec export`.
+struct ExportOptions {
+  std::string runDir;
+  std::string output; // the ONNX file
+  bool foldBatchNorm = false;
+  std::string reference; // "" = none; a count or "all"
+  int threads = 0;
+};
+
 // 5rc-exec beside this executable, else the bare name (resolved through PATH).
 std::string findExecutor(const char* argv0);
 
 // Finds 5rc-exec next to this executable (or on PATH) and execs it. Returns
 // only on failure, with a message on stderr and exit status 1.
 int execPlan(const std::string& planPath, const ExecOptions& opts, const char* argv0);
+// The same for `5rc-exec export`.
+int execExport(const ExportOptions& opts, const char* argv0);
 
 } // namespace fiver

@@ -119,6 +119,18 @@ public:
   // has one, else the test split), as the methods want it evaluated.
   std::pair<double, double> evaluate();
 
+  // Restoring a finished (or stopped) run without training it further
+  // (RestoredRun.cpp): loads the checkpoint into the model, optimizer and
+  // methods as --resume does, and returns the step it was written at.
+  int64_t restore(const std::string& checkpointPath);
+  // From enterEvaluation to leaveEvaluation the model holds the weights the
+  // run evaluates with (ema and swa swap theirs in) and is in eval mode.
+  void enterEvaluation();
+  void leaveEvaluation();
+  // Whether evaluation averages each image with its mirror (flip_tta).
+  bool flipsAtEvaluation() const;
+  const Dataset& data() const;
+
   PlanModel& model();
   // What the methods see; tests drive single hooks with it.
   TrainState& state();

@@ -9,6 +9,15 @@ export FIVER_STDLIB="$src/stdlib"
 export XDG_CACHE_HOME="$work/cache" # compiled kernels: never the user's cache
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# The folder of onnxruntime-node (tools/install_onnxruntime.sh); the test
+# skips (77) without it or without node.
+onnxruntime_or_skip() {
+  local dir=${FIVER_ONNXRUNTIME_DIR:-$(ls -d "$HOME"/.cache/fiver/onnxruntime-node-*/ 2>/dev/null | tail -1)}
+  command -v node >/dev/null || { echo "SKIP: node is not installed" >&2; exit 77; }
+  [ -n "$dir" ] && [ -d "$dir/node_modules/onnxruntime-node" ] || {
+    echo "SKIP: onnxruntime-node is not installed (tools/install_onnxruntime.sh)" >&2; exit 77; }
+  echo "$dir"
+}
 
 case "$case" in
 wrong_triple)
@@ -388,6 +397,109 @@ run_kernel_cache)
   "$fivec" "${args[@]}" --out "$work/third" >"$work/third.out" 2>&1 || { cat "$work/third.out"; fail "run after corruption"; }
   grep -q "ignored cache entry" "$work/third.out" || fail "corruption not reported"
   [ "$(field "$work/third/summary.json" compiled)" = 1 ] || fail "corrupted entry not rebuilt"
+  ;;
+export_models)
+  # Each native model (resnet_tiny with blurpool, squeeze_excite, op_fusion
+  # and swa; fmnist_cnn; tiny_gpt with weight_tying; a model of the op kinds
+  # left, and its plan edited to a fused op with per-channel parameters and
+  # every kind of operation) trained a few steps, exported, and run in
+  # onnxruntime-node on 256 test examples: logits within 1e-4 of FiveR's
+  # evaluation, the same accuracy.
+  ort_dir=$(onnxruntime_or_skip) || exit $?
+  for recipe in export_resnet export_fmnist_cnn export_tiny_gpt export_every_op export_edited; do
+    if [ "$recipe" = export_edited ]; then
+      mkdir -p "$work/$recipe"
+      python3 - "$work/export_every_op/plan.yaml" "$work/$recipe/plan.yaml" <<'PY' || fail "plan edit"
+import re, sys
+text = open(sys.argv[1]).read()
+expr = ("where(%1,add(mul(relu(%0),@0),rsqrt(add(mul(%1,%1),1))),"
+        "max(sigmoid(%0),tanh(div(%1,sub(2,neg(exp(neg(add(mul(%1,%1),@1)))))))))")
+line = next(l for l in text.splitlines() if 'kind: "fused"' in l)
+edited = re.sub(r'attrs: \{[^}]*\}', 'attrs: {params: "g.weight,g.bias"}', line)
+edited = re.sub(r'expr: "[^"]*"', f'expr: "{expr}"', edited)
+open(sys.argv[2], "w").write(text.replace(line, edited))
+PY
+      "$bin/5rc-exec" "$work/$recipe/plan.yaml" --out "$work/$recipe" --threads 2 --quiet \
+        >"$work/$recipe.out" 2>&1 || { cat "$work/$recipe.out"; fail "$recipe: run"; }
+    else
+      "$fivec" run "$src/tests/e2e/recipes/export_models.5r" --recipe "$recipe" --fuse --threads 2 \
+        --quiet --out "$work/$recipe" >"$work/$recipe.out" 2>&1 || { cat "$work/$recipe.out"; fail "$recipe: run"; }
+    fi
+    "$fivec" export "$work/$recipe" -o "$work/$recipe.onnx" --reference 256 >"$work/$recipe.export" 2>&1 \
+      || { cat "$work/$recipe.export"; fail "$recipe: export"; }
+    cat "$work/$recipe.export"
+    node "$src/tools/onnx/run_onnxruntime.mjs" "$work/$recipe.onnx" --reference "$work/$recipe.reference" \
+      --runtime "$ort_dir" >"$work/$recipe.json" || fail "$recipe: onnxruntime failed"
+    cat "$work/$recipe.json"
+    python3 - "$work/$recipe.json" <<'PY' || fail "$recipe: onnxruntime disagrees with FiveR"
+import json, sys
+ort = json.load(open(sys.argv[1]))
+assert ort["examples"] == 256
+assert ort["max_abs_diff"] <= 1e-4, "logits differ"
+assert ort["accuracy"] == ort["fiver_run_accuracy"], "accuracy differs"
+PY
+  done
+  grep -q "swapped in by swa" "$work/export_resnet.export" || fail "swa's average not exported"
+  # A folder that is not a finished run is an error, and nothing is written.
+  mkdir "$work/empty"
+  "$fivec" export "$work/empty" -o "$work/empty.onnx" 2>"$work/empty.err" && fail "exported an empty folder"
+  grep -q "5rc export: error: .*needs plan.yaml and checkpoint.pt" "$work/empty.err" \
+    || { cat "$work/empty.err"; fail "no error for a folder without a run"; }
+  [ ! -e "$work/empty.onnx" ] || fail "a model was written for an empty folder"
+  for kind in blur squeeze_excite fused; do
+    grep -q "kind: \"$kind\"" "$work/export_resnet/plan.yaml" || fail "the resnet plan has no $kind op"
+  done
+  ;;
+export_onnxruntime | export_onnxruntime_methods)
+  # A trained run exported to ONNX and run in Microsoft's ONNX runtime
+  # (onnxruntime-node, tools/install_onnxruntime.sh): its logits on the whole
+  # test split equal FiveR's evaluation logits (max abs diff <= 1e-4), and the
+  # accuracy it computes is the one the run reported. tiny.5r trains with
+  # ema and channels_last; the _methods variant adds layer_freezing (its
+  # frozen convs exported with their batch norm folded in) and
+  # mixed_precision, whose bf16 run is matched by FiveR's fp32 evaluation of
+  # the same weights (the exported model computes in fp32).
+  ort_dir=$(onnxruntime_or_skip) || exit $?
+  args=(--threads 2 --quiet)
+  fold=()
+  if [ "$case" = export_onnxruntime_methods ]; then
+    args+=(--add 'reorder model_parameters dynamic domain layer_freezing(start: 20%, end: 60%)'
+           --add 'restrict derived_data static domain mixed_precision(dtype: bf16)')
+    fold=(--fold-bn)
+  fi
+  "$fivec" run "$src/tests/e2e/recipes/tiny.5r" "${args[@]}" --out "$work/run" >"$work/run.out" 2>&1 \
+    || { cat "$work/run.out"; fail "run failed"; }
+  cat "$work/run.out"
+  "$fivec" export "$work/run" -o "$work/model.onnx" --reference all "${fold[@]}" >"$work/export.out" 2>&1 \
+    || { cat "$work/export.out"; fail "export failed"; }
+  cat "$work/export.out"
+  [ -s "$work/model.onnx" ] && [ -s "$work/model.pt" ] || fail "model.onnx or model.pt missing"
+  grep -q "weights: as evaluated, swapped in by ema" "$work/export.out" || fail "ema weights not exported"
+  if [ "$case" = export_onnxruntime_methods ]; then
+    grep -q "batch norm folded into [1-9]" "$work/export.out" || fail "no frozen conv folded"
+  fi
+  if /usr/bin/python3 -c 'import onnx' 2>/dev/null; then
+    /usr/bin/python3 -c 'import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)' \
+      "$work/model.onnx" || fail "python's onnx checker refused the model"
+  fi
+  node "$src/tools/onnx/run_onnxruntime.mjs" "$work/model.onnx" --reference "$work/model.reference" \
+    --runtime "$ort_dir" >"$work/ort.json" || fail "onnxruntime failed"
+  cat "$work/ort.json"
+  python3 - "$work/ort.json" "$work/run/summary.json" "$case" <<'PY' || fail "onnxruntime disagrees with FiveR"
+import json, sys
+ort, summary, case = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
+reported = summary["test_accuracy"]
+print(f"max abs diff {ort['max_abs_diff']:.3g} (as the run evaluates: "
+      f"{ort['max_abs_diff_as_run_evaluates']:.3g}); onnxruntime accuracy {ort['accuracy']:.4f}, "
+      f"FiveR fp32 {ort['fiver_accuracy']:.4f}, run reported {reported:.4f}")
+assert ort["examples"] == 10000, "not the whole test split"
+assert ort["max_abs_diff"] <= 1e-4, "logits differ"
+correct = lambda a: round(a * ort["examples"])
+assert correct(ort["accuracy"]) == correct(ort["fiver_accuracy"]), "accuracy differs from FiveR's fp32"
+assert correct(ort["fiver_run_accuracy"]) == correct(reported), "reference is not what the run evaluated"
+if case == "export_onnxruntime":
+    assert correct(ort["accuracy"]) == correct(reported), "accuracy differs from the run's"
+PY
   ;;
 *)
   fail "unknown case $case"
