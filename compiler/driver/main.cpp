@@ -7,9 +7,11 @@
 //   5rc study FILE               train a study's grid and write its report
 //   5rc export RUN -o M.onnx     a finished run's model as ONNX, by 5rc-exec (docs/export.md)
 //   5rc explain CODE             the long explanation of a diagnostic code
+//   5rc import composer X.yaml   a .5r recipe from a MosaicML Composer config
 //
 // The compiler runs in this process (no LibTorch: it starts in milliseconds);
 // `run` hands the written plan to 5rc-exec, which alone pays LibTorch's start-up.
+#include "compiler/composer/ComposerImport.h"
 #include "compiler/diag/Diagnostic.h"
 #include "compiler/diag/DiagnosticJson.h"
 #include "compiler/diag/SourceManager.h"
@@ -187,6 +189,23 @@ CLI::App* addExportCommand(CLI::App& app, ExportOptions& o) {
   return cmd;
 }
 
+// `5rc import composer FILE`: returns the `composer` subcommand.
+CLI::App* addImportCommand(CLI::App& app, composer::ComposerImportOptions& o) {
+  CLI::App* importCmd = app.add_subcommand("import", "write a recipe from another tool's config");
+  importCmd->require_subcommand(1);
+  CLI::App* composerCmd = importCmd->add_subcommand(
+      "composer", "a .5r recipe from a MosaicML Composer YAML config (its algorithms, optimizer, "
+                  "schedule, duration, batch size, seed and precision)");
+  composerCmd->add_option("file", o.yamlPath, "Composer YAML config")->required();
+  composerCmd->add_option("-o,--output", o.outputPath,
+                          "write the recipe to FILE (default: stdout)");
+  composerCmd->add_option("--extends", o.extendsPath,
+                          "base recipe file providing the task and the model (default: "
+                          "recipes/fmnist/baseline.5r)");
+  composerCmd->add_option("--stdlib", o.stdlibDir, "standard library folder");
+  return composerCmd;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -294,7 +313,12 @@ int main(int argc, char** argv) {
   explainCmd->add_option("what", code, "a code such as E0200, or a method such as ema");
   explainCmd->add_option("--stdlib", explainStdlib, "standard library folder");
 
+  composer::ComposerImportOptions importOptions;
+  CLI::App* composerCmd = addImportCommand(app, importOptions);
+
   CLI11_PARSE(app, argc, argv);
+
+  if (*composerCmd) return composer::runComposerImport(importOptions, std::cout, std::cerr);
 
   if (*check) return runCheck(checkFiles, checkStdlib, checkFormat == "json");
   if (*explainCmd) return explain(code, explainStdlib, std::cout, std::cerr);

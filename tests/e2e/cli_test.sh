@@ -39,6 +39,24 @@ check_clean)
     cat "$work/err"; fail "check failed"; }
   [ ! -s "$work/err" ] || { cat "$work/err"; fail "unexpected diagnostics"; }
   ;;
+import_composer)
+  # A Composer recipe imports to a .5r file that checks and compiles on its
+  # own; what cannot be mapped is a warning at its YAML line and column.
+  golden="$src/tests/golden/composer"
+  "$fivec" import composer "$golden/resnet50_mild.yaml" -o "$work/mild.5r" 2>"$work/err" || {
+    cat "$work/err"; fail "import"; }
+  grep -q "resnet50_mild.yaml:43:23: warning\[W0801\]" "$work/err" || { cat "$work/err"; fail "no W0801 at 43:23"; }
+  grep -q "progressive_resize(from: 0.5, until: 80%" "$work/mild.5r" || fail "progressive_resize not mapped"
+  "$fivec" check "$work/mild.5r" 2>"$work/err" || { cat "$work/err"; fail "check of the import"; }
+  "$fivec" compile "$work/mild.5r" -o "$work/plan.yaml" || fail "compile of the import"
+  "$fivec" fmt --check "$work/mild.5r" || fail "import not in canonical layout"
+  "$fivec" import composer "$golden/gpt2_125m.yaml" --extends "$src/recipes/text/baseline.5r" \
+    -o "$work/gpt.5r" 2>/dev/null && "$fivec" check "$work/gpt.5r" || fail "gpt import"
+  # Malformed YAML: an error at its mark, exit 1, nothing written.
+  "$fivec" import composer "$golden/malformed_yaml.yaml" -o "$work/bad.5r" 2>"$work/err" && fail "exit 0"
+  grep -q "malformed_yaml.yaml:3:8: error\[E0800\]" "$work/err" || { cat "$work/err"; fail "no E0800"; }
+  [ ! -e "$work/bad.5r" ] || fail "a recipe was written"
+  ;;
 plan_determinism)
   # Compiling twice gives byte-identical plans.
   "$fivec" compile "$src/recipes/fmnist/fast.5r" -o "$work/a.yaml" || fail "compile 1"

@@ -70,11 +70,13 @@ TEST(GoldenDiagnostics, MatchExpected) {
 TEST(GoldenDiagnostics, EveryCodeHasAGoldenAndADocPage) {
   const fs::path root(FIVER_TEST_SOURCE_DIR);
   std::string goldens;
-  for (const auto& file : fs::directory_iterator(root / "tests/golden/diagnostics")) {
-    if (file.path().extension() != ".expected") continue;
-    std::ifstream in(file.path());
-    goldens.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
+  // The import's codes have their golden cases beside its YAML inputs.
+  for (const char* folder : {"tests/golden/diagnostics", "tests/golden/composer"})
+    for (const auto& file : fs::directory_iterator(root / folder)) {
+      if (file.path().extension() != ".expected") continue;
+      std::ifstream in(file.path());
+      goldens.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
   const std::vector<std::string> codes = {
 #define DIAG(Id, Code, Sev, Summary) Code,
 #include "compiler/diag/DiagnosticCodes.def"
