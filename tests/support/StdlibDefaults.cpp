@@ -51,4 +51,9 @@ plan::ScalarMap withStdlibDefaults(const std::string& method, plan::ScalarMap gi
   return given;
 }
 
+bool declaredForImagesOnly(const std::string& method) {
+  auto it = signatures().find(method);
+  return it != signatures().end() && it->second.inputs == InputKind::Images;
+}
+
 } // namespace fiver::test

@@ -15,4 +15,7 @@ namespace fiver::test {
 plan::ScalarMap withStdlibDefaults(const std::string& method, plan::ScalarMap given,
                                    const plan::Plan& p);
 
+// Whether the stdlib declares `method` for image tasks only (`inputs images`).
+bool declaredForImagesOnly(const std::string& method);
+
 } // namespace fiver::test
