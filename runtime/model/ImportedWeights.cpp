@@ -78,13 +78,17 @@ void loadImportedWeights(torch::nn::Module& model, const plan::Plan& plan) {
   if (src.format != "onnx")
     throw std::runtime_error("the plan's model comes from a '" + src.format +
                              "' file, which this runtime cannot read");
+  // The hash first: a changed file is reported as changed, even when it no
+  // longer parses.
+  std::optional<std::string> hash = onnx_import::hashOfFile(src.path);
+  if (!hash) throw std::runtime_error("cannot read the model's weights from '" + src.path + "'");
+  if (*hash != src.hash)
+    throw std::runtime_error("'" + src.path +
+                             "' changed since the plan was compiled (its hash is " + *hash +
+                             ", the plan's " + src.hash + "): compile the recipe again");
   std::string error;
   std::optional<onnx_import::OnnxFile> file = onnx_import::readOnnxFile(src.path, error);
   if (!file) throw std::runtime_error("cannot load the model's weights: " + error);
-  if (file->hash != src.hash)
-    throw std::runtime_error("'" + src.path +
-                             "' changed since the plan was compiled (its hash is " + file->hash +
-                             ", the plan's " + src.hash + "): compile the recipe again");
   const Initializers inits = onnx_import::initializersByName(file->model.graph());
   const Children children = model.named_children();
   for (const plan::Op& op : plan.ops)
