@@ -42,6 +42,35 @@ public:
     return current;
   }
 
+  // The ops of a model imported from ONNX, after `input`; shapes are
+  // inferred from the task's input as for declared models.
+  bool imported(const onnx_import::ImportedModel& m, OpId input, SourceRange where) {
+    std::vector<OpId> ids{input};
+    for (size_t i = 1; i < m.ops.size(); ++i) {
+      const onnx_import::ImportedOp& from = m.ops[i];
+      OpNode op;
+      op.kind = from.kind;
+      op.attrs = from.attrs;
+      op.where = where;
+      std::vector<OpId> inputs;
+      for (int k : from.inputs)
+        inputs.push_back(ids[static_cast<size_t>(k)]);
+      std::optional<OpId> id = addOp(std::move(op), inputs, "ONNX node '" + from.node + "': ");
+      if (!id) return false;
+      ids.push_back(*id);
+    }
+    // The loss reads one score per class.
+    const std::vector<int64_t>& out = g_.model[ids.back()].shape;
+    if (out != std::vector<int64_t>{g_.recipe.task.classes}) {
+      diags_.report(DiagId::OnnxHeadMismatch, where,
+                    "the imported model outputs " + shapeText(out) + " per example, but task '" +
+                        g_.recipe.task.name + "' needs " + std::to_string(g_.recipe.task.classes) +
+                        " class scores");
+      return false;
+    }
+    return true;
+  }
+
 private:
   std::optional<OpId> layer(const LayerSpec& l, OpId from) {
     if (l.kind == "sequence") return sequence(l.body, from);
@@ -70,13 +99,14 @@ private:
     return addOp(std::move(op), {from});
   }
 
-  std::optional<OpId> addOp(OpNode op, const std::vector<OpId>& inputs) {
+  std::optional<OpId> addOp(OpNode op, const std::vector<OpId>& inputs,
+                            const std::string& context = "") {
     op.name = op.kind + std::to_string(++ordinals_[op.kind]);
     std::vector<std::vector<int64_t>> shapes;
     for (OpId i : inputs)
       shapes.push_back(g_.model[i].shape);
     if (std::string error = inferShape(op, shapes); !error.empty()) {
-      diags_.report(DiagId::ShapeError, op.where, error);
+      diags_.report(DiagId::ShapeError, op.where, context + error);
       return std::nullopt;
     }
     OpId id = boost::add_vertex(op, g_.model);
@@ -163,6 +193,12 @@ std::optional<TrainingGraph> buildGraph(const CheckedRecipe& recipe, DiagnosticE
                      "' must give a positive CxHxW input shape, or a sequence length, not " +
                      shapeText(shape));
     return std::nullopt;
+  }
+  if (recipe.model.imported) {
+    OpId input = builder.input(shape, recipe.model.where);
+    if (!builder.imported(*recipe.model.imported, input, recipe.model.where)) return std::nullopt;
+    if (!layOutTimeline(g, diags)) return std::nullopt;
+    return g;
   }
   // Token ids mean nothing to any layer but an embedding.
   if (shape.size() == 1 &&

@@ -111,6 +111,10 @@ std::string layerAttrs(OpKind kind, const LayerSite& site, plan::ScalarMap& attr
   case OpKind::Fused:
   case OpKind::Blur:
   case OpKind::SqueezeExcite:
+  case OpKind::Clamp: // imported models only (compiler/onnx sets their attributes)
+  case OpKind::HardSigmoid:
+  case OpKind::Sigmoid:
+  case OpKind::Mul:
     break;
   }
   return {};

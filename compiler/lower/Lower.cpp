@@ -102,6 +102,8 @@ plan::Plan lower(const ir::TrainingGraph& g) {
     p.ops.push_back(std::move(op));
   }
   p.resolution = g.resolution;
+  if (const auto& imported = r.model.imported)
+    p.modelSource = plan::ModelSource{"onnx", imported->path, imported->hash, imported->weights};
   for (const MethodUse& m : r.methods)
     p.methods.push_back(
         plan::Method{m.name, toString(m.triple), lowerParams(m.params, t), m.hooks});

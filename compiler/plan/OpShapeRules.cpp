@@ -3,6 +3,8 @@
 // have no batch dimension: CxHxW for images, [T, d] for sequences.
 #include "compiler/plan/OpRules.h"
 
+#include <algorithm>
+
 namespace fiver::plan {
 
 namespace {
@@ -91,7 +93,7 @@ std::string shapeOfConv(const ShapeQuery& q, std::vector<int64_t>& shape) {
 
 std::string shapeOfPool(const ShapeQuery& q, std::vector<int64_t>& shape) {
   if (std::string e = imageWindowChecks(q); !e.empty()) return e;
-  return window(q, 0, q.inputs[0][0], shape);
+  return window(q, attr(q, "padding"), q.inputs[0][0], shape);
 }
 
 std::string shapeOfBatchNorm(const ShapeQuery& q, std::vector<int64_t>& shape) {
@@ -187,6 +189,22 @@ std::string shapeOfSqueezeExcite(const ShapeQuery& q, std::vector<int64_t>& shap
   if (std::string e = expectsWidth(q, "channels", q.inputs[0][0], "gates", "channels"); !e.empty())
     return e;
   shape = q.inputs[0];
+  return {};
+}
+
+// Two inputs of one rank whose dimensions are equal or 1 (NumPy broadcasting
+// as ONNX's Mul does it, the batch dimension left out).
+std::string shapeOfBroadcast(const ShapeQuery& q, std::vector<int64_t>& shape) {
+  if (q.inputs.size() != 2) return who(q) + "needs two inputs";
+  const std::vector<int64_t>&a = q.inputs[0], &b = q.inputs[1];
+  if (a.size() != b.size())
+    return who(q) + "cannot broadcast " + shapeText(a) + " with " + shapeText(b);
+  shape = a;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i] && a[i] != 1 && b[i] != 1)
+      return who(q) + "cannot broadcast " + shapeText(a) + " with " + shapeText(b);
+    shape[i] = std::max(a[i], b[i]);
+  }
   return {};
 }
 

@@ -46,7 +46,10 @@ struct Op {
   // conv: in, out, kernel, stride, padding, bias, and fold_bn (the batch norm
   // folded into it from its freeze step on); bn: features, folded_into; add:
   // drop (stochastic-depth rate of its branch); fused: params, saved, ops;
-  // blur: channels, stride; squeeze_excite: channels, hidden.
+  // blur: channels, stride; squeeze_excite: channels, hidden. Imported
+  // models add conv: groups, adapt_input; bn: eps, momentum; maxpool and
+  // avgpool: padding; and on ops with parameters init_weight, init_bias,
+  // init_mean, init_var (the initializers of `Plan::modelSource` they start from).
   ScalarMap attrs;
   std::vector<int64_t> shape;              // output shape without the batch dimension
   std::string memoryFormat = "contiguous"; // or "channels_last"
@@ -104,6 +107,18 @@ struct Method {
   bool operator==(const Method&) const = default;
 };
 
+// Where a model's initial weights come from when it was imported: the file,
+// its content hash (checked when the run loads it), and whether the run starts
+// from its initializers ("pretrained") or from a fresh initialization
+// ("random"). Empty for models declared in .5r.
+struct ModelSource {
+  std::string format; // "onnx"; empty: none
+  std::string path;   // absolute
+  std::string hash;   // FNV-1a of the file's bytes
+  std::string weights = "pretrained";
+  bool operator==(const ModelSource&) const = default;
+};
+
 struct Plan {
   int version = kPlanVersion;
   std::string recipe;
@@ -118,6 +133,7 @@ struct Plan {
   std::vector<Op> ops;
   std::vector<ResolutionStage> resolution; // empty = always the task's input size
   std::vector<Method> methods;
+  ModelSource modelSource;
   bool operator==(const Plan&) const = default;
 
   const Method* findMethod(const std::string& name) const;

@@ -65,7 +65,7 @@ void checkWindow(const Op& op, OpKind kind, const std::vector<int64_t>& in, OpCh
               std::to_string(out[0]));
   }
   const int64_t kernel = c.attr("kernel"), stride = c.attr("stride");
-  const int64_t pad = conv ? c.attr("padding") : 0;
+  const int64_t pad = c.attr("padding"); // 0 when absent (pools of native models)
   if (kernel > 0 && stride > 0) {
     const int64_t h = (in[1] + 2 * pad - kernel) / stride + 1;
     const int64_t w = (in[2] + 2 * pad - kernel) / stride + 1;

@@ -230,6 +230,12 @@ void writePlan(std::ostream& os, const Plan& p) {
   for (const Method& m : p.methods)
     os << "  - {name: " << quote(m.name) << ", triple: " << quote(m.triple)
        << ", params: " << flowMap(m.params) << ", hooks: " << flowList(m.hooks) << "}\n";
+  // Written only for imported models, so other plans keep their bytes; the
+  // hash makes the plan hash cover the weights.
+  const ModelSource& src = p.modelSource;
+  if (!src.format.empty())
+    os << "model_source: {format: " << quote(src.format) << ", path: " << quote(src.path)
+       << ", hash: " << quote(src.hash) << ", weights: " << quote(src.weights) << "}\n";
 }
 
 std::string planToString(const Plan& plan) {
@@ -321,6 +327,12 @@ Plan parsePlan(const std::string& yamlText, const std::string& name) {
     method.params = r.scalars(r.need(m, "params", "method"), "method.params");
     method.hooks = r.list<std::string>(r.need(m, "hooks", "method"), "method.hooks");
     p.methods.push_back(std::move(method));
+  }
+  if (YAML::Node src = root["model_source"]; src.IsDefined()) {
+    p.modelSource.format = r.get<std::string>(src, "format", "model_source");
+    p.modelSource.path = r.get<std::string>(src, "path", "model_source");
+    p.modelSource.hash = r.get<std::string>(src, "hash", "model_source");
+    p.modelSource.weights = r.get<std::string>(src, "weights", "model_source");
   }
   return p;
 }

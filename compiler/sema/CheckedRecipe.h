@@ -4,6 +4,7 @@
 #pragma once
 
 #include "compiler/diag/SourceLocation.h"
+#include "compiler/onnx/ImportedModel.h"
 #include "compiler/sema/Taxonomy.h"
 #include "compiler/sema/Value.h"
 
@@ -35,6 +36,9 @@ struct ModelSpec {
   ParamMap args;
   std::vector<LayerSpec> layers;
   SourceRange where;
+  // A model imported from ONNX (`model onnx("file.onnx")`): its ops replace
+  // `layers`, with the recipe's head and input adaptations applied.
+  std::optional<onnx_import::ImportedModel> imported;
 };
 
 struct TaskSpec {

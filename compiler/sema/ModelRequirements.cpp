@@ -18,6 +18,14 @@ bool hasLayer(const std::vector<LayerSpec>& layers, const std::string& kind) {
 // output classifier of the same width needs the embedding; the classifier's
 // shape is checked by the method's pass.
 void checkEmbedding(const MethodUse& use, const ModelSpec& model, DiagnosticEngine& diags) {
+  if (model.imported) {
+    Diagnostic& d = diags.report(DiagId::OnnxStructureMissing, use.where,
+                                 use.name + " ties the classifier to an input embedding, which a "
+                                            "model imported from ONNX does not have");
+    d.notes.push_back({model.where, "the model is imported here; the importer maps image models "
+                                    "(convolutions, norms, pooling, linear layers)"});
+    return;
+  }
   if (hasLayer(model.layers, std::string(plan::nameOf(plan::OpKind::Embedding)))) return;
   Diagnostic& d = diags.report(DiagId::NothingToTie, use.where,
                                "model '" + model.name + "' has no pair of layers that " + use.name +

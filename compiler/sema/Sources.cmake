@@ -15,6 +15,7 @@ target_sources(fiver_compiler PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/check/CompositionCheck.cpp
   ${CMAKE_CURRENT_LIST_DIR}/check/Extends.cpp
   ${CMAKE_CURRENT_LIST_DIR}/check/ModelCheck.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/check/OnnxModelCheck.cpp
   ${CMAKE_CURRENT_LIST_DIR}/check/RecipeChecker.cpp
   ${CMAKE_CURRENT_LIST_DIR}/check/SettingsCheck.cpp
   ${CMAKE_CURRENT_LIST_DIR}/check/TaskCheck.cpp

@@ -215,6 +215,18 @@ void addNames(std::vector<CompletionItem>& out, const Table& table, CompletionIt
   }
 }
 
+// `onnx("file.onnx")`: a model imported from ONNX, beside the declared ones.
+CompletionItem onnxModelItem() {
+  CompletionItem c;
+  c.label = "onnx";
+  c.kind = CompletionItemKind::Struct;
+  c.detail = "model imported from an ONNX file";
+  c.documentation = onnxModelDoc();
+  c.insertText = "onnx(\"${1:model.onnx}\")";
+  c.snippet = true;
+  return c;
+}
+
 void addMethods(std::vector<CompletionItem>& out, const Program& program,
                 const std::vector<std::string>& triple) {
   for (const auto& [name, decl] : program.methods) {
@@ -291,9 +303,10 @@ void completeRecipeLine(std::vector<CompletionItem>& out, const Program& program
   const std::string& key = w[0];
   if (key == "task" && w.size() == 1)
     addNames(out, program.tasks, CompletionItemKind::Module, "task");
-  else if (key == "model" && w.size() == 1)
+  else if (key == "model" && w.size() == 1) {
     addNames(out, program.models, CompletionItemKind::Struct, "model");
-  else if (key == "optimizer" && w.size() == 1)
+    if (!program.models.count("onnx")) out.push_back(onnxModelItem());
+  } else if (key == "optimizer" && w.size() == 1)
     addBuiltins(out, builtinOptimizers(), "optimizer");
   else if (key == "schedule" && w.size() == 1)
     addBuiltins(out, builtinSchedules(), "schedule");

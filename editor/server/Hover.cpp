@@ -93,6 +93,7 @@ std::optional<std::string> hoverText(const Analysis& a, const Occurrence& o) {
   }
   case SymbolKind::Model: {
     auto it = p.models.find(o.name);
+    if (it == p.models.end() && o.name == "onnx") return onnxModelDoc();
     if (it == p.models.end()) return std::nullopt;
     std::string s = "```5r\nmodel " + o.name + "(";
     const auto& params = it->second->params;

@@ -27,4 +27,13 @@ std::string recipeSettingDoc(const std::string& setting) {
   return "";
 }
 
+std::string onnxModelDoc() {
+  return "```5r\nmodel onnx(file: string, weights: pretrained | random = pretrained,\n"
+         "           head: keep | replace = keep, channels: keep | sum = keep)\n```\n"
+         "A model imported from an ONNX file (resolved relative to the recipe). Training "
+         "starts from its weights unless `weights: random`; `head: replace` trains a new "
+         "final linear layer for the task's classes; `channels: sum` feeds a one-channel "
+         "task into an RGB model.";
+}
+
 } // namespace fiver::lsp

@@ -13,4 +13,7 @@ const std::vector<std::pair<std::string, std::string>>& recipeSettingDocs();
 // The line for `setting`, or "" when it is not a recipe setting.
 std::string recipeSettingDoc(const std::string& setting);
 
+// Markdown about `model onnx("file.onnx", ...)`: completion's and hover's text.
+std::string onnxModelDoc();
+
 } // namespace fiver::lsp

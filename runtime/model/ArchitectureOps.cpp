@@ -33,7 +33,7 @@ torch::Tensor foldedConvBatchNorm(const torch::Tensor& x, torch::nn::Conv2d& con
   torch::Tensor weight = conv->weight * scale.view({-1, 1, 1, 1});
   if (conv->weight.is_contiguous(torch::MemoryFormat::ChannelsLast) && conv->weight.size(1) > 1)
     weight = weight.contiguous(torch::MemoryFormat::ChannelsLast);
-  return torch::conv2d(x, weight, shift, stride, padding);
+  return torch::conv2d(x, weight, shift, stride, padding, /*dilation=*/1, conv->options.groups());
 }
 
 bool autocastSupported(const std::string& dtype, const torch::Tensor& x) {

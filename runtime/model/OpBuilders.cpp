@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -91,14 +92,21 @@ struct OpBuilders {
                                                                 attr(op, "kernel"))
                                            .stride(attr(op, "stride"))
                                            .padding(attr(op, "padding"))
+                                           .groups(std::max<int64_t>(1, attr(op, "groups")))
                                            .bias(attr(op, "bias") != 0)),
                      m.convs_);
     torch::nn::init::kaiming_normal_(conv->weight, 0, torch::kFanOut, torch::kReLU);
     if (channelsLast(op)) restrideChannelsLast(conv->weight);
   }
 
+  // eps and momentum are PyTorch's defaults unless an imported model says otherwise.
   static void batchNorm(PlanModelImpl& m, size_t i) {
-    keep(m, i, torch::nn::BatchNorm2d(attr(m.ops_[i], "features")), m.bns_);
+    const plan::Op& op = m.ops_[i];
+    keep(m, i,
+         torch::nn::BatchNorm2d(torch::nn::BatchNormOptions(attr(op, "features"))
+                                    .eps(plan::getNumber(op.attrs, "eps", 1e-5))
+                                    .momentum(plan::getNumber(op.attrs, "momentum", 0.1))),
+         m.bns_);
   }
 
   // A linear tied to an embedding (`tied_to`) uses its token table as weight.
@@ -273,12 +281,12 @@ torch::Tensor runSilu(const OpRun& r) {
   return torch::silu(firstInput(r));
 }
 torch::Tensor runMaxPool(const OpRun& r) {
-  const int64_t k = attr(r.op, "kernel"), s = attr(r.op, "stride");
-  return torch::max_pool2d(firstInput(r), {k, k}, {s, s});
+  const int64_t k = attr(r.op, "kernel"), s = attr(r.op, "stride"), p = attr(r.op, "padding");
+  return torch::max_pool2d(firstInput(r), {k, k}, {s, s}, {p, p});
 }
 torch::Tensor runAvgPool(const OpRun& r) {
-  const int64_t k = attr(r.op, "kernel"), s = attr(r.op, "stride");
-  return torch::avg_pool2d(firstInput(r), {k, k}, {s, s});
+  const int64_t k = attr(r.op, "kernel"), s = attr(r.op, "stride"), p = attr(r.op, "padding");
+  return torch::avg_pool2d(firstInput(r), {k, k}, {s, s}, {p, p});
 }
 torch::Tensor runGlobalAvgPool(const OpRun& r) {
   return firstInput(r).mean({2, 3}, /*keepdim=*/true);
@@ -292,6 +300,26 @@ torch::Tensor runFlatten(const OpRun& r) {
 torch::Tensor runDropout(const OpRun& r) {
   return torch::dropout(firstInput(r), plan::getNumber(r.op.attrs, "p", 0.5),
                         r.model.is_training());
+}
+
+// ReLU6 and hard sigmoid as PyTorch computes them, so imported models train
+// with its gradients (zero at the clamp's bounds).
+torch::Tensor runClamp(const OpRun& r) {
+  return torch::hardtanh(firstInput(r), plan::getNumber(r.op.attrs, "min", 0),
+                         plan::getNumber(r.op.attrs, "max", 6));
+}
+torch::Tensor runHardSigmoid(const OpRun& r) {
+  const double alpha = plan::getNumber(r.op.attrs, "alpha", 1.0 / 6);
+  const double beta = plan::getNumber(r.op.attrs, "beta", 0.5);
+  const torch::Tensor& x = firstInput(r);
+  if (std::abs(alpha - 1.0 / 6) < 1e-7 && beta == 0.5) return torch::hardsigmoid(x);
+  return torch::hardtanh(x * alpha + beta, 0, 1);
+}
+torch::Tensor runSigmoid(const OpRun& r) {
+  return torch::sigmoid(firstInput(r));
+}
+torch::Tensor runMul(const OpRun& r) {
+  return firstInput(r) * r.values[static_cast<size_t>(r.op.inputs[1])];
 }
 
 constexpr std::array<OpRuntime, plan::kOpKindCount> kRows = {{
@@ -315,6 +343,10 @@ constexpr std::array<OpRuntime, plan::kOpKindCount> kRows = {{
     {OpKind::Embedding, B::embedding, B::runEmbedding},
     {OpKind::LayerNorm, B::layerNorm, B::runLayerNorm},
     {OpKind::CausalAttention, B::causalAttention, B::runCausalAttention},
+    {OpKind::Clamp, B::nothing, runClamp},
+    {OpKind::HardSigmoid, B::nothing, runHardSigmoid},
+    {OpKind::Sigmoid, B::nothing, runSigmoid},
+    {OpKind::Mul, B::nothing, runMul},
 }};
 
 constexpr bool everyKindHasItsRow() {

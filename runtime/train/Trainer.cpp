@@ -4,6 +4,7 @@
 #include "runtime/train/Trainer.h"
 
 #include "runtime/distributed/DataParallel.h"
+#include "runtime/model/ImportedWeights.h"
 #include "runtime/optim/Optimizer.h"
 #include "runtime/optim/TrainingOptimizer.h"
 #include "runtime/train/Device.h"
@@ -25,8 +26,10 @@ void clearGradients(torch::optim::Optimizer& opt) {
 
 namespace {
 
-PlanModel modelOn(const std::vector<plan::Op>& ops, const torch::Device& device) {
-  PlanModel model(ops);
+// The model's initial weights: the seeded generator's, or an imported model's.
+PlanModel modelOn(const plan::Plan& p, const torch::Device& device) {
+  PlanModel model(p.ops);
+  loadImportedWeights(*model, p);
   model->to(device);
   return model;
 }
@@ -59,7 +62,7 @@ Trainer::Impl::Impl(const plan::Plan& p, const TrainOptions& o, const Dataset* d
 Trainer::Impl::Impl(const plan::Plan& p, const TrainOptions& o, const Dataset* d,
                     std::vector<std::unique_ptr<Method>> made)
     : plan(p), options(o), device(resolveDevice(o.device)), ownedData(dataOn(p, d, device)),
-      data(d && device.is_cpu() ? *d : ownedData), model(modelOn(p.ops, device)),
+      data(d && device.is_cpu() ? *d : ownedData), model(modelOn(p, device)),
       optimizer(makeTrainingOptimizer(p, model, made = methodsOf(p), o.fusedOptimizer)),
       schedule(p.schedule, peakLearningRate(p.optimizer), p.training.totalSteps),
       augment(p.augment, data.padValue),

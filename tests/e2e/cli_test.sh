@@ -150,6 +150,32 @@ run_tiny)
   [ -s "$work/run/summary.json" ] || fail "no summary.json"
   grep -q "test accuracy" "$work/out" || fail "no accuracy line"
   ;;
+run_onnx_finetune)
+  # The shipped fine-tuning recipe on an imported ResNet-18 (exported into the
+  # build folder by tools/onnx/export_reference_models.py) for a few steps,
+  # with layer_freezing (its norms folded), channels_last and ema.
+  models="${FIVER_ONNX_MODELS_DIR:-$bin/../onnx-models}"
+  [ -s "$models/resnet18.onnx" ] || { echo "skipped: $models/resnet18.onnx was not exported"; exit 0; }
+  mkdir -p "$work/recipe"
+  cp "$src/recipes/fmnist/onnx/finetune_resnet18.5r" "$work/recipe/"
+  ln -s "$models/resnet18.onnx" "$work/recipe/resnet18.onnx"
+  recipe="$work/recipe/finetune_resnet18.5r"
+  "$fivec" check "$recipe" 2>"$work/err" || { cat "$work/err"; fail "check failed"; }
+  "$fivec" run "$recipe" --out "$work/run" --threads 2 --set 'train_subset 256' \
+    --set 'batch_size 32' --set 'budget 8 steps' >"$work/out" 2>&1 || { cat "$work/out"; fail "run failed"; }
+  cat "$work/out"
+  grep -q 'model_source: {format: "onnx"' "$work/run/plan.yaml" || fail "plan has no model source"
+  grep -q 'fold_bn' "$work/run/plan.yaml" || fail "no frozen conv+bn folding in the plan"
+  grep -q 'channels_last' "$work/run/plan.yaml" || fail "not channels-last"
+  grep -q 'init_weight: "conv1.weight"' "$work/run/plan.yaml" || fail "stem does not start from the file"
+  grep -q "test accuracy" "$work/out" || fail "no accuracy line"
+  # A changed file is refused at run time: the plan's hash covers the weights.
+  cp "$models/resnet18.onnx" "$work/changed.onnx" && printf 'x' >>"$work/changed.onnx"
+  sed "s|$work/recipe/resnet18.onnx|$work/changed.onnx|" "$work/run/plan.yaml" >"$work/changed.yaml"
+  "$bin/5rc-exec" "$work/changed.yaml" --out "$work/changed" --max-steps 1 --threads 1 >"$work/changed.out" 2>&1 \
+    && fail "a changed model file was accepted"
+  grep -q "changed since the plan was compiled" "$work/changed.out" || { cat "$work/changed.out"; fail "no hash error"; }
+  ;;
 run_two_ranks)
   # `--nproc 2`: two local ranks over Gloo, one writer, the world size recorded,
   # and PowerSGD compressing what they exchange.

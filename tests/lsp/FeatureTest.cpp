@@ -167,6 +167,23 @@ TEST(Completion, SettingsAndTheirValues) {
   EXPECT_TRUE(has(labels(complete(*a, t, endOf(t))), "base"));
 }
 
+TEST(Completion, OnnxIsAModelThatCompletesAndHovers) {
+  auto a = analyze(kRecipe);
+  std::string t = "recipe r {\n  model ";
+  std::vector<CompletionItem> items = complete(*a, t, endOf(t));
+  auto it = std::find_if(items.begin(), items.end(),
+                         [](const CompletionItem& c) { return c.label == "onnx"; });
+  ASSERT_NE(it, items.end());
+  EXPECT_TRUE(it->snippet);
+  EXPECT_NE(it->documentation.find("head: keep | replace"), std::string::npos);
+
+  auto b = analyze("recipe r {\n  task fashion_mnist\n  model onnx(\"m.onnx\")\n"
+                   "  budget 2 epochs\n}\n");
+  auto h = hover(*b, {2, 9}); // `onnx`
+  ASSERT_TRUE(h);
+  EXPECT_NE(h->markdown.find("imported from an ONNX file"), std::string::npos);
+}
+
 TEST(Completion, MethodDeclarationItemsAndTheirWords) {
   auto a = analyze(kRecipe);
   std::string t = "method m : restrict architecture static domain {\n  ";

@@ -42,6 +42,8 @@ void RecipeChecker::checkModel(const FlatRecipe& flat, const ast::Recipe& recipe
   if (!callOf(*item, name, args, nameRange)) return;
   if (out.task.classes <= 0) return; // the task's error is reported; `classes` is unknown
   auto it = program_.models.find(name);
+  // `onnx("file")` imports a model, unless the program declares one so named.
+  if (name == "onnx" && it == program_.models.end()) return checkImportedModel(*item, args, out);
   if (it == program_.models.end()) {
     reportUnknown(diags_, DiagId::UnknownModel, nameRange, "unknown model '" + name + "'", name,
                   keysOf(program_.models));

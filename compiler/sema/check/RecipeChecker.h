@@ -3,6 +3,7 @@
 //   SettingsCheck.cpp     settings: optimizer, schedule, augment, scalars, budget, target
 //   TaskCheck.cpp         the task and task declarations
 //   ModelCheck.cpp        the model, model declarations, and what methods require of it
+//   OnnxModelCheck.cpp    a model imported from ONNX, fitted to the task
 //   TripleCheck.cpp       triples resolved to methods, and their arguments
 //   CompositionCheck.cpp  methods together: conflicts, input kinds, hook order
 #pragma once
@@ -87,6 +88,14 @@ private:
   // ModelCheck.cpp
   void checkModel(const FlatRecipe& flat, const ast::Recipe& recipe, CheckedRecipe& out);
   void checkModelRequirements(const CheckedRecipe& out);
+
+  // OnnxModelCheck.cpp
+  void checkImportedModel(const ast::RecipeItem& item, const std::vector<ast::Arg>& args,
+                          CheckedRecipe& out);
+  bool fitImportedInput(onnx_import::ImportedModel& m, const std::string& channels,
+                        const TaskSpec& task, SourceRange at);
+  bool fitImportedHead(onnx_import::ImportedModel& m, const std::string& head, const TaskSpec& task,
+                       SourceRange at);
 
   // TripleCheck.cpp
   void checkOneDefaultPerCell();

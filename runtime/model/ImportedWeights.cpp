@@ -1,0 +1,98 @@
+#include "runtime/model/ImportedWeights.h"
+
+#include "compiler/onnx/OnnxFile.h"
+
+#include <torch/torch.h>
+
+#include <stdexcept>
+
+namespace fiver::runtime {
+
+namespace {
+
+using Initializers = std::map<std::string, const onnx::TensorProto*>;
+
+std::string shapeText(at::IntArrayRef dims) {
+  std::string out;
+  for (int64_t d : dims)
+    out += (out.empty() ? "" : "x") + std::to_string(d);
+  return out;
+}
+
+// The initializer the op's attribute `key` names, as a tensor.
+torch::Tensor initializer(const plan::Op& op, const char* key, const Initializers& inits) {
+  const std::string name = plan::getString(op.attrs, key, "");
+  auto it = inits.find(name);
+  if (it == inits.end())
+    throw std::runtime_error("op '" + op.name + "' starts from the initializer '" + name +
+                             "', which the model file does not hold");
+  std::optional<std::vector<float>> values = onnx_import::floatsOf(*it->second);
+  if (!values)
+    throw std::runtime_error("the initializer '" + name + "' of op '" + op.name +
+                             "' is not a float32 tensor of its declared size");
+  std::vector<int64_t> dims(it->second->dims().begin(), it->second->dims().end());
+  return torch::from_blob(values->data(), dims, torch::kFloat32).clone();
+}
+
+// Copies the initializer `key` names (if the op names one) into `target`,
+// keeping the target's layout (channels-last weights stay so).
+void fill(torch::Tensor& target, const plan::Op& op, const char* key, const Initializers& inits,
+          bool sumInputChannels = false) {
+  if (!op.attrs.count(key) || !target.defined()) return;
+  torch::Tensor value = initializer(op, key, inits);
+  if (sumInputChannels) value = value.sum(1, /*keepdim=*/true);
+  if (value.sizes() != target.sizes())
+    throw std::runtime_error("op '" + op.name + "' has a " + shapeText(target.sizes()) +
+                             " tensor, but its initializer '" + plan::getString(op.attrs, key, "") +
+                             "' is " + shapeText(value.sizes()));
+  torch::NoGradGuard noGrad;
+  target.copy_(value);
+}
+
+using Children = torch::OrderedDict<std::string, std::shared_ptr<torch::nn::Module>>;
+
+void loadOp(const Children& children, const plan::Op& op, const Initializers& inits) {
+  const std::shared_ptr<torch::nn::Module>* child = children.find(op.name);
+  if (!child) return; // an op without parameters
+  const std::shared_ptr<torch::nn::Module>& module = *child;
+  if (auto conv = std::dynamic_pointer_cast<torch::nn::Conv2dImpl>(module)) {
+    const bool sum = plan::getString(op.attrs, "adapt_input", "") == "sum";
+    fill(conv->weight, op, "init_weight", inits, sum);
+    fill(conv->bias, op, "init_bias", inits);
+  } else if (auto bn = std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(module)) {
+    fill(bn->weight, op, "init_weight", inits);
+    fill(bn->bias, op, "init_bias", inits);
+    fill(bn->running_mean, op, "init_mean", inits);
+    fill(bn->running_var, op, "init_var", inits);
+  } else if (auto linear = std::dynamic_pointer_cast<torch::nn::LinearImpl>(module)) {
+    fill(linear->weight, op, "init_weight", inits);
+    fill(linear->bias, op, "init_bias", inits);
+  }
+}
+
+} // namespace
+
+void loadImportedWeights(torch::nn::Module& model, const plan::Plan& plan) {
+  const plan::ModelSource& src = plan.modelSource;
+  if (src.format.empty() || src.weights != "pretrained") return;
+  if (src.format != "onnx")
+    throw std::runtime_error("the plan's model comes from a '" + src.format +
+                             "' file, which this runtime cannot read");
+  // The hash first: a changed file is reported as changed, even when it no
+  // longer parses.
+  std::optional<std::string> hash = onnx_import::hashOfFile(src.path);
+  if (!hash) throw std::runtime_error("cannot read the model's weights from '" + src.path + "'");
+  if (*hash != src.hash)
+    throw std::runtime_error("'" + src.path +
+                             "' changed since the plan was compiled (its hash is " + *hash +
+                             ", the plan's " + src.hash + "): compile the recipe again");
+  std::string error;
+  std::optional<onnx_import::OnnxFile> file = onnx_import::readOnnxFile(src.path, error);
+  if (!file) throw std::runtime_error("cannot load the model's weights: " + error);
+  const Initializers inits = onnx_import::initializersByName(file->model.graph());
+  const Children children = model.named_children();
+  for (const plan::Op& op : plan.ops)
+    loadOp(children, op, inits);
+}
+
+} // namespace fiver::runtime

@@ -1,0 +1,88 @@
+// The importer on its own: reference models map to the expected ops, and bad
+// files are problems with codes, never crashes.
+#include "compiler/onnx/OnnxImport.h"
+#include "tests/onnx/ReferenceModel.h"
+#include "tests/support/CompileText.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+using namespace fiver;
+using namespace fiver::onnx_import;
+
+namespace {
+
+std::map<std::string, int> kindCounts(const ImportedModel& m) {
+  std::map<std::string, int> counts;
+  for (const ImportedOp& op : m.ops)
+    ++counts[op.kind];
+  return counts;
+}
+
+} // namespace
+
+TEST(OnnxImport, Resnet18MapsToConvNormPoolLinear) {
+  if (std::string why = test::referenceMissing("resnet18"); !why.empty()) GTEST_SKIP() << why;
+  ImportResult r = importOnnxFile(test::referenceModelPath("resnet18"));
+  ASSERT_TRUE(r.model) << r.problem.message;
+  std::map<std::string, int> want = {
+      {"input", 1},   {"conv", 20},          {"bn", 20},   {"relu", 17}, {"add", 8}, {"maxpool", 1},
+      {"flatten", 1}, {"global_avgpool", 1}, {"linear", 1}};
+  EXPECT_EQ(kindCounts(*r.model), want);
+  EXPECT_EQ(r.model->inputShape, (std::vector<int64_t>{3, 32, 32}));
+  EXPECT_EQ(r.model->hash.size(), 16u);
+  const ImportedOp& stem = r.model->ops[1];
+  EXPECT_EQ(plan::getString(stem.attrs, "init_weight", ""), "conv1.weight");
+  EXPECT_EQ(plan::getNumber(stem.attrs, "stride", 0), 2);
+  EXPECT_EQ(plan::getNumber(stem.attrs, "padding", 0), 3);
+}
+
+TEST(OnnxImport, TruncatedFileIsAProblemNotACrash) {
+  if (std::string why = test::referenceMissing("resnet18"); !why.empty()) GTEST_SKIP() << why;
+  const std::string bytes = test::readBytes(test::referenceModelPath("resnet18"));
+  for (size_t keep : {size_t{0}, size_t{1}, size_t{17}, bytes.size() / 2, bytes.size() - 1}) {
+    ImportResult r = importOnnxBytes(std::string_view(bytes).substr(0, keep), "cut.onnx");
+    EXPECT_FALSE(r.model) << keep;
+    EXPECT_FALSE(r.problem.message.empty());
+  }
+}
+
+TEST(OnnxImport, MissingFileIsUnreadable) {
+  ImportResult r = importOnnxFile("/nonexistent/model.onnx");
+  ASSERT_FALSE(r.model);
+  EXPECT_EQ(r.problem.id, DiagId::OnnxUnreadable);
+}
+
+TEST(OnnxImport, RecipeFitsHeadAndChannelsToTheTask) {
+  if (std::string why = test::referenceMissing("resnet18"); !why.empty()) GTEST_SKIP() << why;
+  const std::string file = "\"" + test::referenceModelPath("resnet18") + "\"";
+  // Fashion-MNIST: one channel into an RGB model, 10 classes.
+  test::CheckOutcome plain = test::checkText(test::recipeWith("", "onnx(" + file + ")"));
+  EXPECT_TRUE(plain.has(DiagId::OnnxInputMismatch)) << plain.rendered();
+  test::CheckOutcome summed =
+      test::checkText(test::recipeWith("", "onnx(" + file + ", channels: sum)"));
+  ASSERT_TRUE(summed.recipe) << summed.rendered();
+  const ImportedOp& stem = summed.recipe->model.imported->ops[1];
+  EXPECT_EQ(plan::getNumber(stem.attrs, "in", 0), 1);
+  EXPECT_EQ(plan::getString(stem.attrs, "adapt_input", ""), "sum");
+  // A text task has no images at all.
+  test::CheckOutcome text = test::checkText("recipe t {\n  task synthetic_text\n  model onnx(" +
+                                            file + ")\n  budget 1 epochs\n}\n");
+  EXPECT_TRUE(text.has(DiagId::OnnxInputMismatch)) << text.rendered();
+}
+
+TEST(OnnxImport, PlanRecordsTheFileAndItsHash) {
+  if (std::string why = test::referenceMissing("resnet18"); !why.empty()) GTEST_SKIP() << why;
+  DiagnosticEngine diags;
+  std::optional<plan::Plan> p = test::compileText(
+      test::rgbRecipe("onnx(\"" + test::referenceModelPath("resnet18") + "\", weights: random)"),
+      diags);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->modelSource.format, "onnx");
+  EXPECT_EQ(p->modelSource.weights, "random");
+  EXPECT_EQ(p->modelSource.hash.size(), 16u);
+  const std::string text = plan::planToString(*p);
+  EXPECT_NE(text.find("model_source: {format: \"onnx\""), std::string::npos);
+  EXPECT_EQ(plan::parsePlan(text, "p.yaml"), *p);
+}
