@@ -175,6 +175,27 @@ run_onnx_finetune)
   "$bin/5rc-exec" "$work/changed.yaml" --out "$work/changed" --max-steps 1 --threads 1 >"$work/changed.out" 2>&1 \
     && fail "a changed model file was accepted"
   grep -q "changed since the plan was compiled" "$work/changed.out" || { cat "$work/changed.out"; fail "no hash error"; }
+  # Exported back out (ema's weights, frozen norms folded), the imported model
+  # computes in Microsoft's ONNX runtime what FiveR evaluated, on the whole
+  # test split, and the accuracy the run reported.
+  ort_dir=$(onnxruntime_or_skip) || exit $?
+  "$fivec" export "$work/run" -o "$work/model.onnx" --fold-bn --reference all >"$work/export.out" 2>&1 \
+    || { cat "$work/export.out"; fail "export failed"; }
+  cat "$work/export.out"
+  grep -q "weights: as evaluated, swapped in by ema" "$work/export.out" || fail "ema weights not exported"
+  node "$src/tools/onnx/run_onnxruntime.mjs" "$work/model.onnx" --reference "$work/model.reference" \
+    --runtime "$ort_dir" >"$work/ort.json" || fail "onnxruntime failed"
+  cat "$work/ort.json"
+  python3 - "$work/ort.json" "$work/run/summary.json" <<'PY' || fail "onnxruntime disagrees with FiveR"
+import json, sys
+ort, summary = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+correct = lambda a: round(a * ort["examples"])
+print(f"imported resnet18: max abs diff {ort['max_abs_diff']:.3g}; onnxruntime accuracy "
+      f"{ort['accuracy']:.4f}, run reported {summary['test_accuracy']:.4f}")
+assert ort["examples"] == 10000, "not the whole test split"
+assert ort["max_abs_diff"] <= 1e-4, "logits differ"
+assert correct(ort["accuracy"]) == correct(summary["test_accuracy"]), "accuracy differs from the run's"
+PY
   ;;
 run_two_ranks)
   # `--nproc 2`: two local ranks over Gloo, one writer, the world size recorded,
