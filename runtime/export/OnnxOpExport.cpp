@@ -209,6 +209,29 @@ std::string exportSqueezeExcite(Context& c) {
   return g.apply("Mul", {in0(c), view}, name);
 }
 
+// The kinds imported models bring (compiler/onnx), written back as the ONNX
+// ops they came from. Clip takes its bounds as inputs since opset 11.
+std::string exportClamp(Context& c) {
+  OnnxGraph& g = c.graph;
+  const auto bound = [&](const char* key, double fallback) {
+    return g.scalar(c.op.name + "." + key,
+                    static_cast<float>(plan::getNumber(c.op.attrs, key, fallback)));
+  };
+  return g.apply("Clip", {in0(c), bound("min", 0), bound("max", 6)}, c.op.name);
+}
+std::string exportHardSigmoid(Context& c) {
+  onnx::NodeProto& n = c.graph.node("HardSigmoid", {in0(c)}, c.op.name);
+  setFloat(n, "alpha", static_cast<float>(plan::getNumber(c.op.attrs, "alpha", 1.0 / 6)));
+  setFloat(n, "beta", static_cast<float>(plan::getNumber(c.op.attrs, "beta", 0.5)));
+  return OnnxGraph::out(n);
+}
+std::string exportSigmoid(Context& c) {
+  return c.graph.apply("Sigmoid", {in0(c)}, c.op.name);
+}
+std::string exportMul(Context& c) {
+  return c.graph.apply("Mul", {in0(c), c.inputs.at(1)}, c.op.name);
+}
+
 using Exporter = std::string (*)(Context&);
 struct OnnxRow {
   OpKind kind;
@@ -236,6 +259,10 @@ constexpr std::array<OnnxRow, plan::kOpKindCount> kRows = {{
     {OpKind::Embedding, exportEmbeddingToOnnx},
     {OpKind::LayerNorm, exportLayerNormToOnnx},
     {OpKind::CausalAttention, exportCausalAttentionToOnnx},
+    {OpKind::Clamp, exportClamp},
+    {OpKind::HardSigmoid, exportHardSigmoid},
+    {OpKind::Sigmoid, exportSigmoid},
+    {OpKind::Mul, exportMul},
 }};
 
 constexpr bool everyKindHasItsRow() {
