@@ -14,36 +14,11 @@ namespace {
 
 using runtime::AugmentOp;
 
-// Each batch reaches the model at its loaded size, most images changed.
-class AugmentedImages : public Probe {
-public:
-  void beforeMethods(Event e, const TrainState& s) override {
-    if (e == Event::AfterData) loaded_ = s.images.detach().clone();
-  }
-  void afterMethods(Event e, const TrainState& s) override {
-    if (e != Event::AfterData) return;
-    // Other methods may drop rows, columns or images; none makes images larger.
-    expect(s.images.size(2) <= loaded_.size(2) && s.images.size(3) <= loaded_.size(3),
-           "the augmented batch is larger than the loaded one");
-    if (s.images.sizes() != loaded_.sizes()) return; // another method changed the batch
-    const torch::Tensor changed =
-        (s.images.to(torch::kFloat32) - loaded_.to(torch::kFloat32)).abs().flatten(1).amax(1) >
-        1e-4;
-    const double share = changed.to(torch::kFloat64).mean().item<double>();
-    expect(share >= 0.6, "only " + std::to_string(share) + " of the images were augmented");
-  }
-
-private:
-  torch::Tensor loaded_;
-};
-
 const EffectRegistrar kEffect(MethodUnderTest{
     "randaugment",
     "retrofit training_data dynamic domain randaugment(ops: 2, magnitude: 9)",
     {InputKind::Image},
-    [](const plan::Plan&) -> std::unique_ptr<Probe> {
-      return std::make_unique<AugmentedImages>();
-    }});
+    [](const plan::Plan&) -> std::unique_ptr<Probe> { return augmentedImagesProbe(0.6); }});
 
 // --- the method's own tests ---
 

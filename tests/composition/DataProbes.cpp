@@ -127,6 +127,33 @@ public:
   }
 };
 
+// Each batch reaches the model no larger than loaded, with at least
+// `minShare` of its images changed (augmentation policies).
+class AugmentedImages : public Probe {
+public:
+  explicit AugmentedImages(double minShare) : minShare_(minShare) {}
+
+  void beforeMethods(Event e, const TrainState& s) override {
+    if (e == Event::AfterData) loaded_ = s.images.detach().clone();
+  }
+  void afterMethods(Event e, const TrainState& s) override {
+    if (e != Event::AfterData) return;
+    // Other methods may drop rows, columns or images; none makes images larger.
+    expect(s.images.size(2) <= loaded_.size(2) && s.images.size(3) <= loaded_.size(3),
+           "the augmented batch is larger than the loaded one");
+    if (s.images.sizes() != loaded_.sizes()) return; // another method changed the batch
+    const torch::Tensor changed =
+        (s.images.to(torch::kFloat32) - loaded_.to(torch::kFloat32)).abs().flatten(1).amax(1) >
+        1e-4;
+    const double share = changed.to(torch::kFloat64).mean().item<double>();
+    expect(share >= minShare_, "only " + std::to_string(share) + " of the images were augmented");
+  }
+
+private:
+  double minShare_;
+  torch::Tensor loaded_;
+};
+
 } // namespace
 
 std::unique_ptr<Probe> mixedTargetsProbe(const plan::Plan&) {
@@ -148,6 +175,9 @@ std::unique_ptr<Probe> keptFractionProbe(const plan::Plan& p) {
 }
 std::unique_ptr<Probe> nhwcBatchesProbe(const plan::Plan&) {
   return std::make_unique<NhwcBatches>();
+}
+std::unique_ptr<Probe> augmentedImagesProbe(double minShare) {
+  return std::make_unique<AugmentedImages>(minShare);
 }
 
 } // namespace fiver::composition

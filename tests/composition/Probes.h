@@ -13,6 +13,8 @@ std::unique_ptr<Probe> shrunkImagesProbe(const plan::Plan& p);
 std::unique_ptr<Probe> resizedInputProbe(const plan::Plan& p);
 std::unique_ptr<Probe> keptFractionProbe(const plan::Plan& p);
 std::unique_ptr<Probe> nhwcBatchesProbe(const plan::Plan& p);
+// Augmentation policies: at least `minShare` of each batch's images changed.
+std::unique_ptr<Probe> augmentedImagesProbe(double minShare);
 // Loader (LoaderProbes.cpp)
 std::unique_ptr<Probe> growingBatchProbe(const plan::Plan& p);
 std::unique_ptr<Probe> shortSequencesProbe(const plan::Plan& p);
