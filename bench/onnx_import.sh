@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What importing a model costs at run time (issue: bring your own model):
-#  1. a ResNet declared in .5r (resnet_tiny(width: 64, blocks: 2)) against the
+#  1. a ResNet declared in .5r (resnet_tiny(width: 32, blocks: 1)) against the
 #     same network imported from ONNX: trained one step, exported with
 #     `5rc export`, and named by `model onnx(...)`; the step times must agree;
 #  2. torchvision's ResNet-18 imported from ONNX (build/onnx-models, exported by
@@ -40,7 +40,7 @@ recipe $1 {
 }
 R
 }
-recipe native_resnet 'resnet_tiny(width: 64, blocks: 2)' >"$work/native.5r"
+recipe native_resnet 'resnet_tiny(width: 32, blocks: 1)' >"$work/native.5r"
 "$bin/5rc" run "$work/native.5r" --out "$work/seed_run" --threads "$threads" --quiet \
   --set 'budget 1 steps' >/dev/null
 "$bin/5rc" export "$work/seed_run" -o "$work/resnet_tiny.onnx" >/dev/null
@@ -77,6 +77,6 @@ for line in open(sys.argv[1]):
 med = {side: statistics.median(v) for side, v in times.items()}
 for side, v in times.items():
     print(f"{side:10s} median {med[side] * 1e3:8.2f} ms/step  rounds " + " ".join(f"{x * 1e3:.2f}" for x in v))
-print(f"imported / native resnet_tiny(64, 2): {med['imported'] / med['native']:.3f}")
+print(f"imported / native resnet_tiny(32, 1): {med['imported'] / med['native']:.3f}")
 print(f"FiveR imported resnet18 / PyTorch eager resnet18: {med['resnet18'] / med['eager']:.3f}")
 PY
