@@ -19,6 +19,17 @@ std::string compiled(const std::string& text) {
   EXPECT_TRUE(p) << diags.diagnostics().size();
   return p ? plan::planToString(*p) : "";
 }
+
+// The source hash covers the whole standard library, which every new method
+// changes; the golden is about what the plan decides, so the hash is masked.
+std::string withSourceHashMasked(std::string dump) {
+  const std::string key = "source_hash: ";
+  const std::size_t at = dump.find(key);
+  if (at == std::string::npos) return dump;
+  const std::size_t valueAt = at + key.size();
+  dump.replace(valueAt, dump.find('\n', valueAt) - valueAt, "<masked>");
+  return dump;
+}
 } // namespace
 
 TEST(HoldoutPlan, WrittenOnlyWhenSetAndReadBack) {
@@ -57,7 +68,7 @@ TEST(HoldoutPlan, GoldenPlanDump) {
     ++cases;
     std::ifstream in(file.path());
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::string dump = compiled(text);
+    std::string dump = withSourceHashMasked(compiled(text));
     fs::path expected = file.path();
     expected.replace_extension(".expected");
     if (bless) {
