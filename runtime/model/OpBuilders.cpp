@@ -258,8 +258,7 @@ torch::Tensor OpBuilders::runAdd(const OpRun& r) {
   const plan::Op& op = r.op;
   auto scale = m.branchScales_.find(static_cast<int>(r.index));
   if (m.is_training() && scale != m.branchScales_.end() && op.inputs.size() == 2)
-    return r.values[PlanModelImpl::skipInput(op)] +
-           r.values[PlanModelImpl::branchInput(op)] * scale->second;
+    return r.values[m.skipInput(r.index)] + r.values[m.branchInput(r.index)] * scale->second;
   return firstInput(r) + r.values[op.inputs[1]];
 }
 

@@ -1,4 +1,5 @@
 #include "runtime/model/PlanModel.h"
+#include "runtime/model/ResidualSkip.h"
 
 #include "runtime/model/OpBuilders.h"
 
@@ -13,7 +14,7 @@
 namespace fiver::runtime {
 
 PlanModelImpl::PlanModelImpl(const std::vector<plan::Op>& ops)
-    : ops_(ops), slot_(ops.size(), -1), tied_(ops.size(), false) {
+    : ops_(ops), skipOf_(ops.size(), -1), slot_(ops.size(), -1), tied_(ops.size(), false) {
   for (size_t i = 0; i < ops_.size(); ++i) {
     const plan::Op& op = ops_[i];
     std::optional<plan::OpKind> kind = plan::opKindFromName(op.kind);
@@ -23,6 +24,8 @@ PlanModelImpl::PlanModelImpl(const std::vector<plan::Op>& ops)
     kinds_.push_back(*kind);
     opIndex_[op.name] = static_cast<int>(i);
   }
+  for (int add : residualAdds())
+    skipOf_[add] = residualSkipInput(ops_, static_cast<size_t>(add));
   for (size_t i = 0; i < ops_.size(); ++i) {
     mixed_ |= ops_[i].dtype != "fp32";
     opRuntime(kinds_[i]).build(*this, i);
@@ -126,7 +129,7 @@ torch::Tensor PlanModelImpl::forward(const torch::Tensor& input) {
             values[in].scalar_type() != torch::kFloat32) // token ids stay int64
           values[in] = values[in].to(torch::kFloat32);
     if (drops && isDroppedBranch(i)) {
-      values[i] = values[skipInput(op)];
+      values[i] = values[skipInput(i)];
       continue;
     }
     values[i] = opRuntime(kind).run(OpRun{*this, i, op, values, input});
@@ -148,13 +151,9 @@ void PlanModelImpl::foldBatchNorm(const std::string& convName) {
   folded_.insert(convName);
 }
 
-// A residual add reads its skip connection from the earlier op and its branch
-// from the later one.
-int PlanModelImpl::skipInput(const plan::Op& add) {
-  return *std::min_element(add.inputs.begin(), add.inputs.end());
-}
-int PlanModelImpl::branchInput(const plan::Op& add) {
-  return *std::max_element(add.inputs.begin(), add.inputs.end());
+int PlanModelImpl::branchInput(size_t add) const {
+  const plan::Op& op = ops_[add];
+  return op.inputs[0] == skipOf_[add] ? op.inputs[1] : op.inputs[0];
 }
 
 bool PlanModelImpl::isDroppedBranch(size_t op) const {
@@ -187,7 +186,7 @@ std::vector<bool> PlanModelImpl::neededOps(bool drops) const {
     if (!needed[i]) continue;
     const plan::Op& op = ops_[i];
     if (drops && isDroppedBranch(i))
-      needed[skipInput(op)] = true;
+      needed[skipInput(i)] = true;
     else
       for (int in : op.inputs)
         needed[in] = true;

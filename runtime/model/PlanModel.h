@@ -89,8 +89,8 @@ private:
   // its modules in the lists below.
   friend struct OpBuilders;
 
-  static int skipInput(const plan::Op& add);
-  static int branchInput(const plan::Op& add);
+  int skipInput(size_t add) const { return skipOf_[add]; }
+  int branchInput(size_t add) const;
   std::vector<bool> neededOps(bool drops) const;
   bool isDroppedBranch(size_t op) const;
 
@@ -98,6 +98,7 @@ private:
   OpTimes* opTimes_ = nullptr;
   std::set<int> droppedBranches_;
   std::map<int, double> branchScales_;
+  std::vector<int> skipOf_; // residual add index -> its skip input (-1 for other ops)
   std::vector<plan::Op> ops_;
   std::vector<plan::OpKind> kinds_; // op index -> its kind
   std::map<std::string, std::shared_ptr<torch::nn::Module>> modules_;

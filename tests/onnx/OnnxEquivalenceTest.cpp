@@ -142,3 +142,31 @@ TEST(OnnxEquivalence, EfficientnetB0) {
 TEST(OnnxEquivalence, Resnet50) {
   expectEquivalent("resnet50");
 }
+
+// Stochastic depth on an imported ResNet drops the residual branches and keeps
+// the shortcuts, downsampling ones included (torchvision's export computes
+// those after the branch, so op order alone would pick the wrong side).
+TEST(OnnxEquivalence, Resnet18DroppedBranchesKeepTheirShortcuts) {
+  if (std::string why = test::referenceMissing("resnet18"); !why.empty()) GTEST_SKIP() << why;
+  std::optional<Reference> ref = load("resnet18");
+  ASSERT_TRUE(ref);
+  PlanModel model(ref->plan.ops);
+  loadImportedWeights(*model, ref->plan);
+  std::vector<int> adds = model->residualAdds();
+  ASSERT_EQ(adds.size(), 8u);
+  model->setBranchDrops(std::set<int>(adds.begin(), adds.end()), {});
+  model->train();
+  torch::nn::functional::cross_entropy(model->forward(ref->input), ref->labels).backward();
+  for (const char* shortcut : {"layer2.0.downsample.0.weight", "layer3.0.downsample.0.weight",
+                               "layer4.0.downsample.0.weight", "conv1.weight"}) {
+    torch::Tensor p = parameterFrom(*model, shortcut);
+    ASSERT_TRUE(p.defined()) << shortcut;
+    EXPECT_TRUE(p.grad().defined() && p.grad().abs().sum().item<double>() > 0) << shortcut;
+  }
+  for (const char* branch : {"layer1.0.conv1.weight", "layer2.0.conv2.weight",
+                             "layer3.1.conv1.weight", "layer4.0.conv1.weight"}) {
+    torch::Tensor p = parameterFrom(*model, branch);
+    ASSERT_TRUE(p.defined()) << branch;
+    EXPECT_FALSE(p.grad().defined() && p.grad().abs().sum().item<double>() > 0) << branch;
+  }
+}

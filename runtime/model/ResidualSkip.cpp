@@ -1,0 +1,37 @@
+#include "runtime/model/ResidualSkip.h"
+
+#include <algorithm>
+
+namespace fiver::runtime {
+
+namespace {
+
+// Every op `from` depends on, itself included (op inputs point backwards).
+std::vector<bool> ancestors(const std::vector<plan::Op>& ops, int from) {
+  std::vector<bool> seen(ops.size(), false);
+  std::vector<int> todo = {from};
+  while (!todo.empty()) {
+    const int op = todo.back();
+    todo.pop_back();
+    if (op < 0 || static_cast<size_t>(op) >= ops.size() || seen[op]) continue;
+    seen[op] = true;
+    todo.insert(todo.end(), ops[op].inputs.begin(), ops[op].inputs.end());
+  }
+  return seen;
+}
+
+} // namespace
+
+int residualSkipInput(const std::vector<plan::Op>& ops, size_t add) {
+  const int a = std::min(ops[add].inputs[0], ops[add].inputs[1]);
+  const int b = std::max(ops[add].inputs[0], ops[add].inputs[1]);
+  const std::vector<bool> fromA = ancestors(ops, a), fromB = ancestors(ops, b);
+  long ownA = 0, ownB = 0;
+  for (size_t op = 0; op < ops.size(); ++op) {
+    ownA += fromA[op] && !fromB[op];
+    ownB += fromB[op] && !fromA[op];
+  }
+  return ownB < ownA ? b : a;
+}
+
+} // namespace fiver::runtime
