@@ -43,7 +43,10 @@ private:
 };
 
 // Gradient centralization: every weight gradient of a convolution or linear
-// layer has zero mean over its inputs, per output unit.
+// layer has zero mean over its inputs, per output unit, to float precision:
+// a later linear transform that keeps the means zero in exact arithmetic
+// (shampoo's right factor has the all-ones vector in its null space) leaves
+// rounding of about 1e-5 of the largest entry.
 class CentredGradients : public Probe {
 public:
   void afterMethods(Event e, const TrainState& s) override {
@@ -53,7 +56,7 @@ public:
       torch::Tensor g = p.grad().flatten(1);
       const double mean = g.mean(1).abs().max().item<double>();
       const double scale = g.abs().max().item<double>();
-      expect(mean <= 1e-5 * scale + 1e-12, "step " + std::to_string(s.step) +
+      expect(mean <= 1e-4 * scale + 1e-12, "step " + std::to_string(s.step) +
                                                ": a gradient row has mean " + std::to_string(mean) +
                                                " (largest entry " + std::to_string(scale) + ")");
     }
