@@ -84,8 +84,8 @@ TEST(DynamicDataPruningEffect, RandomKeepsTheFractionOfEveryClassAnewEachEpoch) 
 
 TEST(DynamicDataPruningEffect, RandomChoosesAmongTheCandidatesOnly) {
   const torch::Tensor candidates = torch::arange(0, 40, 2, torch::kInt64); // classes 0 and 2
-  const torch::Tensor kept = runtime::randomEpochSubset(
-      candidates, kLabels.index_select(0, candidates), 0.5, 3, 0);
+  const torch::Tensor kept =
+      runtime::randomEpochSubset(candidates, kLabels.index_select(0, candidates), 0.5, 3, 0);
   EXPECT_EQ(kept.size(0), 10);
   EXPECT_TRUE(kept.remainder(2).eq(0).all().item<bool>());
 }

@@ -46,7 +46,8 @@ DynamicDataPruning::DynamicDataPruning(double keep, std::string score)
 }
 
 torch::Tensor DynamicDataPruning::chooseEpoch(int64_t epoch) const {
-  const torch::Tensor labels = split_->labels.index_select(0, candidates_.to(split_->labels.device()));
+  const torch::Tensor labels =
+      split_->labels.index_select(0, candidates_.to(split_->labels.device()));
   if (score_ == "random") return randomEpochSubset(candidates_, labels, keep_, seed_, epoch);
   return hardestEpochSubset(candidates_, labels, lastLoss_.index_select(0, candidates_), keep_,
                             seed_, epoch);
@@ -80,9 +81,9 @@ void DynamicDataPruning::recordLosses(const TrainState& s) {
   // leaves rows that no longer line up with the loaded indices.
   if (s.output.size(0) != indices.size(0) || s.labels.size(0) != indices.size(0)) return;
   torch::NoGradGuard noGrad;
-  const torch::Tensor losses = crossEntropyPerExample(s.output.detach().to(torch::kFloat32),
-                                                      s.labels)
-                                   .to(torch::kCPU, torch::kFloat32);
+  const torch::Tensor losses =
+      crossEntropyPerExample(s.output.detach().to(torch::kFloat32), s.labels)
+          .to(torch::kCPU, torch::kFloat32);
   lastLoss_.index_copy_(0, indices, losses);
 }
 

@@ -27,8 +27,10 @@ public:
     for (const torch::Tensor& b : model->buffers())
       buffers.push_back(b.clone());
     const std::vector<int64_t> inputSize = model->lastInputSize;
-    const torch::Tensor whole = model->forward(s.images).narrow(0, 0, kGhostBatch).to(torch::kFloat);
-    const torch::Tensor alone = model->forward(s.images.narrow(0, 0, kGhostBatch)).to(torch::kFloat);
+    const torch::Tensor whole =
+        model->forward(s.images).narrow(0, 0, kGhostBatch).to(torch::kFloat);
+    const torch::Tensor alone =
+        model->forward(s.images.narrow(0, 0, kGhostBatch)).to(torch::kFloat);
     auto saved = buffers.begin();
     for (torch::Tensor& b : model->buffers())
       b.copy_(*saved++);
@@ -74,8 +76,8 @@ TEST(GhostBatchNormEffect, EachSubBatchIsNormalizedWithItsOwnStatistics) {
     torch::nn::BatchNorm2d alone = freshNorm();
     alone->weight.data().copy_(ghost->weight);
     alone->bias.data().copy_(ghost->bias);
-    EXPECT_TRUE(torch::allclose(y.narrow(0, 4 * g, 4), alone->forward(x.narrow(0, 4 * g, 4)),
-                                1e-5, 1e-5))
+    EXPECT_TRUE(
+        torch::allclose(y.narrow(0, 4 * g, 4), alone->forward(x.narrow(0, 4 * g, 4)), 1e-5, 1e-5))
         << "sub-batch " << g;
   }
   // Plain batch norm mixes the whole batch's statistics into every example.

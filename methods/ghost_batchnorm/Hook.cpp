@@ -20,8 +20,8 @@ torch::Tensor ghostBatchNorm(const torch::Tensor& x, torch::nn::BatchNorm2dImpl&
   }
   const double momentum = *o.momentum() / static_cast<double>(chunks.size());
   for (const torch::Tensor& c : chunks)
-    normalized.push_back(torch::batch_norm(c, bn.weight, bn.bias, bn.running_mean,
-                                           bn.running_var, /*training=*/true, momentum, o.eps(),
+    normalized.push_back(torch::batch_norm(c, bn.weight, bn.bias, bn.running_mean, bn.running_var,
+                                           /*training=*/true, momentum, o.eps(),
                                            /*cudnn_enabled=*/true));
   {
     torch::NoGradGuard noGrad;
@@ -43,10 +43,10 @@ void GhostBatchNorm::apply(Event, TrainState& s) {
   if (!hasBatchNorm)
     throw std::runtime_error("method 'ghost_batchnorm': the model has no batch norm");
   const int64_t ghostBatch = ghostBatch_;
-  s.model->setBatchNormOverride([ghostBatch](const torch::Tensor& x,
-                                             torch::nn::BatchNorm2dImpl& bn) {
-    return ghostBatchNorm(x, bn, ghostBatch);
-  });
+  s.model->setBatchNormOverride(
+      [ghostBatch](const torch::Tensor& x, torch::nn::BatchNorm2dImpl& bn) {
+        return ghostBatchNorm(x, bn, ghostBatch);
+      });
 }
 
 namespace {

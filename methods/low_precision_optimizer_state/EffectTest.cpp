@@ -79,8 +79,7 @@ TEST(LowPrecisionOptimizerStateEffect, SgdAndAdamWStepAsTorchsWithHalfTheStateBy
       sgd, torch::optim::SGDOptions(0.1).momentum(0.9).nesterov(true).weight_decay(5e-4));
   CompactStateOptions adamw(0.01);
   adamw.adamw(true).weight_decay(0.01);
-  expectCloseSteps<torch::optim::AdamW>(adamw,
-                                        torch::optim::AdamWOptions(0.01).weight_decay(0.01));
+  expectCloseSteps<torch::optim::AdamW>(adamw, torch::optim::AdamWOptions(0.01).weight_decay(0.01));
 }
 
 TEST(LowPrecisionOptimizerStateEffect, StochasticRoundingIsUnbiased) {
@@ -89,7 +88,8 @@ TEST(LowPrecisionOptimizerStateEffect, StochasticRoundingIsUnbiased) {
   const torch::Tensor x = torch::full({20000}, 1.0 + 1.0 / 1024);
   const torch::Tensor nearest = runtime::roundForStorage(x, torch::kBFloat16, false);
   EXPECT_TRUE(torch::equal(nearest.to(torch::kFloat32), torch::ones({20000})));
-  const torch::Tensor drawn = runtime::roundForStorage(x, torch::kBFloat16, true).to(torch::kFloat32);
+  const torch::Tensor drawn =
+      runtime::roundForStorage(x, torch::kBFloat16, true).to(torch::kFloat32);
   const double upShare = drawn.gt(1).to(torch::kFloat64).mean().item<double>();
   EXPECT_NEAR(upShare, 0.125, 0.015);
   EXPECT_NEAR(drawn.mean().item<double>(), 1.0 + 1.0 / 1024, 2e-4);

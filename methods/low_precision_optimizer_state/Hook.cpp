@@ -59,8 +59,7 @@ public:
     ReplacedOptimizer::apply(e, s);
     const StateBytes bytes = optimizerStateBytes(s.optimizer);
     s.findings["low_precision_optimizer_state.state_bytes"] = static_cast<double>(bytes.stored);
-    s.findings["low_precision_optimizer_state.fp32_state_bytes"] =
-        static_cast<double>(bytes.fp32);
+    s.findings["low_precision_optimizer_state.fp32_state_bytes"] = static_cast<double>(bytes.fp32);
   }
 };
 

@@ -39,10 +39,10 @@ public:
   void beforeMethods(Event e, const TrainState& s) override {
     if (e != Event::AfterOptimizerStep || !weight_.defined()) return;
     const torch::Tensor step = (before_ - weight_.detach()).reshape({before_.size(0), -1});
-    const double aspect = std::sqrt(std::max(
-        1.0, static_cast<double>(step.size(0)) / static_cast<double>(step.size(1))));
-    const double top = torch::linalg_svdvals(step.to(torch::kFloat64))[0].item<double>() /
-                       (lr_ * aspect);
+    const double aspect = std::sqrt(
+        std::max(1.0, static_cast<double>(step.size(0)) / static_cast<double>(step.size(1))));
+    const double top =
+        torch::linalg_svdvals(step.to(torch::kFloat64))[0].item<double>() / (lr_ * aspect);
     expect(top > 0.5 && top < 1.6, "step " + std::to_string(s.step) +
                                        ": the hidden matrix's step has top singular value " +
                                        std::to_string(top) + " x lr, not about 1");
@@ -53,13 +53,12 @@ private:
   double lr_ = 0;
 };
 
-const EffectRegistrar kEffect(MethodUnderTest{
-    "muon",
-    "replace training_algorithm dynamic domain muon",
-    {InputKind::Image, InputKind::Text},
-    [](const plan::Plan&) -> std::unique_ptr<Probe> {
-      return std::make_unique<OrthogonalSteps>();
-    }});
+const EffectRegistrar kEffect(MethodUnderTest{"muon",
+                                              "replace training_algorithm dynamic domain muon",
+                                              {InputKind::Image, InputKind::Text},
+                                              [](const plan::Plan&) -> std::unique_ptr<Probe> {
+                                                return std::make_unique<OrthogonalSteps>();
+                                              }});
 
 // --- the method's own tests ---
 
@@ -73,7 +72,8 @@ TEST(MuonEffect, NewtonSchulzGivesAnApproximatePolarFactor) {
     EXPECT_LT(sv.max().item<double>(), 1.3) << sv;
     auto [u, s, vh] = torch::linalg_svd(g, /*full_matrices=*/false);
     const torch::Tensor polar = u.mm(vh);
-    const double cosine = (x * polar).sum().item<double>() / (x.norm() * polar.norm()).item<double>();
+    const double cosine =
+        (x * polar).sum().item<double>() / (x.norm() * polar.norm()).item<double>();
     EXPECT_GT(cosine, 0.95);
   }
 }
@@ -124,8 +124,7 @@ TEST(MuonEffect, TheRestStepsAsTheRecipesSgdOrAdamW) {
       sgd, torch::optim::SGDOptions(0.1).momentum(0.9).nesterov(true).weight_decay(5e-4));
   MuonOptions adamw(0.01);
   adamw.rule(static_cast<int64_t>(MuonRule::AdamW)).weight_decay(0.01);
-  expectSameSteps<torch::optim::AdamW>(adamw,
-                                       torch::optim::AdamWOptions(0.01).weight_decay(0.01));
+  expectSameSteps<torch::optim::AdamW>(adamw, torch::optim::AdamWOptions(0.01).weight_decay(0.01));
 }
 
 } // namespace

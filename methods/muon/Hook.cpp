@@ -70,7 +70,8 @@ std::unique_ptr<torch::optim::Optimizer> makeMuonOptimizer(const plan::Method& m
   std::vector<torch::optim::OptimizerParamGroup> groups;
   groups.emplace_back(matrices, std::make_unique<MuonOptions>(muon));
   if (!decayed.empty()) groups.emplace_back(decayed, std::make_unique<MuonOptions>(rest));
-  if (!undecayed.empty()) groups.emplace_back(undecayed, std::make_unique<MuonOptions>(restNoDecay));
+  if (!undecayed.empty())
+    groups.emplace_back(undecayed, std::make_unique<MuonOptions>(restNoDecay));
   return std::make_unique<Muon>(std::move(groups), muon);
 }
 

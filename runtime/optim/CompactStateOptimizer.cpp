@@ -52,7 +52,8 @@ torch::Tensor roundForStorage(const torch::Tensor& x, torch::ScalarType dtype, b
   // bf16 is fp32's upper 16 bits: adding a uniform draw to the lower 16 bits
   // before truncating them rounds up with the probability of their share.
   const torch::Tensor bits = x.contiguous().view(torch::kInt32);
-  const torch::Tensor noise = torch::randint(0, 1 << 16, x.sizes(), x.options().dtype(torch::kInt32));
+  const torch::Tensor noise =
+      torch::randint(0, 1 << 16, x.sizes(), x.options().dtype(torch::kInt32));
   const torch::Tensor rounded = (bits + noise).bitwise_and(-65536); // 0xFFFF0000
   // Infinities and NaNs keep their bits (the draw must not carry into them).
   const torch::Tensor finite = x.isfinite();
@@ -107,8 +108,8 @@ torch::Tensor CompactStateOptimizer::step(LossClosure closure) {
       torch::Tensor first = s.exp_avg().to(torch::kFloat32);
       if (o.adamw()) {
         torch::Tensor second = s.exp_avg_sq().to(torch::kFloat32);
-        adamwStep(p, grad, first, second, s.step(), o.beta1(), o.beta2(), o.eps(),
-                  o.weight_decay(), o.lr());
+        adamwStep(p, grad, first, second, s.step(), o.beta1(), o.beta2(), o.eps(), o.weight_decay(),
+                  o.lr());
         s.exp_avg_sq().copy_(roundForStorage(second, dtype, o.stochastic_rounding()));
       } else {
         sgdMomentumStep(p, grad, first, o.momentum(), o.nesterov(), o.weight_decay(), o.lr());

@@ -88,8 +88,8 @@ void orthogonalizedStep(torch::Tensor& p, const torch::Tensor& grad, MuonParamSt
   const torch::Tensor ortho = newtonSchulzOrthogonalize(matrix, o.ns_steps());
   // Tall matrices: as the speed runs, scale by sqrt(rows / cols) so their
   // per-entry step matches a square one's.
-  const double aspect = std::sqrt(std::max(
-      1.0, static_cast<double>(matrix.size(0)) / static_cast<double>(matrix.size(1))));
+  const double aspect = std::sqrt(
+      std::max(1.0, static_cast<double>(matrix.size(0)) / static_cast<double>(matrix.size(1))));
   if (o.weight_decay() != 0) p.mul_(1 - lr * o.weight_decay());
   p.add_(ortho.view(p.sizes()), -lr * aspect);
 }
@@ -121,8 +121,8 @@ torch::Tensor Muon::step(LossClosure closure) {
       if (rule == MuonRule::Orthogonalized && p.dim() >= 2)
         orthogonalizedStep(p, p.grad(), s, o, lr);
       else if (rule == MuonRule::AdamW)
-        adamwStep(p, p.grad(), s.momentum_buffer(), s.exp_avg_sq(), s.step(), o.beta1(),
-                  o.beta2(), o.eps(), o.weight_decay(), lr);
+        adamwStep(p, p.grad(), s.momentum_buffer(), s.exp_avg_sq(), s.step(), o.beta1(), o.beta2(),
+                  o.eps(), o.weight_decay(), lr);
       else
         sgdMomentumStep(p, p.grad(), s.momentum_buffer(), o.momentum(), o.nesterov(),
                         o.weight_decay(), lr);
