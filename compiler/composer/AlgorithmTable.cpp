@@ -86,7 +86,7 @@ const std::vector<AlgorithmRow> kRows = {
     {"gated_linear_units", "", {}, "FiveR has no gated-linear-unit method"},
     {"ghost_batchnorm",
      "ghost_batchnorm",
-     {{"ghost_batch_size", "", C::Unmapped, "32", "", "FiveR's method has no such parameter"}},
+     {{"ghost_batch_size", "ghost_batch", C::Same, "32", "", ""}},
      ""},
     {"gradient_clipping",
      "gradient_clipping",

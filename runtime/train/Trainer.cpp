@@ -3,6 +3,7 @@
 // live beside it (TrainerImpl.h says where).
 #include "runtime/train/Trainer.h"
 
+#include "runtime/BlasThreads.h"
 #include "runtime/distributed/DataParallel.h"
 #include "runtime/model/ImportedWeights.h"
 #include "runtime/optim/Optimizer.h"
@@ -188,6 +189,7 @@ Trainer::Trainer(const plan::Plan& plan, const TrainOptions& options, const Data
                     ? options.threads
                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   torch::set_num_threads(threads);
+  setBlasThreads(threads);
   impl_ = std::make_unique<Impl>(plan, options, data);
 }
 
