@@ -8,9 +8,10 @@
 #     RECIPE   the base recipe (default recipes/fmnist/baseline.5r)
 #     BUDGETS  the budgets (default "200steps 3epochs")
 #
-# Each run's console output goes to docs/results/NAME/<side>-<budget>-seed<seed>.txt
-# and its evaluation log (docs/eval-log.md) beside it as .eval.jsonl, where
-# <side> is "baseline" or NAME. Run from the repository root after building.
+# Each run's console output goes to docs/results/NAME/<side>-<budget>-seed<seed>.txt,
+# its evaluation log (docs/eval-log.md) beside it as .eval.jsonl and its
+# summary (figures and the methods' findings) as .summary.json, where <side>
+# is "baseline" or NAME. Run from the repository root after building.
 set -eu
 name=$1
 line=$2
@@ -25,7 +26,9 @@ train() { # SIDE BUDGET SEED [--add LINE]
   build/bin/5rc run "${RECIPE:-recipes/fmnist/baseline.5r}" \
     --set "budget ${budget%%[a-z]*} ${budget##*[0-9]}" --set "seed $seed" --threads 1 "$@" \
     --out "$runs/$side-$budget-$seed" >"$out/$side-$budget-seed$seed.txt" 2>&1
-  cp "$runs/$side-$budget-$seed/eval.jsonl" "$out/$side-$budget-seed$seed.eval.jsonl"
+  for log in eval.jsonl summary.json; do
+    cp "$runs/$side-$budget-$seed/$log" "$out/$side-$budget-seed$seed.$log"
+  done
 }
 
 for seed in ${*:-0}; do
