@@ -59,9 +59,14 @@ public:
       if (!id) return false;
       ids.push_back(*id);
     }
-    // The loss reads one score per class.
+    // The loss reads one score per class (for each position of a sequence).
     const std::vector<int64_t>& out = g_.model[ids.back()].shape;
-    if (out != std::vector<int64_t>{g_.recipe.task.classes}) {
+    const std::vector<int64_t>& task = g_.recipe.task.inputShape;
+    const int64_t classes = g_.recipe.task.classes;
+    const bool scores =
+        out == std::vector<int64_t>{classes} ||
+        (m.tokens && task.size() == 1 && out == std::vector<int64_t>{task[0], classes});
+    if (!scores) {
       diags_.report(DiagId::OnnxHeadMismatch, where,
                     "the imported model outputs " + shapeText(out) + " per example, but task '" +
                         g_.recipe.task.name + "' needs " + std::to_string(g_.recipe.task.classes) +

@@ -115,6 +115,15 @@ std::string layerAttrs(OpKind kind, const LayerSite& site, plan::ScalarMap& attr
   case OpKind::HardSigmoid:
   case OpKind::Sigmoid:
   case OpKind::Mul:
+  case OpKind::Parameter:
+  case OpKind::Reshape:
+  case OpKind::Transpose:
+  case OpKind::Concat:
+  case OpKind::Slice:
+  case OpKind::MatMul:
+  case OpKind::Scale:
+  case OpKind::Softmax:
+  case OpKind::CausalMask:
     break;
   }
   return {};

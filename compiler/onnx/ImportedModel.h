@@ -20,6 +20,9 @@ struct ImportedOp {
   plan::ScalarMap attrs;
   std::vector<int> inputs; // indices of earlier ops, in operand order
   std::string node;        // the ONNX node it came from (messages)
+  // Its shape after the batch, as the importer inferred it (empty where
+  // unknown); the graph builder infers it again from the task's input.
+  std::vector<int64_t> shape;
 };
 
 struct ImportedModel {
@@ -28,6 +31,7 @@ struct ImportedModel {
   int64_t opset = 0;
   // The graph input's shape without the batch dimension; -1 where dynamic.
   std::vector<int64_t> inputShape;
+  bool tokens = false; // the input is int64 token ids [T] (a text model), not images
   std::vector<ImportedOp> ops;
   // The weights the run starts from: "pretrained" (the initializers) or
   // "random" (fresh initialization, the file is not read at run time).

@@ -1,8 +1,12 @@
 #include "compiler/onnx/OnnxImport.h"
 
 #include "compiler/onnx/ImportPeepholes.h"
+#include "compiler/onnx/NodePatterns.h"
 #include "compiler/onnx/OnnxFile.h"
 #include "compiler/onnx/OnnxNodeImport.h"
+
+#include <algorithm>
+#include <set>
 
 #include <filesystem>
 #include <map>
@@ -35,11 +39,12 @@ std::optional<ImportProblem> readInput(const onnx::GraphProto& graph,
                              " inputs besides its initializers; FiveR imports models with one"};
   const onnx::ValueInfoProto& in = *inputs.front();
   inputName = in.name();
-  const bool floats = in.type().has_tensor_type() &&
-                      in.type().tensor_type().elem_type() == onnx::TensorProto::FLOAT;
-  if (!floats || !in.type().tensor_type().has_shape())
+  const int32_t type = in.type().has_tensor_type() ? in.type().tensor_type().elem_type() : 0;
+  model.tokens = type == onnx::TensorProto::INT64; // token ids of a text model
+  if ((type != onnx::TensorProto::FLOAT && !model.tokens) || !in.type().tensor_type().has_shape())
     return ImportProblem{DiagId::OnnxInputMismatch,
-                         "the graph input '" + in.name() + "' is not a float tensor of known rank"};
+                         "the graph input '" + in.name() +
+                             "' is neither a float tensor nor int64 token ids of known rank"};
   const auto& dims = in.type().tensor_type().shape().dim();
   for (int i = 1; i < dims.size(); ++i)
     model.inputShape.push_back(dims[i].has_dim_value() ? dims[i].dim_value() : -1);
@@ -49,15 +54,30 @@ std::optional<ImportProblem> readInput(const onnx::GraphProto& graph,
   return std::nullopt;
 }
 
+// How many nodes read each value; the graph's output counts as a reader.
+std::map<std::string, int> readersOfValues(const onnx::GraphProto& graph) {
+  std::map<std::string, int> readers;
+  for (const onnx::NodeProto& node : graph.node())
+    for (const std::string& in : node.input())
+      ++readers[in];
+  for (const onnx::ValueInfoProto& out : graph.output())
+    ++readers[out.name()];
+  return readers;
+}
+
 std::optional<ImportProblem> importNodes(const onnx::GraphProto& graph, int64_t opset,
                                          std::map<std::string, ImportValue>& values,
                                          std::vector<ImportedOp>& ops) {
-  for (const onnx::NodeProto& node : graph.node()) {
+  const std::map<std::string, int> readers = readersOfValues(graph);
+  std::set<int> covered; // nodes a pattern already imported
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const onnx::NodeProto& node = graph.node(i);
+    if (covered.count(i)) continue;
+    NodeImport ni(node, opset, values, ops, readers);
     if (!node.domain().empty() && node.domain() != "ai.onnx")
-      return NodeImport(node, opset, values, ops)
-          .unsupported("ops of the domain '" + node.domain() + "' are not imported");
+      return ni.unsupported("ops of the domain '" + node.domain() + "' are not imported");
+    if (importPattern(graph, i, ni, covered)) continue;
     NodeImporter importer = importerFor(node.op_type());
-    NodeImport ni(node, opset, values, ops);
     if (!importer)
       return ni.unsupported("FiveR cannot import this op; it imports " + joined(importedOpTypes()));
     if (NodeResult problem = importer(ni)) return problem;
@@ -80,6 +100,10 @@ std::optional<ImportProblem> checkOutput(const onnx::GraphProto& graph,
   if (out->second.op != static_cast<int>(ops.size()) - 1)
     return ImportProblem{DiagId::OnnxUnsupportedOp, "the graph output '" + graph.output(0).name() +
                                                         "' is not the result of its last node"};
+  if (!out->second.layout.empty() && !isBatchFirst(out->second.layout))
+    return ImportProblem{DiagId::OnnxUnsupportedOp,
+                         "the graph output '" + graph.output(0).name() +
+                             "' does not keep the batch as its first axis"};
   return std::nullopt;
 }
 
@@ -101,8 +125,14 @@ ImportResult importParsed(const OnnxFile& file, const std::string& name) {
     v.shape.assign(tensor->dims().begin(), tensor->dims().end());
     values[initName] = v;
   }
-  model.ops.push_back(ImportedOp{"input", {}, {}, inputName});
-  values[inputName] = ImportValue{0, model.inputShape, {}, nullptr, std::nullopt};
+  model.ops.push_back(ImportedOp{"input", {}, {}, inputName, model.inputShape});
+  ImportValue input{0, model.inputShape, {}, nullptr, std::nullopt, {}, false};
+  if (std::all_of(model.inputShape.begin(), model.inputShape.end(),
+                  [](int64_t d) { return d > 0; }))
+    input.layout = batchFirst(model.inputShape);
+  else
+    model.ops.back().shape.clear();
+  values[inputName] = input;
   if (auto problem = importNodes(graph, model.opset, values, model.ops))
     return ImportResult{std::nullopt, *problem};
   if (auto problem = checkOutput(graph, values, model.ops))

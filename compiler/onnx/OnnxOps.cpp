@@ -31,6 +31,9 @@ NodeResult operand(const NodeImport& n, int i, int& op) {
   if (!v || !v->isOp())
     return n.unsupported("input " + std::to_string(i) +
                          " is a constant here; FiveR imports this op on computed values only");
+  if (!v->layout.empty() && !isBatchFirst(v->layout))
+    return n.unsupported("input " + std::to_string(i) +
+                         " does not keep the batch as its first axis, as this op needs");
   op = v->op;
   return std::nullopt;
 }
@@ -132,7 +135,13 @@ NodeResult importBatchNorm(NodeImport& n) {
   return std::nullopt;
 }
 
+// Elementwise: any layout stays as it is.
 NodeResult unary(NodeImport& n, const char* kind, plan::ScalarMap attrs = {}) {
+  const ImportValue* v = n.input(0);
+  if (v && v->isOp() && !v->layout.empty()) {
+    n.emit(kind, std::move(attrs), {v->op}, v->layout);
+    return std::nullopt;
+  }
   int x = 0;
   if (auto p = operand(n, 0, x)) return p;
   n.emit(kind, std::move(attrs), {x});
@@ -201,20 +210,81 @@ NodeResult importHardSwish(NodeImport& n) {
   return std::nullopt;
 }
 
-NodeResult importMul(NodeImport& n) {
-  int a = 0, b = 0;
-  if (auto p = operand(n, 0, a)) return p;
-  if (auto p = operand(n, 1, b)) return p;
-  n.emit("mul", {}, {a, b});
+// Two computed operands of one layout (residual adds in any layout).
+NodeResult sameLayoutPair(NodeImport& n, const char* kind) {
+  const ImportValue *a = n.input(0), *b = n.input(1);
+  if (a && b && a->isOp() && b->isOp() && !a->layout.empty() && a->layout == b->layout &&
+      !isBatchFirst(a->layout)) {
+    n.emit(kind, {}, {a->op, b->op}, a->layout);
+    return std::nullopt;
+  }
+  int x = 0, y = 0;
+  if (auto p = operand(n, 0, x)) return p;
+  if (auto p = operand(n, 1, y)) return p;
+  n.emit(kind, {}, {x, y});
   return std::nullopt;
 }
 
+// Add, Sub, Mul, Div: folded on constants, a bias / table / scale / mask
+// with one constant operand, an op on two computed ones.
+NodeResult arithmetic(NodeImport& n, const char* kindOfTwo) {
+  if (allInputsConstant(n)) return foldArithmetic(n);
+  bool handled = false;
+  NodeResult r = importArithmeticWithConstant(n, handled);
+  if (handled) return r;
+  if (!kindOfTwo)
+    return n.unsupported("FiveR imports it with a constant operand only, not on two computed "
+                         "tensors");
+  return sameLayoutPair(n, kindOfTwo);
+}
+
 NodeResult importAdd(NodeImport& n) {
-  int a = 0, b = 0;
-  if (auto p = operand(n, 0, a)) return p;
-  if (auto p = operand(n, 1, b)) return p;
-  n.emit("add", {}, {a, b});
-  return std::nullopt;
+  return arithmetic(n, "add");
+}
+NodeResult importMul(NodeImport& n) {
+  return arithmetic(n, "mul");
+}
+NodeResult importSub(NodeImport& n) {
+  return arithmetic(n, nullptr);
+}
+NodeResult importDiv(NodeImport& n) {
+  return arithmetic(n, nullptr);
+}
+
+NodeResult importEqual(NodeImport& n) {
+  if (allInputsConstant(n)) return foldArithmetic(n);
+  return n.unsupported("it compares computed tensors; FiveR folds comparisons of constants only");
+}
+
+// Constant-only ops on computed tensors: what they need, named.
+NodeResult foldOnly(NodeImport& n, NodeImporter fold) {
+  if (allInputsConstant(n) || n.node.op_type() == "Shape") return fold(n);
+  return n.unsupported("FiveR imports it on constants and shapes only");
+}
+NodeResult importShape(NodeImport& n) {
+  return foldOnly(n, foldShape);
+}
+NodeResult importUnsqueeze(NodeImport& n) {
+  return foldOnly(n, foldUnsqueeze);
+}
+NodeResult importSqueeze(NodeImport& n) {
+  return foldOnly(n, foldSqueeze);
+}
+NodeResult importConstantOfShape(NodeImport& n) {
+  return foldOnly(n, foldConstantOfShape);
+}
+NodeResult importRange(NodeImport& n) {
+  return foldOnly(n, foldRange);
+}
+// A cast of a computed float tensor to float changes nothing.
+NodeResult importCast(NodeImport& n) {
+  if (allInputsConstant(n)) return foldCast(n);
+  const ImportValue* v = n.input(0);
+  if (v && v->isOp() && n.intAttr("to", 0) == onnx::TensorProto::FLOAT) {
+    n.define(0, *v);
+    return std::nullopt;
+  }
+  return n.unsupported("only casts of shapes, and to float, are imported");
 }
 
 NodeResult importMaxPool(NodeImport& n) {
@@ -247,7 +317,13 @@ NodeResult importFlatten(NodeImport& n) {
 NodeResult importGemm(NodeImport& n) {
   int x = 0;
   const ImportValue *w = nullptr, *b = nullptr;
-  if (auto p = operand(n, 0, x)) return p;
+  const ImportValue* in = n.input(0);
+  // On [(T B), E] (a sequence's positions flattened with the batch) too.
+  const bool anyLayout = in && in->isOp() && !in->layout.empty() && runtimeAxis(in->layout, -1);
+  if (anyLayout)
+    x = in->op;
+  else if (auto p = operand(n, 0, x))
+    return p;
   if (auto p = parameter(n, 1, "weight", w)) return p;
   if (n.inputCount() > 2 && !n.node.input(2).empty())
     if (auto p = parameter(n, 2, "bias", b)) return p;
@@ -262,6 +338,12 @@ NodeResult importGemm(NodeImport& n) {
   attrs["bias"] = Scalar::num(b ? 1 : 0);
   attrs["init_weight"] = Scalar::str(w->initializer);
   if (b) attrs["init_bias"] = Scalar::str(b->initializer);
+  if (anyLayout) {
+    Layout layout = in->layout;
+    layout.back() = {w->shape[0]};
+    n.emit("linear", std::move(attrs), {x}, std::move(layout));
+    return std::nullopt;
+  }
   n.emit("linear", std::move(attrs), {x});
   return std::nullopt;
 }
@@ -289,25 +371,51 @@ NodeResult importDropout(NodeImport& n) {
   return unary(n, "dropout", {{"p", Scalar::num(tidy(p))}});
 }
 
+NodeResult importGelu(NodeImport& n) {
+  if (n.stringAttr("approximate", "none") != "none")
+    return n.unsupported("only the exact (erf) GELU is imported");
+  return unary(n, "gelu");
+}
+
 const std::map<std::string, NodeImporter> kImporters = {
     {"Add", importAdd},
     {"AveragePool", importAveragePool},
     {"BatchNormalization", importBatchNorm},
+    {"Cast", importCast},
     {"Clip", importClip},
+    {"Concat", importConcat},
     {"Constant", importConstant},
+    {"ConstantOfShape", importConstantOfShape},
     {"Conv", importConv},
+    {"Div", importDiv},
     {"Dropout", importDropout},
+    {"Equal", importEqual},
+    {"Expand", importExpand},
     {"Flatten", importFlatten},
+    {"Gather", importGather},
+    {"Gelu", importGelu},
     {"Gemm", importGemm},
     {"GlobalAveragePool", importGlobalAveragePool},
     {"GlobalMaxPool", importGlobalMaxPool},
     {"HardSigmoid", importHardSigmoid},
     {"HardSwish", importHardSwish},
     {"Identity", importIdentity},
+    {"LayerNormalization", importLayerNorm},
+    {"MatMul", importMatMul},
     {"MaxPool", importMaxPool},
     {"Mul", importMul},
+    {"Range", importRange},
     {"Relu", importRelu},
+    {"Reshape", importReshape},
+    {"Shape", importShape},
     {"Sigmoid", importSigmoid},
+    {"Slice", importSlice},
+    {"Softmax", importSoftmax},
+    {"Squeeze", importSqueeze},
+    {"Sub", importSub},
+    {"Transpose", importTranspose},
+    {"Unsqueeze", importUnsqueeze},
+    {"Where", importWhere},
 };
 
 } // namespace

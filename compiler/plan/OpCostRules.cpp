@@ -129,6 +129,26 @@ void costOfFlatten(const CostQuery&, OpCost& c) {
   c.backwardFlops = 0;
 }
 
+void costOfParameter(const CostQuery& q, OpCost& c) {
+  c.parameters = static_cast<int64_t>(elements(q.op.shape));
+  c.forwardFlops = 0;      // a view of the tensor over the batch
+  c.backwardFlops = q.out; // the batch's gradients summed into it
+}
+
+// [.., M, K] x [.., K, N]: 2 K FLOPs per output element; the backward pass
+// computes both inputs' gradients.
+void costOfMatMul(const CostQuery& q, OpCost& c) {
+  const double k = q.inputs.empty() || q.inputs[0].empty() ? 1 : q.inputs[0].back();
+  c.forwardFlops = 2 * q.out * k;
+  c.backwardFlops = 2 * c.forwardFlops;
+}
+
+// reshape, transpose, concat, slice: copies at most, no arithmetic.
+void costOfDataMovement(const CostQuery&, OpCost& c) {
+  c.forwardFlops = 0;
+  c.backwardFlops = 0;
+}
+
 // relu, gelu, silu, add, dropout: a few FLOPs per element each way.
 void costOfElementwise(const CostQuery& q, OpCost& c) {
   c.forwardFlops = info(q.kind).flopsPerElement * q.out;

@@ -33,6 +33,9 @@ struct CostQuery {
 #include "compiler/plan/OpKinds.def"
 #undef FIVER_OP_KIND
 
+// The comma-separated axis list `key` of a tensor kind (`dims`, `perm`).
+std::vector<int64_t> axisList(const ShapeQuery& q, const char* key);
+
 // FLOPs per element of the elementwise op `kind` names (1 for names no
 // row has: fused groups list the kinds they replaced).
 double elementwiseFlops(std::string_view kind);

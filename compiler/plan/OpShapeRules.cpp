@@ -4,6 +4,7 @@
 #include "compiler/plan/OpRules.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace fiver::plan {
 
@@ -205,6 +206,128 @@ std::string shapeOfBroadcast(const ShapeQuery& q, std::vector<int64_t>& shape) {
       return who(q) + "cannot broadcast " + shapeText(a) + " with " + shapeText(b);
     shape[i] = std::max(a[i], b[i]);
   }
+  return {};
+}
+
+// Axis lists of the tensor kinds (`dims`, `perm`): comma-separated numbers.
+std::vector<int64_t> axisList(const ShapeQuery& q, const char* key) {
+  std::vector<int64_t> values;
+  const std::string text = getString(q.attrs, key, "");
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    values.push_back(std::strtoll(text.substr(start, comma - start).c_str(), nullptr, 10));
+    start = comma + 1;
+  }
+  return values;
+}
+
+namespace {
+
+int64_t elementsOf(const std::vector<int64_t>& s) {
+  int64_t n = 1;
+  for (int64_t d : s)
+    n *= d;
+  return n;
+}
+
+// `axis` must name one of the input's axes after the batch.
+std::string axisIn(const ShapeQuery& q, const std::vector<int64_t>& in) {
+  const int64_t axis = attr(q, "axis");
+  if (axis < 0 || axis >= static_cast<int64_t>(in.size()))
+    return who(q) + "has no axis " + std::to_string(axis) + " in its " + shapeText(in) + " input";
+  return {};
+}
+
+} // namespace
+
+std::string shapeOfParameter(const ShapeQuery& q, std::vector<int64_t>& shape) {
+  shape = axisList(q, "dims");
+  for (int64_t d : shape)
+    if (d <= 0) return who(q) + "needs positive dims, not " + shapeText(shape);
+  return {};
+}
+
+std::string shapeOfReshape(const ShapeQuery& q, std::vector<int64_t>& shape) {
+  std::vector<int64_t> dims = axisList(q, "dims");
+  if (elementsOf(dims) != elementsOf(q.inputs[0]) || dims.empty())
+    return who(q) + "cannot view " + shapeText(q.inputs[0]) + " as " + shapeText(dims);
+  shape = dims;
+  return {};
+}
+
+std::string shapeOfTranspose(const ShapeQuery& q, std::vector<int64_t>& shape) {
+  const std::vector<int64_t>& in = q.inputs[0];
+  std::vector<int64_t> perm = axisList(q, "perm"), sorted = perm;
+  std::sort(sorted.begin(), sorted.end());
+  for (size_t i = 0; i < sorted.size(); ++i)
+    if (sorted[i] != static_cast<int64_t>(i)) sorted.clear();
+  if (sorted.size() != in.size())
+    return who(q) + "needs a permutation of the axes of its " + shapeText(in) + " input";
+  shape.clear();
+  for (int64_t p : perm)
+    shape.push_back(in[static_cast<size_t>(p)]);
+  return {};
+}
+
+std::string shapeOfConcat(const ShapeQuery& q, std::vector<int64_t>& shape) {
+  if (std::string e = axisIn(q, q.inputs[0]); !e.empty()) return e;
+  const size_t axis = static_cast<size_t>(attr(q, "axis"));
+  shape = q.inputs[0];
+  for (size_t i = 1; i < q.inputs.size(); ++i) {
+    std::vector<int64_t> in = q.inputs[i];
+    if (in.size() != shape.size())
+      return who(q) + "joins " + shapeText(shape) + " and " + shapeText(in) + ": ranks differ";
+    in[axis] = shape[axis];
+    if (in != shape)
+      return who(q) + "joins " + shapeText(q.inputs[0]) + " and " + shapeText(q.inputs[i]) +
+             " on axis " + std::to_string(axis) + ": the other axes differ";
+    shape[axis] += q.inputs[i][axis];
+  }
+  return {};
+}
+
+std::string shapeOfSlice(const ShapeQuery& q, std::vector<int64_t>& shape) {
+  const std::vector<int64_t>& in = q.inputs[0];
+  if (std::string e = axisIn(q, in); !e.empty()) return e;
+  const size_t axis = static_cast<size_t>(attr(q, "axis"));
+  const int64_t start = attr(q, "start"), end = attr(q, "end");
+  if (start < 0 || end <= start || end > in[axis])
+    return who(q) + "takes " + std::to_string(start) + ".." + std::to_string(end) + " of axis " +
+           std::to_string(axis) + ", which has " + std::to_string(in[axis]);
+  shape = in;
+  shape[axis] = end - start;
+  return {};
+}
+
+// [.., M, K] x [.., K, N]; the leading axes are equal or 1 (broadcast).
+std::string shapeOfMatMul(const ShapeQuery& q, std::vector<int64_t>& shape) {
+  if (q.inputs.size() != 2) return who(q) + "needs two inputs";
+  const std::vector<int64_t>&a = q.inputs[0], &b = q.inputs[1];
+  if (a.size() < 2 || a.size() != b.size() || a[a.size() - 1] != b[b.size() - 2])
+    return who(q) + "cannot multiply " + shapeText(a) + " by " + shapeText(b);
+  shape = a;
+  for (size_t i = 0; i + 2 < a.size(); ++i) {
+    if (a[i] != b[i] && a[i] != 1 && b[i] != 1)
+      return who(q) + "cannot multiply " + shapeText(a) + " by " + shapeText(b);
+    shape[i] = std::max(a[i], b[i]);
+  }
+  shape.back() = b.back();
+  return {};
+}
+
+std::string shapeOfSoftmax(const ShapeQuery& q, std::vector<int64_t>& shape) {
+  if (std::string e = axisIn(q, q.inputs[0]); !e.empty()) return e;
+  shape = q.inputs[0];
+  return {};
+}
+
+std::string shapeOfCausalMask(const ShapeQuery& q, std::vector<int64_t>& shape) {
+  const std::vector<int64_t>& in = q.inputs[0];
+  if (in.size() < 2 || in[in.size() - 1] != in[in.size() - 2])
+    return who(q) + "masks square [.., T, T] scores, not " + shapeText(in);
+  shape = in;
   return {};
 }
 

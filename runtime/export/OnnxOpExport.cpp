@@ -4,6 +4,7 @@
 #include "runtime/export/ElementwiseOnnx.h"
 #include "runtime/export/FusedExprOnnx.h"
 #include "runtime/export/SequenceOpsOnnx.h"
+#include "runtime/export/TensorOpsOnnx.h"
 #include "runtime/kernels/Expr.h"
 
 #include <array>
@@ -263,6 +264,15 @@ constexpr std::array<OnnxRow, plan::kOpKindCount> kRows = {{
     {OpKind::HardSigmoid, exportHardSigmoid},
     {OpKind::Sigmoid, exportSigmoid},
     {OpKind::Mul, exportMul},
+    {OpKind::Parameter, exportParameterToOnnx},
+    {OpKind::Reshape, exportReshapeToOnnx},
+    {OpKind::Transpose, exportTransposeToOnnx},
+    {OpKind::Concat, exportConcatToOnnx},
+    {OpKind::Slice, exportSliceToOnnx},
+    {OpKind::MatMul, exportMatMulToOnnx},
+    {OpKind::Scale, exportScaleToOnnx},
+    {OpKind::Softmax, exportSoftmaxToOnnx},
+    {OpKind::CausalMask, exportCausalMaskToOnnx},
 }};
 
 constexpr bool everyKindHasItsRow() {

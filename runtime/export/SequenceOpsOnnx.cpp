@@ -50,9 +50,12 @@ std::string exportEmbeddingToOnnx(OnnxOpContext& c) {
   auto& table = moduleOf<SequenceEmbeddingImpl>(c);
   const int64_t length = sequenceLength(c.op);
   OnnxGraph& g = c.graph;
+  // Without a position table (alibi, imported models) the lookup is all.
+  const bool positions = table.positionWeight.defined();
   const std::string tokens =
       g.apply("Gather", {g.weight(c.op.name + ".token_weight", table.tokenWeight), c.inputs.at(0)},
-              c.op.name + "/tokens");
+              positions ? c.op.name + "/tokens" : c.op.name);
+  if (!positions) return tokens;
   return g.apply(
       "Add",
       {tokens, g.weight(c.op.name + ".position_weight", table.positionWeight.narrow(0, 0, length))},

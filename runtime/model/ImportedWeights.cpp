@@ -1,6 +1,8 @@
 #include "runtime/model/ImportedWeights.h"
 
 #include "compiler/onnx/OnnxFile.h"
+#include "compiler/plan/OpKinds.h"
+#include "runtime/model/SequenceOps.h"
 
 #include <torch/torch.h>
 
@@ -36,11 +38,18 @@ torch::Tensor initializer(const plan::Op& op, const char* key, const Initializer
 
 // Copies the initializer `key` names (if the op names one) into `target`,
 // keeping the target's layout (channels-last weights stay so).
+// How an initializer is fitted to its tensor: summed over input channels
+// (`channels: sum`), transposed (a MatMul's [in, out] operand as a linear's
+// weight), or viewed with the tensor's dimensions (a `parameter` op's).
+enum class Fit { AsIs, SumInputChannels, Transposed, View };
+
 void fill(torch::Tensor& target, const plan::Op& op, const char* key, const Initializers& inits,
-          bool sumInputChannels = false) {
+          Fit fit = Fit::AsIs) {
   if (!op.attrs.count(key) || !target.defined()) return;
   torch::Tensor value = initializer(op, key, inits);
-  if (sumInputChannels) value = value.sum(1, /*keepdim=*/true);
+  if (fit == Fit::SumInputChannels) value = value.sum(1, /*keepdim=*/true);
+  if (fit == Fit::Transposed && value.dim() == 2) value = value.t();
+  if (fit == Fit::View && value.numel() == target.numel()) value = value.view(target.sizes());
   if (value.sizes() != target.sizes())
     throw std::runtime_error("op '" + op.name + "' has a " + shapeText(target.sizes()) +
                              " tensor, but its initializer '" + plan::getString(op.attrs, key, "") +
@@ -57,7 +66,7 @@ void loadOp(const Children& children, const plan::Op& op, const Initializers& in
   const std::shared_ptr<torch::nn::Module>& module = *child;
   if (auto conv = std::dynamic_pointer_cast<torch::nn::Conv2dImpl>(module)) {
     const bool sum = plan::getString(op.attrs, "adapt_input", "") == "sum";
-    fill(conv->weight, op, "init_weight", inits, sum);
+    fill(conv->weight, op, "init_weight", inits, sum ? Fit::SumInputChannels : Fit::AsIs);
     fill(conv->bias, op, "init_bias", inits);
   } else if (auto bn = std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(module)) {
     fill(bn->weight, op, "init_weight", inits);
@@ -65,8 +74,18 @@ void loadOp(const Children& children, const plan::Op& op, const Initializers& in
     fill(bn->running_mean, op, "init_mean", inits);
     fill(bn->running_var, op, "init_var", inits);
   } else if (auto linear = std::dynamic_pointer_cast<torch::nn::LinearImpl>(module)) {
-    fill(linear->weight, op, "init_weight", inits);
+    const bool transposed = plan::getNumber(op.attrs, "init_transposed", 0) != 0;
+    fill(linear->weight, op, "init_weight", inits, transposed ? Fit::Transposed : Fit::AsIs);
     fill(linear->bias, op, "init_bias", inits);
+  } else if (auto table = std::dynamic_pointer_cast<SequenceEmbeddingImpl>(module)) {
+    fill(table->tokenWeight, op, "init_weight", inits);
+  } else if (auto norm = std::dynamic_pointer_cast<torch::nn::LayerNormImpl>(module)) {
+    fill(norm->weight, op, "init_weight", inits);
+    fill(norm->bias, op, "init_bias", inits);
+  } else if (plan::isKind(op.kind, plan::OpKind::Parameter)) {
+    auto params = module->named_parameters(false);
+    if (torch::Tensor* tensor = params.find("weight"))
+      fill(*tensor, op, "init_weight", inits, Fit::View);
   }
 }
 

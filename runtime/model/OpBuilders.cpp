@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -135,7 +136,10 @@ struct OpBuilders {
   }
 
   static void layerNorm(PlanModelImpl& m, size_t i) {
-    keep(m, i, torch::nn::LayerNorm(torch::nn::LayerNormOptions({attr(m.ops_[i], "features")})),
+    const plan::Op& op = m.ops_[i];
+    keep(m, i,
+         torch::nn::LayerNorm(torch::nn::LayerNormOptions({attr(op, "features")})
+                                  .eps(plan::getNumber(op.attrs, "eps", 1e-5))),
          m.layerNorms_);
   }
 
@@ -143,6 +147,18 @@ struct OpBuilders {
     const plan::Op& op = m.ops_[i];
     keep(m, i, CausalSelfAttention(attr(op, "dim"), attr(op, "heads"), attr(op, "alibi") != 0),
          m.attentions_);
+  }
+
+  // A trainable tensor [1, dims], drawn from N(0, 0.02) as transformers'
+  // position tables are (imported models load their own).
+  static void parameter(PlanModelImpl& m, size_t i) {
+    const plan::Op& op = m.ops_[i];
+    std::vector<int64_t> dims = {1};
+    dims.insert(dims.end(), op.shape.begin(), op.shape.end());
+    auto holder = m.register_module(op.name, std::make_shared<torch::nn::Module>());
+    m.slot_[i] = static_cast<int>(m.tensors_.size());
+    m.tensors_.push_back(holder->register_parameter("weight", torch::randn(dims) * 0.02));
+    m.modules_[op.name] = holder;
   }
 
   static void fused(PlanModelImpl& m, size_t i);
@@ -177,6 +193,13 @@ struct OpBuilders {
     return r.model.attentions_[r.model.slot_[r.index]]->forward(firstInput(r));
   }
   static torch::Tensor runAdd(const OpRun& r);
+  // The tensor as the batch's own copy: a view, so its gradient sums the batch's.
+  static torch::Tensor runParameter(const OpRun& r) {
+    const torch::Tensor& t = r.model.tensors_[r.model.slot_[r.index]];
+    std::vector<int64_t> sizes = t.sizes().vec();
+    sizes[0] = r.modelInput.size(0);
+    return t.expand(sizes);
+  }
 };
 
 void OpBuilders::fused(PlanModelImpl& m, size_t i) {
@@ -321,6 +344,55 @@ torch::Tensor runMul(const OpRun& r) {
   return firstInput(r) * r.values[static_cast<size_t>(r.op.inputs[1])];
 }
 
+// The tensor kinds of imported transformers: their axes count after the
+// batch, which stays the first.
+std::vector<int64_t> axes(const plan::Op& op, const char* key) {
+  std::vector<int64_t> values;
+  std::stringstream in(plan::getString(op.attrs, key, ""));
+  for (std::string item; std::getline(in, item, ',');)
+    values.push_back(std::stoll(item));
+  return values;
+}
+torch::Tensor runReshape(const OpRun& r) {
+  std::vector<int64_t> dims = {firstInput(r).size(0)};
+  for (int64_t d : axes(r.op, "dims"))
+    dims.push_back(d);
+  return firstInput(r).reshape(dims);
+}
+torch::Tensor runTranspose(const OpRun& r) {
+  std::vector<int64_t> perm = {0};
+  for (int64_t p : axes(r.op, "perm"))
+    perm.push_back(p + 1);
+  return firstInput(r).permute(perm);
+}
+torch::Tensor runConcat(const OpRun& r) {
+  std::vector<torch::Tensor> parts;
+  for (int in : r.op.inputs)
+    parts.push_back(r.values[static_cast<size_t>(in)]);
+  return torch::cat(parts, attr(r.op, "axis") + 1);
+}
+torch::Tensor runSlice(const OpRun& r) {
+  const int64_t start = attr(r.op, "start");
+  return firstInput(r).narrow(attr(r.op, "axis") + 1, start, attr(r.op, "end") - start);
+}
+torch::Tensor runMatMul(const OpRun& r) {
+  return torch::matmul(firstInput(r), r.values[static_cast<size_t>(r.op.inputs[1])]);
+}
+torch::Tensor runScale(const OpRun& r) {
+  return firstInput(r) * plan::getNumber(r.op.attrs, "factor", 1);
+}
+torch::Tensor runSoftmax(const OpRun& r) {
+  return torch::softmax(firstInput(r), attr(r.op, "axis") + 1);
+}
+// -inf where a query would see a later key: masked_fill, as PyTorch models
+// write it (adding a 0/-inf mask gives the same numbers).
+torch::Tensor runCausalMask(const OpRun& r) {
+  const torch::Tensor& x = firstInput(r);
+  const int64_t t = x.size(-1);
+  torch::Tensor later = torch::ones({t, t}, x.options().dtype(torch::kBool)).triu(1);
+  return x.masked_fill(later, -std::numeric_limits<float>::infinity());
+}
+
 constexpr std::array<OpRuntime, plan::kOpKindCount> kRows = {{
     {OpKind::Input, B::nothing, B::runInput},
     {OpKind::Conv, B::conv, B::runConv},
@@ -346,6 +418,15 @@ constexpr std::array<OpRuntime, plan::kOpKindCount> kRows = {{
     {OpKind::HardSigmoid, B::nothing, runHardSigmoid},
     {OpKind::Sigmoid, B::nothing, runSigmoid},
     {OpKind::Mul, B::nothing, runMul},
+    {OpKind::Parameter, B::parameter, B::runParameter},
+    {OpKind::Reshape, B::nothing, runReshape},
+    {OpKind::Transpose, B::nothing, runTranspose},
+    {OpKind::Concat, B::nothing, runConcat},
+    {OpKind::Slice, B::nothing, runSlice},
+    {OpKind::MatMul, B::nothing, runMatMul},
+    {OpKind::Scale, B::nothing, runScale},
+    {OpKind::Softmax, B::nothing, runSoftmax},
+    {OpKind::CausalMask, B::nothing, runCausalMask},
 }};
 
 constexpr bool everyKindHasItsRow() {

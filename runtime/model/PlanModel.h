@@ -110,7 +110,8 @@ private:
   std::vector<torch::nn::LayerNorm> layerNorms_;
   std::vector<CausalSelfAttention> attentions_;
   std::vector<TiedLinear> tiedLinears_;
-  std::set<std::string> folded_; // convs whose batch norm is folded in
+  std::vector<torch::Tensor> tensors_; // of `parameter` ops: [1, dims]
+  std::set<std::string> folded_;       // convs whose batch norm is folded in
   std::map<std::string, int> opIndex_;
   std::string precisionNote_;
   bool mixed_ = false;     // some op computes in bf16/fp16

@@ -197,6 +197,56 @@ assert ort["max_abs_diff"] <= 1e-4, "logits differ"
 assert correct(ort["accuracy"]) == correct(summary["test_accuracy"]), "accuracy differs from the run's"
 PY
   ;;
+run_onnx_vit)
+  # The shipped ViT recipe (torchvision's VisionTransformer imported from
+  # ONNX) trains a few steps, exports, and Microsoft's ONNX runtime computes
+  # what FiveR evaluated.
+  models="${FIVER_ONNX_MODELS_DIR:-$bin/../onnx-models}"
+  [ -s "$models/vit_fmnist.onnx" ] || { echo "skipped: $models/vit_fmnist.onnx was not exported"; exit 0; }
+  mkdir -p "$work/recipe"
+  cp "$src/recipes/fmnist/onnx/finetune_vit.5r" "$work/recipe/"
+  ln -s "$models/vit_fmnist.onnx" "$work/recipe/vit_fmnist.onnx"
+  recipe="$work/recipe/finetune_vit.5r"
+  "$fivec" check "$recipe" 2>"$work/err" || { cat "$work/err"; fail "check failed"; }
+  "$fivec" run "$recipe" --out "$work/run" --threads 2 --set 'train_subset 256' \
+    --set 'batch_size 32' --set 'budget 8 steps' >"$work/out" 2>&1 || { cat "$work/out"; fail "run failed"; }
+  cat "$work/out"
+  grep -q 'init_weight: "encoder.pos_embedding"' "$work/run/plan.yaml" || fail "no position table from the file"
+  grep -q 'kind: "softmax"' "$work/run/plan.yaml" || fail "no attention in the plan"
+  grep -q "test accuracy" "$work/out" || fail "no accuracy line"
+  ort_dir=$(onnxruntime_or_skip) || exit $?
+  "$fivec" export "$work/run" -o "$work/model.onnx" --reference all >"$work/export.out" 2>&1 \
+    || { cat "$work/export.out"; fail "export failed"; }
+  node "$src/tools/onnx/run_onnxruntime.mjs" "$work/model.onnx" --reference "$work/model.reference" \
+    --runtime "$ort_dir" >"$work/ort.json" || fail "onnxruntime failed"
+  cat "$work/ort.json"
+  python3 - "$work/ort.json" "$work/run/summary.json" <<'PY' || fail "onnxruntime disagrees with FiveR"
+import json, sys
+ort, summary = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+correct = lambda a: round(a * ort["examples"])
+print(f"imported vit: max abs diff {ort['max_abs_diff']:.3g}; onnxruntime accuracy "
+      f"{ort['accuracy']:.4f}, run reported {summary['test_accuracy']:.4f}")
+assert ort["max_abs_diff"] <= 1e-4, "logits differ"
+assert correct(ort["accuracy"]) == correct(summary["test_accuracy"]), "accuracy differs from the run's"
+PY
+  ;;
+run_onnx_gpt)
+  # The shipped text recipe on a hand-written GPT imported from ONNX trains a
+  # few steps from the file's weights.
+  models="${FIVER_ONNX_MODELS_DIR:-$bin/../onnx-models}"
+  [ -s "$models/gpt_fortunes.onnx" ] || { echo "skipped: $models/gpt_fortunes.onnx was not exported"; exit 0; }
+  mkdir -p "$work/recipe"
+  cp "$src/recipes/text/onnx/finetune_gpt.5r" "$work/recipe/"
+  ln -s "$models/gpt_fortunes.onnx" "$work/recipe/gpt_fortunes.onnx"
+  recipe="$work/recipe/finetune_gpt.5r"
+  "$fivec" check "$recipe" 2>"$work/err" || { cat "$work/err"; fail "check failed"; }
+  "$fivec" run "$recipe" --out "$work/run" --threads 2 --set 'train_subset 256' \
+    --set 'batch_size 16' --set 'budget 8 steps' >"$work/out" 2>&1 || { cat "$work/out"; fail "run failed"; }
+  cat "$work/out"
+  grep -q 'init_weight: "wte.weight"' "$work/run/plan.yaml" || fail "no token table from the file"
+  grep -q 'kind: "causal_mask"' "$work/run/plan.yaml" || fail "no causal mask in the plan"
+  grep -q "test accuracy" "$work/out" || fail "no accuracy line"
+  ;;
 run_two_ranks)
   # `--nproc 2`: two local ranks over Gloo, one writer, the world size recorded,
   # and PowerSGD compressing what they exchange.

@@ -86,3 +86,62 @@ TEST(OnnxImport, PlanRecordsTheFileAndItsHash) {
   EXPECT_NE(text.find("model_source: {format: \"onnx\""), std::string::npos);
   EXPECT_EQ(plan::parsePlan(text, "p.yaml"), *p);
 }
+
+// The ViT's shape subgraphs fold away; what remains is its layers, with
+// nn.MultiheadAttention as linear, reshape/transpose, matmul and softmax ops
+// on tensors that keep the batch first.
+TEST(OnnxImport, VitMapsToTransformerOps) {
+  for (const char* name : {"vit_small", "vit_small_opset14"}) {
+    if (std::string why = test::referenceMissing(name); !why.empty()) GTEST_SKIP() << why;
+    ImportResult r = importOnnxFile(test::referenceModelPath(name));
+    ASSERT_TRUE(r.model) << name << ": " << r.problem.message;
+    std::map<std::string, int> counts = kindCounts(*r.model);
+    EXPECT_EQ(counts["conv"], 1) << name;
+    EXPECT_EQ(counts["parameter"], 2) << name; // class token, position table
+    EXPECT_EQ(counts["concat"], 1) << name;
+    EXPECT_EQ(counts["layernorm"], 5) << name;
+    EXPECT_EQ(counts["linear"], 9) << name; // qkv, out and two MLP layers a block; the head
+    EXPECT_EQ(counts["matmul"], 4) << name;
+    EXPECT_EQ(counts["softmax"], 2) << name;
+    EXPECT_EQ(counts["gelu"], 2) << name;
+    EXPECT_EQ(counts["scale"], 2) << name;
+    EXPECT_EQ(counts["add"], 5) << name; // the position table and two residuals a block
+    for (const ImportedOp& op : r.model->ops)
+      if (op.kind == "linear")
+        EXPECT_NE(plan::getNumber(op.attrs, "bias", 0), 0) << name << " " << op.node;
+  }
+}
+
+TEST(OnnxImport, VitFeedsFashionMnistWithSummedChannels) {
+  if (std::string why = test::referenceMissing("vit_fmnist"); !why.empty()) GTEST_SKIP() << why;
+  const std::string file = "\"" + test::referenceModelPath("vit_fmnist") + "\"";
+  test::CheckOutcome summed =
+      test::checkText(test::recipeWith("", "onnx(" + file + ", channels: sum)"));
+  ASSERT_TRUE(summed.recipe) << summed.rendered();
+  const ImportedOp& stem = summed.recipe->model.imported->ops[1];
+  EXPECT_EQ(stem.kind, "conv");
+  EXPECT_EQ(plan::getString(stem.attrs, "adapt_input", ""), "sum");
+}
+
+// GPT-style models: the token table a model's ids read is an embedding, the
+// position table a parameter, the causal mask (masked_fill, or an additive
+// -inf mask through nn.MultiheadAttention) a causal_mask op.
+TEST(OnnxImport, GptsMapToEmbeddingAndCausalMask) {
+  for (const char* name : {"gpt_handwritten", "gpt_encoder"}) {
+    if (std::string why = test::referenceMissing(name); !why.empty()) GTEST_SKIP() << why;
+    ImportResult r = importOnnxFile(test::referenceModelPath(name));
+    ASSERT_TRUE(r.model) << name << ": " << r.problem.message;
+    EXPECT_TRUE(r.model->tokens);
+    std::map<std::string, int> counts = kindCounts(*r.model);
+    EXPECT_EQ(counts["embedding"], 1) << name;
+    EXPECT_EQ(counts["parameter"], 1) << name;
+    EXPECT_EQ(counts["causal_mask"], 2) << name;
+    EXPECT_EQ(counts["softmax"], 2) << name;
+    EXPECT_EQ(counts["layernorm"], 5) << name;
+    EXPECT_EQ(r.model->ops.back().kind, "linear") << name;
+  }
+  // A text model on an image task is a mismatch with a code.
+  const std::string file = "\"" + test::referenceModelPath("gpt_handwritten") + "\"";
+  test::CheckOutcome images = test::checkText(test::recipeWith("", "onnx(" + file + ")"));
+  EXPECT_TRUE(images.has(DiagId::OnnxInputMismatch)) << images.rendered();
+}

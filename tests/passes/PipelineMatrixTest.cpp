@@ -47,7 +47,8 @@ std::vector<std::string> textModels(const fs::path& file) {
 }
 
 bool isTextRecipe(const fs::path& file) {
-  return file.parent_path().filename() == "text";
+  const fs::path folder = file.parent_path();
+  return folder.filename() == "text" || folder.parent_path().filename() == "text";
 }
 
 const std::vector<std::string> kArchitectureMethods = {

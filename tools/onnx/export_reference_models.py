@@ -3,9 +3,11 @@
 
 Run by Debian's /usr/bin/python3 (python3-torch, python3-torchvision, python3-onnx).
 For each model NAME it writes into OUT_DIR:
-  NAME.onnx          the model, opset 13, BatchNormalization kept (not folded into Conv)
-  NAME.input.bin     a fixed input batch (float32, or int64 token ids)
-  NAME.labels.bin    int64 labels for the loss of the training step
+  NAME.onnx          the model, opset 13 (the transformers 17 or 14), BatchNormalization
+                     kept (not folded into Conv)
+  NAME.input.bin     a fixed input batch (float32 images, or int64 token ids)
+  NAME.labels.bin    int64 labels for the loss of the training step (one a position
+                     for sequences)
   NAME.eval.bin      PyTorch's output in eval mode (float32)
   NAME.train.bin     its output in train mode (batch statistics), float32
   NAME.grads.bin     the gradients of one training step's loss (mean cross entropy),
@@ -15,6 +17,7 @@ Usage: export_reference_models.py OUT_DIR [NAME...]
 """
 
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -23,20 +26,114 @@ import torch.nn.functional as F
 import torchvision
 
 BATCH = 4
-IMAGE = (3, 32, 32)
+
+
+def small_vit(image_size):
+    return torchvision.models.VisionTransformer(
+        image_size=image_size, patch_size=4, num_layers=2, num_heads=2, hidden_dim=64,
+        mlp_dim=128, num_classes=10)
+
+
+# name: (constructor, opset, input and labels). The ViT at opset 17 writes
+# LayerNormalization; at 14 PyTorch decomposes it (ReduceMean, Sub, Pow,
+# Sqrt, Div). vit_fmnist reads Fashion-MNIST's 28x28 images (7x7 patches).
+VOCAB, LENGTH, WIDTH, HEADS, BLOCKS = 32, 32, 64, 2, 2  # the synthetic_text task's sizes
+
+
+class HandWrittenBlock(torch.nn.Module):
+    """A GPT block as people write it: q, k, v linears, a registered lower
+    triangle masking later positions (masked_fill), GELU MLP."""
+
+    def __init__(self, length):
+        super().__init__()
+        self.ln_1 = torch.nn.LayerNorm(WIDTH)
+        self.q = torch.nn.Linear(WIDTH, WIDTH)
+        self.k = torch.nn.Linear(WIDTH, WIDTH)
+        self.v = torch.nn.Linear(WIDTH, WIDTH)
+        self.proj = torch.nn.Linear(WIDTH, WIDTH)
+        self.ln_2 = torch.nn.LayerNorm(WIDTH)
+        self.mlp = torch.nn.Sequential(torch.nn.Linear(WIDTH, 4 * WIDTH), torch.nn.GELU(),
+                                       torch.nn.Linear(4 * WIDTH, WIDTH))
+        self.register_buffer("mask", torch.tril(torch.ones(length, length)))
+
+    def forward(self, x):
+        b, t, d = x.shape
+        h = self.ln_1(x)
+        split = lambda y: y.view(b, t, HEADS, d // HEADS).transpose(1, 2)
+        q, k, v = split(self.q(h)), split(self.k(h)), split(self.v(h))
+        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(d // HEADS))
+        att = att.masked_fill(self.mask[:t, :t] == 0, float("-inf"))
+        y = (att.softmax(dim=-1) @ v).transpose(1, 2).contiguous().view(b, t, d)
+        x = x + self.proj(y)
+        return x + self.mlp(self.ln_2(x))
+
+
+class HandWrittenGpt(torch.nn.Module):
+    def __init__(self, vocab=VOCAB, length=LENGTH):
+        super().__init__()
+        self.wte = torch.nn.Embedding(vocab, WIDTH)
+        self.wpe = torch.nn.Embedding(length, WIDTH)
+        self.blocks = torch.nn.Sequential(*[HandWrittenBlock(length) for _ in range(BLOCKS)])
+        self.ln_f = torch.nn.LayerNorm(WIDTH)
+        self.head = torch.nn.Linear(WIDTH, vocab, bias=False)
+
+    def forward(self, ids):
+        positions = torch.arange(ids.shape[1], device=ids.device)
+        return self.head(self.ln_f(self.blocks(self.wte(ids) + self.wpe(positions))))
+
+
+class EncoderGpt(torch.nn.Module):
+    """Decoder-only use of nn.TransformerEncoder: pre-norm GELU layers whose
+    self-attention gets a causal (additive -inf) mask."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = torch.nn.Embedding(VOCAB, WIDTH)
+        self.positions = torch.nn.Parameter(torch.randn(1, LENGTH, WIDTH) * 0.5)
+        layer = torch.nn.TransformerEncoderLayer(WIDTH, HEADS, 4 * WIDTH, dropout=0.0,
+                                                 activation="gelu", batch_first=True,
+                                                 norm_first=True)
+        self.encoder = torch.nn.TransformerEncoder(layer, BLOCKS)
+        self.norm = torch.nn.LayerNorm(WIDTH)
+        self.head = torch.nn.Linear(WIDTH, VOCAB)
+        causal = torch.full((LENGTH, LENGTH), float("-inf")).triu(1)
+        self.register_buffer("causal", causal)
+
+    def forward(self, ids):
+        x = self.embed(ids) + self.positions
+        return self.head(self.norm(self.encoder(x, mask=self.causal)))
+
+
+def images(size):
+    def make(gen):
+        return (torch.randn((BATCH, 3, size, size), generator=gen),
+                torch.randint(0, 10, (BATCH,), generator=gen))
+    return make
+
+
+def tokens(vocab, length):
+    def make(gen):
+        ids = torch.randint(0, vocab, (BATCH, length), generator=gen)
+        return ids, torch.randint(0, vocab, (BATCH, length), generator=gen)
+    return make
 
 
 def image_models():
     m = torchvision.models
     return {
-        "resnet18": lambda: m.resnet18(num_classes=10),
-        "resnet50": lambda: m.resnet50(num_classes=10),
-        "mobilenet_v2": lambda: m.mobilenet_v2(num_classes=10),
-        "mobilenet_v3_small": lambda: m.mobilenet_v3_small(num_classes=10),
-        "efficientnet_b0": lambda: m.efficientnet_b0(num_classes=10),
-        "vit_small": lambda: m.VisionTransformer(image_size=32, patch_size=4, num_layers=2,
-                                                 num_heads=2, hidden_dim=64, mlp_dim=128,
-                                                 num_classes=10),
+        "resnet18": (lambda: m.resnet18(num_classes=10), 13, images(32)),
+        "resnet50": (lambda: m.resnet50(num_classes=10), 13, images(32)),
+        "mobilenet_v2": (lambda: m.mobilenet_v2(num_classes=10), 13, images(32)),
+        "mobilenet_v3_small": (lambda: m.mobilenet_v3_small(num_classes=10), 13, images(32)),
+        "efficientnet_b0": (lambda: m.efficientnet_b0(num_classes=10), 13, images(32)),
+        "vit_small": (lambda: small_vit(32), 17, images(32)),
+        "vit_small_opset14": (lambda: small_vit(32), 14, images(32)),
+        "vit_fmnist": (lambda: small_vit(28), 17, images(28)),
+        # GPT-style causal transformers over the synthetic_text task's tokens.
+        "gpt_handwritten": (HandWrittenGpt, 17, tokens(VOCAB, LENGTH)),
+        "gpt_encoder": (EncoderGpt, 14, tokens(VOCAB, LENGTH)),
+        # fortunes_text's bytes: 256 kinds, 128 a sequence (recipes/text/onnx/finetune_gpt.5r).
+        "gpt_fortunes": (lambda: HandWrittenGpt(256, 128), 17, tokens(256, 128)),
     }
 
 
@@ -44,7 +141,8 @@ def write(path, tensor):
     path.write_bytes(tensor.detach().contiguous().numpy().tobytes())
 
 
-def export_one(name, make, out):
+def export_one(name, spec, out):
+    make, opset, inputs = spec
     torch.manual_seed(0)
     model = make()
     # An eval-mode export has no dropout or stochastic depth: turn them off
@@ -58,10 +156,17 @@ def export_one(name, make, out):
             module.running_mean.uniform_(-0.5, 0.5)
             module.running_var.uniform_(0.5, 1.5)
     gen = torch.Generator().manual_seed(1)
-    x = torch.randn((BATCH,) + IMAGE, generator=gen)
-    labels = torch.randint(0, 10, (BATCH,), generator=gen)
+    # torchvision's ViT starts its class token and its head at zero, and its
+    # position table tiny: random values make the comparison say something.
+    with torch.no_grad():
+        for pname, p in model.named_parameters():
+            if pname in ("class_token", "encoder.pos_embedding"):
+                p.normal_(0, 0.5)
+            elif p.dim() >= 2 and not p.any():
+                p.normal_(0, 0.1)
+    x, labels = inputs(gen)
     model.eval()
-    torch.onnx.export(model, x, str(out / f"{name}.onnx"), opset_version=13,
+    torch.onnx.export(model, x, str(out / f"{name}.onnx"), opset_version=opset,
                       training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False,
                       input_names=["input"], output_names=["output"],
                       dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
@@ -70,7 +175,8 @@ def export_one(name, make, out):
     model.train()
     model.zero_grad()
     train_out = model(x)
-    F.cross_entropy(train_out, labels).backward()
+    # Mean cross entropy over every prediction (each position of a sequence).
+    F.cross_entropy(train_out.reshape(-1, train_out.shape[-1]), labels.reshape(-1)).backward()
     names, grads = [], []
     for pname, p in model.named_parameters():
         if p.grad is not None:
@@ -81,7 +187,8 @@ def export_one(name, make, out):
     write(out / f"{name}.eval.bin", eval_out)
     write(out / f"{name}.train.bin", train_out)
     write(out / f"{name}.grads.bin", torch.cat(grads))
-    meta = {"input_shape": list(x.shape), "output_shape": list(eval_out.shape),
+    meta = {"input_shape": list(x.shape), "input_type": str(x.dtype).replace("torch.", ""),
+            "labels_shape": list(labels.shape), "output_shape": list(eval_out.shape),
             "grads": [[n, list(p.shape)] for n, p in model.named_parameters()
                       if p.grad is not None]}
     (out / f"{name}.json").write_text(json.dumps(meta, indent=1))

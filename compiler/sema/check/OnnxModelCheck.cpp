@@ -46,12 +46,13 @@ SourceRange argRange(const std::vector<ast::Arg>& args, const std::string& name,
   return call;
 }
 
-// The ops that read op `index`.
+// The ops that read op `index` (a `parameter` reads the input only for
+// the batch size).
 std::vector<size_t> readersOf(const ImportedModel& m, int index) {
   std::vector<size_t> readers;
   for (size_t i = 0; i < m.ops.size(); ++i)
     for (int in : m.ops[i].inputs)
-      if (in == index) readers.push_back(i);
+      if (in == index && m.ops[i].kind != "parameter") readers.push_back(i);
   return readers;
 }
 
@@ -63,12 +64,28 @@ double number(const ImportedOp& op, const char* key) {
 
 } // namespace
 
+// A text model reads token ids [T]: the task's sequences, of its length.
+bool RecipeChecker::fitImportedTokens(const ImportedModel& m, const TaskSpec& task,
+                                      SourceRange at) {
+  const std::string file = fs::path(m.path).filename().string();
+  const bool length = m.inputShape.size() == 1 && task.inputShape.size() == 1 &&
+                      (m.inputShape[0] < 0 || m.inputShape[0] == task.inputShape[0]);
+  if (length) return true;
+  diags_.report(DiagId::OnnxInputMismatch, at,
+                "'" + file + "' reads token ids of shape " + shapeText(m.inputShape) +
+                    ", but task '" + task.name + "' gives inputs of shape " +
+                    shapeText(task.inputShape) +
+                    ": a text model needs a text task of its sequence length");
+  return false;
+}
+
 // A grayscale task into an RGB model: the first convolution's weights are
 // summed over its input channels (when the run loads them), which is the same
 // as feeding it the gray image in every channel.
 bool RecipeChecker::fitImportedInput(ImportedModel& m, const std::string& channels,
                                      const TaskSpec& task, SourceRange at) {
   const std::string file = fs::path(m.path).filename().string();
+  if (m.tokens) return fitImportedTokens(m, task, at);
   if (task.inputShape.size() != 3 || m.inputShape.size() != 3) {
     diags_.report(DiagId::OnnxInputMismatch, at,
                   "task '" + task.name + "' gives inputs of shape " + shapeText(task.inputShape) +

@@ -92,6 +92,7 @@ private:
   // OnnxModelCheck.cpp
   void checkImportedModel(const ast::RecipeItem& item, const std::vector<ast::Arg>& args,
                           CheckedRecipe& out);
+  bool fitImportedTokens(const onnx_import::ImportedModel& m, const TaskSpec& task, SourceRange at);
   bool fitImportedInput(onnx_import::ImportedModel& m, const std::string& channels,
                         const TaskSpec& task, SourceRange at);
   bool fitImportedHead(onnx_import::ImportedModel& m, const std::string& head, const TaskSpec& task,
