@@ -164,8 +164,7 @@ std::vector<int> PlanModelImpl::residualAdds() const {
   std::vector<int> adds;
   for (size_t i = 0; i < ops_.size(); ++i) {
     const plan::Op& op = ops_[i];
-    if (kinds_[i] == plan::OpKind::Add && op.inputs.size() == 2 && op.inputs[0] != op.inputs[1])
-      adds.push_back(op.id);
+    if (kinds_[i] == plan::OpKind::Add && isResidualAdd(ops_, i)) adds.push_back(op.id);
   }
   return adds;
 }

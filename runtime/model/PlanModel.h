@@ -50,7 +50,8 @@ public:
   // The module of an op (nullptr for ops without one).
   std::shared_ptr<torch::nn::Module> moduleOf(const std::string& opName);
 
-  // Residual branches (stochastic depth): the ids of two-input add ops; in
+  // Residual branches (stochastic depth): the ids of the adds that join a
+  // branch to its shortcut (runtime/model/ResidualSkip.h); in
   // training, adds in `dropped` pass only their skip input and their branch
   // is not computed; adds in `keptScales` scale their branch.
   std::vector<int> residualAdds() const;

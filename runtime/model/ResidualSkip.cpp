@@ -22,6 +22,15 @@ std::vector<bool> ancestors(const std::vector<plan::Op>& ops, int from) {
 
 } // namespace
 
+bool isResidualAdd(const std::vector<plan::Op>& ops, size_t add) {
+  const std::vector<int>& in = ops[add].inputs;
+  if (in.size() != 2 || in[0] == in[1]) return false;
+  const std::vector<bool> fromA = ancestors(ops, in[0]), fromB = ancestors(ops, in[1]);
+  for (size_t op = 0; op < ops.size(); ++op)
+    if (fromA[op] && fromB[op]) return true;
+  return false;
+}
+
 int residualSkipInput(const std::vector<plan::Op>& ops, size_t add) {
   const int a = std::min(ops[add].inputs[0], ops[add].inputs[1]);
   const int b = std::max(ops[add].inputs[0], ops[add].inputs[1]);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 using fiver::plan::Op;
+using fiver::runtime::isResidualAdd;
 using fiver::runtime::residualSkipInput;
 
 namespace {
@@ -42,4 +43,13 @@ TEST(ResidualSkip, DownsamplingShortcutComputedFirstIsTheSkip) {
 TEST(ResidualSkip, ATieKeepsTheEarlierInput) {
   std::vector<Op> ops = {op(0, {}), op(1, {0}), op(2, {0}), op(3, {2, 1})};
   EXPECT_EQ(residualSkipInput(ops, 3), 1);
+}
+
+TEST(ResidualSkip, OnlyAddsWithACommonAncestorAreResiduals) {
+  // 0 input, 1 patch projection, 2 a position table (no inputs), 3 = 1 + 2,
+  // 4 a block on 3, 5 = 4 + 3.
+  std::vector<Op> ops = {op(0, {}),     op(1, {0}), op(2, {}),
+                         op(3, {1, 2}), op(4, {3}), op(5, {4, 3})};
+  EXPECT_FALSE(isResidualAdd(ops, 3));
+  EXPECT_TRUE(isResidualAdd(ops, 5));
 }
