@@ -67,7 +67,9 @@ const EffectRegistrar kEffect(MethodUnderTest{
     "patch_whitening",
     "restrict training_data static domain patch_whitening(samples: 200)",
     {InputKind::Image},
-    whitenedStemProbe});
+    whitenedStemProbe,
+    {{"gradual_magnitude_pruning",
+      "it zeroes the smallest entries of every weight, the whitened filters' too"}}});
 
 // --- the method's own tests ---
 
