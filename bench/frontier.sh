@@ -3,12 +3,13 @@
 # fmnist_strong.cpp) at the budgets it is fastest to 90% (4 epochs) and to
 # 92% (12 epochs), the same training written as a recipe (baseline.5r), and
 # the speedup recipes, each trained on the whole training split and read on
-# test at the same evaluation cadence; plus to92 without flip_tta, the
-# ablation of the new method. Writes the raw logs and table to OUT.
+# test at the same evaluation cadence; plus the ablations of the frontier
+# methods: to92 without flip_tta, hot without patch_whitening and hot without
+# translate_tta. Writes the raw logs and table to OUT.
 #
 #   bench/frontier.sh [OUT] [SEEDS]     (defaults: docs/results/frontier 0,1,2)
 #
-# About 25 minutes for three seeds on two cores. Run it on an idle machine:
+# About 30 minutes for three seeds on two cores. Run it on an idle machine:
 # every side is timed, and the sides alternate so that drift hits all alike.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,8 @@ python3 bench/time_to_accuracy.py \
   --side "reference_12ep=$ref --epochs 12" \
   --side "baseline=recipes/fmnist/baseline.5r" \
   --side "hot=recipes/fmnist/hot.5r" \
+  --side "hot_without_patch_whitening=recipes/fmnist/hot.5r --drop patch_whitening" \
+  --side "hot_without_translate_tta=recipes/fmnist/hot.5r --drop translate_tta" \
   --side "to92=recipes/fmnist/to92.5r" \
   --side "to92_without_flip_tta=recipes/fmnist/to92.5r --drop flip_tta" \
   --side "to93=recipes/fmnist/to93.5r" \

@@ -99,6 +99,10 @@ int exportRun(const ExportRequest& r) {
   if (trainer.flipsAtEvaluation())
     std::fprintf(stderr, "5rc export: note: the run averages each image with its mirror at "
                          "evaluation (flip); the exported model computes one image's logits\n");
+  if (trainer.translatesAtEvaluation())
+    std::fprintf(stderr, "5rc export: note: the run averages each image with shifted copies at "
+                         "evaluation (translate_tta); the exported model computes one image's "
+                         "logits\n");
   if (!r.reference.empty()) writeReference(r, plan, trainer);
   OnnxExport exported = exportToOnnx(
       plan, *trainer.model(),

@@ -30,10 +30,11 @@ std::pair<double, double> Trainer::Impl::evaluateOn(const Split& test) {
     int64_t n = std::min(plan.training.evalBatchSize, test.size() - start);
     torch::Tensor x = test.images.narrow(0, start, n), y = test.labels.narrow(0, start, n);
     torch::Tensor out;
-    const bool flipped = state.flipAtEvaluation || tta == TestTimeAugmentation::Flip;
-    chargeForward(state, FlopKind::Evaluation, x, flipped ? 2 : 1);
-    std::tie(out, y) = flattenPositions(
-        evaluationLogits(model, x, state.flipAtEvaluation ? TestTimeAugmentation::Flip : tta), y);
+    const TestTimeAugmentation views = state.flipAtEvaluation ? TestTimeAugmentation::Flip : tta;
+    chargeForward(state, FlopKind::Evaluation, x,
+                  static_cast<double>(evaluationViews(views, state.translateAtEvaluation)));
+    std::tie(out, y) =
+        flattenPositions(evaluationLogits(model, x, views, state.translateAtEvaluation), y);
     predictions += y.size(0);
     correct += out.argmax(1).eq(y).sum().item<int64_t>();
     lossSum += F::cross_entropy(out, y, F::CrossEntropyFuncOptions().reduction(torch::kSum))

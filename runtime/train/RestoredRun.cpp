@@ -39,6 +39,10 @@ bool Trainer::flipsAtEvaluation() const {
   return impl_->state.flipAtEvaluation || impl_->tta == TestTimeAugmentation::Flip;
 }
 
+bool Trainer::translatesAtEvaluation() const {
+  return impl_->state.translateAtEvaluation > 0;
+}
+
 const Dataset& Trainer::data() const {
   return impl_->data;
 }

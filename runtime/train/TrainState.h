@@ -33,6 +33,9 @@ struct TrainState {
   double labelSmoothing = 0;
   // Evaluation averages each image's logits with its mirror's (flip_tta).
   bool flipAtEvaluation = false;
+  // Evaluation also averages the images shifted by this many pixels
+  // (translate_tta); 0: no shifted views.
+  int64_t translateAtEvaluation = 0;
   torch::Tensor output;
   torch::Tensor loss;
 

@@ -129,6 +129,8 @@ public:
   void leaveEvaluation();
   // Whether evaluation averages each image with its mirror (flip_tta).
   bool flipsAtEvaluation() const;
+  // Whether evaluation also averages shifted images (translate_tta).
+  bool translatesAtEvaluation() const;
   const Dataset& data() const;
 
   PlanModel& model();
