@@ -7,7 +7,7 @@
 # methods: to92 without flip_tta, hot without patch_whitening and hot without
 # translate_tta. Writes the raw logs and table to OUT.
 #
-#   bench/frontier.sh [OUT] [SEEDS]     (defaults: docs/results/frontier 0,1,2)
+#   [SIDES="..."] bench/frontier.sh [OUT] [SEEDS]   (defaults: every side, docs/results/frontier, 0,1,2)
 #
 # About 30 minutes for three seeds on two cores. Run it on an idle machine:
 # every side is timed, and the sides alternate so that drift hits all alike.
@@ -16,18 +16,26 @@ cd "$(dirname "$0")/.."
 out=${1:-docs/results/frontier}
 seeds=${2:-0,1,2}
 ref='build/bin/fmnist_strong --out {out} --seed {seed} --threads {threads} --eval-every {eval_every}'
+sides=(
+  "reference_4ep=$ref --epochs 4"
+  "reference_12ep=$ref --epochs 12"
+  "baseline=recipes/fmnist/baseline.5r"
+  "hot=recipes/fmnist/hot.5r"
+  "hot_without_patch_whitening=recipes/fmnist/hot.5r --drop patch_whitening"
+  "hot_without_translate_tta=recipes/fmnist/hot.5r --drop translate_tta"
+  "to92=recipes/fmnist/to92.5r"
+  "to92_without_flip_tta=recipes/fmnist/to92.5r --drop flip_tta"
+  "to93=recipes/fmnist/to93.5r"
+)
+# SIDES="reference_12ep baseline hot" runs only those (the reference and the
+# baseline must be among them).
+args=()
+for side in "${sides[@]}"; do
+  [[ -z ${SIDES:-} || " $SIDES " == *" ${side%%=*} "* ]] && args+=(--side "$side")
+done
 mkdir -p "$out"
 rm -rf "$out/runs"
-python3 bench/time_to_accuracy.py \
-  --side "reference_4ep=$ref --epochs 4" \
-  --side "reference_12ep=$ref --epochs 12" \
-  --side "baseline=recipes/fmnist/baseline.5r" \
-  --side "hot=recipes/fmnist/hot.5r" \
-  --side "hot_without_patch_whitening=recipes/fmnist/hot.5r --drop patch_whitening" \
-  --side "hot_without_translate_tta=recipes/fmnist/hot.5r --drop translate_tta" \
-  --side "to92=recipes/fmnist/to92.5r" \
-  --side "to92_without_flip_tta=recipes/fmnist/to92.5r --drop flip_tta" \
-  --side "to93=recipes/fmnist/to93.5r" \
+python3 bench/time_to_accuracy.py "${args[@]}" \
   --reference reference_12ep --baseline baseline \
   --targets 0.90,0.91,0.92,0.93 --seeds "$seeds" --eval-every 117 --threads 2 \
   --keep "$out/runs" --json "$out/table.json" | tee "$out/table.txt"
