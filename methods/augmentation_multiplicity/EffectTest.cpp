@@ -1,6 +1,8 @@
 // augmentation_multiplicity's effect as the composition matrix checks it: the recipe line
 // (arguments that act within its few steps), the inputs it fits, its probe.
-#include "tests/composition/Probe.h"
+#include "tests/composition/PairRun.h"
+
+#include <gtest/gtest.h>
 
 #include <cmath>
 
@@ -33,8 +35,22 @@ const EffectRegistrar kEffect(MethodUnderTest{
     "augmentation_multiplicity",
     "retrofit training_data static domain augmentation_multiplicity(copies: 2)",
     {InputKind::Image},
-    repeatedExamplesProbe,
-    {{"data_echoing", "example echoing reshuffles the echoed examples across batches, so the "
-                      "copies no longer share one (batch echoing keeps them)"}}});
+    repeatedExamplesProbe});
+
+// Beside data_echoing the copies share a batch when whole batches are
+// echoed; echoing single examples is a declared conflict (the matrix's
+// data_echoing line echoes examples, its default).
+TEST(AugmentationMultiplicityEffect, CopiesShareABatchBesideBatchEchoing) {
+  MethodUnderTest batchEchoing = methodUnderTest("data_echoing");
+  batchEchoing.line = "retrofit training_data static domain data_echoing(factor: 2, stage: batch)";
+  const MethodUnderTest& self = methodUnderTest("augmentation_multiplicity");
+  const CellOutcome batches = runCell({&self, &batchEchoing}, InputKind::Image);
+  ASSERT_EQ(batches.verdict, CellOutcome::Verdict::Ran) << batches.diagnostics;
+  EXPECT_TRUE(batches.waived.empty());
+  EXPECT_TRUE(batches.failures.empty()) << batches.failures.front();
+  const CellOutcome examples =
+      checkCell({&self, &methodUnderTest("data_echoing")}, InputKind::Image);
+  EXPECT_EQ(examples.verdict, CellOutcome::Verdict::Conflict) << examples.diagnostics;
+}
 } // namespace
 } // namespace fiver::composition
