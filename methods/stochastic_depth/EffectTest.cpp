@@ -1,5 +1,6 @@
 // stochastic_depth's effect as the composition matrix checks it: the recipe line
 // (arguments that act within its few steps), the inputs it fits, its probe.
+#include "runtime/model/ResidualSkip.h"
 #include "tests/composition/ProbeSupport.h"
 
 #include <algorithm>
@@ -10,17 +11,29 @@
 namespace fiver::composition {
 namespace {
 
-// The ops of a residual add's branch: those its later input reads from that
-// its earlier (skip) input does not (the runtime's convention).
-std::set<int> branchOps(const std::vector<plan::Op>& ops, const plan::Op& add) {
-  const int skip = std::min(add.inputs[0], add.inputs[1]);
-  const int branch = std::max(add.inputs[0], add.inputs[1]);
-  std::set<int> under = {branch};
-  for (int i = branch; i > skip; --i)
-    if (under.count(i))
-      for (int in : ops[i].inputs)
-        if (in > skip) under.insert(in);
-  return under;
+// The ops `from` reads from, itself included.
+std::set<int> ancestors(const std::vector<plan::Op>& ops, int from) {
+  std::set<int> seen;
+  std::vector<int> pending = {from};
+  while (!pending.empty()) {
+    const int op = pending.back();
+    pending.pop_back();
+    if (seen.insert(op).second)
+      for (int in : ops[op].inputs)
+        pending.push_back(in);
+  }
+  return seen;
+}
+
+// The ops of a residual add's branch: those its branch input reads from that
+// its skip input does not (the runtime tells the two apart).
+std::set<int> branchOps(const std::vector<plan::Op>& ops, int add) {
+  const int skip = runtime::residualSkipInput(ops, static_cast<size_t>(add));
+  const std::vector<int>& in = ops[add].inputs;
+  std::set<int> own = ancestors(ops, in[0] == skip ? in[1] : in[0]);
+  for (int op : ancestors(ops, skip))
+    own.erase(op);
+  return own;
 }
 
 // Whether any trainable parameter of the branch got a gradient other than
@@ -65,7 +78,7 @@ private:
     for (int add : s.model->residualAdds()) {
       const plan::Op& op = s.model->ops()[add];
       const double p = plan::getNumber(op.attrs, "drop", 0);
-      const std::optional<bool> got = branchGotGradient(s.model, branchOps(s.model->ops(), op));
+      const std::optional<bool> got = branchGotGradient(s.model, branchOps(s.model->ops(), add));
       if (!got) unknown.push_back(add);
       if (got && !*got) dropped.insert(add);
       if (p > 0 && (!got || *got)) scales[add] = 1 / (1 - p);
