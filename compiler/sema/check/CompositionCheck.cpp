@@ -39,8 +39,9 @@ void RecipeChecker::checkConflictConditions() {
       auto it = signatures_.find(other);
       if (it == signatures_.end()) continue;
       const auto& params = it->second.params;
+      const std::string& wanted = c.param; // lambdas cannot capture bindings before C++20
       if (std::none_of(params.begin(), params.end(),
-                       [&](const ParamSpec& p) { return p.name == c.param; }))
+                       [&](const ParamSpec& p) { return p.name == wanted; }))
         diags_.report(DiagId::UnknownParameter, c.where,
                       "method " + name + "'s conflict with " + other + " depends on '" + c.param +
                           "', which " + other + " does not declare");
