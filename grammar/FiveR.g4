@@ -73,7 +73,7 @@ methodItem
   : PARAM pname=ident ':' ptype=ident ('=' def=value)? (IN '[' lo=value ',' hi=value ']')? # paramDecl
   | EFFECT identList                                                 # effectDecl
   | LOWERS lowering (',' lowering)*                                  # lowersDecl
-  | CONFLICTS identList                                              # conflictsDecl
+  | CONFLICTS identList (WHEN condition=conflictCondition)?          # conflictsDecl
   | AFTER identList                                                  # afterDecl
   | PHASE phase=ident                                                # phaseDecl
   | INPUTS kind=ident                                                # inputsDecl
@@ -86,6 +86,9 @@ methodItem
   ;
 
 lowering : kind=ident target=ident ;
+// `conflicts data_echoing when stage == example`: the conflict holds only
+// while each named method's parameter has that value.
+conflictCondition : param=ident '==' expected=ident ;
 identList : ident (',' ident)* ;
 
 // ---- models ----
@@ -131,7 +134,7 @@ unit : '%' | EPOCHS | STEPS | SAMPLES | SECONDS | MINUTES ;
 
 ident
   : ID | IMPORT | RECIPE | EXTENDS | DROP | TARGET | METHOD | DEFAULT | PARAM | IN
-  | EFFECT | LOWERS | CONFLICTS | AFTER | PHASE | INPUTS | REQUIRES | DOC | CITE | SURVEY | FORMERLY | MODEL | RESIDUAL | SHORTCUT
+  | EFFECT | LOWERS | CONFLICTS | WHEN | AFTER | PHASE | INPUTS | REQUIRES | DOC | CITE | SURVEY | FORMERLY | MODEL | RESIDUAL | SHORTCUT
   | REPEAT | TASK | STUDY | EPOCHS | STEPS | SAMPLES | SECONDS | MINUTES
   ;
 
@@ -147,6 +150,7 @@ IN : 'in' ;
 EFFECT : 'effect' ;
 LOWERS : 'lowers' ;
 CONFLICTS : 'conflicts' ;
+WHEN : 'when' ;
 AFTER : 'after' ;
 PHASE : 'phase' ;
 INPUTS : 'inputs' ;

@@ -87,7 +87,7 @@ void printCard(const MethodSignature& m, std::ostream& out) {
   if (m.phaseRank >= 0)
     out << "phase: " << m.phase << " (" << hookPhases()[m.phaseRank].meaning << ")\n";
   list("runs after: ", m.after);
-  list("conflicts with: ", m.conflicts);
+  list("conflicts with: ", conflictsText(m));
   if (!m.decl->cite.empty()) out << "cite: " << m.decl->cite << "\n";
   out << "declared at " << m.decl->name.range.begin.file << ":" << m.decl->name.range.begin.line
       << "\n";

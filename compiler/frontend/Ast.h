@@ -5,6 +5,7 @@
 #include "compiler/diag/SourceLocation.h"
 #include "compiler/frontend/Unit.h"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -88,6 +89,14 @@ struct DeclaredTriple {
   SourceRange range;
 };
 
+// `when PARAM == VALUE` after a `conflicts` list: the conflict holds only
+// while the named method's parameter has that value.
+struct ConflictCondition {
+  Word param;
+  Word value;
+  SourceRange range;
+};
+
 struct MethodDecl {
   Word name;
   // Every cell the survey places the method in, primary first; the four words
@@ -101,6 +110,9 @@ struct MethodDecl {
   std::vector<Word> effects;
   std::vector<Lowering> lowerings;
   std::vector<Word> conflicts;
+  // The `when` of the conflicts that hold only for some arguments, by the
+  // conflicting method's name; the others always hold.
+  std::map<std::string, ConflictCondition> conflictConditions;
   std::vector<Word> after;
   Word phase;  // empty when the declaration names none
   Word inputs; // `inputs images` / `inputs text`; empty: the method fits any task

@@ -391,8 +391,12 @@ private:
         for (auto* low : l->lowering())
           m.lowerings.push_back({word(low->kind), word(low->target)});
       } else if (auto* c = dynamic_cast<P::ConflictsDeclContext*>(item)) {
-        for (auto* i : c->identList()->ident())
+        for (auto* i : c->identList()->ident()) {
           m.conflicts.push_back(word(i));
+          if (c->condition)
+            m.conflictConditions[m.conflicts.back().text] = {
+                word(c->condition->param), word(c->condition->expected), pos_.range(c->condition)};
+        }
       } else if (auto* a = dynamic_cast<P::AfterDeclContext*>(item)) {
         for (auto* i : a->identList()->ident())
           m.after.push_back(word(i));

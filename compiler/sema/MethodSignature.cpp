@@ -109,6 +109,17 @@ bool MethodSignature::isDefaultFor(const Triple& t) const {
   return std::find(defaultFor.begin(), defaultFor.end(), t) != defaultFor.end();
 }
 
+std::vector<std::string> conflictsText(const MethodSignature& m) {
+  std::vector<std::string> out;
+  for (const std::string& c : m.conflicts) {
+    auto when = m.conflictConditions.find(c);
+    out.push_back(when == m.conflictConditions.end()
+                      ? c
+                      : c + " (when " + when->second.param + " == " + when->second.value + ")");
+  }
+  return out;
+}
+
 std::string triplesText(const MethodSignature& m) {
   std::string out;
   for (const Triple& t : m.triples)
@@ -198,6 +209,8 @@ std::optional<MethodSignature> checkMethodDecl(const ast::MethodDecl& decl,
   }
   for (const ast::Word& c : decl.conflicts)
     sig.conflicts.push_back(c.text);
+  for (const auto& [method, c] : decl.conflictConditions)
+    sig.conflictConditions[method] = {c.param.text, c.value.text, c.range};
   for (const ast::Word& a : decl.after)
     sig.after.push_back(a.text);
   checkPhase(decl, sig, diags);

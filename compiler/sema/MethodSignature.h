@@ -8,11 +8,19 @@
 #include "compiler/sema/Params.h"
 #include "compiler/sema/Taxonomy.h"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace fiver {
+
+// A conflict that holds only while the other method's parameter `param`
+// has the value `value` (`conflicts X when param == value`).
+struct ConflictCondition {
+  std::string param, value;
+  SourceRange where;
+};
 
 struct MethodSignature {
   std::string name;
@@ -23,6 +31,7 @@ struct MethodSignature {
   std::optional<Triple> formerly; // the triple it had before it followed the survey
   std::vector<ParamSpec> params;
   std::vector<std::string> passes, hooks, effects, conflicts, after;
+  std::map<std::string, ConflictCondition> conflictConditions; // by conflicting method
   std::string phase;                 // where its hooks run in a step (compiler/sema/HookPhase.h)
   InputKind inputs = InputKind::Any; // `inputs images` / `inputs text`
   std::vector<std::string> requirements; // `requires`: what the model must have
@@ -32,6 +41,9 @@ struct MethodSignature {
   bool declares(const Triple& t) const;
   bool isDefaultFor(const Triple& t) const;
 };
+
+// Its conflicts as a card shows them: "x", or "x (when p == v)".
+std::vector<std::string> conflictsText(const MethodSignature& m);
 
 // "a | b" for a method's triples, primary first.
 std::string triplesText(const MethodSignature& m);

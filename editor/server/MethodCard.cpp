@@ -47,7 +47,7 @@ std::string methodCard(const MethodSignature& m) {
   if (m.phaseRank >= 0)
     out += "\n**phase** " + m.phase + ": " + std::string(hookPhases()[m.phaseRank].meaning) + "\n";
   list("runs after", m.after);
-  list("conflicts with", m.conflicts);
+  list("conflicts with", conflictsText(m));
   if (m.decl && !m.decl->cite.empty()) out += "\n*" + m.decl->cite + "*\n";
   return out;
 }

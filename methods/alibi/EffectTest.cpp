@@ -7,7 +7,7 @@
 #include "compiler/plan/OpKinds.h"
 #include "runtime/model/PlanModel.h"
 #include "runtime/model/SequenceOps.h"
-#include "tests/composition/Probes.h"
+#include "tests/composition/Probe.h"
 #include "tests/support/CompileText.h"
 
 #include <gtest/gtest.h>

@@ -4,7 +4,7 @@
 // run without lawa, and a resumed run keeps the window.
 #include "methods/lawa/Hook.h"
 #include "runtime/data/Dataset.h"
-#include "tests/composition/Probes.h"
+#include "tests/composition/Probe.h"
 #include "tests/support/CompileText.h"
 
 #include <gtest/gtest.h>

@@ -3,7 +3,7 @@
 // image with the declared area and aspect ranges, the whole-image box is the
 // identity, and a box's content is that rectangle stretched to full size.
 #include "methods/random_resized_crop/Hook.h"
-#include "tests/composition/Probes.h"
+#include "tests/composition/Probe.h"
 
 #include <gtest/gtest.h>
 

@@ -4,6 +4,11 @@
 
 namespace fiver::composition {
 namespace {
+
+std::unique_ptr<Probe> samProbe(const plan::Plan&) {
+  return secondGradientProbe(1);
+}
+
 const EffectRegistrar kEffect(MethodUnderTest{
     "sam",
     "retrofit training_objective static domain sam(rho: 0.5)",

@@ -31,7 +31,17 @@ void SelectiveBackprop::apply(Event, TrainState& s) {
   torch::Tensor keep;
   {
     torch::NoGradGuard noGrad; // the scoring pass builds no graph
+    // The scoring pass runs in training mode, so that it ranks the examples
+    // by the losses the step's own forward computes (batch statistics, not
+    // running ones that lag behind early in training); the batch-norm
+    // statistics it updates are put back, since they count the step's
+    // training pass only (as recomputeGradients does for SAM).
+    std::vector<torch::Tensor> buffers = s.model->buffers(), saved;
+    for (const torch::Tensor& b : buffers)
+      saved.push_back(b.clone());
     torch::Tensor output = s.model->forward(s.images);
+    for (size_t i = 0; i < buffers.size(); ++i)
+      buffers[i].copy_(saved[i]);
     chargeForward(s, FlopKind::Scoring, s.images); // the step counts only the kept examples
     keep = highestLosses(perExampleLoss(output, s.labels, s.targets), keep_);
   }

@@ -2,7 +2,7 @@
 // frozen ones included: a layer that froze after training for a step moved
 // back towards its initial weights at the next sync.
 #include "runtime/data/Dataset.h"
-#include "tests/composition/Probes.h"
+#include "tests/composition/Probe.h"
 #include "tests/support/CompileText.h"
 
 #include <gtest/gtest.h>
@@ -28,7 +28,7 @@ TEST(CompositionRegression, LookaheadLeavesFrozenLayersWhereTheyFroze) {
   ASSERT_TRUE(p.has_value());
   p->task.trainSize = 64;
   p->task.testSize = 16;
-  std::unique_ptr<Probe> frozen = freezingProbe(*p);
+  std::unique_ptr<Probe> frozen = methodUnderTest("layer_freezing").probe(*p);
   runtime::TrainOptions options;
   options.quiet = true;
   options.threads = 1;

@@ -1,6 +1,6 @@
 // The methods under test, as each folder's EffectTest.cpp registers them
 // (kept sorted by name, whatever order their registrars run in).
-#include "tests/composition/Probes.h"
+#include "tests/composition/Probe.h"
 
 #include <algorithm>
 #include <stdexcept>

@@ -3,6 +3,7 @@
 #include "runtime/data/Dataset.h"
 #include "tests/support/CompileText.h"
 
+#include <algorithm>
 #include <sstream>
 
 namespace fiver::composition {
@@ -48,16 +49,6 @@ bool fits(const MethodUnderTest& m, InputKind k) {
   return m.fits.count(k) > 0;
 }
 
-std::optional<InputKind> kindOf(const std::vector<const MethodUnderTest*>& methods) {
-  for (InputKind k : {InputKind::Image, InputKind::Text}) {
-    bool all = true;
-    for (const MethodUnderTest* m : methods)
-      all = all && fits(*m, k);
-    if (all) return k;
-  }
-  return std::nullopt;
-}
-
 runtime::TrainOptions quietOptions() {
   runtime::TrainOptions o;
   o.quiet = true;
@@ -70,17 +61,12 @@ runtime::TrainOptions quietOptions() {
 // Checks the recipe and, when `lower`, compiles it to a plan; without
 // `lower` an accepted recipe yields an empty plan.
 std::optional<plan::Plan> compile(const std::vector<const MethodUnderTest*>& methods,
-                                  CellOutcome& out, bool lower) {
-  std::optional<InputKind> kind = kindOf(methods);
-  if (!kind) {
-    out.verdict = CellOutcome::Verdict::Skipped;
-    return std::nullopt;
-  }
+                                  InputKind kind, CellOutcome& out, bool lower) {
   DiagnosticEngine diags;
   SourceManager sources;
   CheckRequest req;
   req.path = "pair.5r";
-  req.text = tinyRecipe(methods, *kind);
+  req.text = tinyRecipe(methods, kind);
   req.stdlibDir = test::stdlibDir();
   std::optional<CheckedRecipe> checked = checkRecipe(req, sources, diags);
   std::optional<plan::Plan> p;
@@ -104,8 +90,17 @@ std::optional<plan::Plan> compile(const std::vector<const MethodUnderTest*>& met
 
 } // namespace
 
-std::optional<InputKind> sharedKind(const MethodUnderTest& a, const MethodUnderTest& b) {
-  return kindOf({&a, &b});
+std::vector<InputKind> sharedKinds(const std::vector<const MethodUnderTest*>& methods) {
+  std::vector<InputKind> kinds;
+  for (InputKind k : {InputKind::Image, InputKind::Text})
+    if (std::all_of(methods.begin(), methods.end(),
+                    [&](const MethodUnderTest* m) { return fits(*m, k); }))
+      kinds.push_back(k);
+  return kinds;
+}
+
+const char* kindName(InputKind kind) {
+  return kind == InputKind::Image ? "images" : "text";
 }
 
 std::string tinyRecipe(const std::vector<const MethodUnderTest*>& methods, InputKind kind) {
@@ -116,15 +111,23 @@ std::string tinyRecipe(const std::vector<const MethodUnderTest*>& methods, Input
   return text + "}\n";
 }
 
-CellOutcome checkCell(const std::vector<const MethodUnderTest*>& methods) {
+CellOutcome checkCell(const std::vector<const MethodUnderTest*>& methods, InputKind kind) {
   CellOutcome out;
-  compile(methods, out, /*lower=*/false);
+  compile(methods, kind, out, /*lower=*/false);
   return out;
 }
 
 CellOutcome runCell(const std::vector<const MethodUnderTest*>& methods) {
+  const std::vector<InputKind> kinds = sharedKinds(methods);
+  if (!kinds.empty()) return runCell(methods, kinds.front());
+  CellOutcome skipped;
+  skipped.verdict = CellOutcome::Verdict::Skipped;
+  return skipped;
+}
+
+CellOutcome runCell(const std::vector<const MethodUnderTest*>& methods, InputKind kind) {
   CellOutcome out;
-  std::optional<plan::Plan> p = compile(methods, out, /*lower=*/true);
+  std::optional<plan::Plan> p = compile(methods, kind, out, /*lower=*/true);
   if (!p) return out;
   std::vector<std::pair<const MethodUnderTest*, std::unique_ptr<Probe>>> probes;
   for (const MethodUnderTest* m : methods) {

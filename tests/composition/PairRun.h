@@ -11,9 +11,10 @@
 
 namespace fiver::composition {
 
-// The input kind two methods can share: images when both fit them, else
-// text; none when one fits only images and the other only text.
-std::optional<InputKind> sharedKind(const MethodUnderTest& a, const MethodUnderTest& b);
+// The input kinds every one of `methods` fits, images first: a pair runs on
+// each (none when one fits only images and the other only text).
+std::vector<InputKind> sharedKinds(const std::vector<const MethodUnderTest*>& methods);
+const char* kindName(InputKind kind);
 
 // A recipe on the tiny task of `kind` holding `methods`' lines.
 std::string tinyRecipe(const std::vector<const MethodUnderTest*>& methods, InputKind kind);
@@ -25,9 +26,12 @@ struct CellOutcome {
   std::vector<std::string> waived;   // "<method> (reshaped by <other>: why)"
 };
 
-// Checks the methods' recipe; runs it when accepted.
+// Checks the methods' recipe on the tiny task of `kind`; runs it when
+// accepted. Without a kind, the first one the methods share (Skipped when
+// there is none).
+CellOutcome runCell(const std::vector<const MethodUnderTest*>& methods, InputKind kind);
 CellOutcome runCell(const std::vector<const MethodUnderTest*>& methods);
 // Only asks the checker (for the matrix's counts): no plan, no run.
-CellOutcome checkCell(const std::vector<const MethodUnderTest*>& methods);
+CellOutcome checkCell(const std::vector<const MethodUnderTest*>& methods, InputKind kind);
 
 } // namespace fiver::composition

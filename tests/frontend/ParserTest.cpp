@@ -139,6 +139,26 @@ TEST(Parser, AMethodMayDeclareSeveralTriplesItsSurveyPlacementAndItsFormerTriple
   EXPECT_EQ(m.formerly->component.text, "training_algorithm");
 }
 
+// `when` limits the conflicts of its list to one value of the named
+// methods' parameter; `when` stays usable as a name.
+TEST(Parser, ConflictsThatDependOnAParameter) {
+  DiagnosticEngine diags;
+  ast::File f = parse(R"(method m : retrofit training_data static domain {
+  conflicts x, y when stage == example
+  conflicts z
+  param when: name = now
+})",
+                      diags);
+  ASSERT_TRUE(diags.diagnostics().empty());
+  const ast::MethodDecl& m = f.methods.at(0);
+  EXPECT_EQ(m.conflicts.size(), 3u);
+  ASSERT_EQ(m.conflictConditions.size(), 2u);
+  EXPECT_EQ(m.conflictConditions.at("y").param.text, "stage");
+  EXPECT_EQ(m.conflictConditions.at("x").value.text, "example");
+  EXPECT_EQ(m.conflictConditions.count("z"), 0u);
+  EXPECT_EQ(m.params.at(0).name.text, "when");
+}
+
 TEST(Parser, MethodDeclarationsAndModels) {
   DiagnosticEngine diags;
   ast::File f = parse(R"(method m : retrofit model_parameters dynamic domain default {

@@ -216,4 +216,26 @@ TEST(CompositionRegression, SwaRecomputesTheStatisticsOfFoldedBatchNorms) {
   EXPECT_TRUE(torch::equal(bn1->running_mean, liveMean));
 }
 
+// selective_backprop's scoring forward ran in training mode and moved every
+// batch norm's running statistics a second time each step (on the whole
+// batch, before the training pass moved them on the kept examples).
+TEST(CompositionRegression, SelectiveBackpropUpdatesBatchNormStatisticsOncePerStep) {
+  plan::Plan p = tinyCnnPlan({.trainSize = 64, .batchSize = 32, .totalSteps = 2});
+  addMethod(p, "selective_backprop",
+            {{"keep", Scalar::num(0.5)},
+             {"start", Scalar::num(0)},
+             {"end", Scalar::num(1)},
+             {"interrupt", Scalar::num(0)}});
+  Dataset data = loadDataset(p.task, p.training.seed);
+  Trainer trainer(p, quietOptions(), &data);
+  trainer.fit();
+  int norms = 0;
+  for (const auto& m : trainer.model()->modules(/*include_self=*/false))
+    if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) {
+      ++norms;
+      EXPECT_EQ(bn->num_batches_tracked.item<int64_t>(), 2) << "two steps, two updates";
+    }
+  EXPECT_GT(norms, 0);
+}
+
 } // namespace fiver::runtime

@@ -8,6 +8,46 @@
 
 namespace fiver::check {
 
+namespace {
+
+// The word a condition's value is compared with: a name or string as
+// written, anything else in its canonical text.
+std::string conditionWord(const Value& v) {
+  return v.kind == Value::Kind::Ident || v.kind == Value::Kind::String ? v.text : toString(v);
+}
+
+// Whether `declarer`'s conflict with `other` (if it declares one) holds for
+// `other`'s arguments; `condition` gets its `when` clause, if any.
+bool conflictHolds(const MethodSignature& declarer, const MethodUse& other,
+                   const ConflictCondition*& condition) {
+  const auto& names = declarer.conflicts;
+  if (std::find(names.begin(), names.end(), other.name) == names.end()) return false;
+  auto when = declarer.conflictConditions.find(other.name);
+  if (when == declarer.conflictConditions.end()) return true;
+  auto value = other.params.find(when->second.param);
+  if (value == other.params.end() || conditionWord(value->second) != when->second.value)
+    return false;
+  condition = &when->second;
+  return true;
+}
+
+} // namespace
+
+void RecipeChecker::checkConflictConditions() {
+  for (const auto& [name, sig] : signatures_)
+    for (const auto& [other, c] : sig.conflictConditions) {
+      auto it = signatures_.find(other);
+      if (it == signatures_.end()) continue;
+      const auto& params = it->second.params;
+      const std::string& wanted = c.param; // lambdas cannot capture bindings before C++20
+      if (std::none_of(params.begin(), params.end(),
+                       [&](const ParamSpec& p) { return p.name == wanted; }))
+        diags_.report(DiagId::UnknownParameter, c.where,
+                      "method " + name + "'s conflict with " + other + " depends on '" + c.param +
+                          "', which " + other + " does not declare");
+    }
+}
+
 void RecipeChecker::checkComposition(const CheckedRecipe& out) {
   for (size_t j = 0; j < out.methods.size(); ++j) {
     const MethodUse& b = out.methods[j];
@@ -19,18 +59,45 @@ void RecipeChecker::checkComposition(const CheckedRecipe& out) {
         d.notes.push_back({a.where, "first applied here"});
         continue;
       }
-      const auto& ca = signatures_.at(a.name).conflicts;
-      const auto& cb = signatures_.at(b.name).conflicts;
-      if (std::find(ca.begin(), ca.end(), b.name) != ca.end() ||
-          std::find(cb.begin(), cb.end(), a.name) != cb.end()) {
-        Diagnostic& d = diags_.report(DiagId::MethodConflict, b.where,
-                                      "method '" + b.name + "' conflicts with '" + a.name + "'");
-        d.notes.push_back({a.where, "'" + a.name + "' is applied here"});
-        d.notes.push_back(
-            {{}, "use one of them, or drop the inherited one with `drop " + a.name + "`"});
-      }
+      // A conditional conflict depends on the arguments of the method it names.
+      const ConflictCondition* condition = nullptr;
+      const MethodUse* conditioned = nullptr;
+      if (conflictHolds(signatures_.at(a.name), b, condition))
+        conditioned = &b;
+      else if (conflictHolds(signatures_.at(b.name), a, condition))
+        conditioned = &a;
+      else
+        continue;
+      reportConflict(a, b, condition ? conditioned : nullptr, condition);
     }
   }
+}
+
+// At the later method's line; a conditional conflict also says which
+// argument makes it hold, at that argument when the recipe writes it.
+void RecipeChecker::reportConflict(const MethodUse& a, const MethodUse& b,
+                                   const MethodUse* conditioned,
+                                   const ConflictCondition* condition) {
+  std::string message = "method '" + b.name + "' conflicts with '" + a.name + "'";
+  if (condition)
+    message += " when " + conditioned->name + "'s " + condition->param + " is " + condition->value;
+  Diagnostic& d = diags_.report(DiagId::MethodConflict, b.where, message);
+  d.notes.push_back({a.where, "'" + a.name + "' is applied here"});
+  if (condition) {
+    const std::string arg = condition->param + ": " + condition->value;
+    auto written = conditioned->argWhere.find(condition->param);
+    if (written != conditioned->argWhere.end())
+      d.notes.push_back({written->second, "'" + arg + "' makes them conflict"});
+    else
+      d.notes.push_back({conditioned->where, "'" + conditioned->name + "' has `" + arg +
+                                                 "` by default, which makes them conflict"});
+    d.notes.push_back({{},
+                       "give " + conditioned->name + " another " + condition->param +
+                           ", use one of the methods, or drop the inherited one with `drop " +
+                           a.name + "`"});
+    return;
+  }
+  d.notes.push_back({{}, "use one of them, or drop the inherited one with `drop " + a.name + "`"});
 }
 
 // Image methods on a text task, and sequence methods on an image task,

@@ -19,6 +19,7 @@ RecipeChecker::RecipeChecker(const Program& program, DiagnosticEngine& diags)
   for (const auto& [name, decl] : program.methods)
     if (auto sig = checkMethodDecl(*decl, diags)) signatures_.emplace(name, std::move(*sig));
   checkOneDefaultPerCell();
+  checkConflictConditions();
 }
 
 std::optional<CheckedRecipe> RecipeChecker::check(const ast::Recipe& recipe,

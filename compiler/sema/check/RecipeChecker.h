@@ -100,6 +100,8 @@ private:
 
   // TripleCheck.cpp
   void checkOneDefaultPerCell();
+  // A `conflicts X when P == V` must name a parameter X declares.
+  void checkConflictConditions();
   void checkTriple(const ast::Triple& t, CheckedRecipe& out);
   const MethodSignature* namedMethod(const ast::Triple& t, const std::optional<Triple>& written);
   const MethodSignature* defaultMethod(const ast::Triple& t, const Triple& written);
@@ -108,6 +110,10 @@ private:
 
   // CompositionCheck.cpp
   void checkComposition(const CheckedRecipe& out);
+  // E0300 for methods `a` and `b` (b later); for a conflict that holds only
+  // for `conditioned`'s arguments, `condition` is its `when`.
+  void reportConflict(const MethodUse& a, const MethodUse& b, const MethodUse* conditioned,
+                      const ConflictCondition* condition);
   void checkInputKinds(const CheckedRecipe& out);
   void orderByPhase(CheckedRecipe& out);
 
