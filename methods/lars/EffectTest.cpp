@@ -1,7 +1,7 @@
 // lars's effect as the composition matrix checks it: the recipe line
 // (arguments that act within its few steps), the inputs it fits, its probe.
 #include "runtime/optim/Lars.h"
-#include "tests/composition/ProbeSupport.h"
+#include "tests/composition/HandComputedSteps.h"
 
 #include <map>
 
@@ -14,42 +14,13 @@ namespace {
 // batch-norm tensors (`adapt` off) take lr * g through theirs. Computed here
 // in fp64 from the weights and gradients the optimizer is handed, and
 // compared with the step it took.
-class LocalRateSteps : public Probe {
+class LocalRateSteps : public HandComputedSteps<runtime::Lars, runtime::LarsOptions> {
 public:
-  void afterMethods(Event e, const TrainState& s) override {
-    if (e != Event::BeforeOptimizerStep) return;
-    steps_.clear();
-    if (!dynamic_cast<const runtime::Lars*>(&s.optimizer)) {
-      expect(false, "step " + std::to_string(s.step) + " is not taken by lars");
-      return;
-    }
-    for (const auto& group : s.optimizer.param_groups()) {
-      const auto& o = static_cast<const runtime::LarsOptions&>(group.options());
-      for (const torch::Tensor& p : group.params())
-        if (p.grad().defined()) steps_.push_back({p, p.detach().to(torch::kFloat64), change(p, o)});
-    }
-  }
-  void beforeMethods(Event e, const TrainState& s) override {
-    if (e != Event::AfterOptimizerStep) return;
-    for (const Step& step : steps_) {
-      // fp32 weights round their change to about 1e-7 of their size.
-      const torch::Tensor moved = step.parameter.detach().to(torch::kFloat64) - step.before;
-      const double off = (moved - step.change).abs().max().item<double>();
-      const double bound = 1e-3 * step.change.abs().max().item<double>() +
-                           1e-6 * step.before.abs().max().item<double>();
-      expect(off <= bound, "step " + std::to_string(s.step) + ": a parameter moved " +
-                               std::to_string(off) + " away from the LARS step of largest entry " +
-                               std::to_string(step.change.abs().max().item<double>()));
-    }
-  }
+  LocalRateSteps() : HandComputedSteps("lars") {}
 
 private:
-  struct Step {
-    torch::Tensor parameter, before, change;
-  };
-
   // The change one step makes to `p`, updating the buffer kept here.
-  torch::Tensor change(const torch::Tensor& p, const runtime::LarsOptions& o) {
+  torch::Tensor expectedChange(const torch::Tensor& p, const runtime::LarsOptions& o) override {
     const torch::Tensor w = p.detach().to(torch::kFloat64), g = p.grad().to(torch::kFloat64);
     torch::Tensor direction = g;
     if (o.adapt()) {
@@ -66,7 +37,6 @@ private:
   }
 
   std::map<const void*, torch::Tensor> buffers_; // momentum, per parameter
-  std::vector<Step> steps_; // this step's, computed before the optimizer takes it
 };
 
 const EffectRegistrar kEffect(MethodUnderTest{"lars",
