@@ -19,6 +19,49 @@ onnxruntime_or_skip() {
   echo "$dir"
 }
 
+# A shipped recipe on a model exported into the build folder by
+# tools/onnx/export_reference_models.py, checked and trained a few steps
+# beside its file (skips when the file was not exported).
+# train_imported RECIPE MODEL_FILE BATCH
+train_imported() {
+  local models="${FIVER_ONNX_MODELS_DIR:-$bin/../onnx-models}"
+  [ -s "$models/$2" ] || { echo "skipped: $models/$2 was not exported"; exit 0; }
+  mkdir -p "$work/recipe"
+  cp "$src/$1" "$work/recipe/"
+  ln -s "$models/$2" "$work/recipe/$2"
+  recipe="$work/recipe/$(basename "$1")"
+  "$fivec" check "$recipe" 2>"$work/err" || { cat "$work/err"; fail "check failed"; }
+  "$fivec" run "$recipe" --out "$work/run" --threads 2 --set 'train_subset 256' \
+    --set "batch_size $3" --set 'budget 8 steps' >"$work/out" 2>&1 || { cat "$work/out"; fail "run failed"; }
+  cat "$work/out"
+  grep -q "test accuracy" "$work/out" || fail "no accuracy line"
+}
+
+# The run exported (with EXPORT_ARGS) computes in Microsoft's ONNX runtime
+# what FiveR evaluated, on the whole test split, and the accuracy the run
+# reported. expect_onnxruntime_agrees LABEL [EXPORT_ARGS...]
+expect_onnxruntime_agrees() {
+  local label=$1 ort_dir
+  shift
+  ort_dir=$(onnxruntime_or_skip) || exit $?
+  "$fivec" export "$work/run" -o "$work/model.onnx" "$@" --reference all >"$work/export.out" 2>&1 \
+    || { cat "$work/export.out"; fail "export failed"; }
+  cat "$work/export.out"
+  node "$src/tools/onnx/run_onnxruntime.mjs" "$work/model.onnx" --reference "$work/model.reference" \
+    --runtime "$ort_dir" >"$work/ort.json" || fail "onnxruntime failed"
+  cat "$work/ort.json"
+  python3 - "$work/ort.json" "$work/run/summary.json" "$label" <<'PY' || fail "onnxruntime disagrees with FiveR"
+import json, sys
+ort, summary = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+correct = lambda a: round(a * ort["examples"])
+print(f"{sys.argv[3]}: max abs diff {ort['max_abs_diff']:.3g}; onnxruntime accuracy "
+      f"{ort['accuracy']:.4f}, run reported {summary['test_accuracy']:.4f}")
+assert ort["examples"] == 10000, "not the whole test split"
+assert ort["max_abs_diff"] <= 1e-4, "logits differ"
+assert correct(ort["accuracy"]) == correct(summary["test_accuracy"]), "accuracy differs from the run's"
+PY
+}
+
 case "$case" in
 wrong_triple)
   # A wrong triple is reported at its line and column, and check exits 1.
@@ -151,101 +194,39 @@ run_tiny)
   grep -q "test accuracy" "$work/out" || fail "no accuracy line"
   ;;
 run_onnx_finetune)
-  # The shipped fine-tuning recipe on an imported ResNet-18 (exported into the
-  # build folder by tools/onnx/export_reference_models.py) for a few steps,
+  # The shipped fine-tuning recipe on an imported ResNet-18 for a few steps,
   # with layer_freezing (its norms folded), channels_last and ema.
-  models="${FIVER_ONNX_MODELS_DIR:-$bin/../onnx-models}"
-  [ -s "$models/resnet18.onnx" ] || { echo "skipped: $models/resnet18.onnx was not exported"; exit 0; }
-  mkdir -p "$work/recipe"
-  cp "$src/recipes/fmnist/onnx/finetune_resnet18.5r" "$work/recipe/"
-  ln -s "$models/resnet18.onnx" "$work/recipe/resnet18.onnx"
-  recipe="$work/recipe/finetune_resnet18.5r"
-  "$fivec" check "$recipe" 2>"$work/err" || { cat "$work/err"; fail "check failed"; }
-  "$fivec" run "$recipe" --out "$work/run" --threads 2 --set 'train_subset 256' \
-    --set 'batch_size 32' --set 'budget 8 steps' >"$work/out" 2>&1 || { cat "$work/out"; fail "run failed"; }
-  cat "$work/out"
+  train_imported recipes/fmnist/onnx/finetune_resnet18.5r resnet18.onnx 32
   grep -q 'model_source: {format: "onnx"' "$work/run/plan.yaml" || fail "plan has no model source"
   grep -q 'fold_bn' "$work/run/plan.yaml" || fail "no frozen conv+bn folding in the plan"
   grep -q 'channels_last' "$work/run/plan.yaml" || fail "not channels-last"
   grep -q 'init_weight: "conv1.weight"' "$work/run/plan.yaml" || fail "stem does not start from the file"
-  grep -q "test accuracy" "$work/out" || fail "no accuracy line"
   # A changed file is refused at run time: the plan's hash covers the weights.
+  models="${FIVER_ONNX_MODELS_DIR:-$bin/../onnx-models}"
   cp "$models/resnet18.onnx" "$work/changed.onnx" && printf 'x' >>"$work/changed.onnx"
   sed "s|$work/recipe/resnet18.onnx|$work/changed.onnx|" "$work/run/plan.yaml" >"$work/changed.yaml"
   "$bin/5rc-exec" "$work/changed.yaml" --out "$work/changed" --max-steps 1 --threads 1 >"$work/changed.out" 2>&1 \
     && fail "a changed model file was accepted"
   grep -q "changed since the plan was compiled" "$work/changed.out" || { cat "$work/changed.out"; fail "no hash error"; }
-  # Exported back out (ema's weights, frozen norms folded), the imported model
-  # computes in Microsoft's ONNX runtime what FiveR evaluated, on the whole
-  # test split, and the accuracy the run reported.
-  ort_dir=$(onnxruntime_or_skip) || exit $?
-  "$fivec" export "$work/run" -o "$work/model.onnx" --fold-bn --reference all >"$work/export.out" 2>&1 \
-    || { cat "$work/export.out"; fail "export failed"; }
-  cat "$work/export.out"
+  # Exported back out (ema's weights, frozen norms folded).
+  expect_onnxruntime_agrees "imported resnet18" --fold-bn
   grep -q "weights: as evaluated, swapped in by ema" "$work/export.out" || fail "ema weights not exported"
-  node "$src/tools/onnx/run_onnxruntime.mjs" "$work/model.onnx" --reference "$work/model.reference" \
-    --runtime "$ort_dir" >"$work/ort.json" || fail "onnxruntime failed"
-  cat "$work/ort.json"
-  python3 - "$work/ort.json" "$work/run/summary.json" <<'PY' || fail "onnxruntime disagrees with FiveR"
-import json, sys
-ort, summary = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-correct = lambda a: round(a * ort["examples"])
-print(f"imported resnet18: max abs diff {ort['max_abs_diff']:.3g}; onnxruntime accuracy "
-      f"{ort['accuracy']:.4f}, run reported {summary['test_accuracy']:.4f}")
-assert ort["examples"] == 10000, "not the whole test split"
-assert ort["max_abs_diff"] <= 1e-4, "logits differ"
-assert correct(ort["accuracy"]) == correct(summary["test_accuracy"]), "accuracy differs from the run's"
-PY
   ;;
 run_onnx_vit)
   # The shipped ViT recipe (torchvision's VisionTransformer imported from
   # ONNX) trains a few steps, exports, and Microsoft's ONNX runtime computes
   # what FiveR evaluated.
-  models="${FIVER_ONNX_MODELS_DIR:-$bin/../onnx-models}"
-  [ -s "$models/vit_fmnist.onnx" ] || { echo "skipped: $models/vit_fmnist.onnx was not exported"; exit 0; }
-  mkdir -p "$work/recipe"
-  cp "$src/recipes/fmnist/onnx/finetune_vit.5r" "$work/recipe/"
-  ln -s "$models/vit_fmnist.onnx" "$work/recipe/vit_fmnist.onnx"
-  recipe="$work/recipe/finetune_vit.5r"
-  "$fivec" check "$recipe" 2>"$work/err" || { cat "$work/err"; fail "check failed"; }
-  "$fivec" run "$recipe" --out "$work/run" --threads 2 --set 'train_subset 256' \
-    --set 'batch_size 32' --set 'budget 8 steps' >"$work/out" 2>&1 || { cat "$work/out"; fail "run failed"; }
-  cat "$work/out"
+  train_imported recipes/fmnist/onnx/finetune_vit.5r vit_fmnist.onnx 32
   grep -q 'init_weight: "encoder.pos_embedding"' "$work/run/plan.yaml" || fail "no position table from the file"
   grep -q 'kind: "softmax"' "$work/run/plan.yaml" || fail "no attention in the plan"
-  grep -q "test accuracy" "$work/out" || fail "no accuracy line"
-  ort_dir=$(onnxruntime_or_skip) || exit $?
-  "$fivec" export "$work/run" -o "$work/model.onnx" --reference all >"$work/export.out" 2>&1 \
-    || { cat "$work/export.out"; fail "export failed"; }
-  node "$src/tools/onnx/run_onnxruntime.mjs" "$work/model.onnx" --reference "$work/model.reference" \
-    --runtime "$ort_dir" >"$work/ort.json" || fail "onnxruntime failed"
-  cat "$work/ort.json"
-  python3 - "$work/ort.json" "$work/run/summary.json" <<'PY' || fail "onnxruntime disagrees with FiveR"
-import json, sys
-ort, summary = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-correct = lambda a: round(a * ort["examples"])
-print(f"imported vit: max abs diff {ort['max_abs_diff']:.3g}; onnxruntime accuracy "
-      f"{ort['accuracy']:.4f}, run reported {summary['test_accuracy']:.4f}")
-assert ort["max_abs_diff"] <= 1e-4, "logits differ"
-assert correct(ort["accuracy"]) == correct(summary["test_accuracy"]), "accuracy differs from the run's"
-PY
+  expect_onnxruntime_agrees "imported vit"
   ;;
 run_onnx_gpt)
   # The shipped text recipe on a hand-written GPT imported from ONNX trains a
   # few steps from the file's weights.
-  models="${FIVER_ONNX_MODELS_DIR:-$bin/../onnx-models}"
-  [ -s "$models/gpt_fortunes.onnx" ] || { echo "skipped: $models/gpt_fortunes.onnx was not exported"; exit 0; }
-  mkdir -p "$work/recipe"
-  cp "$src/recipes/text/onnx/finetune_gpt.5r" "$work/recipe/"
-  ln -s "$models/gpt_fortunes.onnx" "$work/recipe/gpt_fortunes.onnx"
-  recipe="$work/recipe/finetune_gpt.5r"
-  "$fivec" check "$recipe" 2>"$work/err" || { cat "$work/err"; fail "check failed"; }
-  "$fivec" run "$recipe" --out "$work/run" --threads 2 --set 'train_subset 256' \
-    --set 'batch_size 16' --set 'budget 8 steps' >"$work/out" 2>&1 || { cat "$work/out"; fail "run failed"; }
-  cat "$work/out"
+  train_imported recipes/text/onnx/finetune_gpt.5r gpt_fortunes.onnx 16
   grep -q 'init_weight: "wte.weight"' "$work/run/plan.yaml" || fail "no token table from the file"
   grep -q 'kind: "causal_mask"' "$work/run/plan.yaml" || fail "no causal mask in the plan"
-  grep -q "test accuracy" "$work/out" || fail "no accuracy line"
   ;;
 run_two_ranks)
   # `--nproc 2`: two local ranks over Gloo, one writer, the world size recorded,
