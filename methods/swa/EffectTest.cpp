@@ -95,6 +95,10 @@ const EffectRegistrar kEffect(MethodUnderTest{
     "swa",
     "retrofit model_parameters dynamic domain swa(start: 0%)",
     {InputKind::Image, InputKind::Text},
-    swaProbe});
+    swaProbe,
+    {{"ghost_batchnorm",
+      "it normalizes training-mode forwards over ghost batches, so swa's re-estimate (a "
+      "training-mode pass) averages ghost-batch statistics, not the whole batches' statistics "
+      "this probe recomputes on a fresh model"}}});
 } // namespace
 } // namespace fiver::composition
