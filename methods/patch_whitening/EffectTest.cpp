@@ -67,9 +67,7 @@ const EffectRegistrar kEffect(MethodUnderTest{
     "patch_whitening",
     "restrict training_data static domain patch_whitening(samples: 200)",
     {InputKind::Image},
-    whitenedStemProbe,
-    {{"gradual_magnitude_pruning",
-      "it zeroes the smallest entries of every weight, the whitened filters' too"}}});
+    whitenedStemProbe});
 
 // --- the method's own tests ---
 
