@@ -2,6 +2,7 @@
 #include "passes/PassRegistry.h"
 
 #include "compiler/ir/GraphRewrite.h"
+#include "compiler/plan/LowRankAdapters.h"
 #include "compiler/plan/OpKinds.h"
 
 #include <algorithm>
@@ -19,9 +20,12 @@ bool fusable(const ir::TrainingGraph& g, ir::OpId v) {
       plan::isKind(kind, plan::OpKind::Silu))
     return true;
   std::vector<ir::OpId> ins = g.inputsOf(v);
-  // An add with a stochastic-depth gate stays: the runtime skips its branch.
+  // An add with a stochastic-depth gate or a growth step stays: the runtime
+  // skips its branch. So does an adapter's join: export folds the adapter at it.
+  const plan::ScalarMap& attrs = g.model[v].attrs;
   return plan::isKind(kind, plan::OpKind::Add) && ins.size() == 2 &&
-         g.model[ins[0]].shape == g.model[ins[1]].shape && !g.model[v].attrs.count("drop");
+         g.model[ins[0]].shape == g.model[ins[1]].shape && !attrs.count("drop") &&
+         !attrs.count("grow_step") && !attrs.count(std::string(plan::kAdapterOf));
 }
 
 bool nonlinear(const std::string& kind) {

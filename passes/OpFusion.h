@@ -27,8 +27,9 @@ public:
   // Not driven by a method: the compile option --fuse adds it.
   std::string_view enabledBy() const override { return ""; }
   std::vector<std::string_view> runsAfter() const override {
-    return {"factorize",      "blurpool",      "squeeze_excite", "stochastic_depth",
-            "layer_freezing", "channels_last", "mixed_precision"};
+    return {"factorize",      "blurpool",         "squeeze_excite",
+            "lora",           "stochastic_depth", "progressive_growing",
+            "layer_freezing", "channels_last",    "mixed_precision"};
   }
   bool run(ir::TrainingGraph& graph, DiagnosticEngine& diags) override;
 };

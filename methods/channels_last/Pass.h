@@ -19,7 +19,8 @@ public:
   // Layout and precision decisions see the final ops, after every
   // architecture rewrite and the freeze schedule.
   std::vector<std::string_view> runsAfter() const override {
-    return {"factorize", "blurpool", "squeeze_excite", "stochastic_depth", "layer_freezing"};
+    return {"factorize", "blurpool",         "squeeze_excite",
+            "lora",      "stochastic_depth", "layer_freezing"};
   }
   bool run(ir::TrainingGraph& graph, DiagnosticEngine& diags) override;
 };

@@ -64,7 +64,9 @@ const EffectRegistrar kEffect(MethodUnderTest{
     {InputKind::Image, InputKind::Text},
     [](const plan::Plan&) -> std::unique_ptr<Probe> {
       return std::make_unique<ProductOfFactors>();
-    }});
+    },
+    {{"lora", "it puts an adapter's join between the two factors of a split layer, so the "
+              "second factor no longer reads the first directly"}}});
 
 } // namespace
 } // namespace fiver::composition

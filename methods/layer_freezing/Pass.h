@@ -22,7 +22,7 @@ public:
   std::string_view name() const override { return "layer_freezing"; }
   std::string_view enabledBy() const override { return "layer_freezing"; }
   std::vector<std::string_view> runsAfter() const override {
-    return {"weight_tying", "factorize", "blurpool", "squeeze_excite", "stochastic_depth"};
+    return {"weight_tying", "factorize", "blurpool", "squeeze_excite", "lora", "stochastic_depth"};
   }
   bool run(ir::TrainingGraph& graph, DiagnosticEngine& diags) override;
 };

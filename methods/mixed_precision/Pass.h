@@ -18,7 +18,7 @@ public:
   std::string_view name() const override { return "mixed_precision"; }
   std::string_view enabledBy() const override { return "mixed_precision"; }
   std::vector<std::string_view> runsAfter() const override {
-    return {"factorize", "blurpool", "squeeze_excite", "channels_last"};
+    return {"factorize", "blurpool", "squeeze_excite", "lora", "channels_last"};
   }
   bool run(ir::TrainingGraph& graph, DiagnosticEngine& diags) override;
 };

@@ -53,12 +53,13 @@ private:
   double lr_ = 0;
 };
 
-const EffectRegistrar kEffect(MethodUnderTest{"muon",
-                                              "replace training_algorithm dynamic domain muon",
-                                              {InputKind::Image, InputKind::Text},
-                                              [](const plan::Plan&) -> std::unique_ptr<Probe> {
-                                                return std::make_unique<OrthogonalSteps>();
-                                              }});
+const EffectRegistrar kEffect(MethodUnderTest{
+    "muon",
+    "replace training_algorithm dynamic domain muon",
+    {InputKind::Image, InputKind::Text},
+    [](const plan::Plan&) -> std::unique_ptr<Probe> { return std::make_unique<OrthogonalSteps>(); },
+    {{"progressive_growing", "blocks that have not joined get no gradient, "
+                             "so their hidden matrices take no step"}}});
 
 // --- the method's own tests ---
 

@@ -15,7 +15,7 @@ public:
   std::string_view name() const override { return "progressive_resolution"; }
   std::string_view enabledBy() const override { return "progressive_resize"; }
   std::vector<std::string_view> runsAfter() const override {
-    return {"factorize",      "blurpool",      "squeeze_excite",  "stochastic_depth",
+    return {"factorize",      "blurpool",      "squeeze_excite",  "lora",     "stochastic_depth",
             "layer_freezing", "channels_last", "mixed_precision", "op_fusion"};
   }
   bool run(ir::TrainingGraph& graph, DiagnosticEngine& diags) override;

@@ -17,7 +17,7 @@ public:
   std::string_view enabledBy() const override { return "stochastic_depth"; }
   // Drops whole residual branches, the gates squeeze_excite adds included.
   std::vector<std::string_view> runsAfter() const override {
-    return {"weight_tying", "factorize", "blurpool", "squeeze_excite"};
+    return {"weight_tying", "factorize", "blurpool", "squeeze_excite", "lora"};
   }
   bool run(ir::TrainingGraph& graph, DiagnosticEngine& diags) override;
 };

@@ -121,6 +121,9 @@ int exportRun(const ExportRequest& r) {
   if (r.foldBatchNorm)
     std::printf("batch norm folded into %zu frozen conv(s)%s\n", exported.foldedConvs.size(),
                 exported.foldedConvs.empty() ? " (the run froze none)" : "");
+  if (exported.foldedAdapters > 0)
+    std::printf("low-rank adapters folded into %lld layer(s)\n",
+                static_cast<long long>(exported.foldedAdapters));
   std::printf("LibTorch archive of the same weights: %s\n", archive.c_str());
   return 0;
 }

@@ -2,6 +2,7 @@
 
 #include "compiler/plan/OpKinds.h"
 #include "compiler/support/AtomicFile.h"
+#include "runtime/export/FoldedAdapters.h"
 #include "runtime/export/OnnxGraph.h"
 #include "runtime/export/OnnxOpExport.h"
 
@@ -73,9 +74,15 @@ OnnxExport exportToOnnx(const plan::Plan& plan, PlanModelImpl& model,
   setTensorType(input, readsTokens(plan) ? onnx::TensorProto::INT64 : onnx::TensorProto::FLOAT,
                 batched(plan.ops[0].shape));
   const std::set<std::string> folded = convsToFold(plan, model, options.foldBatchNorm);
+  const FoldedAdapters adapters(plan, model);
   std::vector<std::string> values(plan.ops.size());
   for (size_t i = 0; i < plan.ops.size(); ++i) {
     const plan::Op& op = plan.ops[i];
+    if (adapters.leftOut(i)) continue;
+    if (adapters.valueOf(i) != i) {
+      values[i] = values[adapters.valueOf(i)];
+      continue;
+    }
     OnnxOpContext context{g, model, op, {}, input.name(), folded};
     for (int in : op.inputs)
       context.inputs.push_back(values.at(static_cast<size_t>(in)));
@@ -92,6 +99,7 @@ OnnxExport exportToOnnx(const plan::Plan& plan, PlanModelImpl& model,
   output.set_name(logits);
   setTensorType(output, onnx::TensorProto::FLOAT, batched(plan.ops.back().shape));
   result.foldedConvs.assign(folded.begin(), folded.end());
+  result.foldedAdapters = static_cast<int64_t>(adapters.count());
   result.initializerValues = g.parameterCount();
   return result;
 }

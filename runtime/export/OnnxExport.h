@@ -33,6 +33,8 @@ struct OnnxExportOptions {
 struct OnnxExport {
   onnx::ModelProto model;
   std::vector<std::string> foldedConvs;
+  // Layers whose low-rank adapter was folded into their weight (lora).
+  int64_t foldedAdapters = 0;
   int64_t initializerValues = 0;
 };
 

@@ -1,5 +1,7 @@
 #include "runtime/model/ResidualSkip.h"
 
+#include "compiler/plan/LowRankAdapters.h"
+
 #include <algorithm>
 
 namespace fiver::runtime {
@@ -25,6 +27,8 @@ std::vector<bool> ancestors(const std::vector<plan::Op>& ops, int from) {
 bool isResidualAdd(const std::vector<plan::Op>& ops, size_t add) {
   const std::vector<int>& in = ops[add].inputs;
   if (in.size() != 2 || in[0] == in[1]) return false;
+  // A low-rank adapter's join (lora) adds an update to its layer, no block.
+  if (ops[add].attrs.count(std::string(plan::kAdapterOf))) return false;
   const std::vector<bool> fromA = ancestors(ops, in[0]), fromB = ancestors(ops, in[1]);
   for (size_t op = 0; op < ops.size(); ++op)
     if (fromA[op] && fromB[op]) return true;

@@ -15,7 +15,7 @@ namespace fiver::runtime {
 // Whether ops[add], an add of two different values, joins a branch back to
 // its shortcut: both inputs depend on a common op (the block's input). An
 // add of a learned table to the data (a transformer's position embedding)
-// has none and is not a residual.
+// has none and is not a residual, nor is a low-rank adapter's join.
 bool isResidualAdd(const std::vector<plan::Op>& ops, size_t add);
 
 // The skip input of ops[add] (an op with two inputs); on a tie, the earlier one.

@@ -57,7 +57,9 @@ correct = lambda a: round(a * ort["examples"])
 print(f"{sys.argv[3]}: max abs diff {ort['max_abs_diff']:.3g}; onnxruntime accuracy "
       f"{ort['accuracy']:.4f}, run reported {summary['test_accuracy']:.4f}")
 assert ort["examples"] == 10000, "not the whole test split"
-assert ort["max_abs_diff"] <= 1e-4, "logits differ"
+# 1e-4, or 1e-5 of the logits' scale: a random imported ResNet's logits in
+# evaluation reach 1e4, where fp32's own rounding is about 1e-3.
+assert ort["max_abs_diff"] <= max(1e-4, 1e-5 * ort["max_abs_logit"]), "logits differ"
 assert correct(ort["accuracy"]) == correct(summary["test_accuracy"]), "accuracy differs from the run's"
 PY
 }
@@ -172,7 +174,7 @@ explain)
   "$fivec" explain E9999 2>/dev/null && fail "unknown code accepted"
   # The taxonomy table puts each stdlib method in its cell; a method's card.
   "$fivec" explain >"$work/table" || fail "explain table"
-  grep -q "^| reorder | layer_freezing | - | [a-z_, ]*progressive_resize[a-z_, ]* | channels_last |" "$work/table" \
+  grep -q "^| reorder | layer_freezing | progressive_growing | [a-z_, ]*progressive_resize[a-z_, ]* | channels_last |" "$work/table" \
     || { cat "$work/table"; fail "taxonomy cell"; }
   "$fivec" explain ema >"$work/card" || fail "explain ema"
   grep -q "half_life: duration = 100 steps" "$work/card" || fail "card parameters"
@@ -227,6 +229,19 @@ run_onnx_gpt)
   train_imported recipes/text/onnx/finetune_gpt.5r gpt_fortunes.onnx 16
   grep -q 'init_weight: "wte.weight"' "$work/run/plan.yaml" || fail "no token table from the file"
   grep -q 'kind: "causal_mask"' "$work/run/plan.yaml" || fail "no causal mask in the plan"
+  ;;
+run_onnx_lora)
+  # The shipped LoRA recipe on an imported ResNet-18: every convolution but
+  # the stem (it reads the one gray channel: narrower than min_features) gets
+  # an adapter and stays frozen; export folds the adapters into the
+  # convolutions (no adapter op in the file), and Microsoft's ONNX runtime
+  # computes what FiveR evaluated with the adapters beside the layers.
+  train_imported recipes/fmnist/onnx/lora_resnet18.5r resnet18.onnx 32
+  grep -q 'adapter_part: "down"' "$work/run/plan.yaml" || fail "no adapter in the plan"
+  grep -q '"lora.adapted_layers": 19' "$work/run/summary.json" || fail "not every convolution adapted"
+  expect_onnxruntime_agrees "lora resnet18"
+  grep -a -q "_lora_down\|_lora_up\|_lora_join" "$work/model.onnx" && fail "the exported model still holds adapter ops"
+  grep -q "low-rank adapters folded into 19 layer(s)" "$work/export.out" || fail "no folding reported"
   ;;
 run_two_ranks)
   # `--nproc 2`: two local ranks over Gloo, one writer, the world size recorded,
@@ -513,7 +528,9 @@ PY
 import json, sys
 ort = json.load(open(sys.argv[1]))
 assert ort["examples"] == 256
-assert ort["max_abs_diff"] <= 1e-4, "logits differ"
+# 1e-4, or 1e-5 of the logits' scale: a random imported ResNet's logits in
+# evaluation reach 1e4, where fp32's own rounding is about 1e-3.
+assert ort["max_abs_diff"] <= max(1e-4, 1e-5 * ort["max_abs_logit"]), "logits differ"
 assert ort["accuracy"] == ort["fiver_run_accuracy"], "accuracy differs"
 PY
   done
@@ -571,7 +588,9 @@ print(f"max abs diff {ort['max_abs_diff']:.3g} (as the run evaluates: "
       f"{ort['max_abs_diff_as_run_evaluates']:.3g}); onnxruntime accuracy {ort['accuracy']:.4f}, "
       f"FiveR fp32 {ort['fiver_accuracy']:.4f}, run reported {reported:.4f}")
 assert ort["examples"] == 10000, "not the whole test split"
-assert ort["max_abs_diff"] <= 1e-4, "logits differ"
+# 1e-4, or 1e-5 of the logits' scale: a random imported ResNet's logits in
+# evaluation reach 1e4, where fp32's own rounding is about 1e-3.
+assert ort["max_abs_diff"] <= max(1e-4, 1e-5 * ort["max_abs_logit"]), "logits differ"
 correct = lambda a: round(a * ort["examples"])
 assert correct(ort["accuracy"]) == correct(ort["fiver_accuracy"]), "accuracy differs from FiveR's fp32"
 assert correct(ort["fiver_run_accuracy"]) == correct(reported), "reference is not what the run evaluated"
