@@ -1,14 +1,11 @@
 #include "methods/alibi/Pass.h"
 #include "compiler/plan/OpKinds.h"
+#include "passes/OpAttrs.h"
 #include "passes/PassRegistry.h"
 
 namespace fiver::passes {
 
 namespace {
-
-int64_t attr(const ir::OpNode& op, const char* key) {
-  return static_cast<int64_t>(plan::getNumber(op.attrs, key, 0));
-}
 
 std::vector<ir::OpNode*> opsOfKind(ir::TrainingGraph& g, plan::OpKind kind) {
   std::vector<ir::OpNode*> ops;
@@ -28,7 +25,7 @@ bool AlibiPass::run(ir::TrainingGraph& g, DiagnosticEngine&) {
   }
   int64_t removed = 0;
   for (ir::OpNode* embedding : opsOfKind(g, plan::OpKind::Embedding)) {
-    removed += attr(*embedding, "positions") * attr(*embedding, "dim");
+    removed += intAttr(*embedding, "positions") * intAttr(*embedding, "dim");
     embedding->attrs["positions"] = plan::Scalar::num(0);
   }
   for (ir::OpNode* attention : attentions)

@@ -5,14 +5,11 @@
 #include "compiler/ir/GraphRewrite.h"
 #include "compiler/plan/OpKinds.h"
 #include "passes/MethodParams.h"
+#include "passes/OpAttrs.h"
 
 namespace fiver::passes {
 
 namespace {
-
-int64_t attr(const ir::OpNode& op, const char* key) {
-  return static_cast<int64_t>(plan::getNumber(op.attrs, key, 0));
-}
 
 ir::OpNode blurOp(const std::string& name, const std::vector<int64_t>& input, int64_t stride,
                   const SourceRange& where) {
@@ -40,7 +37,7 @@ bool BlurPoolPass::run(ir::TrainingGraph& g, DiagnosticEngine&) {
   auto nextName = [&] { return "blur" + std::to_string(++blurred); };
   for (ir::OpId v : g.opsInOrder()) {
     const ir::OpNode& op = g.model[v];
-    const int64_t stride = attr(op, "stride");
+    const int64_t stride = intAttr(op, "stride");
     const bool conv = convs && plan::isKind(op.kind, plan::OpKind::Conv) && stride > 1;
     const bool pool = maxpools && plan::isKind(op.kind, plan::OpKind::MaxPool) && stride > 1;
     if (!conv && !pool) {

@@ -5,23 +5,12 @@
 #include "compiler/plan/OpKinds.h"
 #include "methods/weight_tying/Pass.h"
 #include "passes/MethodParams.h"
+#include "passes/OpAttrs.h"
 
 #include <algorithm>
 #include <cmath>
 
 namespace fiver::passes {
-
-namespace {
-
-int64_t attr(const ir::OpNode& op, const char* key) {
-  return static_cast<int64_t>(plan::getNumber(op.attrs, key, 0));
-}
-
-plan::Scalar count(int64_t v) {
-  return plan::Scalar::num(static_cast<double>(v));
-}
-
-} // namespace
 
 double factorizedSaving(int64_t in, int64_t out, int64_t kernel, int64_t rank) {
   const double k2 = static_cast<double>(kernel * kernel);
@@ -50,8 +39,8 @@ bool FactorizePass::run(ir::TrainingGraph& g, DiagnosticEngine&) {
       b.copy(v);
       continue;
     }
-    const int64_t in = attr(op, "in"), out = attr(op, "out");
-    const int64_t kernel = conv ? attr(op, "kernel") : 1;
+    const int64_t in = intAttr(op, "in"), out = intAttr(op, "out");
+    const int64_t kernel = conv ? intAttr(op, "kernel") : 1;
     if (std::min(in, out) < (conv ? minChannels : minFeatures)) {
       ++tooSmall;
       b.copy(v);
@@ -69,16 +58,16 @@ bool FactorizePass::run(ir::TrainingGraph& g, DiagnosticEngine&) {
     // later passes and the timeline still find it.
     ir::OpNode low = op;
     low.name = op.name + "_low";
-    low.attrs["out"] = count(rank);
-    low.attrs["bias"] = count(0);
+    low.attrs["out"] = countAttr(rank);
+    low.attrs["bias"] = countAttr(0);
     (conv ? low.shape.front() : low.shape.back()) = rank; // channels, or features
 
     ir::OpNode up = op;
-    up.attrs["in"] = count(rank);
+    up.attrs["in"] = countAttr(rank);
     if (conv) {
-      up.attrs["kernel"] = count(1);
-      up.attrs["stride"] = count(1);
-      up.attrs["padding"] = count(0);
+      up.attrs["kernel"] = countAttr(1);
+      up.attrs["stride"] = countAttr(1);
+      up.attrs["padding"] = countAttr(0);
     }
     ir::OpId lowId = b.add(low, b.mappedInputs(v));
     b.map(v, b.add(up, {lowId}));

@@ -6,6 +6,7 @@
 #include "compiler/plan/OpKinds.h"
 #include "methods/weight_tying/Pass.h"
 #include "passes/MethodParams.h"
+#include "passes/OpAttrs.h"
 
 #include <algorithm>
 #include <cmath>
@@ -13,14 +14,6 @@
 namespace fiver::passes {
 
 namespace {
-
-int64_t attr(const ir::OpNode& op, const char* key) {
-  return static_cast<int64_t>(plan::getNumber(op.attrs, key, 0));
-}
-
-plan::Scalar count(int64_t v) {
-  return plan::Scalar::num(static_cast<double>(v));
-}
 
 // A part of L's adapter: its name, the attributes that tie it to L, and L's
 // source position (diagnostics about it point at the layer).
@@ -57,40 +50,40 @@ bool LoraPass::run(ir::TrainingGraph& g, DiagnosticEngine&) {
       b.copy(v);
       continue;
     }
-    if (conv && attr(op, "groups") > 1) {
+    if (conv && intAttr(op, "groups") > 1) {
       ++grouped;
       b.copy(v);
       continue;
     }
-    const int64_t in = attr(op, "in"), out = attr(op, "out");
+    const int64_t in = intAttr(op, "in"), out = intAttr(op, "out");
     if (std::min(in, out) < minFeatures) {
       ++narrow;
       b.copy(v);
       continue;
     }
     const int64_t r = std::min({rank, in, out});
-    const int64_t kernel = conv ? attr(op, "kernel") : 1;
+    const int64_t kernel = conv ? intAttr(op, "kernel") : 1;
     const ir::OpId base = b.copy(v);
 
     ir::OpNode down = adapterPart(op, op.kind, "down");
-    down.attrs["in"] = count(in);
-    down.attrs["out"] = count(r);
-    down.attrs["bias"] = count(0);
+    down.attrs["in"] = countAttr(in);
+    down.attrs["out"] = countAttr(r);
+    down.attrs["bias"] = countAttr(0);
     if (conv) {
-      down.attrs["kernel"] = count(kernel);
-      down.attrs["stride"] = count(attr(op, "stride"));
-      down.attrs["padding"] = count(attr(op, "padding"));
+      down.attrs["kernel"] = countAttr(kernel);
+      down.attrs["stride"] = countAttr(intAttr(op, "stride"));
+      down.attrs["padding"] = countAttr(intAttr(op, "padding"));
     }
     (conv ? down.shape.front() : down.shape.back()) = r; // channels, or features
 
     ir::OpNode up = adapterPart(op, op.kind, "up");
-    up.attrs["in"] = count(r);
-    up.attrs["out"] = count(out);
-    up.attrs["bias"] = count(0);
+    up.attrs["in"] = countAttr(r);
+    up.attrs["out"] = countAttr(out);
+    up.attrs["bias"] = countAttr(0);
     if (conv) {
-      up.attrs["kernel"] = count(1);
-      up.attrs["stride"] = count(1);
-      up.attrs["padding"] = count(0);
+      up.attrs["kernel"] = countAttr(1);
+      up.attrs["stride"] = countAttr(1);
+      up.attrs["padding"] = countAttr(0);
     }
 
     ir::OpNode scale = adapterPart(op, std::string(plan::nameOf(plan::OpKind::Scale)), "scale");

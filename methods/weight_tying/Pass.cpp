@@ -1,16 +1,9 @@
 #include "methods/weight_tying/Pass.h"
 #include "compiler/plan/OpKinds.h"
+#include "passes/OpAttrs.h"
 #include "passes/PassRegistry.h"
 
 namespace fiver::passes {
-
-namespace {
-
-int64_t attr(const ir::OpNode& op, const char* key) {
-  return static_cast<int64_t>(plan::getNumber(op.attrs, key, 0));
-}
-
-} // namespace
 
 std::string tiedEmbedding(const ir::OpNode& op) {
   return plan::isKind(op.kind, plan::OpKind::Linear) ? plan::getString(op.attrs, "tied_to", "")
@@ -33,14 +26,14 @@ bool WeightTyingPass::run(ir::TrainingGraph& g, DiagnosticEngine& diags) {
                      (embedding ? "output linear layer" : "embedding") + " for weight_tying");
     return false;
   }
-  const int64_t vocab = attr(*embedding, "vocab"), dim = attr(*embedding, "dim");
-  if (attr(*classifier, "in") != dim || attr(*classifier, "out") != vocab) {
-    Diagnostic& d = diags.report(DiagId::NothingToTie, m->where,
-                                 "weight_tying needs '" + classifier->name + "' to map " +
-                                     std::to_string(dim) + " features to " + std::to_string(vocab) +
-                                     " logits (the shape of '" + embedding->name +
-                                     "'), but it maps " + std::to_string(attr(*classifier, "in")) +
-                                     " to " + std::to_string(attr(*classifier, "out")));
+  const int64_t vocab = intAttr(*embedding, "vocab"), dim = intAttr(*embedding, "dim");
+  if (intAttr(*classifier, "in") != dim || intAttr(*classifier, "out") != vocab) {
+    Diagnostic& d = diags.report(
+        DiagId::NothingToTie, m->where,
+        "weight_tying needs '" + classifier->name + "' to map " + std::to_string(dim) +
+            " features to " + std::to_string(vocab) + " logits (the shape of '" + embedding->name +
+            "'), but it maps " + std::to_string(intAttr(*classifier, "in")) + " to " +
+            std::to_string(intAttr(*classifier, "out")));
     d.notes.push_back({classifier->where, "the output layer is declared here"});
     return false;
   }
