@@ -100,7 +100,7 @@ private:
   std::set<int> droppedBranches_;
   std::map<int, double> branchScales_;
   std::vector<plan::Op> ops_;
-  std::vector<int> skipOf_; // residual add index -> its skip input (-1 for other ops)
+  std::vector<int> skipOf_;         // residual add index -> its skip input (-1 for other ops)
   std::vector<plan::OpKind> kinds_; // op index -> its kind
   std::map<std::string, std::shared_ptr<torch::nn::Module>> modules_;
   std::vector<torch::nn::Conv2d> convs_;
