@@ -18,6 +18,7 @@
 #include "runtime/export/ExportCommand.h"
 #include "runtime/kernels/KernelStats.h"
 #include "runtime/metrics/MetricsLog.h"
+#include "runtime/metrics/TensorMemory.h"
 #include "runtime/metrics/Utilization.h"
 #include "runtime/profile/ProfileRun.h"
 #include "runtime/profile/Roofline.h"
@@ -41,6 +42,7 @@ using namespace fiver;
 int main(int argc, char** argv) {
   fiver::runtime::chooseOpenBlasCoreType(argv);
   fiver::runtime::keepFreedHostMemory();
+  fiver::runtime::countTensorMemory();
   if (argc > 1 && std::string(argv[1]) == "export")
     return runtime::runExportCommand(argc - 1, argv + 1);
   CLI::App app{"5rc-exec: execute a FiveR plan on LibTorch"};
@@ -183,6 +185,16 @@ int main(int argc, char** argv) {
         kernelLine += line;
       }
     if (!kernelLine.empty()) std::cout << kernelLine << std::endl;
+    const runtime::StepMemory memory = runtime::largestStepMemory();
+    if (memory.peakBytes > 0) {
+      char line[160];
+      std::snprintf(line, sizeof line,
+                    "memory: CPU tensors peak at %.1f MB in a step, %.1f MB above the %.1f MB "
+                    "held between steps",
+                    memory.peakBytes / 1e6, memory.activationBytes() / 1e6,
+                    memory.restingBytes / 1e6);
+      std::cout << line << std::endl;
+    }
     if (!options.outDir.empty()) {
       nlohmann::json summary = {
           {"recipe", p.recipe},
@@ -250,6 +262,10 @@ int main(int argc, char** argv) {
       // What methods chose before training (lr_range_test's rate).
       for (const auto& [name, value] : r.findings)
         summary["findings"][name] = value;
+      if (memory.peakBytes > 0)
+        summary["memory"] = {{"step_peak_bytes", memory.peakBytes},
+                             {"resting_bytes", memory.restingBytes},
+                             {"activation_bytes", memory.activationBytes()}};
       if (!r.stepBytesReduced.empty()) {
         double total = 0;
         for (int64_t b : r.stepBytesReduced)

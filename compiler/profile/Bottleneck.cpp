@@ -12,6 +12,9 @@ namespace {
 // Loading and augmenting a batch taking this share of the step makes the
 // input pipeline the bottleneck; below it, the model's ops decide.
 constexpr double kDataShare = 0.3;
+// A step whose tensors take this share of the machine's memory leaves no room
+// for a larger batch or model: memory, not time, is what limits the run.
+constexpr double kMemoryShare = 0.5;
 
 // Derived-data methods either shrink what moves through memory (layouts,
 // precisions) or what data-parallel ranks exchange; their docs say which.
@@ -36,6 +39,14 @@ std::vector<std::string> methodsFor(const std::string& bottleneck,
                                     const std::map<std::string, MethodSignature>& stdlib,
                                     InputKind inputs) {
   std::vector<std::string> out;
+  // Memory capacity: the methods that lower a step's peak memory.
+  if (bottleneck == "memory capacity") {
+    for (const auto& [name, m] : stdlib)
+      if (std::find(m.effects.begin(), m.effects.end(), "memory") != m.effects.end() &&
+          (m.inputs == InputKind::Any || m.inputs == inputs))
+        out.push_back(name);
+    return out;
+  }
   for (const auto& [name, m] : stdlib) {
     if (!reducesTimePerIteration(m)) continue;
     const InputKind needs = m.inputs;
@@ -94,7 +105,19 @@ BottleneckReport analyzeProfile(const nlohmann::json& profile,
   const double data = phases.value("data", 0.0) + phases.value("host_to_device", 0.0);
   const double step = std::max(1e-12, r.phaseSum);
   const bool gpu = profile.value("device", "cpu").rfind("cuda", 0) == 0;
-  if (data / step >= kDataShare) {
+  if (profile.contains("memory")) {
+    const nlohmann::json& memory = profile["memory"];
+    r.stepPeakBytes = memory.value("step_peak_bytes", 0.0);
+    r.activationBytes = memory.value("activation_bytes", 0.0);
+    r.machineBytes = memory.value("machine_bytes", 0.0);
+  }
+  const double memoryShare = r.machineBytes > 0 ? r.stepPeakBytes / r.machineBytes : 0;
+  if (memoryShare >= kMemoryShare) {
+    r.bottleneck = "memory capacity";
+    r.reason = "a step's tensors take " + fixed(100 * memoryShare, 0) +
+               "% of the machine's memory (" + fixed(r.activationBytes / 1e6, 0) +
+               " MB of it activations kept for the backward pass)";
+  } else if (data / step >= kDataShare) {
     r.bottleneck = "data loading";
     r.reason =
         "loading and augmenting batches takes " + fixed(100 * data / step, 0) + "% of the step";
@@ -196,7 +219,13 @@ void printProfileReport(std::ostream& out, const nlohmann::json& profile,
   }
   out << attributionLine("forward", report.forward, "loop and probes");
   out << attributionLine("backward", report.backward, "the loss's gradient, autograd's start");
-  out << transferNote(profile) << "\n";
+  out << transferNote(profile);
+  if (report.stepPeakBytes > 0)
+    out << "memory: CPU tensors peak at " << fixed(report.stepPeakBytes / 1e6, 1)
+        << " MB in a step (" << fixed(report.activationBytes / 1e6, 1)
+        << " MB of it activations) of the machine's " << fixed(report.machineBytes / 1e9, 1)
+        << " GB\n";
+  out << "\n";
 
   std::vector<nlohmann::json> ops(profile.at("ops").begin(), profile.at("ops").end());
   auto opSeconds = [](const nlohmann::json& op) {

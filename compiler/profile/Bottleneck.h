@@ -23,7 +23,8 @@ struct OpAttribution {
 };
 
 struct BottleneckReport {
-  std::string bottleneck; // "data loading", "CPU compute", "GPU compute", "memory bandwidth", ...
+  std::string
+      bottleneck; // "data loading", "memory capacity", "CPU compute", "memory bandwidth", ...
   std::string reason;
   double phaseSum = 0;    // seconds per step, all phases of the instrumented run
   double stepSeconds = 0; // the instrumented run's wall time per step
@@ -37,6 +38,9 @@ struct BottleneckReport {
   OpAttribution forward, backward;
   // Forward and backward op time, each op by its step intensity on the roofline.
   double computeBoundSeconds = 0, memoryBoundSeconds = 0;
+  // A step's peak CPU tensor memory, the part of it above what is held
+  // between steps, and the machine's memory (0 when the profile has none).
+  double stepPeakBytes = 0, activationBytes = 0, machineBytes = 0;
   std::vector<std::string> methods; // stdlib methods that address it
 };
 

@@ -200,10 +200,13 @@ std::optional<MethodSignature> checkMethodDecl(const ast::MethodDecl& decl,
   for (const ast::Word& e : decl.effects) {
     // model_size: what a method shrinks that no step time shows (pruning with
     // dense kernels), so `5rc profile` never offers it for a time bottleneck.
-    if (e.text != "T_i" && e.text != "n_iteration" && e.text != "model_size")
+    // memory: the peak memory of a step, offered for a memory bottleneck.
+    if (e.text != "T_i" && e.text != "n_iteration" && e.text != "model_size" &&
+        e.text != "memory")
       diags.report(DiagId::SyntaxError, e.range,
-                   "an effect is 'T_i' (time per iteration), 'n_iteration' (iterations) or "
-                   "'model_size' (nonzero parameters of the trained model), not '" +
+                   "an effect is 'T_i' (time per iteration), 'n_iteration' (iterations), "
+                   "'model_size' (nonzero parameters of the trained model) or 'memory' (peak "
+                   "memory of a step), not '" +
                        e.text + "'");
     sig.effects.push_back(e.text);
   }

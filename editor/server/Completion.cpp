@@ -333,7 +333,7 @@ void completeMethodDecl(std::vector<CompletionItem>& out, const Program& program
     for (const char* t : {"int", "float", "bool", "percent", "duration", "string", "name"})
       out.push_back(keyword(t, "parameter type"));
   } else if (w[0] == "effect") {
-    for (const char* e : {"T_i", "n_iteration", "model_size"})
+    for (const char* e : {"T_i", "n_iteration", "model_size", "memory"})
       out.push_back(keyword(e, "cost effect"));
   } else if (w[0] == "lowers" && w.size() == 1) {
     for (const char* l : {"pass", "hook"})

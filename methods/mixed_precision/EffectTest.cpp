@@ -60,7 +60,10 @@ const EffectRegistrar kEffect(MethodUnderTest{
     {InputKind::Image, InputKind::Text},
     [](const plan::Plan&) -> std::unique_ptr<Probe> {
       return std::make_unique<LowPrecisionProducts>();
-    }});
+    },
+    {{"activation_checkpointing",
+      "its segments record their products only when the backward pass recomputes them, not in "
+      "the forward graph this probe reads"}}});
 
 } // namespace
 } // namespace fiver::composition

@@ -46,6 +46,8 @@ FlopCounter::FlopCounter(const plan::Plan& plan) {
     if (!plan::isKind(op.kind, plan::OpKind::Input)) {
       s.forward = costs[i].forwardFlops;
       s.backward = costs[i].backwardFlops;
+      // activation_checkpointing: the op's forward runs again in backward.
+      if (plan::getNumber(op.attrs, "recompute", 0) > 0) s.backward += s.forward;
     }
     s.spatial = sequence || op.shape.size() == 3;
     for (int in : op.inputs)

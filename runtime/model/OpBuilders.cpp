@@ -4,6 +4,7 @@
 #include "runtime/model/OpBuilders.h"
 
 #include "runtime/kernels/FusedFunction.h"
+#include "runtime/model/BlockedAttention.h"
 #include "runtime/model/PlanModel.h"
 
 #include <algorithm>
@@ -189,8 +190,15 @@ struct OpBuilders {
   static torch::Tensor runLayerNorm(const OpRun& r) {
     return r.model.layerNorms_[r.model.slot_[r.index]]->forward(firstInput(r));
   }
+  // memory_efficient_attention gives the op `attention_block`: the queries
+  // of a block whose scores are computed together.
   static torch::Tensor runCausalAttention(const OpRun& r) {
-    return r.model.attentions_[r.model.slot_[r.index]]->forward(firstInput(r));
+    CausalSelfAttention& attention = r.model.attentions_[r.model.slot_[r.index]];
+    const int64_t block = attr(r.op, "attention_block");
+    if (block > 0)
+      return blockedSelfAttention(*attention, firstInput(r), attr(r.op, "heads"),
+                                  attr(r.op, "alibi") != 0, block);
+    return attention->forward(firstInput(r));
   }
   static torch::Tensor runAdd(const OpRun& r);
   // The tensor as the batch's own copy: a view, so its gradient sums the batch's.

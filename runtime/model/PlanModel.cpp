@@ -2,6 +2,7 @@
 #include "runtime/model/ResidualSkip.h"
 
 #include "runtime/model/OpBuilders.h"
+#include "runtime/model/RecomputedSegment.h"
 
 #include <ATen/autocast_mode.h>
 
@@ -92,6 +93,20 @@ private:
 };
 } // namespace
 
+namespace {
+
+// The ops of one checkpointed segment (activation_checkpointing): a run of
+// consecutive ops with the same `recompute` number.
+struct Segment {
+  size_t begin = 0, end = 0;
+};
+
+int recomputeSegment(const plan::Op& op) {
+  return static_cast<int>(plan::getNumber(op.attrs, "recompute", 0));
+}
+
+} // namespace
+
 torch::Tensor PlanModelImpl::forward(const torch::Tensor& input) {
   if (is_training()) lastInputSize = input.sizes().vec();
   // Branch drops are a training-time regularizer; evaluation runs every op.
@@ -101,10 +116,12 @@ torch::Tensor PlanModelImpl::forward(const torch::Tensor& input) {
   OpTimes* const timing =
       opTimes_ && opTimes_->timingForward() && is_training() ? opTimes_ : nullptr;
   bool autocastUsed = false;
-  for (size_t i = 0; i < ops_.size(); ++i) {
+  // Runs op i on `vals`, the outputs of the ops before it; `times` is null
+  // when the op is not timed (a recomputation in the backward pass).
+  auto runOp = [this, drops, input](size_t i, std::vector<torch::Tensor>& vals, OpTimes* times,
+                                    bool& usedAutocast) {
     const plan::Op& op = ops_[i];
-    if (!needed[i]) continue; // inside a dropped residual branch
-    OpProbe probe(timing, i, values, op.inputs);
+    OpProbe probe(times, i, vals, op.inputs);
     // Mixed precision: each op computes in its planned dtype; an fp32 op
     // (a norm) inside a 16-bit model reads fp32.
     const bool lowPrecision = op.dtype != "fp32" && autocastSupported(op.dtype, input);
@@ -113,7 +130,7 @@ torch::Tensor PlanModelImpl::forward(const torch::Tensor& input) {
                        (input.is_cuda() ? "CUDA" : "the CPU") + "; those ops run in fp32";
       std::cerr << "5rc-exec: " << precisionNote_ << "\n";
     }
-    autocastUsed |= lowPrecision;
+    usedAutocast |= lowPrecision;
     std::optional<AutocastRegion> region;
     if (mixed_) region.emplace(lowPrecision, op.dtype, input);
     // Batch norm reads a bf16 batch as it is: its kernel accumulates the
@@ -125,14 +142,95 @@ torch::Tensor PlanModelImpl::forward(const torch::Tensor& input) {
     const bool readsBf16 = kind == plan::OpKind::BatchNorm && mixed_ && !input.is_cuda();
     if (mixed_ && !lowPrecision && kind != plan::OpKind::Input && !readsBf16)
       for (int in : op.inputs)
-        if (values[in].defined() && values[in].is_floating_point() &&
-            values[in].scalar_type() != torch::kFloat32) // token ids stay int64
-          values[in] = values[in].to(torch::kFloat32);
+        if (vals[in].defined() && vals[in].is_floating_point() &&
+            vals[in].scalar_type() != torch::kFloat32) // token ids stay int64
+          vals[in] = vals[in].to(torch::kFloat32);
     if (drops && isDroppedBranch(i)) {
-      values[i] = values[skipInput(i)];
+      vals[i] = vals[skipInput(i)];
+      return;
+    }
+    vals[i] = opRuntime(kind).run(OpRun{*this, i, op, vals, input});
+  };
+  // A checkpointed segment: its inputs are the values it reads from ops
+  // before it, its outputs those that later ops (or the model's output) read.
+  // Neither pass times its ops; the profile then shows the segment's time
+  // (both forwards) in the backward phase.
+  auto runCheckpointed = [&](const Segment& seg) {
+    auto inSegment = [&](size_t j) { return j >= seg.begin && j < seg.end; };
+    std::vector<int> inputIds, outputIds;
+    std::vector<torch::Tensor> parameters, buffers;
+    for (size_t j = seg.begin; j < seg.end; ++j) {
+      if (!needed[j]) continue;
+      const std::vector<int> reads =
+          drops && isDroppedBranch(j) ? std::vector<int>{skipInput(j)} : ops_[j].inputs;
+      for (int in : reads)
+        if (!inSegment(static_cast<size_t>(in)) &&
+            std::find(inputIds.begin(), inputIds.end(), in) == inputIds.end())
+          inputIds.push_back(in);
+      for (const torch::Tensor& p : parametersOf(ops_[j].name))
+        if (p.requires_grad()) parameters.push_back(p);
+      if (auto module = moduleOf(ops_[j].name))
+        for (const torch::Tensor& b : module->buffers())
+          buffers.push_back(b);
+    }
+    for (size_t j = seg.end; j < ops_.size(); ++j) {
+      if (!needed[j]) continue;
+      const std::vector<int> reads =
+          drops && isDroppedBranch(j) ? std::vector<int>{skipInput(j)} : ops_[j].inputs;
+      for (int in : reads)
+        if (inSegment(static_cast<size_t>(in)) &&
+            std::find(outputIds.begin(), outputIds.end(), in) == outputIds.end())
+          outputIds.push_back(in);
+    }
+    if (seg.end == ops_.size() && needed.back() &&
+        std::find(outputIds.begin(), outputIds.end(), static_cast<int>(ops_.size() - 1)) ==
+            outputIds.end())
+      outputIds.push_back(static_cast<int>(ops_.size() - 1));
+    // Captures by value what the backward pass needs after forward returns,
+    // the branch drops and scales of this step included: stochastic depth
+    // clears them once the forward pass is done.
+    SegmentFunction segment = [this, seg, needed, inputIds, outputIds, runOp,
+                               dropped = droppedBranches_,
+                               scales = branchScales_](const std::vector<torch::Tensor>& inputs) {
+      std::set<int> droppedNow = std::exchange(droppedBranches_, dropped);
+      std::map<int, double> scalesNow = std::exchange(branchScales_, scales);
+      std::vector<torch::Tensor> vals(ops_.size());
+      for (size_t k = 0; k < inputIds.size(); ++k)
+        vals[static_cast<size_t>(inputIds[k])] = inputs[k];
+      bool usedAutocast = false;
+      for (size_t j = seg.begin; j < seg.end; ++j)
+        if (needed[j]) runOp(j, vals, nullptr, usedAutocast);
+      // A recomputation in the backward pass must not leave 16-bit weight
+      // copies behind for the next step's forward.
+      if (usedAutocast && torch::GradMode::is_enabled()) at::autocast::clear_cache();
+      droppedBranches_ = std::move(droppedNow);
+      branchScales_ = std::move(scalesNow);
+      std::vector<torch::Tensor> outputs;
+      for (int id : outputIds)
+        outputs.push_back(vals[static_cast<size_t>(id)]);
+      return outputs;
+    };
+    std::vector<torch::Tensor> inputs;
+    for (int id : inputIds)
+      inputs.push_back(values[static_cast<size_t>(id)]);
+    std::vector<torch::Tensor> outputs = runRecomputed(segment, inputs, parameters, buffers);
+    for (size_t k = 0; k < outputIds.size(); ++k)
+      values[static_cast<size_t>(outputIds[k])] = outputs[k];
+    autocastUsed |= mixed_;
+  };
+  const bool checkpoints = is_training() && torch::GradMode::is_enabled();
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    if (!needed[i]) continue; // inside a dropped residual branch
+    const int segmentId = checkpoints ? recomputeSegment(ops_[i]) : 0;
+    if (segmentId <= 0) {
+      runOp(i, values, timing, autocastUsed);
       continue;
     }
-    values[i] = opRuntime(kind).run(OpRun{*this, i, op, values, input});
+    Segment seg{i, i + 1};
+    while (seg.end < ops_.size() && recomputeSegment(ops_[seg.end]) == segmentId)
+      ++seg.end;
+    runCheckpointed(seg);
+    i = seg.end - 1;
   }
   // The autocast cache holds 16-bit copies of the weights for one forward.
   if (autocastUsed) at::autocast::clear_cache();

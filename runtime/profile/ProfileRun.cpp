@@ -3,6 +3,7 @@
 #include "compiler/plan/OpCost.h"
 #include "compiler/plan/OpKinds.h"
 #include "compiler/support/AtomicFile.h"
+#include "runtime/metrics/TensorMemory.h"
 #include "runtime/profile/OpTimes.h"
 #include "runtime/profile/Roofline.h"
 #include "runtime/profile/RooflineCache.h"
@@ -13,6 +14,7 @@
 #include <chrono>
 #include <stdexcept>
 #include <thread>
+#include <unistd.h>
 
 namespace fiver::runtime {
 
@@ -118,7 +120,9 @@ void runProfile(const plan::Plan& plan, TrainOptions options, int64_t steps,
   PhaseTimer plainTimer = PhaseTimer::stepsOnly(kProfileWarmupSteps, steps);
   TrainOptions plain = profiledSteps(options, steps);
   plain.phases = &plainTimer;
+  resetLargestStepMemory();
   train(plan, plain, &data);
+  const StepMemory memory = largestStepMemory();
 
   const int threads = options.threads > 0
                           ? options.threads
@@ -171,6 +175,13 @@ void runProfile(const plan::Plan& plan, TrainOptions options, int64_t steps,
       {"host_to_device", datasetTransfer(data, device)},
       {"ops", ops},
       {"roofline", rooflineToJson(roof)}};
+  // CPU tensors only: what a step holds against the machine's memory.
+  if (device.is_cpu() && tensorMemoryCounted() && memory.peakBytes > 0)
+    out["memory"] = {{"step_peak_bytes", memory.peakBytes},
+                     {"resting_bytes", memory.restingBytes},
+                     {"activation_bytes", memory.activationBytes()},
+                     {"machine_bytes", static_cast<double>(sysconf(_SC_PHYS_PAGES)) *
+                                           static_cast<double>(sysconf(_SC_PAGESIZE))}};
   if (!writeFileAtomically(jsonPath, out.dump(2) + "\n"))
     throw std::runtime_error(jsonPath + ": cannot write");
 }

@@ -3,6 +3,7 @@
 // evaluations, checkpoints and log lines that fall due).
 #include "runtime/train/TrainerImpl.h"
 
+#include "runtime/metrics/TensorMemory.h"
 #include "runtime/optim/Optimizer.h"
 #include "runtime/train/Device.h"
 
@@ -48,6 +49,7 @@ void Trainer::Impl::runEpoch(FitRun& run, int64_t epochIndex) {
 // One optimizer step on the batch (x, y), through every event of a step.
 // Returns the learning rate it used.
 double Trainer::Impl::trainStep(EpochRun& epoch, const torch::Tensor& x, const torch::Tensor& y) {
+  startStepMemory();
   fire(Event::BatchStart);
   state.images = augment(x);
   state.labels = y;
@@ -85,6 +87,7 @@ double Trainer::Impl::trainStep(EpochRun& epoch, const torch::Tensor& x, const t
   if (options.phases) options.phases->enter(Phase::Other);
   epoch.losses.add(state.loss);
   fire(Event::BatchEnd);
+  endStepMemory();
   flops.addStep(stepImages * (state.collectives ? state.collectives->size() : 1), height, width,
                 state.gradientEvaluations - passesBefore);
   ++state.step;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <set>
 
 namespace fiver::composition {
 
@@ -86,6 +87,22 @@ bool closeLoss(double actual, double expected) {
 
 std::string lossComparison(double actual, double expected) {
   return "loss " + std::to_string(actual) + ", expected " + std::to_string(expected);
+}
+
+int autogradNodesNamed(const torch::Tensor& t, const std::string& part) {
+  if (!t.defined() || !t.grad_fn()) return 0;
+  std::vector<torch::autograd::Node*> todo = {t.grad_fn().get()};
+  std::set<torch::autograd::Node*> seen;
+  int found = 0;
+  while (!todo.empty()) {
+    torch::autograd::Node* node = todo.back();
+    todo.pop_back();
+    if (!node || !seen.insert(node).second) continue;
+    if (node->name().find(part) != std::string::npos) ++found;
+    for (const torch::autograd::Edge& e : node->next_edges())
+      todo.push_back(e.function.get());
+  }
+  return found;
 }
 
 } // namespace fiver::composition

@@ -39,6 +39,10 @@ torch::Tensor opOutput(runtime::PlanModel& live, size_t index, const torch::Tens
 // largest entry of `expected`.
 double relativeDifference(const torch::Tensor& actual, const torch::Tensor& expected);
 
+// How many nodes of the autograd graph behind `t` have a name containing
+// `part` (0 when `t` has no graph).
+int autogradNodesNamed(const torch::Tensor& t, const std::string& part);
+
 // Losses agree to 1e-4 (relative, absolute below 1), and how they differ.
 bool closeLoss(double actual, double expected);
 std::string lossComparison(double actual, double expected);

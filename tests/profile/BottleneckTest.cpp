@@ -35,7 +35,11 @@ std::map<std::string, MethodSignature> stdlib() {
       {"layer_freezing",
        method("layer_freezing", Action::Reorder, Component::ModelParameters, "T_i")},
       {"label_smoothing",
-       method("label_smoothing", Action::Replace, Component::TrainingObjective, "n_iteration")}};
+       method("label_smoothing", Action::Replace, Component::TrainingObjective, "n_iteration")},
+      {"activation_checkpointing",
+       method("activation_checkpointing", Action::Remove, Component::DerivedData, "memory")},
+      {"memory_efficient_attention", method("memory_efficient_attention", Action::Remove,
+                                            Component::DerivedData, "memory", InputKind::Tokens)}};
 }
 
 nlohmann::json profile(double data, double forward, double convIntensity, double convSeconds,
@@ -82,6 +86,36 @@ TEST(BottleneckTest, DenseOpsAboveTheBalanceAreCompute) {
   // nor pruning, which dense kernels do not turn into time.
   EXPECT_EQ(r.methods,
             (std::vector<std::string>{"colout", "layer_freezing", "selective_backprop"}));
+}
+
+nlohmann::json withMemory(nlohmann::json p, double peakBytes, double machineBytes) {
+  p["memory"] = {{"step_peak_bytes", peakBytes},
+                 {"resting_bytes", peakBytes / 4},
+                 {"activation_bytes", 3 * peakBytes / 4},
+                 {"machine_bytes", machineBytes}};
+  return p;
+}
+
+TEST(BottleneckTest, AStepFillingMostOfTheMemoryIsMemoryCapacity) {
+  const nlohmann::json p = withMemory(profile(0.5, 0.1, 50, 0.08, 0.02), 6e9, 8e9);
+  BottleneckReport r = analyzeProfile(p, stdlib());
+  EXPECT_EQ(r.bottleneck, "memory capacity");
+  EXPECT_EQ(r.methods, std::vector<std::string>{"activation_checkpointing"});
+  EXPECT_EQ(analyzeProfile(p, stdlib(), InputKind::Tokens).methods,
+            (std::vector<std::string>{"activation_checkpointing", "memory_efficient_attention"}));
+  std::ostringstream text;
+  printProfileReport(text, p, r);
+  EXPECT_NE(text.str().find("memory: CPU tensors peak at 6000.0 MB in a step (4500.0 MB of it "
+                            "activations) of the machine's 8.0 GB"),
+            std::string::npos)
+      << text.str();
+}
+
+TEST(BottleneckTest, AStepWithRoomToSpareIsJudgedByItsTime) {
+  BottleneckReport r =
+      analyzeProfile(withMemory(profile(0.5, 0.1, 50, 0.08, 0.02), 1e9, 8e9), stdlib());
+  EXPECT_EQ(r.bottleneck, "data loading");
+  EXPECT_DOUBLE_EQ(r.stepPeakBytes, 1e9);
 }
 
 TEST(BottleneckTest, TextTasksAreOfferedNoImageMethods) {
