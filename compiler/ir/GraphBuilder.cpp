@@ -46,6 +46,7 @@ public:
   // inferred from the task's input as for declared models.
   bool imported(const onnx_import::ImportedModel& m, OpId input, SourceRange where) {
     std::vector<OpId> ids{input};
+    std::map<std::string, OpId> tables; // token tables by initializer
     for (size_t i = 1; i < m.ops.size(); ++i) {
       const onnx_import::ImportedOp& from = m.ops[i];
       OpNode op;
@@ -55,9 +56,13 @@ public:
       std::vector<OpId> inputs;
       for (int k : from.inputs)
         inputs.push_back(ids[static_cast<size_t>(k)]);
+      tieToTable(op, tables);
       std::optional<OpId> id = addOp(std::move(op), inputs, "ONNX node '" + from.node + "': ");
       if (!id) return false;
       ids.push_back(*id);
+      const OpNode& added = g_.model[*id];
+      if (plan::isKind(added.kind, plan::OpKind::Embedding))
+        tables.emplace(plan::getString(added.attrs, "init_weight", ""), *id);
     }
     // The loss reads one score per class (for each position of a sequence).
     const std::vector<int64_t>& out = g_.model[ids.back()].shape;
@@ -77,6 +82,22 @@ public:
   }
 
 private:
+  // A linear layer whose weight is an embedding's token table (a model
+  // exported with weight tying reads one initializer twice) keeps reading
+  // the table (`tied_to`), so that training keeps the two uses one
+  // parameter, as the exporting model did.
+  void tieToTable(OpNode& op, const std::map<std::string, OpId>& tables) const {
+    if (!plan::isKind(op.kind, plan::OpKind::Linear) || op.attrs.count("init_bias")) return;
+    auto table = tables.find(plan::getString(op.attrs, "init_weight", ""));
+    if (table == tables.end()) return;
+    const OpNode& embedding = g_.model[table->second];
+    if (plan::getNumber(op.attrs, "in", 0) != plan::getNumber(embedding.attrs, "dim", -1) ||
+        plan::getNumber(op.attrs, "out", 0) != plan::getNumber(embedding.attrs, "vocab", -1))
+      return;
+    op.attrs.erase("init_weight");
+    op.attrs["tied_to"] = plan::Scalar::str(embedding.name);
+  }
+
   std::optional<OpId> layer(const LayerSpec& l, OpId from) {
     if (l.kind == "sequence") return sequence(l.body, from);
     if (l.kind == "residual") {

@@ -202,6 +202,19 @@ TEST(OnnxEquivalence, GptHandWritten) {
   expectEquivalent("gpt_handwritten", /*roundTrip=*/true);
 }
 
+// Its output layer reads the token table: imported tied (one parameter whose
+// gradient sums both uses), exported tied.
+TEST(OnnxEquivalence, GptTiedHead) {
+  if (std::string why = test::referenceMissing("gpt_tied"); !why.empty()) GTEST_SKIP() << why;
+  std::optional<Reference> ref = load("gpt_tied");
+  ASSERT_TRUE(ref);
+  int tied = 0;
+  for (const plan::Op& op : ref->plan.ops)
+    tied += plan::getString(op.attrs, "tied_to", "").empty() ? 0 : 1;
+  EXPECT_EQ(tied, 1);
+  expectEquivalent("gpt_tied", /*roundTrip=*/true);
+}
+
 TEST(OnnxEquivalence, GptTransformerEncoder) {
   expectEquivalent("gpt_encoder", /*roundTrip=*/true);
 }

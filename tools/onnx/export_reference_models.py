@@ -82,6 +82,15 @@ class HandWrittenGpt(torch.nn.Module):
         return self.head(self.ln_f(self.blocks(self.wte(ids) + self.wpe(positions))))
 
 
+class TiedGpt(HandWrittenGpt):
+    """The hand-written GPT with its output layer reading the token table
+    (GPT-2's weight tying): one parameter, two uses."""
+
+    def __init__(self):
+        super().__init__()
+        self.head.weight = self.wte.weight
+
+
 class EncoderGpt(torch.nn.Module):
     """Decoder-only use of nn.TransformerEncoder: pre-norm GELU layers whose
     self-attention gets a causal (additive -inf) mask."""
@@ -132,6 +141,7 @@ def image_models():
         # GPT-style causal transformers over the synthetic_text task's tokens.
         "gpt_handwritten": (HandWrittenGpt, 17, tokens(VOCAB, LENGTH)),
         "gpt_encoder": (EncoderGpt, 14, tokens(VOCAB, LENGTH)),
+        "gpt_tied": (TiedGpt, 17, tokens(VOCAB, LENGTH)),
         # fortunes_text's bytes: 256 kinds, 128 a sequence (recipes/text/onnx/finetune_gpt.5r).
         "gpt_fortunes": (lambda: HandWrittenGpt(256, 128), 17, tokens(256, 128)),
     }
