@@ -97,9 +97,13 @@ private:
       expect(w.size(0) == g.keep, "'" + conv.name + "' has " + std::to_string(w.size(0)) +
                                       " filters after pruning, not " + std::to_string(g.keep));
       if (w.size(0) != g.keep) continue;
-      expect(
-          torch::equal(w.detach().cpu(), wide_[i].index_select(0, kept_[i].to(w.device())).cpu()),
-          "'" + conv.name + "' kept other filters than those of largest maximum magnitude");
+      torch::Tensor expected = wide_[i].index_select(0, kept_[i].to(w.device()));
+      // A convolution that also reads a pruned one's channels lost inputs too.
+      for (size_t j = 0; j < groups_.size(); ++j)
+        if (groups_[j].reader == g.conv)
+          expected = expected.index_select(1, kept_[j].to(w.device()));
+      expect(torch::equal(w.detach().cpu(), expected.cpu()),
+             "'" + conv.name + "' kept other filters than those of largest maximum magnitude");
       for (int p : g.perChannel) {
         const plan::Op& op = ops[static_cast<size_t>(p)];
         if (!plan::isKind(op.kind, plan::OpKind::BatchNorm)) continue;
@@ -260,6 +264,42 @@ TEST(ChannelPruningEffect, SlicesWeightsStatisticsReaderAndMomentumTogether) {
   loss.backward();
   sgd.step();
   EXPECT_TRUE(std::isfinite(loss.item<double>()));
+}
+
+// A flattened map: each channel is H·W consecutive inputs of the linear
+// layer. The pruned model computes what the wide one computes with the
+// removed channels' inputs zeroed.
+TEST(ChannelPruningEffect, AFlattenedMapLosesEachChannelsBlockOfFeatures) {
+  DiagnosticEngine diags;
+  const std::optional<plan::Plan> p =
+      test::compileText("model m { conv(out: 6) bn relu maxpool(4) flatten linear(out: classes) }\n"
+                        "recipe r {\n  task fashion_mnist\n  model m\n  budget 4 steps\n  " +
+                            std::string(kLine) + "\n}\n",
+                        diags);
+  ASSERT_TRUE(p.has_value());
+  const std::vector<ChannelGroup> groups = runtime::channelGroups(p->ops);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0].block, 49); // 7 x 7 after pooling 28 x 28 by 4
+  torch::manual_seed(1);
+  runtime::PlanModel model(p->ops);
+  model->eval();
+  const torch::Tensor x = torch::randn({3, 1, 28, 28});
+  const torch::Tensor kept = torch::tensor({0, 3, 5}, torch::kInt64);
+  torch::Tensor reader = model->parametersOf("linear1").front();
+  torch::Tensor reference;
+  {
+    torch::NoGradGuard noGrad;
+    const torch::Tensor wide = reader.detach().clone();
+    torch::Tensor cut = torch::zeros({6});
+    cut.index_fill_(0, kept, 1);
+    reader.mul_(cut.repeat_interleave(49).view({1, -1}));
+    reference = model->forward(x);
+    reader.copy_(wide);
+  }
+  runtime::pruneChannels(model, nullptr, groups[0], kept);
+  EXPECT_EQ(reader.size(1), 3 * 49);
+  torch::NoGradGuard noGrad;
+  EXPECT_TRUE(torch::allclose(model->forward(x), reference, 1e-5, 1e-5));
 }
 
 TEST(ChannelPruningEffect, ThePrunedPlanCostsLess) {

@@ -37,8 +37,15 @@ torch::Tensor sliced(const torch::Tensor& t, int64_t dim, const torch::Tensor& i
   return channelsLast ? s.contiguous(torch::MemoryFormat::ChannelsLast) : s.contiguous();
 }
 
-void sliceInPlace(torch::Tensor& t, int64_t dim, const torch::Tensor& index) {
-  if (t.defined()) t.set_data(sliced(t, dim, index));
+// A state tensor of a parameter of `sizes`; empty ones (a moment the
+// optimizer's rule for this parameter does not keep) stay empty.
+void sliceInPlace(torch::Tensor& t, c10::IntArrayRef sizes, int64_t dim,
+                  const torch::Tensor& index) {
+  if (!t.defined() || t.numel() == 0) return;
+  if (t.sizes() != sizes)
+    throw std::runtime_error("channel_pruning: the optimizer keeps state of another shape than "
+                             "its parameter, which cannot be sliced with it");
+  t.set_data(sliced(t, dim, index));
 }
 
 // The optimizer's tensors of `p` (shaped as p), sliced as p is.
@@ -48,23 +55,23 @@ void sliceOptimizerState(torch::optim::Optimizer& optimizer, const torch::Tensor
   if (found == optimizer.state().end()) return; // no step has taken it yet
   torch::optim::OptimizerParamState* state = found->second.get();
   if (auto* sgd = dynamic_cast<torch::optim::SGDParamState*>(state)) {
-    sliceInPlace(sgd->momentum_buffer(), dim, index);
+    sliceInPlace(sgd->momentum_buffer(), p.sizes(), dim, index);
   } else if (auto* adamw = dynamic_cast<torch::optim::AdamWParamState*>(state)) {
-    sliceInPlace(adamw->exp_avg(), dim, index);
-    sliceInPlace(adamw->exp_avg_sq(), dim, index);
-    sliceInPlace(adamw->max_exp_avg_sq(), dim, index);
+    sliceInPlace(adamw->exp_avg(), p.sizes(), dim, index);
+    sliceInPlace(adamw->exp_avg_sq(), p.sizes(), dim, index);
+    sliceInPlace(adamw->max_exp_avg_sq(), p.sizes(), dim, index);
   } else if (auto* adam = dynamic_cast<torch::optim::AdamParamState*>(state)) {
-    sliceInPlace(adam->exp_avg(), dim, index);
-    sliceInPlace(adam->exp_avg_sq(), dim, index);
-    sliceInPlace(adam->max_exp_avg_sq(), dim, index);
+    sliceInPlace(adam->exp_avg(), p.sizes(), dim, index);
+    sliceInPlace(adam->exp_avg_sq(), p.sizes(), dim, index);
+    sliceInPlace(adam->max_exp_avg_sq(), p.sizes(), dim, index);
   } else if (auto* lamb = dynamic_cast<LambParamState*>(state)) {
-    sliceInPlace(lamb->exp_avg(), dim, index);
-    sliceInPlace(lamb->exp_avg_sq(), dim, index);
+    sliceInPlace(lamb->exp_avg(), p.sizes(), dim, index);
+    sliceInPlace(lamb->exp_avg_sq(), p.sizes(), dim, index);
   } else if (auto* lars = dynamic_cast<LarsParamState*>(state)) {
-    sliceInPlace(lars->momentum_buffer(), dim, index);
+    sliceInPlace(lars->momentum_buffer(), p.sizes(), dim, index);
   } else if (auto* muon = dynamic_cast<MuonParamState*>(state)) {
-    sliceInPlace(muon->momentum_buffer(), dim, index);
-    sliceInPlace(muon->exp_avg_sq(), dim, index);
+    sliceInPlace(muon->momentum_buffer(), p.sizes(), dim, index);
+    sliceInPlace(muon->exp_avg_sq(), p.sizes(), dim, index);
   } else {
     throw std::runtime_error("channel_pruning: cannot slice the optimizer's state of a pruned "
                              "parameter (an optimizer other than sgd, adamw, lamb, lars or muon)");
@@ -137,9 +144,11 @@ torch::Tensor filterMagnitudes(const torch::Tensor& convWeight) {
 }
 
 torch::Tensor strongestFilters(const torch::Tensor& magnitudes, int64_t keep) {
-  const torch::Tensor top =
-      std::get<1>(magnitudes.topk(keep, 0, /*largest=*/true, /*sorted=*/true));
-  return std::get<0>(top.sort()).to(torch::kInt64);
+  // Stable, so that equal magnitudes (identity or constant initializations)
+  // keep the earlier filters.
+  const torch::Tensor order =
+      std::get<1>(magnitudes.sort(/*stable=*/true, /*dim=*/0, /*descending=*/true));
+  return std::get<0>(order.narrow(0, 0, keep).sort()).to(torch::kInt64);
 }
 
 void pruneChannels(PlanModel& model, torch::optim::Optimizer* optimizer, const ChannelGroup& group,

@@ -94,11 +94,11 @@ bool ChannelPruningPass::run(ir::TrainingGraph& g, DiagnosticEngine& diags) {
     if (!plan::isKind(op.kind, plan::OpKind::Conv)) continue;
     const int64_t out = intAttr(op, "out"), keep = keptFilters(out, ratio);
     PrunableChannels c = prunableChannels(g, v);
-    if (!plainConv(op)) c.why = "'" + op.name + "' is a grouped convolution";
+    if (!plainConv(op)) c.why = "it is a grouped convolution";
     if (c.why.empty() && keep >= out)
-      c.why = "'" + op.name + "' has too few filters (" + std::to_string(out) + ") to remove any";
+      c.why = "it has too few filters (" + std::to_string(out) + ") to remove any";
     if (!c.why.empty()) {
-      why += (why.empty() ? "" : "; ") + c.why;
+      why += (why.empty() ? "" : "; ") + op.name + ": " + c.why;
       continue;
     }
     op.attrs["prune_keep"] = countAttr(keep);
