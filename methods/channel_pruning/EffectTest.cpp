@@ -4,11 +4,16 @@
 #include "compiler/plan/OpKinds.h"
 #include "methods/channel_pruning/Hook.h"
 #include "runtime/TorchCompat.h"
+#include "runtime/data/Dataset.h"
 #include "runtime/train/FlopCharges.h"
+#include "tests/composition/ProbeSupport.h"
 #include "tests/composition/Probes.h"
 #include "tests/support/CompileText.h"
 
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <unistd.h>
 
 namespace fiver::composition {
 namespace {
@@ -306,6 +311,71 @@ TEST(ChannelPruningEffect, ThePrunedPlanCostsLess) {
   const plan::Plan p = compiled(kLine);
   const runtime::FlopCounter wide(p), narrow(runtime::prunedPlan(p, runtime::channelGroups(p.ops)));
   EXPECT_LT(narrow.trainingPassFlops(8, 28, 28), 0.8 * wide.trainingPassFlops(8, 28, 28));
+}
+
+// 4 steps an epoch on 64 synthetic images; the filters go before step 6.
+plan::Plan tinyRun() {
+  DiagnosticEngine diags;
+  std::optional<plan::Plan> p = test::compileText(R"(task tiny_images {
+  dataset synthetic
+  input [3, 16, 16]
+  classes 4
+  train_size 64
+  test_size 16
+  metric accuracy
+}
+recipe t {
+  task tiny_images
+  model small_cnn(width: 8)
+  optimizer sgd(lr: 0.1, momentum: 0.9)
+  schedule constant
+  batch_size 16
+  budget 3 epochs
+  seed 2
+  remove model_parameters dynamic domain channel_pruning(ratio: 50%, at: 50%)
+}
+)",
+                                                  diags);
+  if (!p) throw std::runtime_error("the test recipe does not compile");
+  return *p;
+}
+
+std::vector<torch::Tensor> finalState(const plan::Plan& p, runtime::TrainOptions o) {
+  runtime::Dataset data = runtime::loadDataset(p.task, p.training.seed);
+  runtime::Trainer t(p, o, &data);
+  t.fit();
+  return copies(t.model()->stateTensors());
+}
+
+// Stopped before the prune step and after it, the resumed run ends where
+// the straight one does: the narrow weights and momentum come back from the
+// checkpoint, and the filters are removed once.
+TEST(ChannelPruningEffect, AResumedRunPrunesOnceAndEndsAsTheStraightRun) {
+  namespace fs = std::filesystem;
+  const plan::Plan p = tinyRun();
+  const fs::path dir = fs::temp_directory_path() / ("fiver-prune-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  runtime::TrainOptions o;
+  o.quiet = true;
+  o.threads = 1;
+  o.prefetch = false;
+  runtime::TrainOptions resumed = o;
+  resumed.outDir = dir.string();
+  resumed.resume = true;
+  for (int64_t stop : {3, 9}) {
+    runtime::TrainOptions part = resumed;
+    part.maxSteps = stop;
+    finalState(p, part);
+  }
+  const std::vector<torch::Tensor> after = finalState(p, resumed);
+  const std::vector<torch::Tensor> straight = finalState(p, o);
+  ASSERT_EQ(after.size(), straight.size());
+  for (size_t i = 0; i < straight.size(); ++i) {
+    ASSERT_EQ(after[i].sizes(), straight[i].sizes()) << "state tensor " << i;
+    EXPECT_TRUE(torch::equal(after[i], straight[i])) << "state tensor " << i;
+  }
+  EXPECT_EQ(straight.front().size(0), 4); // conv1: 8 filters, half removed
+  fs::remove_all(dir);
 }
 
 } // namespace
