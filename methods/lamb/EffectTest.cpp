@@ -51,12 +51,14 @@ private:
   std::map<const void*, Moments> moments_;
 };
 
-const EffectRegistrar kEffect(MethodUnderTest{"lamb",
-                                              "replace training_algorithm dynamic domain lamb",
-                                              {InputKind::Image, InputKind::Text},
-                                              [](const plan::Plan&) -> std::unique_ptr<Probe> {
-                                                return std::make_unique<TrustRatioSteps>();
-                                              }});
+const EffectRegistrar kEffect(MethodUnderTest{
+    "lamb",
+    "replace training_algorithm dynamic domain lamb",
+    {InputKind::Image, InputKind::Text},
+    [](const plan::Plan&) -> std::unique_ptr<Probe> { return std::make_unique<TrustRatioSteps>(); },
+    {{"channel_pruning", "its prune step narrows the weights whose "
+                         "steps this probe computes from its own copy "
+                         "of the optimizer's state"}}});
 
 } // namespace
 } // namespace fiver::composition

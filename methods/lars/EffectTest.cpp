@@ -39,12 +39,14 @@ private:
   std::map<const void*, torch::Tensor> buffers_; // momentum, per parameter
 };
 
-const EffectRegistrar kEffect(MethodUnderTest{"lars",
-                                              "replace training_algorithm dynamic domain lars",
-                                              {InputKind::Image, InputKind::Text},
-                                              [](const plan::Plan&) -> std::unique_ptr<Probe> {
-                                                return std::make_unique<LocalRateSteps>();
-                                              }});
+const EffectRegistrar kEffect(MethodUnderTest{
+    "lars",
+    "replace training_algorithm dynamic domain lars",
+    {InputKind::Image, InputKind::Text},
+    [](const plan::Plan&) -> std::unique_ptr<Probe> { return std::make_unique<LocalRateSteps>(); },
+    {{"channel_pruning", "its prune step narrows the weights whose "
+                         "steps this probe computes from its own copy "
+                         "of the optimizer's state"}}});
 
 } // namespace
 } // namespace fiver::composition

@@ -32,8 +32,14 @@ PlanModel fp32Twin(const plan::Plan& plan, PlanModel& model) {
   PlanModel twin(ops);
   torch::NoGradGuard noGrad;
   std::vector<torch::Tensor> from = model->stateTensors(), to = twin->stateTensors();
-  for (size_t i = 0; i < to.size(); ++i)
-    to[i].copy_(from[i]);
+  // Layers narrowed during training (channel_pruning) hold fewer channels
+  // than the plan says: the twin takes their shapes too.
+  for (size_t i = 0; i < to.size(); ++i) {
+    if (to[i].sizes() == from[i].sizes())
+      to[i].copy_(from[i]);
+    else
+      to[i].set_data(from[i].detach().to(to[i].dtype()).contiguous().clone());
+  }
   for (const plan::Op& op : plan.ops)
     if (model->isFolded(op.name)) twin->foldBatchNorm(op.name);
   twin->eval();

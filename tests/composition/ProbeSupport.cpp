@@ -54,10 +54,18 @@ runtime::PlanModel modelPrefix(runtime::PlanModel& live, size_t opCount) {
   torch::NoGradGuard noGrad;
   const auto params = live->named_parameters();
   const auto buffers = live->named_buffers();
+  // Layers narrowed during training (channel_pruning) hold fewer channels
+  // than the plan says: the copy takes their shapes too.
+  auto take = [](torch::Tensor to, const torch::Tensor& from) {
+    if (to.sizes() == from.sizes())
+      to.copy_(from);
+    else
+      to.set_data(from.detach().clone());
+  };
   for (auto& p : part->named_parameters())
-    p.value().copy_(params[p.key()]);
+    take(p.value(), params[p.key()]);
   for (auto& b : part->named_buffers())
-    b.value().copy_(buffers[b.key()]);
+    take(b.value(), buffers[b.key()]);
   return part;
 }
 
