@@ -22,25 +22,33 @@ namespace fiver::composition {
 namespace {
 
 // The model's output reaches backward through the blocked kernel, once for
-// every attention layer of the plan.
+// every attention layer of the plan that trains (a frozen one, with frozen
+// layers before it, builds no graph).
 class BlockedAttentionProbe : public Probe {
 public:
   explicit BlockedAttentionProbe(const plan::Plan& p) {
     for (const plan::Op& op : p.ops)
-      layers_ += op.attrs.count("attention_block") > 0 ? 1 : 0;
+      if (op.attrs.count("attention_block")) layers_.push_back(op.name);
   }
   void afterMethods(Event e, const TrainState& s) override {
     if (e != Event::AfterForward) return;
-    expect(layers_ > 0, "the plan has no attention op in blocks");
+    expect(!layers_.empty(), "the plan has no attention op in blocks");
     if (!s.output.requires_grad()) return;
+    int training = 0;
+    for (const std::string& name : layers_)
+      for (const torch::Tensor& p : s.model->parametersOf(name))
+        if (p.requires_grad()) {
+          ++training;
+          break;
+        }
     const int found = autogradNodesNamed(s.output, "BlockedCausalAttention");
-    expect(found == layers_, "step " + std::to_string(s.step) + ": " + std::to_string(found) +
-                                 " blocked attention nodes for " + std::to_string(layers_) +
-                                 " layers");
+    expect(found == training, "step " + std::to_string(s.step) + ": " + std::to_string(found) +
+                                  " blocked attention nodes for " + std::to_string(training) +
+                                  " attention layers that train");
   }
 
 private:
-  int layers_ = 0;
+  std::vector<std::string> layers_;
 };
 
 const EffectRegistrar kEffect(MethodUnderTest{
