@@ -1,14 +1,17 @@
 // FiveR's fp32 linear layers (forward + backward, as training runs them)
 // against the fastest fp32 GEMM this machine offers on the same shapes: the
 // three products of a linear layer's step done directly with OpenBLAS
-// (torch::mm) and with oneDNN (mkldnn_linear on pre-converted tensors, which
-// leaves out the layout conversions a real step would pay). The shapes are
-// those of tiny_gpt (the text recipes) and of the Fashion-MNIST classifier.
-// Sides alternate over rounds; each prints GFLOP/s and FiveR's share of the
-// best. Every shape is also checked against a float64 reference.
+// (torch::mm), with oneDNN's linear (mkldnn_linear on pre-converted tensors,
+// which leaves out the layout conversions a real step would pay) and with
+// oneDNN's sgemm on the same row-major tensors; LibTorch's own linear layer
+// (what the runtime used before) is shown beside them. The shapes are those
+// of tiny_gpt (the text recipes) and of the Fashion-MNIST classifier. Sides
+// alternate over rounds; each prints GFLOP/s and FiveR's share of the best.
+// Every shape is also checked against a float64 reference.
 //
 //   build/bin/gemm_speed [--rounds 3] [--threads 2]
 #include "runtime/BlasCoreType.h"
+#include "runtime/kernels/DenseLinear.h"
 
 #include <torch/torch.h>
 
@@ -49,8 +52,10 @@ double seconds(const std::function<void()>& work, int repeats) {
   return times[repeats / 2];
 }
 
-// What a training step runs for one linear layer: forward, then backward to
-// the input and the weight (and bias).
+// What a training step runs for one linear layer, as the runtime's linear
+// ops run it (runtime/kernels/DenseLinear.h): forward, then backward to the
+// input, the weight and the bias; gradients start empty each step, as the
+// trainer leaves them.
 struct FiveRLinear {
   torch::nn::Linear layer;
   torch::Tensor x, gradOut;
@@ -60,7 +65,24 @@ struct FiveRLinear {
     x.requires_grad_(true);
   }
   void step() {
-    layer->zero_grad();
+    layer->zero_grad(/*set_to_none=*/true);
+    x.mutable_grad() = torch::Tensor();
+    fiver::runtime::denseLinear(x, layer->weight, layer->bias).backward(gradOut);
+  }
+};
+
+// LibTorch's own linear layer, which the runtime used before (torch::linear:
+// the system BLAS).
+struct TorchLinear {
+  torch::nn::Linear layer;
+  torch::Tensor x, gradOut;
+  explicit TorchLinear(const Shape& s)
+      : layer(torch::nn::LinearOptions(s.k, s.n)), x(torch::randn({s.m, s.k})),
+        gradOut(torch::randn({s.m, s.n})) {
+    x.requires_grad_(true);
+  }
+  void step() {
+    layer->zero_grad(/*set_to_none=*/true);
     x.mutable_grad() = torch::Tensor();
     layer->forward(x).backward(gradOut);
   }
@@ -96,6 +118,28 @@ struct OneDnnProducts {
   }
 };
 
+// And to oneDNN's sgemm on the same row-major tensors (no layout of its own).
+struct OneDnnSgemm {
+  using Sgemm = int (*)(char, char, int64_t, int64_t, int64_t, float, const float*, int64_t,
+                        const float*, int64_t, float, float*, int64_t);
+  Sgemm sgemm = reinterpret_cast<Sgemm>(dlsym(RTLD_DEFAULT, "dnnl_sgemm"));
+  Shape s;
+  torch::Tensor x, w, gradOut, y, gradX, gradW;
+  explicit OneDnnSgemm(const Shape& shape)
+      : s(shape), x(torch::randn({s.m, s.k})), w(torch::randn({s.n, s.k})),
+        gradOut(torch::randn({s.m, s.n})), y(torch::empty({s.m, s.n})),
+        gradX(torch::empty({s.m, s.k})), gradW(torch::empty({s.n, s.k})) {}
+  void step() {
+    if (!sgemm) return;
+    sgemm('N', 'T', s.m, s.n, s.k, 1, x.data_ptr<float>(), s.k, w.data_ptr<float>(), s.k, 0,
+          y.data_ptr<float>(), s.n); // y = x W^T
+    sgemm('N', 'N', s.m, s.k, s.n, 1, gradOut.data_ptr<float>(), s.n, w.data_ptr<float>(), s.k, 0,
+          gradX.data_ptr<float>(), s.k); // dx = dy W
+    sgemm('T', 'N', s.n, s.k, s.m, 1, gradOut.data_ptr<float>(), s.n, x.data_ptr<float>(), s.k, 0,
+          gradW.data_ptr<float>(), s.k); // dW = dy^T x
+  }
+};
+
 // FiveR's results against float64: the largest error relative to the largest value.
 double relativeError(const Shape& s) {
   FiveRLinear f(s);
@@ -106,7 +150,7 @@ double relativeError(const Shape& s) {
     return (got.to(torch::kFloat64) - want).abs().max().item<double>() /
            std::max(want.abs().max().item<double>(), 1e-30);
   };
-  torch::Tensor y = f.layer->forward(f.x).detach();
+  torch::Tensor y = fiver::runtime::denseLinear(f.x, f.layer->weight, f.layer->bias).detach();
   torch::Tensor yWant = x.mm(w.t()) + f.layer->bias.detach().to(torch::kFloat64);
   return std::max(
       {rel(y, yWant), rel(f.x.grad(), g.mm(w)), rel(f.layer->weight.grad(), g.t().mm(x))});
@@ -134,35 +178,42 @@ int main(int argc, char** argv) {
   torch::set_num_threads(threads);
   std::printf("OpenBLAS core: %s; threads: %d; rounds: %d (sides alternate)\n",
               openBlasCore().c_str(), threads, rounds);
-  std::printf("%-28s %10s %10s %10s %8s %10s\n", "shape (m=tokens)", "FiveR", "OpenBLAS", "oneDNN",
-              "share", "rel.error");
+  std::printf("%-28s %9s %9s %9s %9s %9s %7s %9s\n", "shape (m=tokens)", "FiveR", "torch",
+              "OpenBLAS", "oneDNN", "sgemm", "share", "rel.error");
   double worstShare = 1;
   for (const Shape& s : kShapes) {
     FiveRLinear fiver(s);
+    TorchLinear torchLinear(s);
     BlasProducts blas(s);
     OneDnnProducts onednn(s);
+    OneDnnSgemm sgemm(s);
     const double flops = 3.0 * 2.0 * static_cast<double>(s.m * s.k * s.n);
     const int repeats = std::clamp(static_cast<int>(2e9 / flops), 5, 400);
-    std::vector<double> tf, tb, td;
+    std::vector<std::function<void()>> steps = {[&] { fiver.step(); }, [&] { torchLinear.step(); },
+                                                [&] { blas.step(); }, [&] { onednn.step(); },
+                                                [&] { sgemm.step(); }};
+    std::vector<std::vector<double>> times(steps.size());
     for (int r = 0; r < rounds; ++r) {
-      std::vector<std::function<void()>> sides = {
-          [&] { tf.push_back(seconds([&] { fiver.step(); }, repeats)); },
-          [&] { tb.push_back(seconds([&] { blas.step(); }, repeats)); },
-          [&] { td.push_back(seconds([&] { onednn.step(); }, repeats)); }};
-      if (r % 2) std::reverse(sides.begin(), sides.end());
-      for (auto& side : sides)
-        side();
+      std::vector<size_t> order(steps.size());
+      for (size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+      if (r % 2) std::reverse(order.begin(), order.end());
+      for (size_t i : order)
+        times[i].push_back(seconds(steps[i], repeats));
     }
-    auto best = [&](const std::vector<double>& t) {
-      return flops / *std::min_element(t.begin(), t.end()) / 1e9;
-    };
-    const double f = best(tf), b = best(tb), d = best(td);
-    const double share = f / std::max(b, d);
+    std::vector<double> rate;
+    for (const std::vector<double>& t : times)
+      rate.push_back(flops / *std::min_element(t.begin(), t.end()) / 1e9);
+    if (!sgemm.sgemm) rate[4] = 0; // no dnnl_sgemm in this process
+    const double share = rate[0] / std::max({rate[2], rate[3], rate[4]});
     worstShare = std::min(worstShare, share);
-    std::printf("%-28s %10.1f %10.1f %10.1f %7.0f%% %10.1e\n", s.name, f, b, d, 100 * share,
-                relativeError(s));
+    std::printf("%-28s %9.1f %9.1f %9.1f %9.1f %9.1f %6.0f%% %9.1e\n", s.name, rate[0], rate[1],
+                rate[2], rate[3], rate[4], 100 * share, relativeError(s));
   }
-  std::printf("GFLOP/s of forward + backward (3 GEMMs); share = FiveR / max(OpenBLAS, oneDNN)\n");
+  std::printf("GFLOP/s of forward + backward (3 GEMMs). FiveR: the runtime's linear layers; "
+              "torch: torch::nn::Linear;\nOpenBLAS: torch::mm; oneDNN: mkldnn_linear on "
+              "pre-converted tensors; sgemm: dnnl_sgemm on row-major tensors.\n"
+              "share = FiveR / max(OpenBLAS, oneDNN, sgemm)\n");
   std::printf("worst share: %.0f%% (target: at least 80%%)\n", 100 * worstShare);
   return 0;
 }

@@ -1,5 +1,6 @@
 #include "runtime/model/BlockedAttention.h"
 
+#include "runtime/kernels/DenseLinear.h"
 #include "runtime/model/SequenceOps.h"
 
 #include <c10/core/impl/LocalDispatchKeySet.h>
@@ -128,15 +129,16 @@ torch::Tensor blockedSelfAttention(torch::nn::Module& attention, const torch::Te
   const auto qkvLayer = linearChild(attention, "qkv"), projLayer = linearChild(attention, "proj");
   const int64_t batch = x.size(0), length = x.size(1), dim = x.size(2), headDim = dim / heads;
   // As CausalSelfAttentionImpl::forward: [B, T, 3, H, d] -> three [B H, T, d].
-  const torch::Tensor qkv = qkvLayer->forward(x)
+  const torch::Tensor qkv = denseLinear(x, qkvLayer->weight, qkvLayer->bias)
                                 .view({batch, length, 3, heads, headDim})
                                 .permute({2, 0, 3, 1, 4})
                                 .reshape({3, batch * heads, length, headDim});
   const torch::Tensor slopes = alibi ? alibiSlopes(heads).to(x.device()) : torch::Tensor();
   const torch::Tensor mixed = blockedCausalAttention(
       qkv[0], qkv[1], qkv[2], 1.0 / std::sqrt(static_cast<double>(headDim)), block, slopes);
-  return projLayer->forward(
-      mixed.view({batch, heads, length, headDim}).transpose(1, 2).reshape({batch, length, dim}));
+  return denseLinear(
+      mixed.view({batch, heads, length, headDim}).transpose(1, 2).reshape({batch, length, dim}),
+      projLayer->weight, projLayer->bias);
 }
 
 } // namespace fiver::runtime

@@ -3,6 +3,7 @@
 // OpKinds.def's order) and, where it needs them, a builder and a runner.
 #include "runtime/model/OpBuilders.h"
 
+#include "runtime/kernels/DenseLinear.h"
 #include "runtime/kernels/FusedFunction.h"
 #include "runtime/model/BlockedAttention.h"
 #include "runtime/model/PlanModel.h"
@@ -178,8 +179,9 @@ struct OpBuilders {
   static torch::Tensor runLinear(const OpRun& r) {
     PlanModelImpl& m = r.model;
     const int slot = m.slot_[r.index];
-    return m.tied_[r.index] ? m.tiedLinears_[slot]->forward(firstInput(r))
-                            : m.linears_[slot]->forward(firstInput(r));
+    if (m.tied_[r.index]) return m.tiedLinears_[slot]->forward(firstInput(r));
+    const torch::nn::Linear& linear = m.linears_[slot];
+    return denseLinear(firstInput(r), linear->weight, linear->bias);
   }
   static torch::Tensor runSqueezeExcite(const OpRun& r) {
     return r.model.gates_[r.model.slot_[r.index]]->forward(firstInput(r));

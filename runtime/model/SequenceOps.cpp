@@ -1,5 +1,7 @@
 #include "runtime/model/SequenceOps.h"
 
+#include "runtime/kernels/DenseLinear.h"
+
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -52,7 +54,7 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x) {
                              "]");
   const int64_t batch = x.size(0), length = x.size(1), headDim = dim_ / heads_;
   // [B, T, 3, H, d] -> three [B H, T, d], each contiguous for the batched products.
-  torch::Tensor qkv = qkv_->forward(x)
+  torch::Tensor qkv = denseLinear(x, qkv_->weight, qkv_->bias)
                           .view({batch, length, 3, heads_, headDim})
                           .permute({2, 0, 3, 1, 4})
                           .reshape({3, batch * heads_, length, headDim});
@@ -69,8 +71,9 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x) {
                 .view({batch * heads_, length, length})
           : torch::baddbmm(mask, q, k.transpose(1, 2), /*beta=*/1, /*alpha=*/scale);
   torch::Tensor mixed = torch::bmm(torch::softmax(scores, -1), v);
-  return proj_->forward(
-      mixed.view({batch, heads_, length, headDim}).transpose(1, 2).reshape({batch, length, dim_}));
+  return denseLinear(
+      mixed.view({batch, heads_, length, headDim}).transpose(1, 2).reshape({batch, length, dim_}),
+      proj_->weight, proj_->bias);
 }
 
 const torch::Tensor& CausalSelfAttentionImpl::causalMask(int64_t length,
@@ -101,7 +104,7 @@ TiedLinearImpl::TiedLinearImpl(SequenceEmbedding embedding, bool withBias)
 }
 
 torch::Tensor TiedLinearImpl::forward(const torch::Tensor& x) {
-  return torch::linear(x, embedding_->tokenWeight, bias);
+  return denseLinear(x, embedding_->tokenWeight, bias);
 }
 
 } // namespace fiver::runtime
