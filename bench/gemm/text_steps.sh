@@ -1,7 +1,8 @@
 #!/bin/sh
-# The text baseline's training steps with FiveR's linear layers on oneDNN's
-# sgemm (the default) and on torch::linear (FIVER_DENSE_LINEAR=0), sides
-# alternating over rounds, on a quiet machine:
+# The text baseline's training steps with FiveR's linear layers and attention
+# products on oneDNN's sgemm (the default) and on LibTorch's own
+# (torch::linear, torch::bmm: FIVER_DENSE_LINEAR=0), sides alternating over
+# rounds, on a quiet machine:
 #   bench/gemm/text_steps.sh [ROUNDS] [STEPS]      (defaults 3 and 30)
 # Prints one line a run: round, side, train seconds, test accuracy.
 set -eu
@@ -11,9 +12,9 @@ echo "# $steps steps of recipes/text/baseline.5r, 2 threads; $(grep -m1 'model n
 echo "# round side train_seconds test_accuracy"
 r=1
 while [ "$r" -le "$rounds" ]; do
-  for side in torch_linear dense_linear; do
+  for side in libtorch onednn; do
     setting=1
-    [ "$side" = torch_linear ] && setting=0
+    [ "$side" = libtorch ] && setting=0
     out=/tmp/text-steps-$side-$r
     FIVER_DENSE_LINEAR=$setting build/bin/5rc run recipes/text/baseline.5r --max-steps "$steps" \
       --threads 2 --out "$out" >"$out.log" 2>&1

@@ -1,11 +1,8 @@
 #include "runtime/kernels/DenseLinear.h"
 
-#include <ATen/autocast_mode.h>
+#include "runtime/kernels/OneDnnSgemm.h"
 
-#include <cstdlib>
-#include <cstring>
-#include <dlfcn.h>
-#include <stdexcept>
+#include <ATen/autocast_mode.h>
 
 namespace fiver::runtime {
 
@@ -14,35 +11,13 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-// oneDNN's C API (dnnl.h): C = alpha op(A) op(B) + beta C, row-major, with
-// 'N' or 'T' for op; returns dnnl_success (0) or an error status. Found in
-// the process at run time: LibTorch links libdnnl, so no header or link
-// flag is needed, and a LibTorch without it simply keeps torch::linear.
-using Sgemm = int (*)(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha,
-                      const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
-                      float* c, int64_t ldc);
-
-Sgemm sgemm() {
-  static const Sgemm found = [] {
-    const char* setting = std::getenv("FIVER_DENSE_LINEAR");
-    if (setting && std::strcmp(setting, "0") == 0) return Sgemm{nullptr};
-    return reinterpret_cast<Sgemm>(dlsym(RTLD_DEFAULT, "dnnl_sgemm"));
-  }();
-  return found;
-}
-
 // C [m, n] = op(A) op(B) (+ C when accumulate), all row-major and contiguous.
 void product(char transA, char transB, const torch::Tensor& a, const torch::Tensor& b,
              torch::Tensor& c, bool accumulate) {
   const int64_t m = c.size(0), n = c.size(1);
   const int64_t k = transA == 'N' ? a.size(1) : a.size(0);
-  const int status =
-      sgemm()(transA, transB, m, n, k, 1.0f, a.data_ptr<float>(), a.size(1), b.data_ptr<float>(),
-              b.size(1), accumulate ? 1.0f : 0.0f, c.data_ptr<float>(), n);
-  if (status != 0)
-    throw std::runtime_error("dnnl_sgemm failed with status " + std::to_string(status) + " on a " +
-                             std::to_string(m) + "x" + std::to_string(k) + "x" + std::to_string(n) +
-                             " product");
+  callSgemm(transA, transB, m, n, k, a.data_ptr<float>(), a.size(1), b.data_ptr<float>(), b.size(1),
+            accumulate ? 1.0f : 0.0f, c.data_ptr<float>(), n);
 }
 
 class DenseLinearFunction : public torch::autograd::Function<DenseLinearFunction> {
@@ -86,7 +61,7 @@ bool denseLinearApplies(const torch::Tensor& x, const torch::Tensor& weight) {
   // autograd function's own bookkeeping costs more than sgemm saves
   // (the Fashion-MNIST classifier, 128 x 64 x 10).
   constexpr int64_t kSmallestProduct = int64_t{1} << 18;
-  return sgemm() && x.numel() * weight.size(0) >= kSmallestProduct && x.device().is_cpu() &&
+  return oneDnnSgemm() && x.numel() * weight.size(0) >= kSmallestProduct && x.device().is_cpu() &&
          x.scalar_type() == torch::kFloat32 && weight.scalar_type() == torch::kFloat32 &&
          weight.dim() == 2 && x.dim() >= 1 && x.size(-1) == weight.size(1) && x.numel() > 0 &&
          !at::autocast::is_cpu_enabled();

@@ -4,9 +4,8 @@
 // 60-75% of what oneDNN's sgemm (libdnnl, which LibTorch links for its
 // convolutions) does on the same row-major tensors, with no layout
 // conversion (bench/gemm/gemm_speed.cpp). Other dtypes, other devices,
-// autocast regions and a process without dnnl_sgemm take torch::linear.
-// FIVER_DENSE_LINEAR=0 in the environment turns the path off (for
-// comparisons).
+// autocast regions and a process without dnnl_sgemm take torch::linear, and
+// so does FIVER_DENSE_LINEAR=0 in the environment (runtime/kernels/OneDnnSgemm.h).
 #pragma once
 
 #include <torch/torch.h>

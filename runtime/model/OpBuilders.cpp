@@ -3,6 +3,7 @@
 // OpKinds.def's order) and, where it needs them, a builder and a runner.
 #include "runtime/model/OpBuilders.h"
 
+#include "runtime/kernels/DenseBatchedProduct.h"
 #include "runtime/kernels/DenseLinear.h"
 #include "runtime/kernels/FusedFunction.h"
 #include "runtime/model/BlockedAttention.h"
@@ -386,7 +387,7 @@ torch::Tensor runSlice(const OpRun& r) {
   return firstInput(r).narrow(attr(r.op, "axis") + 1, start, attr(r.op, "end") - start);
 }
 torch::Tensor runMatMul(const OpRun& r) {
-  return torch::matmul(firstInput(r), r.values[static_cast<size_t>(r.op.inputs[1])]);
+  return denseBatchedProduct(firstInput(r), r.values[static_cast<size_t>(r.op.inputs[1])]);
 }
 torch::Tensor runScale(const OpRun& r) {
   return firstInput(r) * plan::getNumber(r.op.attrs, "factor", 1);

@@ -1,5 +1,6 @@
 #include "runtime/model/SequenceOps.h"
 
+#include "runtime/kernels/DenseBatchedProduct.h"
 #include "runtime/kernels/DenseLinear.h"
 
 #include <cmath>
@@ -64,13 +65,23 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x) {
   // by head, so it is added over [B, H, T, T] in one scaled add instead.
   const torch::Tensor& mask = causalMask(length, qkv.options());
   const double scale = 1.0 / std::sqrt(headDim);
-  torch::Tensor scores =
-      alibi_
-          ? torch::add(mask, torch::bmm(q, k.transpose(1, 2)).view({batch, heads_, length, length}),
-                       scale)
-                .view({batch * heads_, length, length})
-          : torch::baddbmm(mask, q, k.transpose(1, 2), /*beta=*/1, /*alpha=*/scale);
-  torch::Tensor mixed = torch::bmm(torch::softmax(scores, -1), v);
+  torch::Tensor mixed;
+  if (denseBatchedProductApplies(q, k.transpose(1, 2))) {
+    // fp32 on the CPU: oneDNN's products, the batch spread over the threads.
+    torch::Tensor scores = denseBatchedProduct(q * scale, k.transpose(1, 2));
+    scores = alibi_ ? (scores.view({batch, heads_, length, length}) + mask)
+                          .view({batch * heads_, length, length})
+                    : scores + mask;
+    mixed = denseBatchedProduct(torch::softmax(scores, -1), v);
+  } else {
+    torch::Tensor scores =
+        alibi_ ? torch::add(mask,
+                            torch::bmm(q, k.transpose(1, 2)).view({batch, heads_, length, length}),
+                            scale)
+                     .view({batch * heads_, length, length})
+               : torch::baddbmm(mask, q, k.transpose(1, 2), /*beta=*/1, /*alpha=*/scale);
+    mixed = torch::bmm(torch::softmax(scores, -1), v);
+  }
   return denseLinear(
       mixed.view({batch, heads_, length, headDim}).transpose(1, 2).reshape({batch, length, dim_}),
       proj_->weight, proj_->bias);
