@@ -12,6 +12,7 @@
 #include "tests/composition/Probe.h"
 #include "tests/composition/ProbeSupport.h"
 #include "tests/support/CompileText.h"
+#include "tests/support/TinyTasks.h"
 
 #include <gtest/gtest.h>
 
@@ -142,15 +143,7 @@ const EffectRegistrar kEffect(MethodUnderTest{
 // --- the method's own tests ---
 
 std::string tinyRecipe(const std::string& line, int64_t steps) {
-  return R"(task tiny_images {
-  dataset synthetic
-  input [3, 16, 16]
-  classes 4
-  train_size 64
-  test_size 16
-  metric accuracy
-}
-recipe t {
+  return std::string(test::kTinyImagesTask) + R"(recipe t {
   task tiny_images
   model small_cnn(width: 4)
   optimizer sgd(lr: 0.1, momentum: 0.9, nesterov: true, weight_decay: 5e-4)

@@ -9,6 +9,7 @@
 #include "tests/composition/ProbeSupport.h"
 #include "tests/composition/Probes.h"
 #include "tests/support/CompileText.h"
+#include "tests/support/TinyTasks.h"
 
 #include <gtest/gtest.h>
 
@@ -316,15 +317,7 @@ TEST(ChannelPruningEffect, ThePrunedPlanCostsLess) {
 // 4 steps an epoch on 64 synthetic images; the filters go before step 6.
 plan::Plan tinyRun() {
   DiagnosticEngine diags;
-  std::optional<plan::Plan> p = test::compileText(R"(task tiny_images {
-  dataset synthetic
-  input [3, 16, 16]
-  classes 4
-  train_size 64
-  test_size 16
-  metric accuracy
-}
-recipe t {
+  std::optional<plan::Plan> p = test::compileText(std::string(test::kTinyImagesTask) + R"(recipe t {
   task tiny_images
   model small_cnn(width: 8)
   optimizer sgd(lr: 0.1, momentum: 0.9)

@@ -6,6 +6,7 @@
 #include "runtime/data/Dataset.h"
 #include "tests/composition/Probe.h"
 #include "tests/support/CompileText.h"
+#include "tests/support/TinyTasks.h"
 
 #include <gtest/gtest.h>
 
@@ -83,15 +84,7 @@ const EffectRegistrar kEffect(MethodUnderTest{
 // --- the method's own tests: 4 steps an epoch on 64 synthetic images ---
 
 std::string tinyRecipe(const std::string& lawaLine) {
-  return R"(task tiny_images {
-  dataset synthetic
-  input [3, 16, 16]
-  classes 4
-  train_size 64
-  test_size 16
-  metric accuracy
-}
-recipe t {
+  return std::string(test::kTinyImagesTask) + R"(recipe t {
   task tiny_images
   model small_cnn(width: 4)
   optimizer sgd(lr: 0.1, momentum: 0.9)

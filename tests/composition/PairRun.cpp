@@ -2,6 +2,7 @@
 
 #include "runtime/data/Dataset.h"
 #include "tests/support/CompileText.h"
+#include "tests/support/TinyTasks.h"
 
 #include <algorithm>
 #include <sstream>
@@ -13,30 +14,14 @@ namespace {
 // Three steps of 16 examples: enough for every probe's schedule to act (the
 // recipe lines are written for it), small enough for the whole matrix to
 // run in CI on two cores.
-const char* kImageTask = R"(task tiny_images {
-  dataset synthetic
-  input [3, 16, 16]
-  classes 4
-  train_size 64
-  test_size 16
-  metric accuracy
-}
-recipe pair {
+const std::string kImageTask = std::string(test::kTinyImagesTask) + R"(recipe pair {
   task tiny_images
   model small_cnn(width: 4)
   optimizer sgd(lr: 0.1, momentum: 0.9)
   schedule constant
 )";
 
-const char* kTextTask = R"(task tiny_text {
-  dataset synthetic_text
-  input [16]
-  classes 24
-  train_size 64
-  test_size 16
-  metric accuracy
-}
-recipe pair {
+const std::string kTextTask = std::string(test::kTinyTextTask) + R"(recipe pair {
   task tiny_text
   model tiny_gpt(dim: 16, blocks: 1, heads: 2)
   optimizer adamw(lr: 0.01)
