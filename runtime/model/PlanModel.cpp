@@ -62,8 +62,8 @@ std::shared_ptr<torch::nn::Module> PlanModelImpl::moduleOf(const std::string& op
 }
 
 namespace {
-// Profiling one op of the forward pass: when its scope ends (ops leave the
-// loop through several `continue`s), its time is added, and a hook on its
+// Profiling one op of the forward pass: when its scope ends (an op can end
+// early, through several returns), its time is added, and a hook on its
 // output will report when that output's gradient is complete. An op that
 // passes an input through unchanged gets no hook: the gradient is its input's.
 class OpProbe {
@@ -91,9 +91,6 @@ private:
   const std::vector<int>& inputs_;
   OpTimes::Clock::time_point start_;
 };
-} // namespace
-
-namespace {
 
 // The ops of one checkpointed segment (activation_checkpointing): a run of
 // consecutive ops with the same `recompute` number.
@@ -155,15 +152,17 @@ torch::Tensor PlanModelImpl::forward(const torch::Tensor& input) {
   // before it, its outputs those that later ops (or the model's output) read.
   // Neither pass times its ops; the profile then shows the segment's time
   // (both forwards) in the backward phase.
+  // What op j reads in this pass: a dropped residual add only its skip.
+  auto readsOf = [&](size_t j) {
+    return drops && isDroppedBranch(j) ? std::vector<int>{skipInput(j)} : ops_[j].inputs;
+  };
   auto runCheckpointed = [&](const Segment& seg) {
     auto inSegment = [&](size_t j) { return j >= seg.begin && j < seg.end; };
     std::vector<int> inputIds, outputIds;
     std::vector<torch::Tensor> parameters, buffers;
     for (size_t j = seg.begin; j < seg.end; ++j) {
       if (!needed[j]) continue;
-      const std::vector<int> reads =
-          drops && isDroppedBranch(j) ? std::vector<int>{skipInput(j)} : ops_[j].inputs;
-      for (int in : reads)
+      for (int in : readsOf(j))
         if (!inSegment(static_cast<size_t>(in)) &&
             std::find(inputIds.begin(), inputIds.end(), in) == inputIds.end())
           inputIds.push_back(in);
@@ -175,9 +174,7 @@ torch::Tensor PlanModelImpl::forward(const torch::Tensor& input) {
     }
     for (size_t j = seg.end; j < ops_.size(); ++j) {
       if (!needed[j]) continue;
-      const std::vector<int> reads =
-          drops && isDroppedBranch(j) ? std::vector<int>{skipInput(j)} : ops_[j].inputs;
-      for (int in : reads)
+      for (int in : readsOf(j))
         if (inSegment(static_cast<size_t>(in)) &&
             std::find(outputIds.begin(), outputIds.end(), in) == outputIds.end())
           outputIds.push_back(in);
