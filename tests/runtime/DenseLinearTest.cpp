@@ -45,7 +45,9 @@ void expectLikeTorch(std::vector<int64_t> sizes, int64_t out, bool bias, bool tr
   EXPECT_LT(relative(y, want), 1e-5) << what;
   EXPECT_LT(relative(x.grad(), x64.grad()), 1e-5) << what;
   EXPECT_LT(relative(w.grad(), w64.grad()), 1e-5) << what;
-  if (bias) EXPECT_LT(relative(b.grad(), b64.grad()), 1e-5) << what;
+  if (bias) {
+    EXPECT_LT(relative(b.grad(), b64.grad()), 1e-5) << what;
+  }
 }
 
 TEST(DenseLinear, MatchesTorchLinearOnTheRuntimesShapes) {
