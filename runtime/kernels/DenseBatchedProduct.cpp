@@ -90,6 +90,11 @@ bool denseBatchedProductApplies(const torch::Tensor& a, const torch::Tensor& b) 
   return true;
 }
 
+torch::Tensor batchedProductWithoutGraph(const torch::Tensor& a, const torch::Tensor& b) {
+  if (a.dim() != 3 || !denseBatchedProductApplies(a, b)) return torch::bmm(a, b);
+  return products(operand(a), operand(b));
+}
+
 torch::Tensor denseBatchedProduct(const torch::Tensor& a, const torch::Tensor& b) {
   if (!denseBatchedProductApplies(a, b)) return torch::matmul(a, b);
   // Leading sizes fold into one batch axis: [N, m, k] x [N, k, n].

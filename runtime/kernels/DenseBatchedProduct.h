@@ -17,6 +17,11 @@ namespace fiver::runtime {
 // Differentiable in both.
 torch::Tensor denseBatchedProduct(const torch::Tensor& a, const torch::Tensor& b);
 
+// The same product of 3-D operands outside autograd, for autograd functions'
+// own passes (runtime/model/BlockedAttention.cpp): torch::bmm where
+// denseBatchedProductApplies is false.
+torch::Tensor batchedProductWithoutGraph(const torch::Tensor& a, const torch::Tensor& b);
+
 // Whether denseBatchedProduct computes these operands with oneDNN's sgemm.
 bool denseBatchedProductApplies(const torch::Tensor& a, const torch::Tensor& b);
 

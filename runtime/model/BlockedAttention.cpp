@@ -1,5 +1,6 @@
 #include "runtime/model/BlockedAttention.h"
 
+#include "runtime/kernels/DenseBatchedProduct.h"
 #include "runtime/kernels/DenseLinear.h"
 #include "runtime/model/SequenceOps.h"
 
@@ -27,7 +28,7 @@ torch::Tensor blockScores(const torch::Tensor& q, const torch::Tensor& k, double
                           int64_t begin, int64_t end, const torch::Tensor& slopes) {
   const torch::Tensor qb = q.narrow(1, begin, end - begin);
   const torch::Tensor kb = k.narrow(1, 0, end);
-  torch::Tensor scores = torch::bmm(qb, kb.transpose(1, 2)).mul_(scale);
+  torch::Tensor scores = batchedProductWithoutGraph(qb, kb.transpose(1, 2)).mul_(scale);
   const auto options = torch::TensorOptions().dtype(scores.dtype()).device(scores.device());
   const torch::Tensor rows = torch::arange(begin, end, options).unsqueeze(1);
   const torch::Tensor cols = torch::arange(0, end, options).unsqueeze(0);
@@ -54,7 +55,7 @@ public:
       const torch::Tensor lse = torch::logsumexp(scores, -1);
       logSumExp.narrow(1, begin, end - begin).copy_(lse);
       const torch::Tensor p = (scores - lse.unsqueeze(-1)).exp_();
-      out.narrow(1, begin, end - begin).copy_(torch::bmm(p, v.narrow(1, 0, end)));
+      out.narrow(1, begin, end - begin).copy_(batchedProductWithoutGraph(p, v.narrow(1, 0, end)));
     }
     ctx->save_for_backward({q, k, v, out, logSumExp, slopes});
     ctx->saved_data["scale"] = scale;
@@ -81,12 +82,13 @@ public:
       const torch::Tensor p =
           (scores - logSumExp.narrow(1, begin, rows).unsqueeze(-1)).exp_(); // [N, rows, end]
       const torch::Tensor dO = gradOut.narrow(1, begin, rows);
-      gradV.narrow(1, 0, end).add_(torch::bmm(p.transpose(1, 2), dO));
-      const torch::Tensor dP = torch::bmm(dO, v.narrow(1, 0, end).transpose(1, 2));
+      gradV.narrow(1, 0, end).add_(batchedProductWithoutGraph(p.transpose(1, 2), dO));
+      const torch::Tensor dP = batchedProductWithoutGraph(dO, v.narrow(1, 0, end).transpose(1, 2));
       const torch::Tensor dS =
           p.mul_(dP - rowTerm.narrow(1, begin, rows).unsqueeze(-1)).mul_(scale);
-      gradQ.narrow(1, begin, rows).copy_(torch::bmm(dS, k.narrow(1, 0, end)));
-      gradK.narrow(1, 0, end).add_(torch::bmm(dS.transpose(1, 2), q.narrow(1, begin, rows)));
+      gradQ.narrow(1, begin, rows).copy_(batchedProductWithoutGraph(dS, k.narrow(1, 0, end)));
+      gradK.narrow(1, 0, end).add_(
+          batchedProductWithoutGraph(dS.transpose(1, 2), q.narrow(1, begin, rows)));
     }
     return {gradQ, gradK, gradV, torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }

@@ -2,8 +2,8 @@
 // computed one block of queries at a time, so that no [T, T] score matrix is
 // ever held. The forward pass keeps only the output and each query's
 // log-sum-exp of scores; the backward pass recomputes each block's scores
-// from them (the FlashAttention scheme, here with LibTorch's batched
-// products on the CPU).
+// from them (the FlashAttention scheme, here with batched products on the
+// CPU: runtime/kernels/DenseBatchedProduct.h).
 #pragma once
 
 #include <torch/torch.h>
