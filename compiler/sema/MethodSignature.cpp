@@ -201,8 +201,7 @@ std::optional<MethodSignature> checkMethodDecl(const ast::MethodDecl& decl,
     // model_size: what a method shrinks that no step time shows (pruning with
     // dense kernels), so `5rc profile` never offers it for a time bottleneck.
     // memory: the peak memory of a step, offered for a memory bottleneck.
-    if (e.text != "T_i" && e.text != "n_iteration" && e.text != "model_size" &&
-        e.text != "memory")
+    if (e.text != "T_i" && e.text != "n_iteration" && e.text != "model_size" && e.text != "memory")
       diags.report(DiagId::SyntaxError, e.range,
                    "an effect is 'T_i' (time per iteration), 'n_iteration' (iterations), "
                    "'model_size' (nonzero parameters of the trained model) or 'memory' (peak "
