@@ -64,6 +64,12 @@ int64_t count(const std::vector<int64_t>& dims) {
 }
 
 NodeResult defineConstant(NodeImport& n, ConstTensor c) {
+  // Every fold keeps one value an element; a file whose shapes contradict
+  // themselves (a Reshape of 6 values to 4) is refused here, not read past.
+  if (static_cast<int64_t>(c.values.size()) != count(c.dims))
+    return n.problem(DiagId::OnnxDynamicShape, "its result has " + std::to_string(c.values.size()) +
+                                                   " values but a shape of " +
+                                                   std::to_string(count(c.dims)));
   if (!c.batch.empty() && std::none_of(c.batch.begin(), c.batch.end(), [](bool b) { return b; }))
     c.batch.clear();
   ImportValue v;
@@ -83,7 +89,7 @@ std::optional<std::vector<int64_t>> axesOf(const NodeImport& n, int i, const cha
   if (i < n.inputCount() && !n.node.input(i).empty()) {
     std::optional<ConstTensor> c = constantInput(n, i);
     if (!c) return std::nullopt;
-    return std::vector<int64_t>(c->values.begin(), c->values.end());
+    return c->indices();
   }
   return n.intsAttr(name);
 }
@@ -170,8 +176,15 @@ std::optional<ConstTensor> constantInput(const NodeImport& n, int i) {
   const ImportValue* v = n.input(i);
   if (!v) return std::nullopt;
   if (v->constant) return v->constant;
-  if (v->isInitializer() && !v->transposed) return constantOf(*v->data);
-  return std::nullopt;
+  if (!v->isInitializer() || v->transposed) return std::nullopt;
+  std::optional<ConstTensor> c = constantOf(*v->data);
+  if (!c || !v->rowBlock || c->dims.empty()) return c;
+  const int64_t rowSize = count({c->dims.begin() + 1, c->dims.end()});
+  const auto begin = c->values.begin() + v->rowStart * rowSize;
+  c->values.assign(begin, begin + v->shape[0] * rowSize);
+  if (!c->batch.empty()) c->batch.clear(); // an initializer holds no batch sizes
+  c->dims[0] = v->shape[0];
+  return c;
 }
 
 bool allInputsConstant(const NodeImport& n) {
@@ -261,8 +274,11 @@ NodeResult foldSqueeze(NodeImport& n) {
   for (int64_t i = 0; i < rank; ++i) {
     const bool named = std::any_of(axes->begin(), axes->end(),
                                    [&](int64_t a) { return normalized(a, rank) == i; });
-    if (!(named || (axes->empty() && c->dims[static_cast<size_t>(i)] == 1)))
-      dims.push_back(c->dims[static_cast<size_t>(i)]);
+    const int64_t size = c->dims[static_cast<size_t>(i)];
+    if (named && size != 1)
+      return n.unsupported("it squeezes axis " + std::to_string(i) + " of size " +
+                           std::to_string(size));
+    if (!(named || (axes->empty() && size == 1))) dims.push_back(size);
   }
   c->dims = dims;
   return defineConstant(n, std::move(*c));

@@ -9,6 +9,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -26,6 +27,20 @@ struct ConstTensor {
   bool integer = false;
   std::vector<bool> batch; // per value; empty when none is
   bool isBatch(size_t i) const { return i < batch.size() && batch[i]; }
+  // Value `i` as an index or size. Saturates: slices end at INT64_MAX ("to
+  // the end"), which a double rounds to 2^63, out of int64_t's range.
+  int64_t index(size_t i) const {
+    const double v = values[i];
+    if (!(v > -9.2e18)) return std::numeric_limits<int64_t>::min();
+    if (v >= 9.2e18) return std::numeric_limits<int64_t>::max();
+    return static_cast<int64_t>(v);
+  }
+  std::vector<int64_t> indices() const {
+    std::vector<int64_t> out;
+    for (size_t i = 0; i < values.size(); ++i)
+      out.push_back(index(i));
+    return out;
+  }
 };
 
 // A value of the ONNX graph.
@@ -43,6 +58,12 @@ struct ImportValue {
   // An initializer of which only the first `rows` rows are read (a position
   // table gathered for a shorter sequence); -1: all of it.
   int64_t rows = -1;
+  // Where a Slice reads a block of an initializer's rows (the query and the
+  // key-value parts of nn.MultiheadAttention's packed projection), the block
+  // starts at row `rowStart` and has shape[0] rows; `initializer` then names
+  // it "name[start:end]", which the run's weight loader reads back.
+  int64_t rowStart = 0;
+  bool rowBlock = false;
 
   bool isOp() const { return op >= 0; }
   bool isInitializer() const { return data != nullptr; }

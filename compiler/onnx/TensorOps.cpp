@@ -186,7 +186,7 @@ NodeResult importReshape(NodeImport& n) {
   if (!shape) return n.problem(DiagId::OnnxDynamicShape, "its new shape is not known at import");
   std::vector<SymbolicDim> target;
   for (size_t i = 0; i < shape->values.size(); ++i) {
-    target.push_back(SymbolicDim{static_cast<int64_t>(shape->values[i]), shape->isBatch(i)});
+    target.push_back(SymbolicDim{shape->index(i), shape->isBatch(i)});
     if (target.back().coef == 0 && n.intAttr("allowzero", 0) != 0)
       return n.unsupported("allowzero with a 0 in the shape is not imported");
   }
@@ -296,7 +296,40 @@ NodeResult importConcat(NodeImport& n) {
 }
 
 // Slices along plain axes with step 1, one slice op per axis.
+// A block of an initializer's rows (one bound, on axis 0): still a
+// parameter, read by the ops after it (a linear layer's weight or bias).
+// False where the Slice is something else.
+static bool initializerRows(NodeImport& n) {
+  const ImportValue* w = n.input(0);
+  if (!w || !w->isInitializer() || w->transposed || w->rows >= 0 || w->shape.empty() ||
+      w->data->data_type() != onnx::TensorProto::FLOAT)
+    return false;
+  std::optional<ConstTensor> starts = constantInput(n, 1), ends = constantInput(n, 2);
+  std::optional<ConstTensor> axes = n.inputCount() > 3 ? constantInput(n, 3) : std::nullopt;
+  std::optional<ConstTensor> steps = n.inputCount() > 4 ? constantInput(n, 4) : std::nullopt;
+  if (!starts || !ends || starts->values.size() != 1 || ends->values.size() != 1 ||
+      (n.inputCount() > 3 && (!axes || axes->values.size() != 1 || axes->index(0) != 0)) ||
+      (n.inputCount() > 4 && (!steps || steps->values.size() != 1 || steps->index(0) != 1)))
+    return false;
+  const int64_t size = w->shape[0];
+  auto clampIndex = [&](int64_t i) { return std::clamp(i < 0 ? i + size : i, int64_t{0}, size); };
+  const int64_t start = clampIndex(starts->index(0)), end = clampIndex(ends->index(0));
+  if (end <= start) return false;
+  ImportValue block = *w;
+  if (start != 0 || end != size) {
+    block.rowBlock = true;
+    block.rowStart += start;
+    block.shape[0] = end - start;
+    block.initializer = block.initializer.substr(0, block.initializer.find('[')) + "[" +
+                        std::to_string(block.rowStart) + ":" +
+                        std::to_string(block.rowStart + block.shape[0]) + "]";
+  }
+  n.define(0, std::move(block));
+  return true;
+}
+
 NodeResult importSlice(NodeImport& n) {
+  if (initializerRows(n)) return std::nullopt;
   if (allInputsConstant(n)) return foldSlice(n);
   const ImportValue* x = nullptr;
   if (auto p = tensorOperand(n, 0, x)) return p;
@@ -313,7 +346,7 @@ NodeResult importSlice(NodeImport& n) {
   for (size_t k = 0; k < starts->values.size(); ++k) {
     if (steps && steps->values[k] != 1) return n.unsupported("only step 1 is imported");
     int64_t axis = 0;
-    const auto onnxAxis = axes ? static_cast<int64_t>(axes->values[k]) : static_cast<int64_t>(k);
+    const auto onnxAxis = axes ? axes->index(k) : static_cast<int64_t>(k);
     if (auto p = axisOf(n, current, onnxAxis, axis)) return p;
     const int64_t size = current.shape[static_cast<size_t>(axis)];
     auto clampIndex = [&](double v) {
@@ -375,7 +408,7 @@ NodeResult importGather(NodeImport& n) {
   if (onnxAxis < 0) onnxAxis += rank;
   if (auto p = axisOf(n, *x, onnxAxis, axis)) return p;
   const int64_t size = x->shape[static_cast<size_t>(axis)];
-  auto at = static_cast<int64_t>(index->values[0]);
+  auto at = index->index(0);
   if (at < 0) at += size;
   if (at < 0 || at >= size) return n.unsupported("its index is out of range");
   Layout layout = x->layout;
@@ -399,7 +432,7 @@ NodeResult importExpand(NodeImport& n) {
   if (x && x->isOp()) {
     std::vector<SymbolicDim> target;
     for (size_t i = 0; i < shape->values.size(); ++i)
-      target.push_back(SymbolicDim{static_cast<int64_t>(shape->values[i]), shape->isBatch(i)});
+      target.push_back(SymbolicDim{shape->index(i), shape->isBatch(i)});
     if (!x->layout.empty() && onnxDims(x->layout) == target) return view(n, *x, x->layout);
     return n.unsupported("only an initializer is expanded over the batch");
   }

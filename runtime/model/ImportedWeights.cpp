@@ -21,10 +21,34 @@ std::string shapeText(at::IntArrayRef dims) {
   return out;
 }
 
+// A block of rows "name[start:end]" (compiler/onnx: a Slice of an
+// initializer), as the name and the bounds; the whole tensor otherwise.
+struct RowBlock {
+  std::string name;
+  int64_t start = 0, end = -1;
+};
+RowBlock rowBlockOf(const std::string& ref) {
+  const size_t open = ref.rfind('['), colon = ref.rfind(':');
+  if (ref.empty() || ref.back() != ']' || open == std::string::npos || colon == std::string::npos ||
+      colon < open)
+    return {ref};
+  try {
+    return {ref.substr(0, open), std::stoll(ref.substr(open + 1, colon - open - 1)),
+            std::stoll(ref.substr(colon + 1, ref.size() - colon - 2))};
+  } catch (const std::exception&) {
+    return {ref};
+  }
+}
+
 // The initializer the op's attribute `key` names, as a tensor.
 torch::Tensor initializer(const plan::Op& op, const char* key, const Initializers& inits) {
-  const std::string name = plan::getString(op.attrs, key, "");
+  std::string name = plan::getString(op.attrs, key, "");
+  RowBlock block{name};
   auto it = inits.find(name);
+  if (it == inits.end()) {
+    block = rowBlockOf(name);
+    it = inits.find(block.name);
+  }
   if (it == inits.end())
     throw std::runtime_error("op '" + op.name + "' starts from the initializer '" + name +
                              "', which the model file does not hold");
@@ -33,7 +57,14 @@ torch::Tensor initializer(const plan::Op& op, const char* key, const Initializer
     throw std::runtime_error("the initializer '" + name + "' of op '" + op.name +
                              "' is not a float32 tensor of its declared size");
   std::vector<int64_t> dims(it->second->dims().begin(), it->second->dims().end());
-  return torch::from_blob(values->data(), dims, torch::kFloat32).clone();
+  torch::Tensor whole = torch::from_blob(values->data(), dims, torch::kFloat32);
+  if (block.end < 0) return whole.clone();
+  if (dims.empty() || block.start < 0 || block.end > dims[0] || block.start >= block.end)
+    throw std::runtime_error("op '" + op.name + "' reads rows " + std::to_string(block.start) +
+                             " to " + std::to_string(block.end) + " of the initializer '" +
+                             block.name + "', which has " +
+                             std::to_string(dims.empty() ? 0 : dims[0]));
+  return whole.slice(0, block.start, block.end).clone();
 }
 
 // Copies the initializer `key` names (if the op names one) into `target`,

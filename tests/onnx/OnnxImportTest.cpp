@@ -5,7 +5,9 @@
 #include "tests/support/CompileText.h"
 
 #include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
 
+#include <limits>
 #include <map>
 
 using namespace fiver;
@@ -106,9 +108,11 @@ TEST(OnnxImport, VitMapsToTransformerOps) {
     EXPECT_EQ(counts["gelu"], 2) << name;
     EXPECT_EQ(counts["scale"], 2) << name;
     EXPECT_EQ(counts["add"], 5) << name; // the position table and two residuals a block
-    for (const ImportedOp& op : r.model->ops)
-      if (op.kind == "linear")
+    for (const ImportedOp& op : r.model->ops) {
+      if (op.kind == "linear") {
         EXPECT_NE(plan::getNumber(op.attrs, "bias", 0), 0) << name << " " << op.node;
+      }
+    }
   }
 }
 
@@ -144,4 +148,96 @@ TEST(OnnxImport, GptsMapToEmbeddingAndCausalMask) {
   const std::string file = "\"" + test::referenceModelPath("gpt_handwritten") + "\"";
   test::CheckOutcome images = test::checkText(test::recipeWith("", "onnx(" + file + ")"));
   EXPECT_TRUE(images.has(DiagId::OnnxInputMismatch)) << images.rendered();
+}
+
+namespace {
+
+// A graph written node by node (no exporter), for shapes PyTorch writes in
+// larger models: one float input [batch, 8] and one output.
+struct GraphWriter {
+  onnx::ModelProto model;
+  onnx::GraphProto& graph = *model.mutable_graph();
+
+  GraphWriter() {
+    model.set_ir_version(8);
+    model.add_opset_import()->set_version(14);
+    onnx::ValueInfoProto& in = *graph.add_input();
+    in.set_name("input");
+    onnx::TypeProto_Tensor& t = *in.mutable_type()->mutable_tensor_type();
+    t.set_elem_type(onnx::TensorProto::FLOAT);
+    t.mutable_shape()->add_dim()->set_dim_param("batch");
+    t.mutable_shape()->add_dim()->set_dim_value(8);
+  }
+  void ints(const std::string& name, std::vector<int64_t> values, bool scalar = false) {
+    onnx::TensorProto& c = *graph.add_initializer();
+    c.set_name(name);
+    c.set_data_type(onnx::TensorProto::INT64);
+    if (!scalar) c.add_dims(static_cast<int64_t>(values.size()));
+    for (int64_t v : values)
+      c.add_int64_data(v);
+  }
+  void floats(const std::string& name, int64_t rows, int64_t cols) {
+    onnx::TensorProto& c = *graph.add_initializer();
+    c.set_name(name);
+    c.set_data_type(onnx::TensorProto::FLOAT);
+    c.add_dims(rows);
+    c.add_dims(cols);
+    for (int64_t i = 0; i < rows * cols; ++i)
+      c.add_float_data(static_cast<float>(i) / 100.0f);
+  }
+  void node(const std::string& op, std::vector<std::string> inputs, const std::string& output) {
+    onnx::NodeProto& n = *graph.add_node();
+    n.set_op_type(op);
+    n.set_name(output);
+    for (const std::string& i : inputs)
+      n.add_input(i);
+    n.add_output(output);
+  }
+  ImportResult import(const std::string& output) {
+    graph.add_output()->set_name(output);
+    return importOnnxBytes(model.SerializeAsString(), "written.onnx");
+  }
+};
+
+} // namespace
+
+// A slice "to the end" is written with INT64_MAX, which the folded shape
+// arithmetic holds as a double (2^63): it must still mean "to the end". A
+// Slice of an initializer's rows stays a parameter: a block of them.
+TEST(OnnxImport, SlicesToTheEndAndBlocksOfInitializerRows) {
+  GraphWriter g;
+  g.ints("last", {-1});
+  g.ints("end", {std::numeric_limits<int64_t>::max()});
+  g.ints("axis0", {0});
+  g.ints("two", {2}, /*scalar=*/true);
+  g.floats("packed", 24, 8);
+  g.node("Shape", {"input"}, "shape");
+  g.node("Slice", {"shape", "last", "end", "axis0"}, "width_1"); // [8]
+  g.node("Squeeze", {"width_1", "axis0"}, "width");              // 8
+  g.node("Mul", {"width", "two"}, "twice");                      // 16
+  g.node("Unsqueeze", {"width", "axis0"}, "start");              // [8]
+  g.node("Slice", {"packed", "start", "end", "axis0"}, "rows");  // packed[8:24]
+  g.node("Transpose", {"rows"}, "rows_t");
+  g.node("MatMul", {"input", "rows_t"}, "output");
+  ImportResult r = g.import("output");
+  ASSERT_TRUE(r.model) << r.problem.message;
+  const ImportedOp& linear = r.model->ops.back();
+  EXPECT_EQ(linear.kind, "linear");
+  EXPECT_EQ(plan::getString(linear.attrs, "init_weight", ""), "packed[8:24]");
+  EXPECT_EQ(plan::getNumber(linear.attrs, "out", 0), 16);
+}
+
+// Squeezing an axis whose size is not 1 is refused with a reason, not read
+// past the folded values' end.
+TEST(OnnxImport, SqueezeOfALongAxisIsAProblem) {
+  GraphWriter g;
+  g.ints("axis0", {0});
+  g.ints("two", {2}, /*scalar=*/true);
+  g.node("Shape", {"input"}, "shape");          // [batch, 8]: two values
+  g.node("Squeeze", {"shape", "axis0"}, "bad"); // axis 0 has size 2
+  g.node("Mul", {"bad", "two"}, "output");
+  ImportResult r = g.import("output");
+  ASSERT_FALSE(r.model);
+  EXPECT_NE(r.problem.message.find("squeezes axis 0 of size 2"), std::string::npos)
+      << r.problem.message;
 }

@@ -113,6 +113,30 @@ class EncoderGpt(torch.nn.Module):
         return self.head(self.norm(self.encoder(x, mask=self.causal)))
 
 
+class DecoderGpt(torch.nn.Module):
+    """Decoder-only use of nn.TransformerDecoder: each layer's self-attention
+    and its cross-attention over the memory both read the embedded tokens
+    under one causal mask, so no position sees a later one."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = torch.nn.Embedding(VOCAB, WIDTH)
+        self.positions = torch.nn.Parameter(torch.randn(1, LENGTH, WIDTH) * 0.5)
+        layer = torch.nn.TransformerDecoderLayer(WIDTH, HEADS, 4 * WIDTH, dropout=0.0,
+                                                 activation="gelu", batch_first=True,
+                                                 norm_first=True)
+        self.decoder = torch.nn.TransformerDecoder(layer, BLOCKS)
+        self.norm = torch.nn.LayerNorm(WIDTH)
+        self.head = torch.nn.Linear(WIDTH, VOCAB)
+        causal = torch.full((LENGTH, LENGTH), float("-inf")).triu(1)
+        self.register_buffer("causal", causal)
+
+    def forward(self, ids):
+        x = self.embed(ids) + self.positions
+        y = self.decoder(x, x, tgt_mask=self.causal, memory_mask=self.causal)
+        return self.head(self.norm(y))
+
+
 def images(size):
     def make(gen):
         return (torch.randn((BATCH, 3, size, size), generator=gen),
@@ -142,6 +166,7 @@ def image_models():
         "gpt_handwritten": (HandWrittenGpt, 17, tokens(VOCAB, LENGTH)),
         "gpt_encoder": (EncoderGpt, 14, tokens(VOCAB, LENGTH)),
         "gpt_tied": (TiedGpt, 17, tokens(VOCAB, LENGTH)),
+        "gpt_decoder": (DecoderGpt, 14, tokens(VOCAB, LENGTH)),
         # fortunes_text's bytes: 256 kinds, 128 a sequence (recipes/text/onnx/finetune_gpt.5r).
         "gpt_fortunes": (lambda: HandWrittenGpt(256, 128), 17, tokens(256, 128)),
     }
