@@ -18,6 +18,7 @@
 #include "runtime/export/ExportCommand.h"
 #include "runtime/kernels/KernelStats.h"
 #include "runtime/metrics/MetricsLog.h"
+#include "runtime/metrics/StartupTimeline.h"
 #include "runtime/metrics/TensorMemory.h"
 #include "runtime/metrics/Utilization.h"
 #include "runtime/profile/ProfileRun.h"
@@ -40,6 +41,7 @@
 using namespace fiver;
 
 int main(int argc, char** argv) {
+  fiver::runtime::startProcessClock(); // StartupTimeline's marks count from here
   fiver::runtime::chooseOpenBlasCoreType(argv);
   fiver::runtime::keepFreedHostMemory();
   fiver::runtime::countTensorMemory();
@@ -128,6 +130,7 @@ int main(int argc, char** argv) {
     }
     plan::Plan p = plan::readPlan(planPath);
     plan::requireConsistentPlan(p, planPath); // a hand-edited plan fails here, by op and field
+    runtime::markStartup("plan_read");
     if (profileSteps > 0) {
       runtime::runProfile(p, options, profileSteps, profileOut);
       return 0;
@@ -185,6 +188,16 @@ int main(int argc, char** argv) {
         kernelLine += line;
       }
     if (!kernelLine.empty()) std::cout << kernelLine << std::endl;
+    // The first epoch against the later steps' rate (runs of two epochs or more).
+    const runtime::StartupReport startup = runtime::startupReport();
+    const int64_t firstEpochSteps = std::min(p.training.stepsPerEpoch, r.steps);
+    const double firstEpochSeconds = r.epochs.empty() ? 0 : r.epochs.front().trainSeconds;
+    const double laterStepSeconds =
+        r.epochs.size() >= 2 && r.steps > firstEpochSteps
+            ? (r.trainSeconds - firstEpochSeconds) / static_cast<double>(r.steps - firstEpochSteps)
+            : 0;
+    std::cout << runtime::startupText(startup, laterStepSeconds, firstEpochSeconds, firstEpochSteps)
+              << std::endl;
     const runtime::StepMemory memory = runtime::largestStepMemory();
     if (memory.peakBytes > 0) {
       char line[160];
@@ -262,6 +275,13 @@ int main(int argc, char** argv) {
       // What methods chose before training (lr_range_test's rate).
       for (const auto& [name, value] : r.findings)
         summary["findings"][name] = value;
+      summary["startup"] = runtime::startupJson(startup);
+      summary["startup"]["first_epoch_train_seconds"] = firstEpochSeconds;
+      if (laterStepSeconds > 0) {
+        summary["startup"]["later_step_seconds"] = laterStepSeconds;
+        summary["startup"]["first_epoch_over_later_rate_seconds"] =
+            firstEpochSeconds - laterStepSeconds * static_cast<double>(firstEpochSteps);
+      }
       if (memory.peakBytes > 0)
         summary["memory"] = {{"step_peak_bytes", memory.peakBytes},
                              {"resting_bytes", memory.restingBytes},

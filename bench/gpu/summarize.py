@@ -61,6 +61,25 @@ def main(folder):
               median_or_dash([a for _, _, a in runs], "{:.4f}") + " | " +
               median_or_dash([i for _, i, _ in runs], "{:.0f}") + " |")
 
+    # Where each FiveR run's first epoch went (5rc-exec's startup record).
+    print("\n| FiveR run | data ready (s) | model ready (s) | first step (s) | first steps at "
+          "new shapes (s) | first epoch (s) | at the later rate (s) |")
+    print("|---|---|---|---|---|---|---|")
+    for path in sorted(glob.glob(os.path.join(folder, "*", "summary.json"))):
+        with open(path) as f:
+            startup = json.load(f).get("startup")
+        if not startup:
+            continue
+        marks, steps = startup["marks"], startup["watched_steps"]
+        later = startup.get("later_step_seconds")
+        first_epoch = startup["first_epoch_train_seconds"]
+        at_rate = first_epoch - startup["first_epoch_over_later_rate_seconds"] if later else None
+        print(f"| {os.path.basename(os.path.dirname(path))} | {marks.get('data_ready', 0):.2f} | "
+              f"{marks.get('model_ready', 0):.2f} | {steps[0]['seconds'] if steps else 0:.3f} | "
+              f"{sum(w['seconds'] for w in steps if w['new_shape']):.3f} "
+              f"({sum(w['new_shape'] for w in steps)} shapes) | {first_epoch:.2f} | "
+              + (f"{at_rate:.2f}" if at_rate is not None else "-") + " |")
+
 
 if __name__ == "__main__":
     main(sys.argv[1] if len(sys.argv) > 1 else "gpu-results")

@@ -3,6 +3,7 @@
 // evaluations, checkpoints and log lines that fall due).
 #include "runtime/train/TrainerImpl.h"
 
+#include "runtime/metrics/StartupTimeline.h"
 #include "runtime/metrics/TensorMemory.h"
 #include "runtime/optim/Optimizer.h"
 #include "runtime/train/Device.h"
@@ -10,6 +11,17 @@
 #include <algorithm>
 
 namespace fiver::runtime {
+
+namespace {
+
+std::string shapeText(const torch::Tensor& t) {
+  std::string text;
+  for (int64_t d : t.sizes())
+    text += (text.empty() ? "" : "x") + std::to_string(d);
+  return text;
+}
+
+} // namespace
 
 void Trainer::Impl::runEpoch(FitRun& run, int64_t epochIndex) {
   state.epoch = epochIndex;
@@ -36,6 +48,7 @@ void Trainer::Impl::runEpoch(FitRun& run, int64_t epochIndex) {
     run.trainSeconds = epoch.trainSecondsNow();
   }
   run.epochHadBatches = run.epochHadBatches || epoch.resumed;
+  markStartup("first_epoch_trained");
   fire(Event::EpochEnd);
   EpochResult er;
   er.epoch = epochIndex + 1;
@@ -55,6 +68,12 @@ double Trainer::Impl::trainStep(EpochRun& epoch, const torch::Tensor& x, const t
   state.labels = y;
   state.targets = torch::Tensor();
   fire(Event::AfterData);
+  // The first steps and the first at each new input shape are timed on
+  // their own (StartupTimeline.h): the device is waited for around them.
+  const std::string shape = shapeText(state.images);
+  const bool watched = watchesStep(state.step, shape);
+  if (watched) synchronize(device);
+  const auto computeStart = Clock::now();
   const double lr = schedule.at(state.step);
   setLearningRate(*optimizer, lr);
   fire(Event::BeforeForward);
@@ -88,6 +107,11 @@ double Trainer::Impl::trainStep(EpochRun& epoch, const torch::Tensor& x, const t
   epoch.losses.add(state.loss);
   fire(Event::BatchEnd);
   endStepMemory();
+  if (watched) {
+    synchronize(device);
+    recordWatchedStep(state.step, shape, secondsSince(computeStart));
+    markStartup("first_step_done");
+  }
   flops.addStep(stepImages * (state.collectives ? state.collectives->size() : 1), height, width,
                 state.gradientEvaluations - passesBefore);
   ++state.step;

@@ -3,6 +3,7 @@
 #include "runtime/train/TrainerImpl.h"
 
 #include "runtime/metrics/ProgressLine.h"
+#include "runtime/metrics/StartupTimeline.h"
 
 #include <cstdio>
 
@@ -58,6 +59,11 @@ void Trainer::Impl::logMidEpochEvaluation(FitRun& run, double accuracy) {
 
 void Trainer::Impl::logEpoch(FitRun& run, const EpochRun& epoch, const EpochResult& er) {
   const std::string split = evalSplitName();
+  if (er.epoch == run.firstEpoch + 1) { // what the first epoch's extra time went to
+    nlohmann::json startup = startupJson(startupReport());
+    startup["event"] = "startup";
+    run.log->write(startup);
+  }
   run.log->write({{"event", "eval"},
                   {"epoch", er.epoch},
                   {"step", state.step},

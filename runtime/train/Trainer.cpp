@@ -5,6 +5,7 @@
 
 #include "runtime/BlasThreads.h"
 #include "runtime/distributed/DataParallel.h"
+#include "runtime/metrics/StartupTimeline.h"
 #include "runtime/model/ImportedWeights.h"
 #include "runtime/optim/Optimizer.h"
 #include "runtime/optim/TrainingOptimizer.h"
@@ -32,15 +33,20 @@ PlanModel modelOn(const plan::Plan& p, const torch::Device& device) {
   PlanModel model(p.ops);
   loadImportedWeights(*model, p);
   model->to(device);
+  synchronize(device);
+  markStartup("model_ready");
   return model;
 }
 
 // Training data lives on the training device. Data passed in by the caller is
 // used in place on the CPU and copied otherwise.
 Dataset dataOn(const plan::Plan& p, const Dataset* given, const torch::Device& device) {
-  if (given) return device.is_cpu() ? Dataset{} : toDevice(*given, device);
-  Dataset loaded = loadDataset(p.task, p.training.seed);
-  return device.is_cpu() ? loaded : toDevice(loaded, device);
+  Dataset placed;
+  if (!given) placed = loadDataset(p.task, p.training.seed);
+  if (!device.is_cpu()) placed = toDevice(given ? *given : placed, device);
+  synchronize(device);
+  markStartup("data_ready");
+  return placed;
 }
 
 // The plan's methods, one a hook.
@@ -147,6 +153,7 @@ TrainResult Trainer::Impl::fit() {
   // A resumed run reuses what methods chose before the first step.
   if (run.resuming) state.findings = loadCheckpointFindings(run.checkpointPath, plan);
   // What methods do before the first step (data scoring runs) is training time.
+  markStartup("training_starts");
   const auto fitStart = Clock::now();
   fire(Event::FitStart);
   synchronize(device);

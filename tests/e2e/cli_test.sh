@@ -194,6 +194,10 @@ run_tiny)
   [ -s "$work/run/metrics.jsonl" ] || fail "no metrics.jsonl"
   [ -s "$work/run/summary.json" ] || fail "no summary.json"
   grep -q "test accuracy" "$work/out" || fail "no accuracy line"
+  # Where the first seconds went: the startup line, record and summary field.
+  grep -q "^startup: plan_read .* first step [0-9.]* s" "$work/out" || fail "no startup line"
+  grep -q '"event":"startup"' "$work/run/metrics.jsonl" || fail "no startup record"
+  grep -q '"first_epoch_trained"' "$work/run/summary.json" || fail "no startup in the summary"
   ;;
 run_onnx_finetune)
   # The shipped fine-tuning recipe on an imported ResNet-18 for a few steps,
