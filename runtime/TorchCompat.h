@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 #include <torch/version.h>
 
+#include <stdexcept>
 #include <string>
 
 #define FIVER_TORCH_AT_LEAST(major, minor)                                                         \
@@ -74,6 +75,24 @@ inline void* currentCudaStream(const torch::Device& device) {
 #else
   (void)device;
   return nullptr;
+#endif
+}
+
+// LibTorch's fused scaled-dot-product attention (FlashAttention and the
+// memory-efficient kernels on CUDA), from 2.0 on: softmax(q k^T / sqrt(d) +
+// mask) v over [B, H, T, d], causal without a mask, or with an additive one.
+constexpr bool kHasScaledDotProductAttention = FIVER_TORCH_AT_LEAST(2, 0);
+
+inline torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Tensor& k,
+                                               const torch::Tensor& v,
+                                               const torch::Tensor& additiveMask) {
+#if FIVER_TORCH_AT_LEAST(2, 0)
+  if (additiveMask.defined())
+    return at::scaled_dot_product_attention(q, k, v, additiveMask, 0.0, /*is_causal=*/false);
+  return at::scaled_dot_product_attention(q, k, v, {}, 0.0, /*is_causal=*/true);
+#else
+  (void)q, (void)k, (void)v, (void)additiveMask;
+  throw std::logic_error("scaled_dot_product_attention needs LibTorch 2.0 or later");
 #endif
 }
 

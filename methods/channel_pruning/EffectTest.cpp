@@ -21,10 +21,6 @@ namespace {
 
 using runtime::ChannelGroup;
 
-int64_t outputsOf(runtime::PlanModel& model, const plan::Op& op) {
-  return model->parametersOf(op.name).front().size(0);
-}
-
 // The reader's weight: what its input count is read from.
 torch::Tensor readerWeight(runtime::PlanModel& model, const plan::Op& op) {
   return model->parametersOf(op.name).front();
@@ -259,11 +255,16 @@ TEST(ChannelPruningEffect, SlicesWeightsStatisticsReaderAndMomentumTogether) {
         *sgd.state().at(torchcompat::optimizerStateKey(t)));
     EXPECT_EQ(state.momentum_buffer().sizes(), t.sizes());
   }
-  for (const plan::Op& op : p.ops)
-    if (plan::getString(op.attrs, "pruned_with", "") == conv.name &&
-        plan::isKind(op.kind, plan::OpKind::BatchNorm))
-      for (const torch::Tensor& t : model->moduleOf(op.name)->buffers())
-        if (t.dim() == 1) EXPECT_EQ(t.size(0), 3);
+  for (const plan::Op& op : p.ops) {
+    if (plan::getString(op.attrs, "pruned_with", "") != conv.name ||
+        !plan::isKind(op.kind, plan::OpKind::BatchNorm))
+      continue;
+    for (const torch::Tensor& t : model->moduleOf(op.name)->buffers()) {
+      if (t.dim() == 1) {
+        EXPECT_EQ(t.size(0), 3);
+      }
+    }
+  }
   // The model trains on at its new widths.
   sgd.zero_grad();
   const torch::Tensor loss = model->forward(x).sum();

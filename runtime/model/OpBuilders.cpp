@@ -7,6 +7,7 @@
 #include "runtime/kernels/DenseLinear.h"
 #include "runtime/kernels/FusedFunction.h"
 #include "runtime/model/BlockedAttention.h"
+#include "runtime/model/FusedAttention.h"
 #include "runtime/model/PlanModel.h"
 
 #include <algorithm>
@@ -198,7 +199,9 @@ struct OpBuilders {
   static torch::Tensor runCausalAttention(const OpRun& r) {
     CausalSelfAttention& attention = r.model.attentions_[r.model.slot_[r.index]];
     const int64_t block = attr(r.op, "attention_block");
-    if (block > 0)
+    // Where LibTorch's fused kernel runs (CUDA), it already keeps no T x T
+    // scores: memory_efficient_attention's blocks are its CPU counterpart.
+    if (block > 0 && !fusedAttentionApplies(firstInput(r)))
       return blockedSelfAttention(*attention, firstInput(r), attr(r.op, "heads"),
                                   attr(r.op, "alibi") != 0, block);
     return attention->forward(firstInput(r));

@@ -2,6 +2,7 @@
 
 #include "runtime/kernels/DenseBatchedProduct.h"
 #include "runtime/kernels/DenseLinear.h"
+#include "runtime/model/FusedAttention.h"
 
 #include <cmath>
 #include <limits>
@@ -66,7 +67,11 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x) {
   const torch::Tensor& mask = causalMask(length, qkv.options());
   const double scale = 1.0 / std::sqrt(headDim);
   torch::Tensor mixed;
-  if (denseBatchedProductApplies(q, k.transpose(1, 2))) {
+  if (fusedAttentionApplies(q)) {
+    // CUDA with LibTorch 2.x: one fused kernel, no T x T scores kept.
+    mixed = fusedCausalAttention(q, k, v, batch,
+                                 alibi_ ? mask.view({heads_, length, length}) : torch::Tensor());
+  } else if (denseBatchedProductApplies(q, k.transpose(1, 2))) {
     // fp32 on the CPU: oneDNN's products, the batch spread over the threads.
     torch::Tensor scores = denseBatchedProduct(q * scale, k.transpose(1, 2));
     scores = alibi_ ? (scores.view({batch, heads_, length, length}) + mask)
