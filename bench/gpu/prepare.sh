@@ -6,6 +6,7 @@
 #   .gpu-payload/debs/     Debian packages it lacks (unpacked there by run.sh)
 #   .gpu-payload/antlr/    the parser generated from grammar/FiveR.g4
 #   .gpu-payload/data/     the Fashion-MNIST files
+#   .gpu-payload/text/     the fortunes corpus (recipes/text/gpu.5r)
 # The folder is ignored by git and stays under 60 MiB.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -39,7 +40,7 @@ if [[ ! -d $fmnist ]]; then
 fi
 
 rm -rf "$payload"
-mkdir -p "$payload/debs" "$payload/antlr" "$payload/data"
+mkdir -p "$payload/debs" "$payload/antlr" "$payload/data" "$payload/text"
 # apt-get download writes into the current folder as the _apt user when it can.
 (cd "$payload/debs" && apt-get download "${packages[@]}" 2>&1 | grep -v '^W: Download is performed unsandboxed' || true)
 for p in "${packages[@]}"; do
@@ -47,6 +48,7 @@ for p in "${packages[@]}"; do
 done
 cp "$generated"/FiveR{Lexer,Parser,Visitor,BaseVisitor}.{cpp,h} "$payload/antlr/"
 cp "$fmnist"/*-ubyte.gz "$payload/data/"
+cp -rL /usr/share/games/fortunes/. "$payload/text/"
 
 size_mib=$(du -sm "$payload" | cut -f1)
 echo "prepare: $payload holds $(ls "$payload/debs" | wc -l) packages, the generated parser and Fashion-MNIST: ${size_mib} MiB"

@@ -12,8 +12,11 @@
 #           bench/reference/fmnist_reference.py (eager and torch.compile), one
 #           run per seed each, then the recipe with fusion, channels-last, bf16
 #           and the fused optimizer switched off one at a time;
+#   text    recipes/text/gpu.5r (512-byte sequences) with LibTorch's fused
+#           attention, then without it, without seq_length_warmup and without
+#           weight_tying;
 #   suite   the rest of the test suite.
-# Stages can be chosen: FIVER_GPU_STAGES="build test kernels bench suite"
+# Stages can be chosen: FIVER_GPU_STAGES="build test kernels bench text suite"
 # (default: all); seeds: FIVER_GPU_SEEDS (default "0 1 2"); build targets:
 # FIVER_GPU_TARGETS (default: all); reference modes: FIVER_GPU_TORCH_MODES
 # (default "eager compile"). The script stops starting new work after
@@ -25,7 +28,7 @@ root=$PWD
 payload=$root/.gpu-payload
 out=${OUT:-$root/gpu-results}
 results=$root/build-gpu-results
-stages=${FIVER_GPU_STAGES:-build test kernels bench suite}
+stages=${FIVER_GPU_STAGES:-build test kernels bench text suite}
 seeds=${FIVER_GPU_SEEDS:-0 1 2}
 targets=${FIVER_GPU_TARGETS:-all}
 torch_modes=${FIVER_GPU_TORCH_MODES:-eager compile}
@@ -96,6 +99,7 @@ if has_stage build; then
     -DFIVER_ANTLR_GENERATED_DIR="$payload/antlr" \
     -DFIVER_WITH_GLOO=OFF \
     -DFIVER_WITH_LLVM=OFF -DFIVER_WITH_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="$arch" \
+    -DFIVER_WITH_NCCL=ON \
     >"$results/configure.log" 2>&1 || { log "configure failed"; tail -40 "$results/configure.log"; exit 1; }
   grep -E '^-- FiveR' "$results/configure.log"
   start=$SECONDS
@@ -169,6 +173,24 @@ if has_stage bench && [[ -x $bin/5rc ]]; then
     [[ $name == no-fusion ]] && run_fiver "ablation-$name" || run_fiver "ablation-$name" --fuse ${ablation#*:}
   done
   python3 bench/gpu/summarize.py "$results" | tee "$results/summary.md"
+fi
+
+# The text recipe: fused attention on, then each of its three parts off.
+if has_stage text && [[ -x $bin/5rc ]]; then
+  for side in "fused" "no-fused-attention" "no-seq-warmup:--drop seq_length_warmup" \
+    "no-weight-tying:--drop weight_tying"; do
+    (($(time_left) > 40)) || { log "deadline: text runs skipped from $side"; break; }
+    name=text-${side%%:*}
+    extra=()
+    [[ $side == *:* ]] && read -r -a extra <<<"${side#*:}"
+    fused=1
+    [[ $side == no-fused-attention ]] && fused=0
+    FIVER_FUSED_ATTENTION=$fused FIVER_DATA_DIR=$payload/text timeout "$(limit 150)" \
+      "$bin/5rc" run recipes/text/gpu.5r --device cuda --quiet --out "$results/$name" "${extra[@]}" \
+      >"$results/$name.log" 2>&1
+    log "$name rc=$?: $(grep -h 'text_gpu:' "$results/$name.log" | tail -1) $(grep -h '^startup:' "$results/$name.log")"
+  done
+  python3 bench/gpu/summarize.py "$results" >"$out/summary.md" 2>&1
 fi
 
 if has_stage suite && [[ -d $build ]] && (($(time_left) > 30)); then

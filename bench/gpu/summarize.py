@@ -61,6 +61,16 @@ def main(folder):
               median_or_dash([a for _, _, a in runs], "{:.4f}") + " | " +
               median_or_dash([i for _, i, _ in runs], "{:.0f}") + " |")
 
+    # The text recipe with fused attention and without each of its parts.
+    text = sorted(glob.glob(os.path.join(folder, "text-*", "summary.json")))
+    if text:
+        print("\n| text run (recipes/text/gpu.5r) | train s | images/s | test accuracy |")
+        print("|---|---|---|---|")
+        for path in text:
+            with open(path) as f:
+                s = json.load(f)
+            print(f"| {os.path.basename(os.path.dirname(path))} | {s['train_seconds']:.2f} | "
+                  f"{s['images_per_second']:.0f} | {s['test_accuracy']:.4f} |")
     # Where each FiveR run's first epoch went (5rc-exec's startup record).
     print("\n| FiveR run | data ready (s) | model ready (s) | first step (s) | first steps at "
           "new shapes (s) | first epoch (s) | at the later rate (s) |")

@@ -1,5 +1,6 @@
 #include "compiler/lower/Lower.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -74,6 +75,12 @@ plan::Plan lower(const ir::TrainingGraph& g) {
   p.training.stepsPerEpoch = t.stepsPerEpoch;
   p.training.totalSteps = t.totalSteps;
   p.training.batchSize = r.batchSize;
+  // Sequences evaluate 2^17 tokens a batch at most: attention's scores grow
+  // with the square of the length, and 1024 sequences of 512 tokens would
+  // ask for tens of gigabytes.
+  if (r.task.inputShape.size() == 1 && r.task.inputShape[0] > 0)
+    p.training.evalBatchSize =
+        std::clamp<int64_t>((int64_t{1} << 17) / r.task.inputShape[0], 1, p.training.evalBatchSize);
   p.training.seed = r.seed;
   p.training.precision = r.precision;
   p.training.timeLimitSeconds = r.timeLimit ? r.timeLimit->amount : 0;

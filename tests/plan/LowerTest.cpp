@@ -2,6 +2,7 @@
 #include "compiler/lower/Lower.h"
 #include "compiler/pipeline/Compile.h"
 #include "tests/passes/HandBuilt.h"
+#include "tests/support/CompileText.h"
 
 #include <gtest/gtest.h>
 
@@ -74,4 +75,22 @@ TEST(Lower, FillsEveryPlanField) {
   EXPECT_EQ(plan::getNumber(freezing->params, "start", -1), 0.5);
   EXPECT_EQ(freezing->hooks, (std::vector<std::string>{"layer_freezing"}));
   EXPECT_EQ(p->findMethod("ema"), nullptr);
+}
+
+// Long sequences evaluate in smaller batches (2^17 tokens at most): 1024
+// sequences of 512 tokens would hold tens of gigabytes of attention scores.
+TEST(Lower, LongSequencesEvaluateInSmallerBatches) {
+  auto evalBatchOf = [](int length) {
+    const std::string text =
+        "task long_text {\n  dataset synthetic_text\n  input [" + std::to_string(length) +
+        "]\n  classes 32\n  train_size 1024\n  test_size 256\n  metric accuracy\n}\n"
+        "recipe t {\n  task long_text\n  model tiny_gpt(dim: 32, blocks: 1, heads: 2)\n"
+        "  batch_size 16\n  budget 1 epochs\n}\n";
+    DiagnosticEngine diags;
+    std::optional<plan::Plan> p = test::compileText(text, diags);
+    return p ? p->training.evalBatchSize : int64_t{-1};
+  };
+  EXPECT_EQ(evalBatchOf(32), 1024);
+  EXPECT_EQ(evalBatchOf(128), 1024);
+  EXPECT_EQ(evalBatchOf(512), 256);
 }
