@@ -33,7 +33,7 @@ seeds=${FIVER_GPU_SEEDS:-0 1 2}
 targets=${FIVER_GPU_TARGETS:-all}
 torch_modes=${FIVER_GPU_TORCH_MODES:-eager compile}
 deadline=${FIVER_GPU_DEADLINE:-480}
-epochs=16 # recipes/fmnist/gpu.5r's budget; the reference trains as long
+epochs=24 # recipes/fmnist/gpu.5r's budget; the reference trains as long
 build=$root/build-gpu
 rm -rf "$results"
 mkdir -p "$results" "$out"

@@ -295,7 +295,6 @@ NodeResult importConcat(NodeImport& n) {
   return std::nullopt;
 }
 
-// Slices along plain axes with step 1, one slice op per axis.
 // A block of an initializer's rows (one bound, on axis 0): still a
 // parameter, read by the ops after it (a linear layer's weight or bias).
 // False where the Slice is something else.
@@ -328,6 +327,7 @@ static bool initializerRows(NodeImport& n) {
   return true;
 }
 
+// Slices along plain axes with step 1, one slice op per axis.
 NodeResult importSlice(NodeImport& n) {
   if (initializerRows(n)) return std::nullopt;
   if (allInputsConstant(n)) return foldSlice(n);

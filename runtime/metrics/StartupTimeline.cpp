@@ -50,12 +50,6 @@ void startProcessClock() {
   secondsSinceStart(t);
 }
 
-double processSeconds() {
-  Timeline& t = timeline();
-  std::lock_guard<std::mutex> lock(t.mutex);
-  return secondsSinceStart(t);
-}
-
 void markStartup(const std::string& name) {
   Timeline& t = timeline();
   std::lock_guard<std::mutex> lock(t.mutex);
@@ -65,7 +59,7 @@ void markStartup(const std::string& name) {
   t.report.marks.push_back({name, now});
 }
 
-bool watchesStep(int64_t step, const std::string& shape) {
+bool watchesStep(const std::string& shape) {
   Timeline& t = timeline();
   std::lock_guard<std::mutex> lock(t.mutex);
   const bool newShape = !t.shapes.count(shape) && t.shapes.size() < kMostShapes;

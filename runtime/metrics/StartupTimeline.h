@@ -35,17 +35,16 @@ struct StartupReport {
 };
 
 // Starts the process clock (main's first line); later calls do nothing.
-// Marks made before it count from their own first call.
+// Without it, the first mark starts the clock.
 void startProcessClock();
-double processSeconds();
 
 // Records a moment once: a second mark of the same name is ignored (a run
 // that evaluates again does not move "first_epoch_done").
 void markStartup(const std::string& name);
 
-// Whether step `step` on a batch of `shape` is timed on its own: the first
-// few steps of the process and the first step at each new shape.
-bool watchesStep(int64_t step, const std::string& shape);
+// Whether the next step, on a batch of `shape`, is timed on its own: the
+// first few steps of the process and the first step at each new shape.
+bool watchesStep(const std::string& shape);
 void recordWatchedStep(int64_t step, const std::string& shape, double seconds);
 
 StartupReport startupReport();

@@ -42,7 +42,7 @@ RowBlock rowBlockOf(const std::string& ref) {
 
 // The initializer the op's attribute `key` names, as a tensor.
 torch::Tensor initializer(const plan::Op& op, const char* key, const Initializers& inits) {
-  std::string name = plan::getString(op.attrs, key, "");
+  const std::string name = plan::getString(op.attrs, key, "");
   RowBlock block{name};
   auto it = inits.find(name);
   if (it == inits.end()) {

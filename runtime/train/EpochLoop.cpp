@@ -71,7 +71,7 @@ double Trainer::Impl::trainStep(EpochRun& epoch, const torch::Tensor& x, const t
   // The first steps and the first at each new input shape are timed on
   // their own (StartupTimeline.h): the device is waited for around them.
   const std::string shape = shapeText(state.images);
-  const bool watched = watchesStep(state.step, shape);
+  const bool watched = watchesStep(shape);
   if (watched) synchronize(device);
   const auto computeStart = Clock::now();
   const double lr = schedule.at(state.step);

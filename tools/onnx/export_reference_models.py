@@ -91,48 +91,47 @@ class TiedGpt(HandWrittenGpt):
         self.head.weight = self.wte.weight
 
 
-class EncoderGpt(torch.nn.Module):
-    """Decoder-only use of nn.TransformerEncoder: pre-norm GELU layers whose
-    self-attention gets a causal (additive -inf) mask."""
+class CausalStackGpt(torch.nn.Module):
+    """Decoder-only use of one of PyTorch's layer stacks (stored as `name`):
+    pre-norm GELU layers whose attention gets a causal (additive -inf) mask,
+    learned positions."""
 
-    def __init__(self):
+    def __init__(self, name, layer_class, stack_class):
         super().__init__()
         self.embed = torch.nn.Embedding(VOCAB, WIDTH)
         self.positions = torch.nn.Parameter(torch.randn(1, LENGTH, WIDTH) * 0.5)
-        layer = torch.nn.TransformerEncoderLayer(WIDTH, HEADS, 4 * WIDTH, dropout=0.0,
-                                                 activation="gelu", batch_first=True,
-                                                 norm_first=True)
-        self.encoder = torch.nn.TransformerEncoder(layer, BLOCKS)
+        layer = layer_class(WIDTH, HEADS, 4 * WIDTH, dropout=0.0, activation="gelu",
+                            batch_first=True, norm_first=True)
+        setattr(self, name, stack_class(layer, BLOCKS))
         self.norm = torch.nn.LayerNorm(WIDTH)
         self.head = torch.nn.Linear(WIDTH, VOCAB)
         causal = torch.full((LENGTH, LENGTH), float("-inf")).triu(1)
         self.register_buffer("causal", causal)
 
-    def forward(self, ids):
-        x = self.embed(ids) + self.positions
-        return self.head(self.norm(self.encoder(x, mask=self.causal)))
+    def embedded(self, ids):
+        return self.embed(ids) + self.positions
 
 
-class DecoderGpt(torch.nn.Module):
-    """Decoder-only use of nn.TransformerDecoder: each layer's self-attention
-    and its cross-attention over the memory both read the embedded tokens
-    under one causal mask, so no position sees a later one."""
+class EncoderGpt(CausalStackGpt):
+    """nn.TransformerEncoder: causal self-attention."""
 
     def __init__(self):
-        super().__init__()
-        self.embed = torch.nn.Embedding(VOCAB, WIDTH)
-        self.positions = torch.nn.Parameter(torch.randn(1, LENGTH, WIDTH) * 0.5)
-        layer = torch.nn.TransformerDecoderLayer(WIDTH, HEADS, 4 * WIDTH, dropout=0.0,
-                                                 activation="gelu", batch_first=True,
-                                                 norm_first=True)
-        self.decoder = torch.nn.TransformerDecoder(layer, BLOCKS)
-        self.norm = torch.nn.LayerNorm(WIDTH)
-        self.head = torch.nn.Linear(WIDTH, VOCAB)
-        causal = torch.full((LENGTH, LENGTH), float("-inf")).triu(1)
-        self.register_buffer("causal", causal)
+        super().__init__("encoder", torch.nn.TransformerEncoderLayer, torch.nn.TransformerEncoder)
 
     def forward(self, ids):
-        x = self.embed(ids) + self.positions
+        return self.head(self.norm(self.encoder(self.embedded(ids), mask=self.causal)))
+
+
+class DecoderGpt(CausalStackGpt):
+    """nn.TransformerDecoder: each layer's self-attention and its
+    cross-attention over the memory both read the embedded tokens under the
+    causal mask, so no position sees a later one."""
+
+    def __init__(self):
+        super().__init__("decoder", torch.nn.TransformerDecoderLayer, torch.nn.TransformerDecoder)
+
+    def forward(self, ids):
+        x = self.embedded(ids)
         y = self.decoder(x, x, tgt_mask=self.causal, memory_mask=self.causal)
         return self.head(self.norm(y))
 
