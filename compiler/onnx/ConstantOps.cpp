@@ -16,14 +16,21 @@ std::optional<ConstTensor> constantOf(const onnx::TensorProto& t) {
   c.dims.assign(t.dims().begin(), t.dims().end());
   if (std::optional<std::vector<float>> f = floatsOf(t)) {
     c.values.assign(f->begin(), f->end());
-    return c;
-  }
-  if (std::optional<std::vector<int64_t>> i = int64sOf(t)) {
+  } else if (std::optional<std::vector<int64_t>> i = int64sOf(t)) {
     c.values.assign(i->begin(), i->end());
     c.integer = true;
-    return c;
+  } else {
+    return std::nullopt;
   }
-  return std::nullopt;
+  // One value an element: a tensor whose dims disagree with its data (a
+  // damaged file) is not a constant the folds can index.
+  int64_t elements = 1;
+  for (int64_t d : c.dims) {
+    if (d < 0 || (d > 0 && elements > (int64_t{1} << 40) / d)) return std::nullopt;
+    elements *= d;
+  }
+  if (static_cast<int64_t>(c.values.size()) != elements) return std::nullopt;
+  return c;
 }
 
 NodeResult importConstant(NodeImport& n) {
@@ -63,10 +70,16 @@ int64_t count(const std::vector<int64_t>& dims) {
   return n;
 }
 
+// One value an element, no negative size: what every fold may index by.
+bool consistent(const ConstTensor& c) {
+  return std::all_of(c.dims.begin(), c.dims.end(), [](int64_t d) { return d >= 0; }) &&
+         static_cast<int64_t>(c.values.size()) == count(c.dims);
+}
+
 NodeResult defineConstant(NodeImport& n, ConstTensor c) {
   // Every fold keeps one value an element; a file whose shapes contradict
   // themselves (a Reshape of 6 values to 4) is refused here, not read past.
-  if (static_cast<int64_t>(c.values.size()) != count(c.dims))
+  if (!consistent(c))
     return n.problem(DiagId::OnnxDynamicShape, "its result has " + std::to_string(c.values.size()) +
                                                    " values but a shape of " +
                                                    std::to_string(count(c.dims)));
@@ -113,13 +126,14 @@ using Combine = bool (*)(double a, bool ab, double b, bool bb, bool integer, dou
 
 std::optional<ConstTensor> broadcast(const ConstTensor& a, const ConstTensor& b, bool integer,
                                      Combine f) {
+  if (!consistent(a) || !consistent(b)) return std::nullopt;
   const size_t rank = std::max(a.dims.size(), b.dims.size());
   std::vector<int64_t> da(rank, 1), db(rank, 1), out(rank, 1);
   std::copy(a.dims.begin(), a.dims.end(), da.begin() + static_cast<long>(rank - a.dims.size()));
   std::copy(b.dims.begin(), b.dims.end(), db.begin() + static_cast<long>(rank - b.dims.size()));
   for (size_t i = 0; i < rank; ++i) {
     if (da[i] != db[i] && da[i] != 1 && db[i] != 1) return std::nullopt;
-    out[i] = std::max(da[i], db[i]);
+    out[i] = da[i] == 1 ? db[i] : da[i]; // a size 1 takes the other's, 0 included
   }
   const std::vector<int64_t> sa = stridesOf(da), sb = stridesOf(db), so = stridesOf(out);
   ConstTensor c{out, {}, integer, {}};

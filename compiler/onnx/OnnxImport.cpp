@@ -69,6 +69,12 @@ std::optional<ImportProblem> importNodes(const onnx::GraphProto& graph, int64_t 
                                          std::map<std::string, ImportValue>& values,
                                          std::vector<ImportedOp>& ops) {
   const std::map<std::string, int> readers = readersOfValues(graph);
+  // Every op FiveR imports computes something: importers and patterns read a
+  // node's first output (and walk from it to its readers) without asking.
+  for (const onnx::NodeProto& node : graph.node())
+    if (node.output_size() == 0 || node.output(0).empty())
+      return NodeImport(node, opset, values, ops, readers)
+          .unsupported("the node has no output; every op FiveR imports has one");
   std::set<int> covered; // nodes a pattern already imported
   for (int i = 0; i < graph.node_size(); ++i) {
     const onnx::NodeProto& node = graph.node(i);

@@ -354,7 +354,9 @@ NodeResult importIdentity(NodeImport& n) {
   const ImportValue* v = n.input(0);
   if (!v)
     return n.problem(DiagId::OnnxUnsupportedOp,
-                     "reads '" + n.node.input(0) + "', which no earlier node computes");
+                     n.inputCount() == 0
+                         ? std::string("it has no input")
+                         : "reads '" + n.node.input(0) + "', which no earlier node computes");
   ImportValue out = *v;
   if (out.isInitializer()) out.initializer = n.node.output(0);
   n.define(0, std::move(out));

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
+#include <filesystem>
 #include <limits>
 #include <map>
 
@@ -240,4 +241,20 @@ TEST(OnnxImport, SqueezeOfALongAxisIsAProblem) {
   ASSERT_FALSE(r.model);
   EXPECT_NE(r.problem.message.find("squeezes axis 0 of size 2"), std::string::npos)
       << r.problem.message;
+}
+
+// Files the importer fuzzer once crashed on (tests/fuzz/onnx_regressions:
+// a node without an output, a broadcast against an axis of size 0) are
+// problems now.
+TEST(OnnxImport, FuzzerFindingsAreProblems) {
+  const std::filesystem::path root =
+      std::filesystem::path(FIVER_TEST_SOURCE_DIR) / "tests/fuzz/onnx_regressions";
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(root)) {
+    ImportResult r = importOnnxBytes(test::readBytes(entry.path().string()), "found.onnx");
+    EXPECT_FALSE(r.model) << entry.path();
+    EXPECT_FALSE(r.problem.message.empty()) << entry.path();
+    ++files;
+  }
+  EXPECT_GE(files, 2);
 }
